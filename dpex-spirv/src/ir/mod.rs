@@ -1,0 +1,455 @@
+//! The typed, structured kernel IR: what the `#[kernel]` macro produces and the back ends consume.
+//!
+//! A [`Module`] holds [`Kernel`]s. A kernel has typed parameters, typed mutable locals and a body
+//! made of structured statements ([`Statement`]) over typed expression trees ([`Expr`]). There is
+//! no unstructured control flow: every loop is a [`Statement::Loop`], every branch an
+//! [`Statement::If`], so a back end can emit structured SPIR-V (merge instructions) directly.
+//!
+//! Invariants (checked by [`crate::check`]):
+//! - every [`ParamId`] and [`LocalId`] indexes the kernel's `params` / `locals`;
+//! - every expression's `ty` is the type its operation produces from its operands (see each
+//!   [`ExprKind`] variant);
+//! - [`Statement::Break`] and [`Statement::Continue`] appear only inside a loop body, and
+//!   `Continue` not inside a loop's `continuing` block;
+//! - [`Builtin`] dimensions are below the kernel's `dims`.
+//!
+//! Every type here is `Hash + Eq`, so a module can serve as (part of) a cache key.
+
+use std::fmt;
+
+/// A scalar type of the kernel language. `isize`/`usize` are 64-bit ([`Scalar::I64`]/[`Scalar::U64`])
+/// because kernels use the `Physical64` addressing model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scalar {
+    /// `bool`.
+    Bool,
+    /// `i8`.
+    I8,
+    /// `i16`.
+    I16,
+    /// `i32`.
+    I32,
+    /// `i64` and `isize`.
+    I64,
+    /// `u8`.
+    U8,
+    /// `u16`.
+    U16,
+    /// `u32`.
+    U32,
+    /// `u64` and `usize`.
+    U64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+}
+
+impl Scalar {
+    /// Every scalar type, in declaration order.
+    pub const ALL: [Scalar; 11] = [
+        Scalar::Bool,
+        Scalar::I8,
+        Scalar::I16,
+        Scalar::I32,
+        Scalar::I64,
+        Scalar::U8,
+        Scalar::U16,
+        Scalar::U32,
+        Scalar::U64,
+        Scalar::F32,
+        Scalar::F64,
+    ];
+
+    /// Width in bits (`bool` counts as 8, its size in kernel arguments).
+    pub fn bits(self) -> u32 {
+        match self {
+            Scalar::Bool | Scalar::I8 | Scalar::U8 => 8,
+            Scalar::I16 | Scalar::U16 => 16,
+            Scalar::I32 | Scalar::U32 | Scalar::F32 => 32,
+            Scalar::I64 | Scalar::U64 | Scalar::F64 => 64,
+        }
+    }
+
+    /// True for the signed integer types.
+    pub fn is_signed_int(self) -> bool {
+        matches!(self, Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64)
+    }
+
+    /// True for the unsigned integer types.
+    pub fn is_unsigned_int(self) -> bool {
+        matches!(self, Scalar::U8 | Scalar::U16 | Scalar::U32 | Scalar::U64)
+    }
+
+    /// True for every integer type, signed or not.
+    pub fn is_int(self) -> bool {
+        self.is_signed_int() || self.is_unsigned_int()
+    }
+
+    /// True for `f32` and `f64`.
+    pub fn is_float(self) -> bool {
+        matches!(self, Scalar::F32 | Scalar::F64)
+    }
+
+    /// True for integers and floats (everything but `bool`).
+    pub fn is_numeric(self) -> bool {
+        self != Scalar::Bool
+    }
+
+    /// The Rust spelling of the type (`usize` is spelled `u64`).
+    pub fn rust_name(self) -> &'static str {
+        match self {
+            Scalar::Bool => "bool",
+            Scalar::I8 => "i8",
+            Scalar::I16 => "i16",
+            Scalar::I32 => "i32",
+            Scalar::I64 => "i64",
+            Scalar::U8 => "u8",
+            Scalar::U16 => "u16",
+            Scalar::U32 => "u32",
+            Scalar::U64 => "u64",
+            Scalar::F32 => "f32",
+            Scalar::F64 => "f64",
+        }
+    }
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.rust_name())
+    }
+}
+
+/// A SPIR-V storage class, as the IR names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AddressSpace {
+    /// Private to one work-item, on the function's stack (`Function`).
+    Function,
+    /// Global memory shared by all work-items (`CrossWorkgroup`, OpenCL `__global`).
+    CrossWorkgroup,
+    /// Memory shared by one work-group (`Workgroup`, OpenCL `__local`).
+    Workgroup,
+    /// Read-only built-in inputs such as the global id (`Input`).
+    Input,
+}
+
+/// A type of a value or of a kernel parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// A scalar.
+    Scalar(Scalar),
+    /// A pointer to scalars in an address space.
+    Pointer {
+        /// Type of the pointed-to elements.
+        pointee: Scalar,
+        /// Where the elements live.
+        space: AddressSpace,
+    },
+}
+
+/// A whole compilation unit.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Module {
+    /// The kernels, each an OpenCL entry point.
+    pub kernels: Vec<Kernel>,
+}
+
+/// One kernel: an entry point launched over an N-dimensional range.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Kernel {
+    /// Entry point name (the Rust function's name).
+    pub name: String,
+    /// Number of dimensions of the launch range (1, 2 or 3): the `N` of `Item<N>`.
+    pub dims: u32,
+    /// Parameters in declaration order (the `Item<N>` parameter is not one of them).
+    pub params: Vec<Param>,
+    /// Mutable and immutable local variables, indexed by [`LocalId`]. Each is a `Function`
+    /// variable, assigned before it is read.
+    pub locals: Vec<Local>,
+    /// The statements executed by every work-item.
+    pub body: Block,
+}
+
+/// Index of a parameter in [`Kernel::params`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamId(pub u32);
+
+/// Index of a local in [`Kernel::locals`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalId(pub u32);
+
+/// A kernel parameter.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Param {
+    /// The name the user gave it (used in error messages and debug names).
+    pub name: String,
+    /// What is passed.
+    pub kind: ParamKind,
+}
+
+/// How a parameter is passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParamKind {
+    /// A scalar passed by value. A `bool` is passed as a `u8` (OpenCL kernels cannot take
+    /// `bool` arguments) and compared with zero on entry.
+    Scalar(Scalar),
+    /// A 1-d tensor in global memory. It takes two OpenCL kernel arguments, in this order: a
+    /// `CrossWorkgroup` pointer to its first element and its element count as a `u64`.
+    Tensor {
+        /// Element type.
+        elem: Scalar,
+        /// Whether the kernel may write it.
+        access: Access,
+    },
+}
+
+/// What a kernel may do with a tensor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// `&Tensor<T>`: loads only.
+    Read,
+    /// `&mut Tensor<T>`: loads and stores; no other parameter aliases it.
+    ReadWrite,
+}
+
+/// A local variable.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Local {
+    /// The name the user gave it (shadowed names appear several times).
+    pub name: String,
+    /// Its type.
+    pub ty: Scalar,
+}
+
+/// A sequence of statements executed in order.
+pub type Block = Vec<Statement>;
+
+/// A statement. Statements after a `Break`, `Continue` or `Return` in the same block never run;
+/// back ends may drop them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Statement {
+    /// `local = value`. `value.ty` equals the local's type.
+    Assign {
+        /// The local written.
+        local: LocalId,
+        /// The new value.
+        value: Expr,
+    },
+    /// `tensor[index] = value`. `tensor` is a [`ParamKind::Tensor`] with [`Access::ReadWrite`],
+    /// `index.ty` is [`Scalar::U64`] and `value.ty` is the tensor's element type.
+    Store {
+        /// The tensor parameter written.
+        tensor: ParamId,
+        /// Element index.
+        index: Expr,
+        /// The value stored.
+        value: Expr,
+    },
+    /// `if condition { accept } else { reject }`; `condition.ty` is [`Scalar::Bool`].
+    If {
+        /// The condition.
+        condition: Expr,
+        /// Runs when the condition is true.
+        accept: Block,
+        /// Runs when the condition is false (often empty).
+        reject: Block,
+    },
+    /// A loop: runs `body`, then `continuing`, then starts over, until a `Break` in `body`
+    /// leaves it. `Continue` in `body` jumps to `continuing`. A `for` loop puts its bound check
+    /// (`if !(i < end) { break }`) first in `body` and its increment in `continuing`.
+    Loop {
+        /// The loop body.
+        body: Block,
+        /// Runs after every iteration of `body` that did not break (the SPIR-V continue
+        /// construct). It holds no `Break` or `Continue`.
+        continuing: Block,
+    },
+    /// Leaves the innermost enclosing loop.
+    Break,
+    /// Jumps to the `continuing` block of the innermost enclosing loop.
+    Continue,
+    /// Ends the kernel for this work-item.
+    Return,
+}
+
+/// A typed expression tree. Operands are evaluated left to right (except where
+/// [`BinaryOp::LogicalAnd`] and [`BinaryOp::LogicalOr`] skip their right side).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Expr {
+    /// The type of the value.
+    pub ty: Scalar,
+    /// What computes it.
+    pub kind: ExprKind,
+}
+
+/// A constant value. Integers hold their two's-complement bit pattern truncated to the
+/// expression's width; floats hold the bits of an `f64` (converted to `f32` when `ty` is
+/// [`Scalar::F32`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Literal {
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer's bit pattern.
+    Int(u64),
+    /// `f64::to_bits` of a float.
+    Float(u64),
+}
+
+/// The operation of an [`Expr`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ExprKind {
+    /// A constant of type `ty`.
+    Literal(Literal),
+    /// The value of a [`ParamKind::Scalar`] parameter; `ty` is its scalar type.
+    Param(ParamId),
+    /// The current value of a local; `ty` is its type.
+    Local(LocalId),
+    /// `tensor[index]`: `index.ty` is [`Scalar::U64`], `ty` is the element type.
+    Load {
+        /// The tensor parameter read.
+        tensor: ParamId,
+        /// Element index.
+        index: Box<Expr>,
+    },
+    /// `tensor.len()`: the element count; `ty` is [`Scalar::U64`].
+    TensorLen(ParamId),
+    /// A work-item built-in value; `ty` is [`Scalar::U64`].
+    Builtin(Builtin),
+    /// A unary operation; `ty` equals `operand.ty`.
+    Unary {
+        /// The operation.
+        op: UnaryOp,
+        /// The operand.
+        operand: Box<Expr>,
+    },
+    /// A binary operation. For arithmetic and bitwise ops both operands and `ty` share one
+    /// type; for shifts `rhs` may be any integer type (the amount is masked to the width of
+    /// `lhs`, as Rust's wrapping shifts do); comparisons take two operands of one type and give
+    /// `bool`; logical ops take and give `bool`.
+    Binary {
+        /// The operation.
+        op: BinaryOp,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+    },
+    /// `value as ty` with Rust's rules: integer truncation or extension by the source's
+    /// signedness, float to integer saturating (NaN gives 0), integer to float rounding to
+    /// nearest, `bool` to integer giving 0 or 1.
+    Cast {
+        /// The value converted.
+        value: Box<Expr>,
+    },
+    /// `if condition { accept } else { reject }` as a value; both sides have type `ty`, and
+    /// only the chosen side is evaluated.
+    Select {
+        /// The condition, of type `bool`.
+        condition: Box<Expr>,
+        /// Value when true.
+        accept: Box<Expr>,
+        /// Value when false.
+        reject: Box<Expr>,
+    },
+}
+
+/// A unary operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// Arithmetic negation (wrapping for integers).
+    Neg,
+    /// Logical not on `bool`, bitwise not on integers.
+    Not,
+}
+
+/// A binary operator, with Rust's release-build semantics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `+`, wrapping on integers.
+    Add,
+    /// `-`, wrapping on integers.
+    Sub,
+    /// `*`, wrapping on integers.
+    Mul,
+    /// `/`: integer division truncates toward zero.
+    Div,
+    /// `%`: the remainder has the sign of the dividend (for floats, `fmod`).
+    Rem,
+    /// `&` on integers or `bool` (both sides evaluated).
+    BitAnd,
+    /// `|` on integers or `bool` (both sides evaluated).
+    BitOr,
+    /// `^` on integers or `bool`.
+    BitXor,
+    /// `<<`, amount masked to the bit width.
+    Shl,
+    /// `>>`, arithmetic on signed types, logical on unsigned; amount masked to the bit width.
+    Shr,
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `&&`: the right side runs only when the left is true.
+    LogicalAnd,
+    /// `||`: the right side runs only when the left is false.
+    LogicalOr,
+}
+
+impl BinaryOp {
+    /// True for the comparison operators, whose result is `bool`.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        )
+    }
+
+    /// True for `<<` and `>>`.
+    pub fn is_shift(self) -> bool {
+        matches!(self, BinaryOp::Shl | BinaryOp::Shr)
+    }
+
+    /// True for the short-circuit operators `&&` and `||`.
+    pub fn is_logical(self) -> bool {
+        matches!(self, BinaryOp::LogicalAnd | BinaryOp::LogicalOr)
+    }
+}
+
+/// A per-work-item built-in value. The `u32` is the dimension, below [`Kernel::dims`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// The work-item's global id in a dimension (`GlobalInvocationId`).
+    GlobalId(u32),
+    /// The launch range's size in a dimension (`GlobalSize`).
+    GlobalSize(u32),
+}
+
+impl Expr {
+    /// A literal of type `ty`.
+    pub fn literal(ty: Scalar, value: Literal) -> Expr {
+        Expr {
+            ty,
+            kind: ExprKind::Literal(value),
+        }
+    }
+
+    /// A binary expression whose type the caller states (see [`ExprKind::Binary`]).
+    pub fn binary(ty: Scalar, op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
+        Expr {
+            ty,
+            kind: ExprKind::Binary {
+                op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! dpex-spirv: the kernel IR ([`ir`]), its validation ([`check`]) and the SPIR-V back end
+//! ([`back`]), plus [`disasm`] for inspecting emitted modules.
+//!
+//! This crate knows nothing of `syn` or OpenCL: the `#[kernel]` macro builds an [`ir::Module`],
+//! calls [`emit_opencl`], and embeds the returned words; the runtime hands them to the driver.
+
+pub mod back;
+pub mod check;
+pub mod disasm;
+pub mod ir;
+
+pub use back::opencl::{emit_opencl, EmitError, Options};
+pub use check::CheckError;
+
+/// A stable 64-bit FNV-1a hash of SPIR-V words: the same words give the same hash in every
+/// build and process, so it can key caches.
+pub fn spirv_hash(words: &[u32]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    words
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .fold(OFFSET, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(PRIME))
+}
