@@ -1,0 +1,25 @@
+//! `#[kernel]`: checks a restricted Rust subset at `cargo build`, lowers it to SPIR-V and
+//! generates a typed launcher.
+//!
+//! Pipeline: [`parse`] reads the signature, [`lower`] type-checks the body while turning it into
+//! `dpex_spirv::ir`, `dpex_spirv::emit_opencl` produces the SPIR-V words, and [`generate`] writes
+//! the items users link against. Every problem is reported at the user's token; when there are
+//! several, all are reported at once.
+
+mod generate;
+mod lower;
+mod parse;
+
+use proc_macro::TokenStream;
+
+/// Turns a Rust function into a dpex kernel.
+///
+/// The first parameter must be `Item<N>` (N = 1, 2 or 3); the others are scalars passed by
+/// value (`bool`, `i8`..`i64`, `isize`, `u8`..`u64`, `usize`, `f32`, `f64`), `&Tensor<T>` (read)
+/// or `&mut Tensor<T>` (read and write). The function becomes a value of a generated unit type
+/// with `launch(Range<N>, (args...))` and `launch_on(&Queue, Range<N>, (args...))` methods.
+/// See the crate documentation of `dpex` for the supported body subset.
+#[proc_macro_attribute]
+pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
+    generate::kernel(attr.into(), item.into()).into()
+}

@@ -1,0 +1,52 @@
+//! dpex: GPU kernels written as Rust functions, checked and lowered to SPIR-V at `cargo build`,
+//! run on OpenCL devices, with compute following data as in numba-dpex and dpctl.
+//!
+//! ```no_run
+//! use dpex::prelude::*;
+//!
+//! #[kernel]
+//! fn saxpy(item: Item<1>, a: f32, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+//!     let i = item.get_id(0);
+//!     y[i] = a * x[i] + y[i];
+//! }
+//!
+//! fn main() -> dpex::Result<()> {
+//!     let q = Queue::default()?;
+//!     let x = Tensor::from_slice(&q, &[1.0f32, 2.0, 3.0])?;
+//!     let mut y = Tensor::from_slice(&q, &[10.0f32, 20.0, 30.0])?;
+//!     saxpy.launch(Range::new([3]), (2.0, &x, &mut y))?;
+//!     assert_eq!(y.to_vec()?, vec![12.0, 24.0, 36.0]);
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # The kernel language
+//! A kernel's first parameter is `Item<N>` (N = 1, 2, 3); the others are scalars by value,
+//! `&Tensor<T>` (read) or `&mut Tensor<T>` (write). The body may use `let`/`let mut`
+//! (with or without a type), the scalar types (`bool`, `i8`..`i64`, `isize`, `u8`..`u64`,
+//! `usize`, `f32`, `f64`), arithmetic, bitwise and comparison operators with Rust's
+//! release-build semantics, short-circuit `&&`/`||`, `as` casts, tensor indexing with `usize`,
+//! `tensor.len()`, `item.get_id(d)`, `item.get_range(d)`, assignment and compound assignment,
+//! `if`/`else` (also as a value), `for i in a..b`, `break`, `continue` and `return`. Anything
+//! else is a compile error at the offending token that says what to write instead.
+
+pub mod kernel_api;
+
+pub use dpex_macros::kernel;
+pub use dpex_runtime::{
+    cache_stats, program_builds, CacheStats, DType, Device, DeviceInfo, DeviceType, Element, Error,
+    Event, Queue, Range, Result, Tensor,
+};
+
+/// The names a kernel author needs: `use dpex::prelude::*;`.
+pub mod prelude {
+    pub use crate::kernel;
+    pub use crate::kernel_api::Item;
+    pub use crate::{Device, Event, Queue, Range, Tensor};
+}
+
+/// What `#[kernel]`'s generated code calls; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use dpex_runtime::{launch, DType, KernelArg, KernelSpec, ParamSpec, ParamSpecKind};
+}

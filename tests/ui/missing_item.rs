@@ -1,0 +1,6 @@
+use dpex::prelude::*;
+
+#[kernel]
+fn no_item(x: &Tensor<f32>) {}
+
+fn main() {}
