@@ -9,7 +9,7 @@ use std::time::Instant;
 
 /// y[i] = a * x[i] + y[i] for every work-item i below the lengths of both tensors.
 #[kernel]
-fn saxpy(item: Item<1>, a: f32, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+pub fn saxpy(item: Item<1>, a: f32, x: &Tensor<f32>, y: &mut Tensor<f32>) {
     let i = item.get_id(0);
     y[i] = a * x[i] + y[i];
 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 /// c[i] = a[i] + b[i].
 #[kernel]
-fn vector_add(item: Item<1>, a: &Tensor<f32>, b: &Tensor<f32>, c: &mut Tensor<f32>) {
+pub fn vector_add(item: Item<1>, a: &Tensor<f32>, b: &Tensor<f32>, c: &mut Tensor<f32>) {
     let i = item.get_id(0);
     c[i] = a[i] + b[i];
 }

@@ -34,7 +34,7 @@ pub(crate) fn host_copy(func: &ItemFn, sig: &KernelSignature) -> TokenStream {
     }
     quote! {
         const _: () = {
-            #[allow(dead_code)]
+            #[allow(dead_code, clippy::too_many_arguments)]
             #host
         };
     }

@@ -1,0 +1,57 @@
+//! Golden SPIR-V of the example kernels: the disassembly must match the checked-in `.spvasm`
+//! snapshot (a change to the emitter shows up as a diff) and must pass `spirv-val`.
+//!
+//! After an intended emitter change: `DPEX_BLESS=1 cargo test --test golden`, then review the
+//! diff of `tests/golden/`.
+
+#[path = "../examples/saxpy.rs"]
+#[allow(dead_code)]
+mod saxpy_example;
+#[path = "../examples/vector_add.rs"]
+#[allow(dead_code)]
+mod vector_add_example;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn check_golden(name: &str, words: &[u32]) {
+    let text = match dpex_spirv::disasm::disassemble(words) {
+        Ok(t) => t,
+        Err(e) => panic!("{name}: cannot disassemble: {e}"),
+    };
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/{name}.spvasm"));
+    if std::env::var_os("DPEX_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("golden folder")).expect("create tests/golden");
+        std::fs::write(&path, &text).expect("write snapshot");
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (create it with DPEX_BLESS=1)", path.display()));
+    assert_eq!(text, expected, "{name}: emitted SPIR-V differs from {}", path.display());
+    validate(name, words);
+}
+
+fn validate(name: &str, words: &[u32]) {
+    let file = std::env::temp_dir().join(format!("dpex-golden-{}-{name}.spv", std::process::id()));
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    std::fs::write(&file, bytes).expect("write temporary module");
+    let output = Command::new("spirv-val").args(["--target-env", "opencl2.2"]).arg(&file).output();
+    let _ = std::fs::remove_file(&file);
+    match output {
+        Ok(out) => assert!(
+            out.status.success(),
+            "{name}: spirv-val rejects the module:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => panic!("spirv-val cannot run ({e}): run scripts/setup-spirv-tools.sh (apt-get install spirv-tools)"),
+    }
+}
+
+#[test]
+fn saxpy_spirv_matches_snapshot() {
+    check_golden("saxpy", saxpy_example::saxpy.spirv());
+}
+
+#[test]
+fn vector_add_spirv_matches_snapshot() {
+    check_golden("vector_add", vector_add_example::vector_add.spirv());
+}
