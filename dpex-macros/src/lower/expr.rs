@@ -102,44 +102,43 @@ impl Lowerer<'_> {
     }
 
     fn lower_unary(&mut self, u: &syn::ExprUnary, expected: Option<Scalar>) -> syn::Result<Expr> {
-        let (op, operand) = match u.op {
-            syn::UnOp::Neg(_) => {
-                let operand = self.lower_expr(&u.expr, expected)?;
-                if !(operand.ty.is_signed_int() || operand.ty.is_float()) {
-                    return Err(error(
-                        u.span(),
-                        format!(
+        let (op, operand) =
+            match u.op {
+                syn::UnOp::Neg(_) => {
+                    let operand = self.lower_expr(&u.expr, expected)?;
+                    if !(operand.ty.is_signed_int() || operand.ty.is_float()) {
+                        return Err(error(
+                            u.span(),
+                            format!(
                             "cannot negate a `{}`: only signed integers and floats can be negated",
                             operand.ty
                         ),
-                    ));
+                        ));
+                    }
+                    (UnaryOp::Neg, operand)
                 }
-                (UnaryOp::Neg, operand)
-            }
-            syn::UnOp::Not(_) => {
-                let operand = self.lower_expr(&u.expr, expected)?;
-                if operand.ty.is_float() {
-                    return Err(error(
-                        u.span(),
-                        "cannot apply `!` to a float: `!` works on `bool` and integers",
-                    ));
+                syn::UnOp::Not(_) => {
+                    let operand = self.lower_expr(&u.expr, expected)?;
+                    if operand.ty.is_float() {
+                        return Err(error(
+                            u.span(),
+                            "cannot apply `!` to a float: `!` works on `bool` and integers",
+                        ));
+                    }
+                    (UnaryOp::Not, operand)
                 }
-                (UnaryOp::Not, operand)
-            }
-            syn::UnOp::Deref(_) => {
-                return Err(error(
+                syn::UnOp::Deref(_) => return Err(error(
                     u.op.span(),
                     "dereferencing is not supported in kernels: kernel values are plain scalars, \
                      so remove the `*`",
-                ))
-            }
-            _ => {
-                return Err(error(
-                    u.op.span(),
-                    "this unary operator is not supported in kernels",
-                ))
-            }
-        };
+                )),
+                _ => {
+                    return Err(error(
+                        u.op.span(),
+                        "this unary operator is not supported in kernels",
+                    ))
+                }
+            };
         Ok(Expr {
             ty: operand.ty,
             kind: ExprKind::Unary {

@@ -168,3 +168,6 @@ impl Lowerer<'_> {
 pub(crate) fn error(span: Span, message: impl std::fmt::Display) -> syn::Error {
     syn::Error::new(span, message)
 }
+
+#[cfg(test)]
+mod tests;

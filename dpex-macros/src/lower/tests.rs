@@ -1,0 +1,127 @@
+//! Unit tests of typing and lowering: literal types, operand agreement and loop shape.
+
+use super::lower_kernel;
+use crate::parse::parse_signature;
+use dpex_spirv::ir::{BinaryOp, ExprKind, Kernel, Scalar, Statement};
+
+fn lower(source: &str) -> syn::Result<Kernel> {
+    let func: syn::ItemFn = syn::parse_str(source)?;
+    let sig = parse_signature(&func)?;
+    lower_kernel(&sig, &func.block)
+}
+
+fn lower_ok(source: &str) -> Kernel {
+    match lower(source) {
+        Ok(k) => k,
+        Err(e) => panic!("lowering failed: {e}"),
+    }
+}
+
+fn error_text(source: &str) -> String {
+    match lower(source) {
+        Ok(_) => panic!("expected an error for {source}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn local_type(kernel: &Kernel, name: &str) -> Scalar {
+    match kernel.locals.iter().find(|l| l.name == name) {
+        Some(l) => l.ty,
+        None => panic!("no local {name}"),
+    }
+}
+
+#[test]
+fn literals_take_their_type_from_context_suffix_or_default() {
+    let k = lower_ok(
+        "fn k(item: Item<1>, a: f32, n: u16) {
+            let x = 2.0 * a;
+            let y = a * 2.0;
+            let z = 1.5;
+            let w = 7;
+            let v = n + 3;
+            let s = 3u8;
+            let t = 4f32;
+        }",
+    );
+    assert_eq!(local_type(&k, "x"), Scalar::F32);
+    assert_eq!(local_type(&k, "y"), Scalar::F32);
+    assert_eq!(local_type(&k, "z"), Scalar::F64);
+    assert_eq!(local_type(&k, "w"), Scalar::I32);
+    assert_eq!(local_type(&k, "v"), Scalar::U16);
+    assert_eq!(local_type(&k, "s"), Scalar::U8);
+    assert_eq!(local_type(&k, "t"), Scalar::F32);
+}
+
+#[test]
+fn mismatched_operands_are_rejected_with_a_cast_hint() {
+    let text = error_text("fn k(item: Item<1>, a: f32, b: f64) { let c = a + b; }");
+    assert!(text.contains("as f32"), "{text}");
+    let text = error_text("fn k(item: Item<1>, a: f32) { let c = a + 1; }");
+    assert!(text.contains("1.0"), "{text}");
+}
+
+#[test]
+fn indices_must_be_usize() {
+    let text = error_text("fn k(item: Item<1>, x: &Tensor<f32>, i: i32) { let v = x[i]; }");
+    assert!(text.contains("usize"), "{text}");
+    lower_ok("fn k(item: Item<1>, x: &Tensor<f32>) { let v = x[3]; }");
+}
+
+#[test]
+fn for_loops_become_a_bounded_loop_with_an_increment() {
+    let k =
+        lower_ok("fn k(item: Item<1>, y: &mut Tensor<u32>) { for j in 0..10u32 { y[0] += j; } }");
+    let Some(Statement::Loop { body, continuing }) = k.body.last() else {
+        panic!("expected a loop, got {:?}", k.body);
+    };
+    assert!(
+        matches!(body.first(), Some(Statement::If { accept, .. }) if accept == &vec![Statement::Break])
+    );
+    let Some(Statement::Assign { value, .. }) = continuing.first() else {
+        panic!("expected an increment");
+    };
+    assert!(matches!(
+        value.kind,
+        ExprKind::Binary {
+            op: BinaryOp::Add,
+            ..
+        }
+    ));
+    assert_eq!(local_type(&k, "j"), Scalar::U32);
+}
+
+#[test]
+fn immutable_and_read_only_targets_are_rejected() {
+    let text = error_text("fn k(item: Item<1>) { let x = 1; x = 2; }");
+    assert!(text.contains("let mut x"), "{text}");
+    let text = error_text("fn k(item: Item<1>, x: &Tensor<f32>) { x[0] = 1.0; }");
+    assert!(text.contains("&mut Tensor<f32>"), "{text}");
+}
+
+#[test]
+fn work_item_dimensions_are_checked() {
+    let text = error_text("fn k(item: Item<2>, y: &mut Tensor<f32>) { let i = item.get_id(2); }");
+    assert!(text.contains("2 dimension"), "{text}");
+    let text = error_text("fn k(item: Item<4>) {}");
+    assert!(text.contains("Item<3>"), "{text}");
+}
+
+#[test]
+fn every_bad_statement_is_reported() {
+    let func: syn::ItemFn = match syn::parse_str(
+        "fn k(item: Item<1>) { let a = || 1; let b = String::new(); let c = 1; }",
+    ) {
+        Ok(f) => f,
+        Err(e) => panic!("{e}"),
+    };
+    let sig = match parse_signature(&func) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let errors = match lower_kernel(&sig, &func.block) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.into_iter().count(),
+    };
+    assert_eq!(errors, 2);
+}
