@@ -40,24 +40,26 @@ pub(crate) fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
                 .unwrap_or_default();
         }
     };
-    let host = host::host_copy(&func, &sig);
-    let kernel = lower_kernel(&sig, &func.block);
-    let words = kernel.and_then(|k| emit(&sig, k));
+    let words = lower_kernel(&sig, &func.block).and_then(|k| emit(&sig, k));
     match (words, crate::parse::combine(errors)) {
         (Ok(words), None) => {
+            let host = host::host_copy(&func, &sig);
             let launcher = launcher(&func, &sig, &words);
             quote!(#host #launcher)
         }
-        (Ok(_), Some(e)) => {
+        // The launcher is still generated (with no SPIR-V: `compile_error!` stops the build
+        // anyway) so that call sites do not add errors of their own; the host copy is not, so
+        // that rustc does not repeat the errors reported here.
+        (Ok(_), Some(e)) | (Err(e), None) => {
+            let launcher = launcher(&func, &sig, &[]);
             let e = e.to_compile_error();
-            quote!(#e #host)
+            quote!(#e #launcher)
         }
-        (Err(mut e), rest) => {
-            if let Some(rest) = rest {
-                e.combine(rest);
-            }
+        (Err(mut e), Some(rest)) => {
+            e.combine(rest);
+            let launcher = launcher(&func, &sig, &[]);
             let e = e.to_compile_error();
-            quote!(#e #host)
+            quote!(#e #launcher)
         }
     }
 }

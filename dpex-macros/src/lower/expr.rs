@@ -91,7 +91,7 @@ impl Lowerer<'_> {
                 ident.span(),
                 format!("the work-item is not a value: ask it `{ident}.get_id(0)` or `{ident}.get_range(0)`"),
             )),
-            None => Err(error(
+            Some(Binding::Poisoned) | None => Err(error(
                 ident.span(),
                 format!(
                     "cannot find `{ident}` in this kernel: kernels can use their parameters and \

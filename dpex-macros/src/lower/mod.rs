@@ -36,6 +36,9 @@ pub(crate) enum Binding {
         ty: Scalar,
         mutable: bool,
     },
+    /// A `let` whose initializer had an error (already reported): uses of the name are
+    /// errors too, but they are not reported again.
+    Poisoned,
 }
 
 /// The state of lowering one kernel body.
@@ -46,6 +49,9 @@ pub(crate) struct Lowerer<'s> {
     scopes: Vec<Vec<(String, Binding)>>,
     /// How many loops enclose the statement being lowered.
     loop_depth: u32,
+    /// Set when a poisoned name is used: the current statement's error is a consequence of an
+    /// earlier one and is not reported.
+    used_poisoned: std::cell::Cell<bool>,
 }
 
 /// Lowers the body of a kernel whose signature is `sig`.
@@ -55,6 +61,7 @@ pub(crate) fn lower_kernel(sig: &KernelSignature, body: &syn::Block) -> syn::Res
         locals: Vec::new(),
         scopes: vec![Vec::new()],
         loop_depth: 0,
+        used_poisoned: std::cell::Cell::new(false),
     };
     let mut prologue = Vec::new();
     if let Some(item) = &sig.item {
@@ -135,15 +142,22 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Looks a name up, innermost scope first.
+    /// Looks a name up, innermost scope first. A poisoned name is reported as not found, and
+    /// the error that follows is not reported (see [`Binding::Poisoned`]).
     fn lookup(&self, name: &Ident) -> Option<Binding> {
         let name = name.to_string();
-        self.scopes
+        let found = self
+            .scopes
             .iter()
             .rev()
             .flat_map(|scope| scope.iter().rev())
             .find(|(n, _)| *n == name)
-            .map(|(_, b)| *b)
+            .map(|(_, b)| *b);
+        if let Some(Binding::Poisoned) = found {
+            self.used_poisoned.set(true);
+            return None;
+        }
+        found
     }
 
     /// Runs `f` inside a new innermost scope.

@@ -115,7 +115,7 @@ impl Lowerer<'_> {
                         format!("a tensor parameter cannot be reassigned: write into its elements, `{ident}[i] = ...`"),
                     )),
                     Some(Binding::Item) => Err(error(ident.span(), "the work-item parameter cannot be assigned")),
-                    None => Err(error(ident.span(), format!("cannot find `{ident}` in this kernel"))),
+                    Some(Binding::Poisoned) | None => Err(error(ident.span(), format!("cannot find `{ident}` in this kernel"))),
                 }
             }
             syn::Expr::Index(i) => {

@@ -14,9 +14,14 @@ impl Lowerer<'_> {
         let mut block = Vec::new();
         let mut errors = Vec::new();
         for stmt in stmts {
+            let outer_poisoned = self.used_poisoned.replace(false);
             if let Err(e) = self.lower_stmt(stmt, &mut block) {
-                errors.push(e);
+                if !self.used_poisoned.get() {
+                    errors.push(e);
+                }
             }
+            self.used_poisoned
+                .set(self.used_poisoned.get() | outer_poisoned);
         }
         match combine(errors) {
             Some(e) => Err(e),
@@ -26,7 +31,13 @@ impl Lowerer<'_> {
 
     fn lower_stmt(&mut self, stmt: &syn::Stmt, out: &mut Block) -> syn::Result<()> {
         match stmt {
-            syn::Stmt::Local(local) => self.lower_let(local, out),
+            syn::Stmt::Local(local) => {
+                let lowered = self.lower_let(local, out);
+                if lowered.is_err() {
+                    self.poison_let(local);
+                }
+                lowered
+            }
             syn::Stmt::Expr(e, _) => self.lower_expr_stmt(e, out),
             other => Err(unsupported_stmt(other)),
         }
@@ -90,6 +101,17 @@ impl Lowerer<'_> {
             },
         );
         Ok(())
+    }
+
+    /// Binds the names of a failed `let` so that their uses add no errors of their own.
+    fn poison_let(&mut self, local: &syn::Local) {
+        let pat = match &local.pat {
+            syn::Pat::Type(t) => &*t.pat,
+            other => other,
+        };
+        if let syn::Pat::Ident(binding) = pat {
+            self.bind(&binding.ident, Binding::Poisoned);
+        }
     }
 
     fn lower_expr_stmt(&mut self, e: &syn::Expr, out: &mut Block) -> syn::Result<()> {

@@ -125,3 +125,24 @@ fn every_bad_statement_is_reported() {
     };
     assert_eq!(errors, 2);
 }
+
+#[test]
+fn uses_of_a_failed_let_are_not_reported_again() {
+    let func: syn::ItemFn = match syn::parse_str(
+        "fn k(item: Item<1>, y: &mut Tensor<i32>) { let v = match 1 { _ => 2 }; y[0] = v; y[1] = w; }",
+    ) {
+        Ok(f) => f,
+        Err(e) => panic!("{e}"),
+    };
+    let sig = match parse_signature(&func) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let messages: Vec<String> = match lower_kernel(&sig, &func.block) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+    };
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("match"), "{messages:?}");
+    assert!(messages[1].contains("cannot find `w`"), "{messages:?}");
+}
