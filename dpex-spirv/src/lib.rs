@@ -20,5 +20,7 @@ pub fn spirv_hash(words: &[u32]) -> u64 {
     words
         .iter()
         .flat_map(|w| w.to_le_bytes())
-        .fold(OFFSET, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(PRIME))
+        .fold(OFFSET, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(PRIME)
+        })
 }

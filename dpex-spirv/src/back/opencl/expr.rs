@@ -1,0 +1,64 @@
+//! Expression dispatch: evaluates an [`Expr`] tree in the current block and returns the id of
+//! its value; also literals and the generic instruction helper the other families use.
+
+use rspirv::dr::{InsertPoint, Instruction, Operand};
+use rspirv::spirv::{Op, Word};
+
+use super::{BuildResult, Emitter};
+use crate::ir::{Expr, ExprKind, Literal, Scalar};
+
+impl Emitter {
+    /// Appends `op` with result type `ty` and id operands `operands` to the current block.
+    pub(super) fn op(&mut self, op: Op, ty: Word, operands: &[Word]) -> BuildResult<Word> {
+        let id = self.b.id();
+        let operands = operands.iter().map(|&w| Operand::IdRef(w)).collect();
+        let instruction = Instruction::new(op, Some(ty), Some(id), operands);
+        self.b.insert_into_block(InsertPoint::End, instruction)?;
+        Ok(id)
+    }
+
+    /// Evaluates `expr` (operands left to right) and returns the id of its value.
+    pub(super) fn expr(&mut self, expr: &Expr) -> BuildResult<Word> {
+        match &expr.kind {
+            ExprKind::Literal(literal) => Ok(self.literal(expr.ty, *literal)),
+            ExprKind::Param(id) => self.scalar_param(*id),
+            ExprKind::Local(id) => self.load_local(*id, expr.ty),
+            ExprKind::Load { tensor, index } => {
+                let index = self.expr(index)?;
+                self.load_element(*tensor, index)
+            }
+            ExprKind::TensorLen(id) => self.tensor_len(*id),
+            ExprKind::Builtin(builtin) => self.builtin(*builtin),
+            ExprKind::Unary { op, operand } => {
+                let value = self.expr(operand)?;
+                self.unary(*op, operand.ty, value)
+            }
+            ExprKind::Binary { op, lhs, rhs } if op.is_logical() => {
+                self.short_circuit(*op, lhs, rhs)
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let l = self.expr(lhs)?;
+                let r = self.expr(rhs)?;
+                self.binary(*op, lhs.ty, l, rhs.ty, r)
+            }
+            ExprKind::Cast { value } => {
+                let id = self.expr(value)?;
+                self.cast(value.ty, expr.ty, id)
+            }
+            ExprKind::Select {
+                condition,
+                accept,
+                reject,
+            } => self.select(expr.ty, condition, accept, reject),
+        }
+    }
+
+    /// The constant for `literal` of type `ty` (the check guarantees kind and type agree).
+    fn literal(&mut self, ty: Scalar, literal: Literal) -> Word {
+        match literal {
+            Literal::Bool(value) => self.const_bool(value),
+            Literal::Int(bits) => self.const_int(ty, bits),
+            Literal::Float(bits) => self.const_float(ty, bits),
+        }
+    }
+}

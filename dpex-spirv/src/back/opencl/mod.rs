@@ -1,0 +1,245 @@
+//! The OpenCL flavour of the SPIR-V back end: `Kernel` entry points, `Physical64` addressing,
+//! global buffers as `CrossWorkgroup` pointers.
+//!
+//! One file per operation family: `types` (type and constant cache), `memory` (parameters,
+//! locals, tensor elements, built-ins), `expr` (expression dispatch and literals),
+//! `arithmetic` (unary and binary operators), `conversion` (`as` casts) and `control`
+//! (structured statements, short-circuit operators, `if` expressions).
+//!
+//! ```
+//! use dpex_spirv::ir::*;
+//! use dpex_spirv::{disasm::disassemble, emit_opencl, Options};
+//!
+//! // fn fill(item: Item<1>, out: &mut Tensor<u32>) { out[item.get_id(0)] = 7; }
+//! let gid = Expr { ty: Scalar::U64, kind: ExprKind::Builtin(Builtin::GlobalId(0)) };
+//! let kernel = Kernel {
+//!     name: "fill".into(),
+//!     dims: 1,
+//!     params: vec![Param {
+//!         name: "out".into(),
+//!         kind: ParamKind::Tensor { elem: Scalar::U32, access: Access::ReadWrite },
+//!     }],
+//!     locals: vec![],
+//!     body: vec![Statement::Store {
+//!         tensor: ParamId(0),
+//!         index: gid,
+//!         value: Expr::literal(Scalar::U32, Literal::Int(7)),
+//!     }],
+//! };
+//! let words = emit_opencl(&Module { kernels: vec![kernel] }, &Options::default())?;
+//! let text = disassemble(&words)?;
+//! assert!(text.contains("OpEntryPoint Kernel"));
+//! assert!(text.contains("FuncParamAttr NoAlias"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod arithmetic;
+mod control;
+mod conversion;
+mod expr;
+mod memory;
+mod types;
+
+use rspirv::binary::Assemble;
+use rspirv::dr::{self, Builder};
+use rspirv::spirv::{self, Word};
+use thiserror::Error;
+
+use crate::check::{check_module, CheckError};
+use crate::ir::{Kernel, Module};
+
+/// Settings of the OpenCL back end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Options {
+    /// The SPIR-V version written in the header, `(major, minor)`. Between 1.0 and 1.6; OpenCL
+    /// devices taking SPIR-V accept 1.0 and usually up to 1.4.
+    pub version: (u8, u8),
+}
+
+impl Default for Options {
+    /// SPIR-V 1.2: taken by OpenCL 2.2+ devices and checked by `spirv-val --target-env opencl2.2`.
+    fn default() -> Self {
+        Options { version: (1, 2) }
+    }
+}
+
+/// Why a module could not be emitted.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum EmitError {
+    /// The module breaks an IR invariant.
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    /// [`Options::version`] is not a SPIR-V version this back end writes.
+    #[error("SPIR-V version {major}.{minor} is not supported (expected 1.0 to 1.6)")]
+    UnsupportedVersion {
+        /// Major version asked for.
+        major: u8,
+        /// Minor version asked for.
+        minor: u8,
+    },
+    /// A bug in the back end: it built an instruction sequence the SPIR-V builder refused.
+    #[error("kernel `{kernel}`: internal error in the SPIR-V back end: {message}")]
+    Internal {
+        /// The kernel being emitted.
+        kernel: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Emits `module` as one SPIR-V module for OpenCL, one `Kernel` entry point per kernel.
+///
+/// The module is checked with [`check_module`] first. Capabilities `Addresses`, `Kernel` and
+/// `Int64` are always declared; `Int8`, `Int16` and `Float64` only when a kernel uses such types
+/// (a `bool` parameter is passed as a `u8`, so it needs `Int8`).
+pub fn emit_opencl(module: &Module, options: &Options) -> Result<Vec<u32>, EmitError> {
+    check_module(module)?;
+    let (major, minor) = options.version;
+    if major != 1 || minor > 6 {
+        return Err(EmitError::UnsupportedVersion { major, minor });
+    }
+    let mut emitter = Emitter::new(major, minor);
+    for kernel in &module.kernels {
+        emitter
+            .kernel(kernel)
+            .map_err(|BuildError(message)| EmitError::Internal {
+                kernel: kernel.name.clone(),
+                message,
+            })?;
+    }
+    Ok(emitter.finish().assemble())
+}
+
+/// An internal failure of the back end (never caused by a checked module).
+#[derive(Debug)]
+struct BuildError(String);
+
+impl From<dr::Error> for BuildError {
+    fn from(e: dr::Error) -> Self {
+        BuildError(e.to_string())
+    }
+}
+
+/// Result of the back end's internal steps.
+type BuildResult<T> = Result<T, BuildError>;
+
+/// Writes kernels into one SPIR-V module.
+struct Emitter {
+    /// The rspirv builder holding the module.
+    b: Builder,
+    /// Types and constants already declared.
+    types: types::Cache,
+    /// Built-in `Input` variables already declared.
+    builtins: memory::BuiltinVars,
+    /// State of the kernel being emitted.
+    f: FunctionState,
+}
+
+/// Where a parameter's values live inside the kernel function.
+#[derive(Clone, Copy, Debug)]
+enum ParamValue {
+    /// A scalar: the id of its value (for `bool`, the result of the comparison at entry).
+    Scalar(Word),
+    /// A tensor: its pointer, its element count and its element type.
+    Tensor {
+        /// `CrossWorkgroup` pointer to the first element.
+        ptr: Word,
+        /// The `u64` element count.
+        len: Word,
+        /// Element type.
+        elem: crate::ir::Scalar,
+    },
+}
+
+/// Ids of the innermost enclosing loop's targets.
+#[derive(Clone, Copy, Debug)]
+struct LoopTargets {
+    /// The loop's merge block (`break`).
+    merge: Word,
+    /// The loop's continue target (`continue`, end of body).
+    continue_target: Word,
+    /// Whether some `break` branches to `merge`.
+    broken: bool,
+    /// Whether some branch reaches `continue_target`.
+    continued: bool,
+}
+
+/// Per-kernel state.
+#[derive(Debug, Default)]
+struct FunctionState {
+    /// One entry per IR parameter.
+    params: Vec<ParamValue>,
+    /// The `Function` variable of each IR local.
+    locals: Vec<Word>,
+    /// Enclosing loops, innermost last.
+    loops: Vec<LoopTargets>,
+    /// The label of the block being written; `None` after a terminator.
+    current: Option<Word>,
+    /// Built-in variables the kernel reads (its entry point interface).
+    interface: Vec<Word>,
+}
+
+impl Emitter {
+    fn new(major: u8, minor: u8) -> Self {
+        let mut b = Builder::new();
+        b.set_version(major, minor);
+        b.capability(spirv::Capability::Addresses);
+        b.capability(spirv::Capability::Kernel);
+        b.capability(spirv::Capability::Int64);
+        b.memory_model(
+            spirv::AddressingModel::Physical64,
+            spirv::MemoryModel::OpenCL,
+        );
+        Emitter {
+            b,
+            types: types::Cache::default(),
+            builtins: memory::BuiltinVars::default(),
+            f: FunctionState::default(),
+        }
+    }
+
+    /// Emits one kernel function and its entry point.
+    fn kernel(&mut self, kernel: &Kernel) -> BuildResult<()> {
+        self.f = FunctionState::default();
+        let void = self.b.type_void();
+        let param_types = self.param_types(kernel);
+        let fn_type = self.b.type_function(void, param_types.iter().copied());
+        let function = self
+            .b
+            .begin_function(void, None, spirv::FunctionControl::NONE, fn_type)?;
+        self.b.name(function, kernel.name.as_str());
+        let raw = param_types
+            .iter()
+            .map(|&ty| self.b.function_parameter(ty))
+            .collect::<Result<Vec<_>, _>>()?;
+        let entry = self.b.id();
+        self.begin_block(entry)?;
+        // `OpVariable`s must open the entry block, before the `bool` parameter conversions.
+        self.declare_locals(kernel);
+        self.declare_params(kernel, &raw)?;
+        self.block(&kernel.body)?;
+        if self.f.current.is_some() {
+            self.b.ret()?;
+        }
+        self.b.end_function()?;
+        let interface = std::mem::take(&mut self.f.interface);
+        self.b.entry_point(
+            spirv::ExecutionModel::Kernel,
+            function,
+            kernel.name.as_str(),
+            interface,
+        );
+        // Rust never fuses `a * b + c` into one rounding; OpenCL would by default.
+        self.b
+            .execution_mode(function, spirv::ExecutionMode::ContractionOff, []);
+        Ok(())
+    }
+
+    /// Declares the capabilities the used types need and returns the finished module.
+    fn finish(mut self) -> dr::Module {
+        for capability in self.types.capabilities() {
+            self.b.capability(capability);
+        }
+        self.b.module()
+    }
+}
