@@ -19,14 +19,21 @@ fn check_golden(name: &str, words: &[u32]) {
         Ok(t) => t,
         Err(e) => panic!("{name}: cannot disassemble: {e}"),
     };
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/{name}.spvasm"));
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/{name}.spvasm"));
     if std::env::var_os("DPEX_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("golden folder")).expect("create tests/golden");
+        std::fs::create_dir_all(path.parent().expect("golden folder"))
+            .expect("create tests/golden");
         std::fs::write(&path, &text).expect("write snapshot");
     }
     let expected = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (create it with DPEX_BLESS=1)", path.display()));
-    assert_eq!(text, expected, "{name}: emitted SPIR-V differs from {}", path.display());
+    assert_eq!(
+        text,
+        expected,
+        "{name}: emitted SPIR-V differs from {}",
+        path.display()
+    );
     validate(name, words);
 }
 
@@ -34,7 +41,10 @@ fn validate(name: &str, words: &[u32]) {
     let file = std::env::temp_dir().join(format!("dpex-golden-{}-{name}.spv", std::process::id()));
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     std::fs::write(&file, bytes).expect("write temporary module");
-    let output = Command::new("spirv-val").args(["--target-env", "opencl2.2"]).arg(&file).output();
+    let output = Command::new("spirv-val")
+        .args(["--target-env", "opencl2.2"])
+        .arg(&file)
+        .output();
     let _ = std::fs::remove_file(&file);
     match output {
         Ok(out) => assert!(

@@ -21,7 +21,9 @@ fn saxpy_matches_host_on_an_odd_size() -> dpex::Result<()> {
     let (x, y) = (nonzero_f32(&mut r, n), nonzero_f32(&mut r, n));
     let dx = Tensor::from_slice(&q, &x)?;
     let mut dy = Tensor::from_slice(&q, &y)?;
-    saxpy.launch(Range::new([n]), (-1.75, &dx, &mut dy))?.wait()?;
+    saxpy
+        .launch(Range::new([n]), (-1.75, &dx, &mut dy))?
+        .wait()?;
     let want: Vec<f32> = x.iter().zip(&y).map(|(x, y)| -1.75 * x + y).collect();
     assert_close_f32(&dy.to_vec()?, &want, 1e-5);
     Ok(())
@@ -44,8 +46,12 @@ fn two_dimensional_range_covers_every_element() -> dpex::Result<()> {
     let m = nonzero_f32(&mut rng(2), rows * cols);
     let dm = Tensor::from_slice(&q, &m)?;
     let mut out = Tensor::<f32>::zeros(&q, rows * cols)?;
-    scale_rows.launch(Range::new([rows, cols]), (3.0, &dm, &mut out))?.wait()?;
-    let want: Vec<f32> = (0..rows * cols).map(|k| 3.0 * m[k] + (k % cols) as f32).collect();
+    scale_rows
+        .launch(Range::new([rows, cols]), (3.0, &dm, &mut out))?
+        .wait()?;
+    let want: Vec<f32> = (0..rows * cols)
+        .map(|k| 3.0 * m[k] + (k % cols) as f32)
+        .collect();
     assert_close_f32(&out.to_vec()?, &want, 1e-6);
     Ok(())
 }
@@ -99,8 +105,11 @@ fn integer_control_flow_matches_host() -> dpex::Result<()> {
     let dstart = Tensor::from_slice(&q, &start)?;
     let mut steps = Tensor::<i32>::zeros(&q, n)?;
     let mut bits = Tensor::<u32>::zeros(&q, n)?;
-    collatz.launch(Range::new([n]), (&dstart, &mut steps, &mut bits))?.wait()?;
-    let (want_steps, want_bits): (Vec<i32>, Vec<u32>) = start.iter().map(|&v| collatz_host(v)).unzip();
+    collatz
+        .launch(Range::new([n]), (&dstart, &mut steps, &mut bits))?
+        .wait()?;
+    let (want_steps, want_bits): (Vec<i32>, Vec<u32>) =
+        start.iter().map(|&v| collatz_host(v)).unzip();
     assert_eq!(steps.to_vec()?, want_steps);
     assert_eq!(bits.to_vec()?, want_bits);
     Ok(())
@@ -130,7 +139,9 @@ fn integer_division_shifts_and_wrapping_follow_rust() -> dpex::Result<()> {
     let b = nonzero_i32(&mut r, n, -1000..1000);
     let (da, db) = (Tensor::from_slice(&q, &a)?, Tensor::from_slice(&q, &b)?);
     let mut out = Tensor::<i64>::zeros(&q, 5 * n)?;
-    integer_semantics.launch(Range::new([n]), (&da, &db, &mut out))?.wait()?;
+    integer_semantics
+        .launch(Range::new([n]), (&da, &db, &mut out))?
+        .wait()?;
     let want: Vec<i64> = a
         .iter()
         .zip(&b)
@@ -151,7 +162,14 @@ fn integer_division_shifts_and_wrapping_follow_rust() -> dpex::Result<()> {
 /// Casts with Rust's rules: float to int saturates (NaN gives 0), narrowing truncates,
 /// widening sign- or zero-extends, bool to int gives 0 or 1.
 #[kernel]
-fn casts(item: Item<1>, x: &Tensor<f64>, as_i8: &mut Tensor<i8>, as_u16: &mut Tensor<u16>, as_i32: &mut Tensor<i32>, as_f32: &mut Tensor<f32>) {
+fn casts(
+    item: Item<1>,
+    x: &Tensor<f64>,
+    as_i8: &mut Tensor<i8>,
+    as_u16: &mut Tensor<u16>,
+    as_i32: &mut Tensor<i32>,
+    as_f32: &mut Tensor<f32>,
+) {
     let i = item.get_id(0);
     let v = x[i];
     as_i8[i] = v as i8;
@@ -165,20 +183,48 @@ fn casts_follow_rust_rules() -> dpex::Result<()> {
     let q = queue();
     let mut r = rng(5);
     let mut x: Vec<f64> = (0..2000).map(|_| r.random_range(-1e6..1e6)).collect();
-    x.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 127.9, -128.9, 300.5, -0.7, 1e300]);
+    x.extend([
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        127.9,
+        -128.9,
+        300.5,
+        -0.7,
+        1e300,
+    ]);
     let n = x.len();
     let dx = Tensor::from_slice(&q, &x)?;
     let mut i8s = Tensor::<i8>::zeros(&q, n)?;
     let mut u16s = Tensor::<u16>::zeros(&q, n)?;
     let mut i32s = Tensor::<i32>::zeros(&q, n)?;
     let mut f32s = Tensor::<f32>::zeros(&q, n)?;
-    casts.launch(Range::new([n]), (&dx, &mut i8s, &mut u16s, &mut i32s, &mut f32s))?.wait()?;
-    assert_eq!(i8s.to_vec()?, x.iter().map(|&v| v as i8).collect::<Vec<_>>());
-    assert_eq!(u16s.to_vec()?, x.iter().map(|&v| (v as i64) as u16).collect::<Vec<_>>());
-    assert_eq!(i32s.to_vec()?, x.iter().map(|&v| (v > 0.0) as i32 + (v as i8) as i32).collect::<Vec<_>>());
+    casts
+        .launch(
+            Range::new([n]),
+            (&dx, &mut i8s, &mut u16s, &mut i32s, &mut f32s),
+        )?
+        .wait()?;
+    assert_eq!(
+        i8s.to_vec()?,
+        x.iter().map(|&v| v as i8).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        u16s.to_vec()?,
+        x.iter().map(|&v| (v as i64) as u16).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        i32s.to_vec()?,
+        x.iter()
+            .map(|&v| (v > 0.0) as i32 + (v as i8) as i32)
+            .collect::<Vec<_>>()
+    );
     let got = f32s.to_vec()?;
     for (g, &v) in got.iter().zip(&x) {
-        assert!(g.to_bits() == (v as f32).to_bits() || (g.is_nan() && v.is_nan()), "{v} as f32 gave {g}");
+        assert!(
+            g.to_bits() == (v as f32).to_bits() || (g.is_nan() && v.is_nan()),
+            "{v} as f32 gave {g}"
+        );
     }
     Ok(())
 }
@@ -202,7 +248,9 @@ fn short_circuit_guards_and_if_values() -> dpex::Result<()> {
     let x = nonzero_f32(&mut rng(6), n);
     let dx = Tensor::from_slice(&q, &x)?;
     let mut dy = Tensor::<f32>::zeros(&q, n)?;
-    clamp_positive.launch(Range::new([n + 61]), (50.0, &dx, &mut dy))?.wait()?;
+    clamp_positive
+        .launch(Range::new([n + 61]), (50.0, &dx, &mut dy))?
+        .wait()?;
     let want: Vec<f32> = x.iter().map(|v| v.clamp(-50.0, 50.0)).collect();
     assert_eq!(dy.to_vec()?, want);
     Ok(())
@@ -250,7 +298,10 @@ fn scalar_parameters_of_every_width() -> dpex::Result<()> {
     let mut out = Tensor::<f64>::zeros(&q, n)?;
     let wide = u64::MAX - 12_345;
     mixed_scalars
-        .launch(Range::new([n]), (true, -7, wide, 0.25, 40_000, &dx, &mut out))?
+        .launch(
+            Range::new([n]),
+            (true, -7, wide, 0.25, 40_000, &dx, &mut out),
+        )?
         .wait()?;
     let want: Vec<f64> = (0..n)
         .map(|i| {
@@ -268,7 +319,10 @@ fn scalar_parameters_of_every_width() -> dpex::Result<()> {
         .collect();
     let got = out.to_vec()?;
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-        assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0), "element {i}: device {g}, host {w}");
+        assert!(
+            (g - w).abs() <= 1e-9 * w.abs().max(1.0),
+            "element {i}: device {g}, host {w}"
+        );
     }
     Ok(())
 }

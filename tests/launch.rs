@@ -54,7 +54,9 @@ fn tensors_on_different_queues_are_an_error_naming_both() -> dpex::Result<()> {
     let text = err.to_string();
     assert!(text.contains("`src`") && text.contains("`dst`"), "{text}");
     // Naming the queue resolves it: both tensors live on the same device.
-    copy_f32.launch_on(&q2, Range::new([2]), (&src, &mut dst))?.wait()?;
+    copy_f32
+        .launch_on(&q2, Range::new([2]), (&src, &mut dst))?
+        .wait()?;
     assert_eq!(dst.to_vec()?, vec![1.0, 2.0]);
     Ok(())
 }
@@ -73,6 +75,8 @@ fn a_launch_without_tensors_must_name_its_queue() -> dpex::Result<()> {
     };
     assert!(matches!(err, Error::NoQueue { .. }), "{err:?}");
     assert!(err.to_string().contains("launch_on"), "{err}");
-    no_tensors.launch_on(&queue(), Range::new([8]), (1.0,))?.wait()?;
+    no_tensors
+        .launch_on(&queue(), Range::new([8]), (1.0,))?
+        .wait()?;
     Ok(())
 }

@@ -40,7 +40,10 @@ pub fn nonzero_f32(rng: &mut StdRng, n: usize) -> Vec<f32> {
 
 /// `n` random `f64` values in ±[0.5, 100), never zero.
 pub fn nonzero_f64(rng: &mut StdRng, n: usize) -> Vec<f64> {
-    nonzero_f32(rng, n).into_iter().map(|v| f64::from(v) * 1.000_123_4).collect()
+    nonzero_f32(rng, n)
+        .into_iter()
+        .map(|v| f64::from(v) * 1.000_123_4)
+        .collect()
 }
 
 /// `n` random `i32` values in `range`, with zero replaced by 1.
@@ -58,6 +61,9 @@ pub fn assert_close_f32(got: &[f32], want: &[f32], rel: f32) {
     assert_eq!(got.len(), want.len(), "lengths differ");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         let tolerance = rel * w.abs().max(1.0);
-        assert!((g - w).abs() <= tolerance, "element {i}: device {g}, host {w}");
+        assert!(
+            (g - w).abs() <= tolerance,
+            "element {i}: device {g}, host {w}"
+        );
     }
 }
