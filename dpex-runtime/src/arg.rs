@@ -1,0 +1,147 @@
+//! Kernel arguments as the launcher passes them: scalars by value, tensors by reference to their memory.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use opencl3::types::cl_mem;
+
+use crate::queue::Queue;
+use crate::tensor::{DType, Element, Tensor};
+
+/// One argument of a kernel launch. Build it with `From`/`into()` from a scalar, `&Tensor<T>`
+/// (read-only) or `&mut Tensor<T>` (writable).
+#[derive(Clone, Copy, Debug)]
+pub enum KernelArg<'a> {
+    /// A scalar, stored as its native-endian bytes in the first [`DType::size`] bytes.
+    Scalar {
+        /// The scalar's type.
+        dtype: DType,
+        /// The value's bytes (native endian), zero padded to 8.
+        bytes: [u8; 8],
+    },
+    /// A tensor; the kernel receives its memory and then its length as a `u64`.
+    Tensor {
+        /// The tensor's element type.
+        dtype: DType,
+        /// Whether the tensor was passed as `&mut`.
+        writable: bool,
+        /// The tensor's device memory (borrowed for `'a`).
+        mem: MemRef<'a>,
+        /// The tensor's number of elements.
+        len: u64,
+        /// The queue the tensor lives on.
+        queue: &'a Queue,
+    },
+}
+
+/// A borrowed reference to a tensor's device memory; only a [`Tensor`] can create one.
+#[derive(Clone, Copy)]
+pub struct MemRef<'a> {
+    mem: cl_mem,
+    bytes: u64,
+    _borrow: PhantomData<&'a ()>,
+}
+
+// SAFETY: a cl_mem handle may be used from any thread (OpenCL objects are thread-safe except
+// kernels); the borrow keeps the tensor, and so the memory object, alive.
+unsafe impl Send for MemRef<'_> {}
+// SAFETY: as above; MemRef only hands the handle to clSetKernelArg.
+unsafe impl Sync for MemRef<'_> {}
+
+impl MemRef<'_> {
+    /// The OpenCL memory object (null for a zero-length tensor).
+    pub(crate) fn cl_mem(&self) -> cl_mem {
+        self.mem
+    }
+
+    /// Size of the memory in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+impl fmt::Debug for MemRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MemRef({:p}, {} bytes)", self.mem, self.bytes)
+    }
+}
+
+impl KernelArg<'_> {
+    /// How the argument reads in error messages, e.g. `f32` or `&mut Tensor<f32>`.
+    pub fn describe(&self) -> String {
+        match self {
+            KernelArg::Scalar { dtype, .. } => dtype.name().to_string(),
+            KernelArg::Tensor {
+                dtype,
+                writable: true,
+                ..
+            } => format!("&mut Tensor<{dtype}>"),
+            KernelArg::Tensor { dtype, .. } => format!("&Tensor<{dtype}>"),
+        }
+    }
+}
+
+fn tensor_arg<T: Element>(tensor: &Tensor<T>, writable: bool) -> KernelArg<'_> {
+    // `len * size_of::<T>()` was checked not to overflow when the tensor was created.
+    let bytes = (tensor.len() * std::mem::size_of::<T>()) as u64;
+    KernelArg::Tensor {
+        dtype: T::DTYPE,
+        writable,
+        mem: MemRef {
+            mem: tensor.cl_mem(),
+            bytes,
+            _borrow: PhantomData,
+        },
+        len: tensor.len() as u64,
+        queue: tensor.queue(),
+    }
+}
+
+impl<'a, T: Element> From<&'a Tensor<T>> for KernelArg<'a> {
+    fn from(tensor: &'a Tensor<T>) -> Self {
+        tensor_arg(tensor, false)
+    }
+}
+
+impl<'a, T: Element> From<&'a mut Tensor<T>> for KernelArg<'a> {
+    fn from(tensor: &'a mut Tensor<T>) -> Self {
+        tensor_arg(tensor, true)
+    }
+}
+
+macro_rules! scalar_arg {
+    ($($t:ty => $d:ident),* $(,)?) => {$(
+        impl From<$t> for KernelArg<'static> {
+            fn from(value: $t) -> Self {
+                let mut bytes = [0u8; 8];
+                let raw = value.to_ne_bytes();
+                bytes[..raw.len()].copy_from_slice(&raw);
+                KernelArg::Scalar { dtype: DType::$d, bytes }
+            }
+        }
+    )*};
+}
+
+scalar_arg!(i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16, u32 => U32,
+    u64 => U64, f32 => F32, f64 => F64);
+
+impl From<isize> for KernelArg<'static> {
+    fn from(value: isize) -> Self {
+        (value as i64).into()
+    }
+}
+
+impl From<usize> for KernelArg<'static> {
+    fn from(value: usize) -> Self {
+        (value as u64).into()
+    }
+}
+
+impl From<bool> for KernelArg<'static> {
+    fn from(value: bool) -> Self {
+        KernelArg::Scalar {
+            dtype: DType::Bool,
+            bytes: [u8::from(value), 0, 0, 0, 0, 0, 0, 0],
+        }
+    }
+}

@@ -1,0 +1,478 @@
+//! OpenCL devices: listing every platform and device, selecting one by a selector string, the shared context.
+
+use std::fmt;
+use std::sync::Arc;
+
+use once_cell::sync::OnceCell;
+use opencl3::context::Context;
+use opencl3::types::cl_device_id;
+
+use crate::error::{cl, Error, Result};
+use crate::registry::{registry, Registry};
+use crate::selector;
+
+/// The kind of an OpenCL device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeviceType {
+    /// A CPU (`CL_DEVICE_TYPE_CPU`).
+    Cpu,
+    /// A GPU (`CL_DEVICE_TYPE_GPU`).
+    Gpu,
+    /// An accelerator such as an FPGA (`CL_DEVICE_TYPE_ACCELERATOR`).
+    Accelerator,
+    /// Anything else (`CL_DEVICE_TYPE_CUSTOM`, or the type query failed).
+    Other,
+}
+
+impl DeviceType {
+    /// The lowercase name used in selectors and filter strings: `cpu`, `gpu`, `accelerator`, `other`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DeviceType::Cpu => "cpu",
+            DeviceType::Gpu => "gpu",
+            DeviceType::Accelerator => "accelerator",
+            DeviceType::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for DeviceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What the runtime knows about one OpenCL device, usable by dpex or not.
+#[derive(Clone, Debug)]
+pub struct DeviceInfo {
+    /// Index of the platform in `clGetPlatformIDs` order.
+    pub platform_index: usize,
+    /// Index of the device within its platform (`clGetDeviceIDs` order).
+    pub device_index: usize,
+    /// `CL_PLATFORM_NAME`.
+    pub platform_name: String,
+    /// `CL_DEVICE_NAME`.
+    pub name: String,
+    /// `CL_DEVICE_VENDOR`.
+    pub vendor: String,
+    /// `CL_DRIVER_VERSION`.
+    pub driver_version: String,
+    /// The device's type.
+    pub device_type: DeviceType,
+    /// `CL_DEVICE_IL_VERSION`, e.g. `SPIR-V_1.0 SPIR-V_1.1 ...` (empty when the driver takes no IL).
+    pub il_versions: String,
+    /// `Ok(())` if dpex can run kernels on the device, else the reason it cannot.
+    pub usable: std::result::Result<(), String>,
+    /// A selector that names exactly this device: `opencl:<type>:<n>` (the n-th usable device of
+    /// that type) for usable devices, `opencl:<platform>:<device>` for the others.
+    pub filter: String,
+}
+
+impl DeviceInfo {
+    /// Whether dpex can run kernels on this device.
+    pub fn is_usable(&self) -> bool {
+        self.usable.is_ok()
+    }
+}
+
+impl fmt::Display for DeviceInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:<16} platform {} `{}`, device {}: `{}` ({}; vendor `{}`; driver {}; IL `{}`): ",
+            self.filter,
+            self.platform_index,
+            self.platform_name,
+            self.device_index,
+            self.name,
+            self.device_type,
+            self.vendor,
+            self.driver_version,
+            self.il_versions
+        )?;
+        match &self.usable {
+            Ok(()) => f.write_str("usable"),
+            Err(reason) => write!(f, "NOT usable: {reason}"),
+        }
+    }
+}
+
+/// An OpenCL device that accepts SPIR-V. Cheap to clone; all clones share one OpenCL context.
+#[derive(Clone)]
+pub struct Device {
+    inner: Arc<DeviceInner>,
+}
+
+pub(crate) struct DeviceInner {
+    pub(crate) id: opencl3::device::Device,
+    pub(crate) info: DeviceInfo,
+    pub(crate) max_work_group_size: usize,
+    pub(crate) fp64: bool,
+    /// Created at first use; one per device for all its queues, tensors and programs.
+    context: OnceCell<Context>,
+}
+
+impl Device {
+    pub(crate) fn from_parts(
+        id: opencl3::device::Device,
+        info: DeviceInfo,
+        max_work_group_size: usize,
+        fp64: bool,
+    ) -> Device {
+        Device {
+            inner: Arc::new(DeviceInner {
+                id,
+                info,
+                max_work_group_size,
+                fp64,
+                context: OnceCell::new(),
+            }),
+        }
+    }
+
+    /// Every OpenCL platform's devices, usable by dpex or not (see [`DeviceInfo::usable`]).
+    pub fn all() -> Result<Vec<DeviceInfo>> {
+        Ok(registry()?.entries.iter().map(|e| e.info.clone()).collect())
+    }
+
+    /// A human-readable listing of every platform and device with its filter string and usability.
+    pub fn listing() -> Result<String> {
+        Ok(registry()?.listing())
+    }
+
+    /// Selects a device by a selector string.
+    ///
+    /// Forms (case-insensitive; the `opencl:` prefix is optional): `cpu`, `gpu`, `accelerator`
+    /// (also `fpga`), `*` or `opencl` (any device), `opencl:gpu:1` (the second usable GPU),
+    /// `opencl:0` (any device of platform 0), `opencl:0:1` (platform 0, device 1).
+    /// A comma-separated list is tried in order. Only devices that accept SPIR-V are selected.
+    pub fn select(selector: &str) -> Result<Device> {
+        let filters = match selector::parse(selector) {
+            Ok(filters) => filters,
+            Err(reason) => {
+                let listing = match registry() {
+                    Ok(r) => r.listing(),
+                    Err(e) => format!("  (the devices could not be listed: {e})"),
+                };
+                return Err(Error::InvalidSelector {
+                    selector: selector.to_string(),
+                    reason,
+                    listing,
+                });
+            }
+        };
+        registry()?.select(selector, &filters)
+    }
+
+    /// The default device: the selector in `DPEX_DEVICE` if set, else the first usable GPU, else
+    /// the first usable CPU, else any usable device.
+    pub fn default_device() -> Result<Device> {
+        let env = std::env::var("DPEX_DEVICE").ok();
+        Device::default_device_from(env.as_deref())
+    }
+
+    /// [`Device::default_device`] with the value of `DPEX_DEVICE` given explicitly
+    /// (`None` or blank: unset).
+    pub fn default_device_from(dpex_device: Option<&str>) -> Result<Device> {
+        match dpex_device.map(str::trim) {
+            Some(sel) if !sel.is_empty() => Device::select(sel),
+            _ => registry()?.preferred(),
+        }
+    }
+
+    /// `CL_DEVICE_NAME`.
+    pub fn name(&self) -> &str {
+        &self.inner.info.name
+    }
+
+    /// `CL_DEVICE_VENDOR`.
+    pub fn vendor(&self) -> &str {
+        &self.inner.info.vendor
+    }
+
+    /// `CL_DRIVER_VERSION`.
+    pub fn driver_version(&self) -> &str {
+        &self.inner.info.driver_version
+    }
+
+    /// The device's type.
+    pub fn device_type(&self) -> DeviceType {
+        self.inner.info.device_type
+    }
+
+    /// `CL_DEVICE_IL_VERSION`, e.g. `SPIR-V_1.0 SPIR-V_1.1 SPIR-V_1.2`.
+    pub fn il_versions(&self) -> &str {
+        &self.inner.info.il_versions
+    }
+
+    /// `CL_DEVICE_MAX_WORK_GROUP_SIZE`.
+    pub fn max_work_group_size(&self) -> usize {
+        self.inner.max_work_group_size
+    }
+
+    /// Whether the device supports double precision (`CL_DEVICE_DOUBLE_FP_CONFIG` is not 0).
+    pub fn has_fp64(&self) -> bool {
+        self.inner.fp64
+    }
+
+    /// The selector that names this device, e.g. `opencl:cpu:0`.
+    pub fn filter_string(&self) -> String {
+        self.inner.info.filter.clone()
+    }
+
+    /// Everything known about the device.
+    pub fn info(&self) -> &DeviceInfo {
+        &self.inner.info
+    }
+
+    /// The raw OpenCL device id.
+    pub(crate) fn id(&self) -> cl_device_id {
+        self.inner.id.id()
+    }
+
+    /// The device's OpenCL context, created at first use and shared by all its queues.
+    pub(crate) fn context(&self) -> Result<&Context> {
+        self.inner
+            .context
+            .get_or_try_init(|| Context::from_device(&self.inner.id).map_err(cl("clCreateContext")))
+    }
+}
+
+impl PartialEq for Device {
+    fn eq(&self, other: &Device) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for Device {}
+
+impl fmt::Debug for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Device")
+            .field("name", &self.name())
+            .field("filter", &self.inner.info.filter)
+            .field("vendor", &self.vendor())
+            .field("driver_version", &self.driver_version())
+            .finish()
+    }
+}
+
+impl fmt::Display for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` [{}]", self.name(), self.inner.info.filter)
+    }
+}
+
+impl Registry {
+    /// Applies parsed selector alternatives in order.
+    fn select(&self, selector: &str, filters: &[selector::Filter]) -> Result<Device> {
+        let mut reasons = Vec::new();
+        for filter in filters {
+            let (usable, unusable) = self.matching(filter);
+            if let Some(device) = usable {
+                return Ok(device);
+            }
+            for info in unusable {
+                let line = format!(
+                    "  {} (`{}`): {}",
+                    info.filter,
+                    info.name,
+                    info.usable.clone().err().unwrap_or_default()
+                );
+                if !reasons.contains(&line) {
+                    reasons.push(line);
+                }
+            }
+        }
+        if reasons.is_empty() {
+            Err(Error::NoDeviceMatches {
+                selector: selector.to_string(),
+                listing: self.listing(),
+            })
+        } else {
+            Err(Error::DeviceNotUsable {
+                selector: selector.to_string(),
+                reasons: reasons.join("\n"),
+                listing: self.listing(),
+            })
+        }
+    }
+
+    /// The device a filter picks (if any usable one matches) and the unusable devices it matches.
+    fn matching(&self, filter: &selector::Filter) -> (Option<Device>, Vec<&DeviceInfo>) {
+        use selector::Filter::*;
+        let in_scope = |info: &DeviceInfo| match *filter {
+            ByType { ty, .. } => ty.map_or(true, |t| t == info.device_type),
+            ByPosition { platform, device } => {
+                info.platform_index == platform && device.map_or(true, |d| d == info.device_index)
+            }
+        };
+        let unusable = self
+            .entries
+            .iter()
+            .filter(|e| e.device.is_none() && in_scope(&e.info))
+            .map(|e| &e.info)
+            .collect();
+        let mut usable = self
+            .entries
+            .iter()
+            .filter(|e| in_scope(&e.info))
+            .filter_map(|e| e.device.clone());
+        let picked = match *filter {
+            ByType {
+                index: Some(index), ..
+            } => usable.nth(index),
+            _ => usable.next(),
+        };
+        (picked, unusable)
+    }
+
+    /// The first usable GPU, else CPU, else anything usable.
+    fn preferred(&self) -> Result<Device> {
+        let first = |ty: Option<DeviceType>| {
+            self.entries
+                .iter()
+                .filter(|e| ty.map_or(true, |t| t == e.info.device_type))
+                .find_map(|e| e.device.clone())
+        };
+        first(Some(DeviceType::Gpu))
+            .or_else(|| first(Some(DeviceType::Cpu)))
+            .or_else(|| first(None))
+            .ok_or_else(|| Error::NoUsableDevice {
+                listing: self.listing(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{into_entries, Probe};
+
+    fn probe(platform: usize, device: usize, ty: DeviceType, name: &str, usable: bool) -> Probe {
+        let info = DeviceInfo {
+            platform_index: platform,
+            device_index: device,
+            platform_name: format!("platform {platform}"),
+            name: name.to_string(),
+            vendor: "vendor".to_string(),
+            driver_version: "1.0".to_string(),
+            device_type: ty,
+            il_versions: if usable {
+                "SPIR-V_1.2".to_string()
+            } else {
+                String::new()
+            },
+            usable: if usable {
+                Ok(())
+            } else {
+                Err("the driver does not accept SPIR-V (empty CL_DEVICE_IL_VERSION)".to_string())
+            },
+            filter: String::new(),
+        };
+        // A null device id: selection never calls OpenCL.
+        let handle = usable.then(|| {
+            (
+                opencl3::device::Device::new(std::ptr::null_mut()),
+                256,
+                true,
+            )
+        });
+        Probe { info, handle }
+    }
+
+    /// NVIDIA GPU (no SPIR-V), PoCL CPU (no SPIR-V), then a usable CPU and a usable GPU.
+    fn machine() -> Registry {
+        Registry {
+            entries: into_entries(vec![
+                probe(0, 0, DeviceType::Gpu, "H100", false),
+                probe(1, 0, DeviceType::Cpu, "pocl-cpu", false),
+                probe(2, 0, DeviceType::Cpu, "intel-cpu", true),
+                probe(2, 1, DeviceType::Gpu, "intel-gpu", true),
+            ]),
+            problems: vec![
+                "platform 3 `broken`: clGetDeviceIDs failed with CL_INVALID_PLATFORM".into(),
+            ],
+        }
+    }
+
+    fn pick(r: &Registry, selector: &str) -> Result<String> {
+        r.select(
+            selector,
+            &selector::parse(selector).map_err(|reason| Error::InvalidSelector {
+                selector: selector.into(),
+                reason,
+                listing: String::new(),
+            })?,
+        )
+        .map(|d| d.name().to_string())
+    }
+
+    #[test]
+    fn filters_count_usable_devices_per_type() {
+        let r = machine();
+        let filters: Vec<&str> = r.entries.iter().map(|e| e.info.filter.as_str()).collect();
+        assert_eq!(
+            filters,
+            ["opencl:0:0", "opencl:1:0", "opencl:cpu:0", "opencl:gpu:0"]
+        );
+    }
+
+    #[test]
+    fn selection_skips_unusable_devices() {
+        let r = machine();
+        assert_eq!(pick(&r, "gpu").ok().as_deref(), Some("intel-gpu"));
+        assert_eq!(pick(&r, "cpu").ok().as_deref(), Some("intel-cpu"));
+        assert_eq!(pick(&r, "opencl:cpu:0").ok().as_deref(), Some("intel-cpu"));
+        assert_eq!(pick(&r, "opencl:2:1").ok().as_deref(), Some("intel-gpu"));
+        assert_eq!(pick(&r, "opencl:2").ok().as_deref(), Some("intel-cpu"));
+        assert_eq!(
+            pick(&r, "accelerator,gpu").ok().as_deref(),
+            Some("intel-gpu")
+        );
+        assert_eq!(
+            r.preferred().ok().map(|d| d.name().to_string()).as_deref(),
+            Some("intel-gpu")
+        );
+    }
+
+    #[test]
+    fn selecting_only_unusable_devices_says_why() {
+        let r = machine();
+        let err = pick(&r, "opencl:0:0").expect_err("the H100 takes no SPIR-V");
+        assert!(matches!(err, Error::DeviceNotUsable { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains("H100") && text.contains("does not accept SPIR-V"),
+            "{text}"
+        );
+        assert!(text.contains("scripts/setup-opencl.sh"), "{text}");
+        assert!(
+            text.contains("CL_INVALID_PLATFORM"),
+            "the listing names broken platforms: {text}"
+        );
+
+        let err = pick(&r, "opencl:7").expect_err("no platform 7");
+        assert!(matches!(err, Error::NoDeviceMatches { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn no_usable_device_lists_every_reason() {
+        let r = Registry {
+            entries: into_entries(vec![
+                probe(0, 0, DeviceType::Gpu, "H100", false),
+                probe(1, 0, DeviceType::Cpu, "pocl-cpu", false),
+            ]),
+            problems: Vec::new(),
+        };
+        let err = r.preferred().expect_err("nothing usable");
+        let text = err.to_string();
+        assert!(matches!(err, Error::NoUsableDevice { .. }), "{err:?}");
+        assert!(
+            text.contains("scripts/setup-opencl.sh") && text.contains("SPIR-V"),
+            "{text}"
+        );
+        assert!(text.contains("H100") && text.contains("pocl-cpu"), "{text}");
+        assert_eq!(text.matches("NOT usable").count(), 2, "{text}");
+    }
+}

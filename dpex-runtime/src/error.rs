@@ -1,0 +1,331 @@
+//! The runtime's error type: every failure names the operation, the OpenCL status and the kernel or argument involved.
+
+use opencl3::error_codes::ClError;
+
+/// What `scripts/setup-opencl.sh` and the alternatives are, said once for every "no device" error.
+const SETUP_HINT: &str =
+    "run `scripts/setup-opencl.sh` in the dpex repo (it installs Intel's OpenCL \
+     CPU runtime into .dpex/opencl, which `cargo run`/`cargo test` pick up), or install an OpenCL \
+     driver that accepts SPIR-V";
+
+/// Everything that can go wrong in the dpex runtime.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An OpenCL call returned an error status.
+    #[error(
+        "OpenCL error {status_name} ({status}) in {operation}{}",
+        detail_suffix(detail)
+    )]
+    OpenCl {
+        /// The OpenCL function (or the runtime step) that failed, e.g. `clCreateBuffer`.
+        operation: &'static str,
+        /// The raw status code.
+        status: i32,
+        /// The status code's name, e.g. `CL_INVALID_VALUE`.
+        status_name: &'static str,
+        /// What the runtime was doing (may be empty).
+        detail: String,
+    },
+
+    /// The OpenCL ICD loader (`libOpenCL.so.1`) could not be loaded.
+    #[error("cannot load the OpenCL library ({detail}); {SETUP_HINT}")]
+    NoOpenClLibrary {
+        /// Which library paths were tried.
+        detail: String,
+    },
+
+    /// No device that accepts SPIR-V was found.
+    #[error("no usable OpenCL device (one that accepts SPIR-V) was found; {SETUP_HINT}.\nDevices seen:\n{listing}")]
+    NoUsableDevice {
+        /// Every platform and device seen, each with the reason it is unusable.
+        listing: String,
+    },
+
+    /// A device selector matched no device.
+    #[error("no OpenCL device matches the selector `{selector}`.\nDevices seen:\n{listing}")]
+    NoDeviceMatches {
+        /// The selector as given.
+        selector: String,
+        /// Every platform and device seen.
+        listing: String,
+    },
+
+    /// A device selector matched devices, but none of them can run dpex kernels.
+    #[error("the selector `{selector}` matches only devices that dpex cannot use:\n{reasons}\n{SETUP_HINT}.\nDevices seen:\n{listing}")]
+    DeviceNotUsable {
+        /// The selector as given.
+        selector: String,
+        /// One line per matched device with the reason it is unusable.
+        reasons: String,
+        /// Every platform and device seen.
+        listing: String,
+    },
+
+    /// A device selector could not be parsed.
+    #[error(
+        "invalid device selector `{selector}`: {reason}. Selectors look like `cpu`, `gpu`, \
+             `accelerator`, `opencl:cpu:0` (the first usable CPU), `opencl:0:1` (platform 0, \
+             device 1); separate alternatives with commas.\nDevices seen:\n{listing}"
+    )]
+    InvalidSelector {
+        /// The selector as given.
+        selector: String,
+        /// What is wrong with it.
+        reason: String,
+        /// Every platform and device seen.
+        listing: String,
+    },
+
+    /// The OpenCL driver rejected a kernel's SPIR-V.
+    #[error("building kernel `{kernel}` for device {device} failed:\n{log}")]
+    BuildFailed {
+        /// The kernel's name.
+        kernel: String,
+        /// The device (name and filter string).
+        device: String,
+        /// The driver's build log.
+        log: String,
+    },
+
+    /// Two tensor arguments of one launch live on different queues.
+    #[error(
+        "kernel `{kernel}`: argument `{first_arg}` is on {first_device} but argument \
+             `{second_arg}` is on another queue ({second_device}); copy one tensor to the other's \
+             queue, or name the queue with `launch_on(&queue, ...)`"
+    )]
+    QueueMismatch {
+        /// The kernel's name.
+        kernel: String,
+        /// The first tensor parameter.
+        first_arg: String,
+        /// Device of the first tensor's queue.
+        first_device: String,
+        /// The tensor parameter on a different queue.
+        second_arg: String,
+        /// Device of the second tensor's queue.
+        second_device: String,
+    },
+
+    /// A launch without a queue and without tensor arguments.
+    #[error(
+        "kernel `{kernel}` has no tensor argument, so the queue cannot be inferred from the \
+             data; call `launch_on(&queue, ...)`"
+    )]
+    NoQueue {
+        /// The kernel's name.
+        kernel: String,
+    },
+
+    /// `launch_on(&queue, ...)` with a tensor that lives on another device.
+    #[error(
+        "kernel `{kernel}`: argument `{arg}` lives on {arg_device}, but the launch queue is \
+             on {queue_device}; copy the tensor to that queue's device first"
+    )]
+    WrongQueue {
+        /// The kernel's name.
+        kernel: String,
+        /// The tensor parameter.
+        arg: String,
+        /// Device of the tensor.
+        arg_device: String,
+        /// Device of the launch queue.
+        queue_device: String,
+    },
+
+    /// Wrong number of kernel arguments.
+    #[error("kernel `{kernel}` takes {expected} arguments, got {got}")]
+    ArgumentCount {
+        /// The kernel's name.
+        kernel: String,
+        /// Parameters the kernel declares.
+        expected: usize,
+        /// Arguments given.
+        got: usize,
+    },
+
+    /// A kernel argument of the wrong kind or element type.
+    #[error("kernel `{kernel}`, argument `{arg}`: expected {expected}, got {got}")]
+    ArgumentType {
+        /// The kernel's name.
+        kernel: String,
+        /// The parameter's name.
+        arg: String,
+        /// What the parameter takes, e.g. `&mut Tensor<f32>`.
+        expected: String,
+        /// What was passed.
+        got: String,
+    },
+
+    /// A kernel argument that is malformed (e.g. a tensor reference whose length does not fit its memory).
+    #[error("kernel `{kernel}`, argument `{arg}`: {detail}")]
+    InvalidArgument {
+        /// The kernel's name.
+        kernel: String,
+        /// The parameter's name.
+        arg: String,
+        /// What is wrong.
+        detail: String,
+    },
+
+    /// The launch range has a different number of dimensions than the kernel.
+    #[error("kernel `{kernel}` is {expected}-dimensional but was launched over a {got}-dimensional range")]
+    RangeDims {
+        /// The kernel's name.
+        kernel: String,
+        /// The kernel's dimensions.
+        expected: usize,
+        /// The range's dimensions.
+        got: usize,
+    },
+
+    /// A launch range with a zero extent.
+    #[error("kernel `{kernel}`: the launch range {global:?} is empty (OpenCL cannot launch zero work-items)")]
+    EmptyRange {
+        /// The kernel's name.
+        kernel: String,
+        /// The global range given.
+        global: Vec<usize>,
+    },
+
+    /// Host data of the wrong length for a tensor.
+    #[error("the host slice has {got} elements but the tensor has {expected}")]
+    SizeMismatch {
+        /// The tensor's length.
+        expected: usize,
+        /// The host slice's length.
+        got: usize,
+    },
+
+    /// A tensor length whose size in bytes does not fit in `usize`.
+    #[error("a tensor of {len} elements of {elem_size} bytes is too large")]
+    LengthOverflow {
+        /// Elements requested.
+        len: usize,
+        /// Bytes per element.
+        elem_size: usize,
+    },
+}
+
+/// Shorthand for results of the dpex runtime.
+pub type Result<T> = std::result::Result<T, Error>;
+
+fn detail_suffix(detail: &str) -> String {
+    if detail.is_empty() {
+        String::new()
+    } else {
+        format!(": {detail}")
+    }
+}
+
+impl Error {
+    /// An [`Error::OpenCl`] for a status code returned by `operation`.
+    pub fn opencl(operation: &'static str, status: i32, detail: impl Into<String>) -> Error {
+        Error::OpenCl {
+            operation,
+            status,
+            status_name: status_name(status),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Builds a `map_err` adapter turning an opencl3 error into [`Error::OpenCl`].
+pub(crate) fn cl(operation: &'static str) -> impl FnOnce(ClError) -> Error {
+    move |e| Error::opencl(operation, e.0, String::new())
+}
+
+/// Like [`cl`], with a detail message.
+pub(crate) fn cl_with(operation: &'static str, detail: String) -> impl FnOnce(ClError) -> Error {
+    move |e| Error::opencl(operation, e.0, detail)
+}
+
+/// The name of an OpenCL status code, e.g. `-30` -> `"CL_INVALID_VALUE"`.
+pub fn status_name(status: i32) -> &'static str {
+    match status {
+        0 => "CL_SUCCESS",
+        -1 => "CL_DEVICE_NOT_FOUND",
+        -2 => "CL_DEVICE_NOT_AVAILABLE",
+        -3 => "CL_COMPILER_NOT_AVAILABLE",
+        -4 => "CL_MEM_OBJECT_ALLOCATION_FAILURE",
+        -5 => "CL_OUT_OF_RESOURCES",
+        -6 => "CL_OUT_OF_HOST_MEMORY",
+        -7 => "CL_PROFILING_INFO_NOT_AVAILABLE",
+        -8 => "CL_MEM_COPY_OVERLAP",
+        -9 => "CL_IMAGE_FORMAT_MISMATCH",
+        -10 => "CL_IMAGE_FORMAT_NOT_SUPPORTED",
+        -11 => "CL_BUILD_PROGRAM_FAILURE",
+        -12 => "CL_MAP_FAILURE",
+        -13 => "CL_MISALIGNED_SUB_BUFFER_OFFSET",
+        -14 => "CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST",
+        -15 => "CL_COMPILE_PROGRAM_FAILURE",
+        -16 => "CL_LINKER_NOT_AVAILABLE",
+        -17 => "CL_LINK_PROGRAM_FAILURE",
+        -18 => "CL_DEVICE_PARTITION_FAILED",
+        -19 => "CL_KERNEL_ARG_INFO_NOT_AVAILABLE",
+        -30 => "CL_INVALID_VALUE",
+        -31 => "CL_INVALID_DEVICE_TYPE",
+        -32 => "CL_INVALID_PLATFORM",
+        -33 => "CL_INVALID_DEVICE",
+        -34 => "CL_INVALID_CONTEXT",
+        -35 => "CL_INVALID_QUEUE_PROPERTIES",
+        -36 => "CL_INVALID_COMMAND_QUEUE",
+        -37 => "CL_INVALID_HOST_PTR",
+        -38 => "CL_INVALID_MEM_OBJECT",
+        -39 => "CL_INVALID_IMAGE_FORMAT_DESCRIPTOR",
+        -40 => "CL_INVALID_IMAGE_SIZE",
+        -41 => "CL_INVALID_SAMPLER",
+        -42 => "CL_INVALID_BINARY",
+        -43 => "CL_INVALID_BUILD_OPTIONS",
+        -44 => "CL_INVALID_PROGRAM",
+        -45 => "CL_INVALID_PROGRAM_EXECUTABLE",
+        -46 => "CL_INVALID_KERNEL_NAME",
+        -47 => "CL_INVALID_KERNEL_DEFINITION",
+        -48 => "CL_INVALID_KERNEL",
+        -49 => "CL_INVALID_ARG_INDEX",
+        -50 => "CL_INVALID_ARG_VALUE",
+        -51 => "CL_INVALID_ARG_SIZE",
+        -52 => "CL_INVALID_KERNEL_ARGS",
+        -53 => "CL_INVALID_WORK_DIMENSION",
+        -54 => "CL_INVALID_WORK_GROUP_SIZE",
+        -55 => "CL_INVALID_WORK_ITEM_SIZE",
+        -56 => "CL_INVALID_GLOBAL_OFFSET",
+        -57 => "CL_INVALID_EVENT_WAIT_LIST",
+        -58 => "CL_INVALID_EVENT",
+        -59 => "CL_INVALID_OPERATION",
+        -60 => "CL_INVALID_GL_OBJECT",
+        -61 => "CL_INVALID_BUFFER_SIZE",
+        -62 => "CL_INVALID_MIP_LEVEL",
+        -63 => "CL_INVALID_GLOBAL_WORK_SIZE",
+        -64 => "CL_INVALID_PROPERTY",
+        -65 => "CL_INVALID_IMAGE_DESCRIPTOR",
+        -66 => "CL_INVALID_COMPILER_OPTIONS",
+        -67 => "CL_INVALID_LINKER_OPTIONS",
+        -68 => "CL_INVALID_DEVICE_PARTITION_COUNT",
+        -69 => "CL_INVALID_PIPE_SIZE",
+        -70 => "CL_INVALID_DEVICE_QUEUE",
+        -71 => "CL_INVALID_SPEC_ID",
+        -72 => "CL_MAX_SIZE_RESTRICTION_EXCEEDED",
+        -1001 => "CL_PLATFORM_NOT_FOUND_KHR",
+        -2000 => "DLOPEN_RUNTIME_LOAD_FAILED",
+        -2001 => "DLOPEN_FUNCTION_NOT_AVAILABLE",
+        _ => "CL_UNKNOWN_STATUS",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_names() {
+        assert_eq!(status_name(-30), "CL_INVALID_VALUE");
+        assert_eq!(status_name(-11), "CL_BUILD_PROGRAM_FAILURE");
+        assert_eq!(status_name(12345), "CL_UNKNOWN_STATUS");
+        let e = Error::opencl("clCreateBuffer", -61, "a tensor of 0 bytes");
+        assert_eq!(
+            e.to_string(),
+            "OpenCL error CL_INVALID_BUFFER_SIZE (-61) in clCreateBuffer: a tensor of 0 bytes"
+        );
+    }
+}

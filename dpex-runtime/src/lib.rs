@@ -1,0 +1,58 @@
+//! dpex runtime: OpenCL devices, queues, tensors, the per-device program cache and kernel launch.
+//!
+//! The `#[kernel]` macro embeds each kernel as a [`KernelSpec`] (SPIR-V words plus a parameter
+//! list) and generates a typed launcher that calls [`launch`]. Everything here also works by hand:
+//!
+//! ```no_run
+//! use dpex_runtime::{Device, Queue, Tensor};
+//! # fn main() -> dpex_runtime::Result<()> {
+//! let queue = Queue::new(&Device::select("cpu")?)?;
+//! let x = Tensor::from_slice(&queue, &[1.0f32, 2.0, 3.0])?;
+//! assert_eq!(x.to_vec()?, vec![1.0, 2.0, 3.0]);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Devices: every OpenCL device whose driver accepts SPIR-V (`CL_DEVICE_IL_VERSION`) is usable;
+//! [`Device::all`] lists the others with the reason. `DPEX_DEVICE` sets the default device.
+
+#![warn(missing_docs)]
+
+mod arg;
+mod device;
+mod error;
+mod event;
+mod launch;
+mod program;
+mod queue;
+mod range;
+mod registry;
+mod selector;
+mod spec;
+mod tensor;
+
+pub use arg::{KernelArg, MemRef};
+pub use device::{Device, DeviceInfo, DeviceType};
+pub use error::{status_name, Error, Result};
+pub use event::Event;
+pub use launch::{launch, launch_on};
+pub use program::{cache_stats, program_builds, CacheStats};
+pub use queue::Queue;
+pub use range::Range;
+pub use spec::{KernelSpec, ParamSpec, ParamSpecKind};
+pub use tensor::{DType, Element, Tensor};
+
+#[cfg(test)]
+mod tests {
+    fn send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn handles_are_send_and_sync() {
+        send_sync::<crate::Device>();
+        send_sync::<crate::Queue>();
+        send_sync::<crate::Tensor<f32>>();
+        send_sync::<crate::Event>();
+        send_sync::<crate::KernelArg<'static>>();
+        send_sync::<crate::KernelSpec>();
+    }
+}

@@ -1,0 +1,228 @@
+//! The process-wide list of OpenCL platforms and devices, enumerated once; one `Device` (and context) per device.
+
+use once_cell::sync::OnceCell;
+use opencl3::device::{
+    CL_DEVICE_TYPE_ACCELERATOR, CL_DEVICE_TYPE_ALL, CL_DEVICE_TYPE_CPU, CL_DEVICE_TYPE_GPU,
+};
+use opencl3::error_codes::ClError;
+use opencl3::platform::get_platforms;
+
+use crate::device::{Device, DeviceInfo, DeviceType};
+use crate::error::{status_name, Error, Result};
+
+/// Status of `clGetPlatformIDs` when the Khronos loader finds no vendor library.
+const CL_PLATFORM_NOT_FOUND_KHR: i32 = -1001;
+/// cl3's status when `libOpenCL.so.1` cannot be loaded.
+const DLOPEN_RUNTIME_LOAD_FAILED: i32 = -2000;
+
+/// One device as enumerated: its description and, if usable, its `Device` handle.
+pub(crate) struct Entry {
+    pub(crate) info: DeviceInfo,
+    pub(crate) device: Option<Device>,
+}
+
+/// Every device seen, plus the platforms that could not be listed.
+pub(crate) struct Registry {
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) problems: Vec<String>,
+}
+
+static REGISTRY: OnceCell<Registry> = OnceCell::new();
+
+/// The registry, enumerated at the first call (a failed enumeration is retried at the next call).
+pub(crate) fn registry() -> Result<&'static Registry> {
+    REGISTRY.get_or_try_init(enumerate)
+}
+
+/// `NAME=`value`` (noting paths that do not exist), or `NAME unset`.
+fn env_or_unset(name: &str) -> String {
+    match std::env::var(name) {
+        Ok(value) => {
+            let missing = value
+                .split([';', ':'])
+                .filter(|p| !p.is_empty() && !std::path::Path::new(p).exists())
+                .count();
+            let note = if missing > 0 {
+                " (missing: run scripts/setup-opencl.sh)"
+            } else {
+                ""
+            };
+            format!("{name}=`{value}`{note}")
+        }
+        Err(_) => format!("{name} unset"),
+    }
+}
+
+fn enumerate() -> Result<Registry> {
+    let platforms = match get_platforms() {
+        Ok(platforms) => platforms,
+        Err(ClError(CL_PLATFORM_NOT_FOUND_KHR)) => Vec::new(),
+        Err(ClError(DLOPEN_RUNTIME_LOAD_FAILED)) => {
+            let tried = match std::env::var("OPENCL_DYLIB_PATH") {
+                Ok(paths) => {
+                    format!("tried OPENCL_DYLIB_PATH=`{paths}` and the system `libOpenCL.so.1`")
+                }
+                Err(_) => {
+                    "tried the system `libOpenCL.so.1`; OPENCL_DYLIB_PATH is unset".to_string()
+                }
+            };
+            return Err(Error::NoOpenClLibrary { detail: tried });
+        }
+        Err(e) => {
+            return Err(Error::opencl(
+                "clGetPlatformIDs",
+                e.0,
+                "listing OpenCL platforms",
+            ))
+        }
+    };
+    let mut probes = Vec::new();
+    let mut problems = Vec::new();
+    for (platform_index, platform) in platforms.iter().enumerate() {
+        let platform_name = platform
+            .name()
+            .map(|n| clean(&n))
+            .unwrap_or_else(|e| format!("<name unknown: {}>", status_name(e.0)));
+        let ids = match platform.get_devices(CL_DEVICE_TYPE_ALL) {
+            Ok(ids) => ids,
+            Err(e) => {
+                problems.push(format!(
+                    "platform {platform_index} `{platform_name}`: clGetDeviceIDs failed with {}",
+                    status_name(e.0)
+                ));
+                continue;
+            }
+        };
+        for (device_index, id) in ids.into_iter().enumerate() {
+            probes.push(describe(
+                platform_index,
+                &platform_name,
+                device_index,
+                opencl3::device::Device::new(id),
+            ));
+        }
+    }
+    Ok(Registry {
+        entries: into_entries(probes),
+        problems,
+    })
+}
+
+/// Trims the NUL terminators and blanks some drivers leave in info strings.
+fn clean(s: &str) -> String {
+    s.trim_matches(|c: char| c == '\0' || c.is_whitespace())
+        .to_string()
+}
+
+fn text(query: opencl3::Result<String>) -> String {
+    match query {
+        Ok(s) => clean(&s),
+        Err(e) => format!("<unknown: {}>", status_name(e.0)),
+    }
+}
+
+fn describe(
+    platform_index: usize,
+    platform_name: &str,
+    device_index: usize,
+    id: opencl3::device::Device,
+) -> Probe {
+    let device_type = match id.dev_type() {
+        Ok(t) if t & CL_DEVICE_TYPE_GPU != 0 => DeviceType::Gpu,
+        Ok(t) if t & CL_DEVICE_TYPE_CPU != 0 => DeviceType::Cpu,
+        Ok(t) if t & CL_DEVICE_TYPE_ACCELERATOR != 0 => DeviceType::Accelerator,
+        _ => DeviceType::Other,
+    };
+    let (il_versions, il_problem) = match id.il_version() {
+        Ok(v) => (clean(&v), None),
+        Err(e) => (
+            String::new(),
+            Some(format!(
+                "the driver does not accept SPIR-V (CL_DEVICE_IL_VERSION query failed with {}; \
+                 OpenCL 2.1 or later is needed)",
+                status_name(e.0)
+            )),
+        ),
+    };
+    let usable = if let Some(problem) = il_problem {
+        Err(problem)
+    } else if !il_versions.contains("SPIR-V") {
+        Err(if il_versions.is_empty() {
+            "the driver does not accept SPIR-V (empty CL_DEVICE_IL_VERSION)".to_string()
+        } else {
+            format!("the driver does not accept SPIR-V (CL_DEVICE_IL_VERSION is `{il_versions}`)")
+        })
+    } else if !id.available().unwrap_or(false) {
+        Err("the device is not available (CL_DEVICE_AVAILABLE is false)".to_string())
+    } else if !id.compiler_available().unwrap_or(false) {
+        Err("the driver has no compiler (CL_DEVICE_COMPILER_AVAILABLE is false)".to_string())
+    } else if id.address_bits().unwrap_or(0) != 64 {
+        Err("the device does not use 64-bit addresses (dpex kernels are Physical64)".to_string())
+    } else {
+        Ok(())
+    };
+    let info = DeviceInfo {
+        platform_index,
+        device_index,
+        platform_name: platform_name.to_string(),
+        name: text(id.name()),
+        vendor: text(id.vendor()),
+        driver_version: text(id.driver_version()),
+        device_type,
+        il_versions,
+        usable,
+        filter: String::new(),
+    };
+    let handle = info.usable.is_ok().then(|| {
+        let max_work_group_size = id.max_work_group_size().unwrap_or(1);
+        let fp64 = id.double_fp_config().map(|c| c != 0).unwrap_or(false);
+        (id, max_work_group_size, fp64)
+    });
+    Probe { info, handle }
+}
+
+/// A device as queried, before filter strings are assigned.
+pub(crate) struct Probe {
+    pub(crate) info: DeviceInfo,
+    pub(crate) handle: Option<(opencl3::device::Device, usize, bool)>,
+}
+
+/// Gives each device its filter string, then builds the usable devices' handles.
+pub(crate) fn into_entries(mut probes: Vec<Probe>) -> Vec<Entry> {
+    let mut counts = std::collections::HashMap::<DeviceType, usize>::new();
+    for info in probes.iter_mut().map(|p| &mut p.info) {
+        if info.is_usable() {
+            let n = counts.entry(info.device_type).or_insert(0);
+            info.filter = format!("opencl:{}:{}", info.device_type, n);
+            *n += 1;
+        } else {
+            info.filter = format!("opencl:{}:{}", info.platform_index, info.device_index);
+        }
+    }
+    probes
+        .into_iter()
+        .map(|Probe { info, handle }| Entry {
+            device: handle.map(|(id, max_work_group_size, fp64)| {
+                Device::from_parts(id, info.clone(), max_work_group_size, fp64)
+            }),
+            info,
+        })
+        .collect()
+}
+
+impl Registry {
+    /// One line per device (and per platform that failed), for error messages.
+    pub(crate) fn listing(&self) -> String {
+        let mut lines = vec![format!(
+            "  (OpenCL loader: {}; {})",
+            env_or_unset("OPENCL_DYLIB_PATH"),
+            env_or_unset("OCL_ICD_FILENAMES")
+        )];
+        if self.entries.is_empty() && self.problems.is_empty() {
+            lines.push("  no OpenCL platforms or devices found".to_string());
+        }
+        lines.extend(self.entries.iter().map(|e| format!("  {}", e.info)));
+        lines.extend(self.problems.iter().map(|p| format!("  {p}")));
+        lines.join("\n")
+    }
+}

@@ -1,0 +1,287 @@
+//! Shared test helpers: the device under test and small SPIR-V kernels built with rspirv, using
+//! the dpex ABI (every tensor parameter is a CrossWorkgroup pointer followed by its u64 length;
+//! GlobalInvocationId is an Input v3ulong builtin).
+#![allow(dead_code)]
+
+use std::hash::{Hash, Hasher};
+
+use dpex_runtime::{DType, Device, KernelSpec, ParamSpec, ParamSpecKind, Queue};
+use rspirv::binary::Assemble;
+use rspirv::dr::{Builder, Operand};
+use rspirv::spirv::{
+    AddressingModel, BuiltIn, Capability, Decoration, ExecutionModel, FunctionControl,
+    MemoryAccess, MemoryModel, SelectionControl, StorageClass, Word,
+};
+
+/// The CPU device; a test that needs it fails (never skips) with the runtime's error text.
+pub fn cpu() -> Device {
+    match Device::select("cpu") {
+        Ok(device) => device,
+        Err(e) => panic!("no usable OpenCL CPU device (run scripts/setup-opencl.sh):\n{e}"),
+    }
+}
+
+/// A new queue on the CPU device.
+pub fn cpu_queue() -> Queue {
+    match Queue::new(&cpu()) {
+        Ok(queue) => queue,
+        Err(e) => panic!("cannot create a queue on the CPU device:\n{e}"),
+    }
+}
+
+/// Leaks a spec for `words` so it can be passed as `&'static KernelSpec`.
+pub fn leak_spec(
+    name: &'static str,
+    dims: usize,
+    words: Vec<u32>,
+    params: Vec<ParamSpec>,
+) -> &'static KernelSpec {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    words.hash(&mut hasher);
+    Box::leak(Box::new(KernelSpec {
+        name,
+        dims,
+        spirv: Box::leak(words.into_boxed_slice()),
+        spirv_hash: hasher.finish(),
+        params: Box::leak(params.into_boxed_slice()),
+    }))
+}
+
+/// A scalar parameter.
+pub fn scalar(name: &'static str, dtype: DType) -> ParamSpec {
+    ParamSpec {
+        name,
+        kind: ParamSpecKind::Scalar(dtype),
+    }
+}
+
+/// A tensor parameter.
+pub fn tensor(name: &'static str, elem: DType, writable: bool) -> ParamSpec {
+    ParamSpec {
+        name,
+        kind: ParamSpecKind::Tensor { elem, writable },
+    }
+}
+
+/// A kernel under construction: module header, common types and the GlobalInvocationId builtin.
+pub struct Kernel {
+    pub b: Builder,
+    pub void: Word,
+    pub bool_: Word,
+    pub ulong: Word,
+    gid: Word,
+    v3ulong: Word,
+    name: &'static str,
+    func: Word,
+}
+
+impl Kernel {
+    /// Starts kernel `name` with the given OpenCL parameter types; returns the parameter ids.
+    pub fn begin(
+        name: &'static str,
+        extra_caps: &[Capability],
+        params: &[ParamTy],
+    ) -> (Kernel, Vec<Word>) {
+        let mut b = Builder::new();
+        b.set_version(1, 2);
+        for cap in [Capability::Addresses, Capability::Kernel, Capability::Int64]
+            .into_iter()
+            .chain(extra_caps.iter().copied())
+        {
+            b.capability(cap);
+        }
+        b.memory_model(AddressingModel::Physical64, MemoryModel::OpenCL);
+        let void = b.type_void();
+        let bool_ = b.type_bool();
+        let ulong = b.type_int(64, 0);
+        let v3ulong = b.type_vector(ulong, 3);
+        let gid_ptr = b.type_pointer(None, StorageClass::Input, v3ulong);
+        let gid = b.variable(gid_ptr, None, StorageClass::Input, None);
+        b.decorate(
+            gid,
+            Decoration::BuiltIn,
+            [Operand::BuiltIn(BuiltIn::GlobalInvocationId)],
+        );
+        let types: Vec<Word> = params.iter().map(|p| p.id(&mut b)).collect();
+        let fn_ty = b.type_function(void, types.clone());
+        let func = b
+            .begin_function(void, None, FunctionControl::NONE, fn_ty)
+            .expect("begin_function");
+        let ids = types
+            .iter()
+            .map(|&t| b.function_parameter(t).expect("function_parameter"))
+            .collect();
+        b.begin_block(None).expect("begin_block");
+        (
+            Kernel {
+                b,
+                void,
+                bool_,
+                ulong,
+                gid,
+                v3ulong,
+                name,
+                func,
+            },
+            ids,
+        )
+    }
+
+    /// The global id in dimension `dim`, as a u64.
+    pub fn global_id(&mut self, dim: u32) -> Word {
+        let v = self
+            .b
+            .load(
+                self.v3ulong,
+                None,
+                self.gid,
+                Some(MemoryAccess::ALIGNED),
+                [Operand::LiteralBit32(32)],
+            )
+            .expect("load gid");
+        self.b
+            .composite_extract(self.ulong, None, v, [dim])
+            .expect("extract")
+    }
+
+    /// `&base[index]` for a CrossWorkgroup pointer of type `ptr_ty`.
+    pub fn element(&mut self, ptr_ty: Word, base: Word, index: Word) -> Word {
+        self.b
+            .in_bounds_ptr_access_chain(ptr_ty, None, base, index, [])
+            .expect("access chain")
+    }
+
+    /// Loads a value of `ty` (aligned to `align` bytes).
+    pub fn load(&mut self, ty: Word, ptr: Word, align: u32) -> Word {
+        self.b
+            .load(
+                ty,
+                None,
+                ptr,
+                Some(MemoryAccess::ALIGNED),
+                [Operand::LiteralBit32(align)],
+            )
+            .expect("load")
+    }
+
+    /// Stores `value` (aligned to `align` bytes).
+    pub fn store(&mut self, ptr: Word, value: Word, align: u32) {
+        self.b
+            .store(
+                ptr,
+                value,
+                Some(MemoryAccess::ALIGNED),
+                [Operand::LiteralBit32(align)],
+            )
+            .expect("store");
+    }
+
+    /// Runs `body` only when `index < len` (the bounds check of the dpex ABI).
+    pub fn if_in_bounds(&mut self, index: Word, len: Word, body: impl FnOnce(&mut Kernel)) {
+        let cond = self
+            .b
+            .u_less_than(self.bool_, None, index, len)
+            .expect("ult");
+        let then_label = self.b.id();
+        let merge = self.b.id();
+        self.b
+            .selection_merge(merge, SelectionControl::NONE)
+            .expect("merge");
+        self.b
+            .branch_conditional(cond, then_label, merge, [])
+            .expect("branch");
+        self.b.begin_block(Some(then_label)).expect("then");
+        body(self);
+        self.b.branch(merge).expect("branch merge");
+        self.b.begin_block(Some(merge)).expect("merge block");
+    }
+
+    /// Ends the kernel and returns the module's words.
+    pub fn finish(mut self) -> Vec<u32> {
+        self.b.ret().expect("ret");
+        self.b.end_function().expect("end_function");
+        self.b
+            .entry_point(ExecutionModel::Kernel, self.func, self.name, [self.gid]);
+        self.b.module().assemble()
+    }
+}
+
+/// An OpenCL-level parameter type.
+#[derive(Clone, Copy)]
+pub enum ParamTy {
+    /// An integer of this many bits.
+    Int(u32),
+    /// A float of this many bits.
+    Float(u32),
+    /// A CrossWorkgroup pointer to an integer of this many bits.
+    IntPtr(u32),
+    /// A CrossWorkgroup pointer to a float of this many bits.
+    FloatPtr(u32),
+}
+
+impl ParamTy {
+    fn id(self, b: &mut Builder) -> Word {
+        match self {
+            ParamTy::Int(bits) => b.type_int(bits, 0),
+            ParamTy::Float(bits) => b.type_float(bits, None),
+            ParamTy::IntPtr(bits) => {
+                let t = b.type_int(bits, 0);
+                b.type_pointer(None, StorageClass::CrossWorkgroup, t)
+            }
+            ParamTy::FloatPtr(bits) => {
+                let t = b.type_float(bits, None);
+                b.type_pointer(None, StorageClass::CrossWorkgroup, t)
+            }
+        }
+    }
+
+    /// The type id (deduplicated by the builder).
+    pub fn ty(self, k: &mut Kernel) -> Word {
+        self.id(&mut k.b)
+    }
+}
+
+/// `c[i] = a[i] + b[i]` over f32, for `i < len(c)`; params a, b, c (each pointer + u64 length).
+pub fn vadd_f32_words(name: &'static str) -> Vec<u32> {
+    use ParamTy::*;
+    let (mut k, p) = Kernel::begin(
+        name,
+        &[],
+        &[
+            FloatPtr(32),
+            Int(64),
+            FloatPtr(32),
+            Int(64),
+            FloatPtr(32),
+            Int(64),
+        ],
+    );
+    let (a, b, c, c_len) = (p[0], p[2], p[4], p[5]);
+    let float = Float(32).ty(&mut k);
+    let ptr = FloatPtr(32).ty(&mut k);
+    let i = k.global_id(0);
+    k.if_in_bounds(i, c_len, |k| {
+        let pa = k.element(ptr, a, i);
+        let va = k.load(float, pa, 4);
+        let pb = k.element(ptr, b, i);
+        let vb = k.load(float, pb, 4);
+        let sum = k.b.f_add(float, None, va, vb).expect("fadd");
+        let pc = k.element(ptr, c, i);
+        k.store(pc, sum, 4);
+    });
+    k.finish()
+}
+
+/// The spec of [`vadd_f32_words`]: `vadd(a: &Tensor<f32>, b: &Tensor<f32>, c: &mut Tensor<f32>)`.
+pub fn vadd_spec(name: &'static str) -> &'static KernelSpec {
+    leak_spec(
+        name,
+        1,
+        vadd_f32_words(name),
+        vec![
+            tensor("a", DType::F32, false),
+            tensor("b", DType::F32, false),
+            tensor("c", DType::F32, true),
+        ],
+    )
+}

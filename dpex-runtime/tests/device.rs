@@ -1,0 +1,122 @@
+//! Device listing and selection on the real OpenCL platforms of this machine.
+
+mod common;
+
+use dpex_runtime::{Device, DeviceType, Error};
+
+#[test]
+fn listing_contains_a_usable_cpu() {
+    let all = Device::all().unwrap_or_else(|e| panic!("{e}"));
+    let listing = Device::listing().unwrap_or_else(|e| panic!("{e}"));
+    let cpu = all
+        .iter()
+        .find(|d| d.device_type == DeviceType::Cpu && d.is_usable())
+        .unwrap_or_else(|| panic!("no usable CPU device; devices seen:\n{listing}"));
+    assert!(cpu.il_versions.contains("SPIR-V"), "{cpu}");
+    assert_eq!(cpu.filter, "opencl:cpu:0");
+    assert!(listing.contains("opencl:cpu:0"), "{listing}");
+    // Every unusable device says why.
+    for d in &all {
+        if let Err(reason) = &d.usable {
+            assert!(!reason.is_empty(), "{d}");
+        }
+    }
+}
+
+#[test]
+fn select_by_type_filter_and_position() {
+    let cpu = common::cpu();
+    assert_eq!(cpu.device_type(), DeviceType::Cpu);
+    assert!(cpu.il_versions().contains("SPIR-V"));
+    assert!(cpu.max_work_group_size() >= 1);
+    assert_eq!(cpu.filter_string(), "opencl:cpu:0");
+    for selector in [
+        "opencl:cpu:0",
+        "OPENCL:CPU",
+        "opencl:cpu",
+        "*",
+        "opencl",
+        "gpu,cpu",
+    ] {
+        let d = Device::select(selector).unwrap_or_else(|e| panic!("{selector}: {e}"));
+        assert_eq!(d, cpu, "{selector}");
+    }
+    // By position: the CPU's own platform and device index.
+    let info = cpu.info();
+    let positional = format!("opencl:{}:{}", info.platform_index, info.device_index);
+    assert_eq!(
+        Device::select(&positional).unwrap_or_else(|e| panic!("{e}")),
+        cpu
+    );
+    if info.platform_index == 0 && info.device_index == 0 {
+        assert_eq!(
+            Device::select("opencl:0:0").unwrap_or_else(|e| panic!("{e}")),
+            cpu
+        );
+    }
+    assert!(cpu.to_string().contains("opencl:cpu:0"), "{cpu}");
+    assert!(!cpu.name().is_empty() && !cpu.vendor().is_empty() && !cpu.driver_version().is_empty());
+}
+
+#[test]
+fn a_selector_matching_nothing_lists_the_devices() {
+    let cpu = common::cpu();
+    let err = Device::select("fpga:7").expect_err("no FPGA here");
+    assert!(matches!(err, Error::NoDeviceMatches { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("fpga:7"), "{text}");
+    assert!(
+        text.contains(cpu.name()) && text.contains("opencl:cpu:0"),
+        "{text}"
+    );
+
+    let err = Device::select("opencl:cpu:5").expect_err("only one CPU");
+    assert!(matches!(err, Error::NoDeviceMatches { .. }), "{err:?}");
+
+    let err = Device::select("dsp:0").expect_err("not a selector");
+    assert!(matches!(err, Error::InvalidSelector { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("`dsp`") && text.contains("opencl:cpu:0"),
+        "{text}"
+    );
+
+    let err = Device::select("").expect_err("empty");
+    assert!(matches!(err, Error::InvalidSelector { .. }), "{err:?}");
+}
+
+#[test]
+fn default_device_follows_dpex_device() {
+    let cpu = common::cpu();
+    // No DPEX_DEVICE: a usable GPU if there is one, else the CPU.
+    let default = Device::default_device_from(None).unwrap_or_else(|e| panic!("{e}"));
+    let has_gpu = Device::all()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .any(|d| d.device_type == DeviceType::Gpu && d.is_usable());
+    if !has_gpu {
+        assert_eq!(default, cpu);
+    }
+    assert_eq!(Device::default_device_from(Some("  ")).ok(), Some(default));
+    assert_eq!(
+        Device::default_device_from(Some("cpu")).ok(),
+        Some(cpu.clone())
+    );
+    assert_eq!(Device::default_device_from(Some("gpu,cpu")).ok(), Some(cpu));
+    let err = Device::default_device_from(Some("fpga:7")).expect_err("no FPGA");
+    assert!(err.to_string().contains("fpga:7"), "{err}");
+}
+
+#[test]
+fn devices_share_one_context_across_selections() {
+    let a = common::cpu();
+    let b = Device::select("opencl:cpu:0").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a, b);
+    // Two queues from separately selected handles can share tensors (one context).
+    let qa = dpex_runtime::Queue::new(&a).unwrap_or_else(|e| panic!("{e}"));
+    let qb = dpex_runtime::Queue::new(&b).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!qa.same_queue(&qb));
+    assert!(qa.same_queue(&qa.clone()));
+    assert_eq!(qa.device(), qb.device());
+    qa.finish().unwrap_or_else(|e| panic!("{e}"));
+}
