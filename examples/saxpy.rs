@@ -11,7 +11,7 @@ use std::time::Instant;
 #[kernel]
 pub fn saxpy(item: Item<1>, a: f32, x: &Tensor<f32>, y: &mut Tensor<f32>) {
     let i = item.get_id(0);
-    y[i] = a * x[i] + y[i];
+    y[i] += a * x[i];
 }
 
 fn main() -> dpex::Result<()> {

@@ -10,7 +10,7 @@ use rand::Rng;
 #[kernel]
 fn saxpy(item: Item<1>, a: f32, x: &Tensor<f32>, y: &mut Tensor<f32>) {
     let i = item.get_id(0);
-    y[i] = a * x[i] + y[i];
+    y[i] += a * x[i];
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn collatz(item: Item<1>, start: &Tensor<i32>, steps: &mut Tensor<i32>, bits: &m
         }
         count += 1;
         if v % 2 == 0 {
-            v = v / 2;
+            v /= 2;
             continue;
         }
         odd_seen = (odd_seen << 1) ^ (step as u32 & 0xff) | 1;

@@ -76,7 +76,7 @@ pub(crate) fn parse_signature(func: &ItemFn) -> syn::Result<KernelSignature> {
     }
     let mut seen: Vec<&Ident> = item.iter().collect();
     for p in &params {
-        if seen.iter().any(|s| *s == &p.name) {
+        if seen.contains(&&p.name) {
             errors.push(syn::Error::new(
                 p.name.span(),
                 format!("parameter `{}` is declared twice", p.name),
