@@ -1,7 +1,7 @@
 //! dpex: GPU kernels written as Rust functions, checked and lowered to SPIR-V at `cargo build`,
 //! run on OpenCL devices, with compute following data as in numba-dpex and dpctl.
 //!
-//! ```no_run
+//! ```
 //! use dpex::prelude::*;
 //!
 //! #[kernel]

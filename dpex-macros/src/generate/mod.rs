@@ -154,13 +154,7 @@ fn launcher(func: &ItemFn, sig: &KernelSignature, words: &[u32]) -> TokenStream 
                 range: ::dpex::Range<#dims>,
                 args: (#(#arg_types,)*),
             ) -> ::dpex::Result<::dpex::Event> {
-                let (#(#arg_names,)*) = args;
-                ::dpex::__private::launch(
-                    self.spec(),
-                    &range.global(),
-                    ::core::option::Option::None,
-                    &[#(::dpex::__private::KernelArg::from(#arg_names)),*],
-                )
+                self.launch_with(::core::option::Option::None, range, args)
             }
 
             /// Launches the kernel over `range` on `queue`; tensor arguments must live on its
@@ -172,11 +166,20 @@ fn launcher(func: &ItemFn, sig: &KernelSignature, words: &[u32]) -> TokenStream 
                 range: ::dpex::Range<#dims>,
                 args: (#(#arg_types,)*),
             ) -> ::dpex::Result<::dpex::Event> {
+                self.launch_with(::core::option::Option::Some(queue), range, args)
+            }
+
+            fn launch_with(
+                &self,
+                queue: ::core::option::Option<&::dpex::Queue>,
+                range: ::dpex::Range<#dims>,
+                args: (#(#arg_types,)*),
+            ) -> ::dpex::Result<::dpex::Event> {
                 let (#(#arg_names,)*) = args;
                 ::dpex::__private::launch(
                     self.spec(),
                     &range.global(),
-                    ::core::option::Option::Some(queue),
+                    queue,
                     &[#(::dpex::__private::KernelArg::from(#arg_names)),*],
                 )
             }
