@@ -30,6 +30,8 @@
 //! `if`/`else` (also as a value), `for i in a..b`, `break`, `continue` and `return`. Anything
 //! else is a compile error at the offending token that says what to write instead.
 
+#![warn(missing_docs)]
+
 pub mod kernel_api;
 
 pub use dpex_macros::kernel;

@@ -6,6 +6,8 @@
 //! the items users link against. Every problem is reported at the user's token; when there are
 //! several, all are reported at once.
 
+#![warn(missing_docs)]
+
 mod generate;
 mod lower;
 mod parse;

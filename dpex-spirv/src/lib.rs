@@ -4,6 +4,8 @@
 //! This crate knows nothing of `syn` or OpenCL: the `#[kernel]` macro builds an [`ir::Module`],
 //! calls [`emit_opencl`], and embeds the returned words; the runtime hands them to the driver.
 
+#![warn(missing_docs)]
+
 pub mod back;
 pub mod check;
 pub mod disasm;
