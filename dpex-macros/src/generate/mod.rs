@@ -67,6 +67,7 @@ pub(crate) fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// Emits the kernel's SPIR-V. An emitter error here is a bug in dpex, reported at the name.
 fn emit(sig: &KernelSignature, kernel: ir::Kernel) -> syn::Result<Vec<u32>> {
     let module = ir::Module {
+        functions: Vec::new(),
         kernels: vec![kernel],
     };
     dpex_spirv::emit_opencl(&module, &dpex_spirv::Options::default()).map_err(|e| {

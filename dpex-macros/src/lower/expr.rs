@@ -1,15 +1,16 @@
-//! Lowers expressions: names, literals, operators, casts, indexing, work-item queries and
-//! `if` as a value.
+//! Lowers expressions: names, literals, operators (short-circuit `&&`/`||` included), casts and
+//! indexing; calls, control flow and aggregates are in their own modules.
 
 use super::literal::lower_literal;
 use super::unsupported::unsupported_expr;
-use super::{error, Binding, Lowerer};
+use super::{error, read_local, Binding, Lowerer};
 use crate::parse::scalar_of_type;
-use dpex_spirv::ir::{BinaryOp, Builtin, Expr, ExprKind, Scalar, UnaryOp};
+use dpex_spirv::ir::{BinaryOp, Expr, ExprKind, Scalar, Statement, UnaryOp};
 use syn::spanned::Spanned;
 
 impl Lowerer<'_> {
-    /// Lowers `e`; `expected` is the type the context asks for (it only steers literals).
+    /// Lowers `e`; `expected` is the type the context asks for (it only steers literals and
+    /// `let`s whose type is not settled).
     pub(crate) fn lower_expr(
         &mut self,
         e: &syn::Expr,
@@ -19,27 +20,52 @@ impl Lowerer<'_> {
             syn::Expr::Lit(l) => lower_literal(&l.lit, expected),
             syn::Expr::Paren(p) => self.lower_expr(&p.expr, expected),
             syn::Expr::Group(g) => self.lower_expr(&g.expr, expected),
-            syn::Expr::Path(p) => self.lower_path(p),
+            syn::Expr::Path(p) => self.lower_path(p, expected),
             syn::Expr::Unary(u) => self.lower_unary(u, expected),
             syn::Expr::Binary(b) => self.lower_binary(b, expected),
             syn::Expr::Cast(c) => self.lower_cast(c),
             syn::Expr::Index(i) => self.lower_index(i),
-            syn::Expr::MethodCall(m) => self.lower_method_call(m),
+            syn::Expr::Field(f) => self.lower_field(f),
+            syn::Expr::MethodCall(m) => self.lower_method_call(m, expected),
+            syn::Expr::Call(c) => self.lower_call(c, expected),
             syn::Expr::If(i) => self.lower_if_value(i, expected),
             syn::Expr::Block(b) if b.label.is_none() => self.lower_block_value(&b.block, expected),
-            other => Err(unsupported_expr(other, self.sig.name.to_string().as_str())),
+            syn::Expr::Loop(l) => self.lower_loop_value(l, expected),
+            other => Err(unsupported_expr(other, &self.sig.name.to_string())),
         }
     }
 
     /// Lowers `e` and requires its type to be `ty`.
     pub(crate) fn lower_expr_as(&mut self, e: &syn::Expr, ty: Scalar) -> syn::Result<Expr> {
         let lowered = self.lower_expr(e, Some(ty))?;
-        expect_type(e, &lowered, ty)?;
+        self.expect_type(e, &lowered, ty)?;
         Ok(lowered)
+    }
+
+    /// Requires `lowered` (the lowering of `e`) to have type `ty`.
+    pub(crate) fn expect_type(
+        &mut self,
+        e: &syn::Expr,
+        lowered: &Expr,
+        ty: Scalar,
+    ) -> syn::Result<()> {
+        if lowered.ty == ty {
+            return Ok(());
+        }
+        let found = lowered.ty;
+        Err(self.mismatch(e, found, ty, || {
+            let hint = if found.is_numeric() && ty.is_numeric() {
+                format!(": convert with `as {ty}`")
+            } else {
+                String::new()
+            };
+            format!("mismatched types: expected `{ty}`, found `{found}`{hint}")
+        }))
     }
 
     /// Lowers two operands that must share one type, letting a context-typed literal on either
     /// side take the other side's type (`2.0 * x` and `x * 2.0` both work for `x: f32`).
+    /// Operands are evaluated left to right even when the right one needs statements.
     pub(crate) fn lower_pair(
         &mut self,
         left: &syn::Expr,
@@ -51,34 +77,40 @@ impl Lowerer<'_> {
             (self.lower_expr(left, Some(rhs.ty))?, rhs)
         } else {
             let lhs = self.lower_expr(left, expected)?;
-            let rhs = self.lower_expr(right, Some(lhs.ty))?;
+            let (stmts, rhs) = self.capture(|l| l.lower_expr(right, Some(lhs.ty)));
+            let rhs = rhs?;
+            let lhs = if stmts.is_empty() {
+                lhs
+            } else {
+                self.spill("operand", lhs)
+            };
+            for stmt in stmts {
+                self.emit(stmt);
+            }
             (lhs, rhs)
         };
         if lhs.ty != rhs.ty {
-            return Err(error(
-                right.span(),
+            let (lt, rt) = (lhs.ty, rhs.ty);
+            let message = || {
                 format!(
-                    "mismatched types: the left side is `{}` but this is `{}`; convert one side \
-                     with `as {}`",
-                    lhs.ty, rhs.ty, lhs.ty
-                ),
-            ));
+                    "mismatched types: the left side is `{lt}` but the right side is `{rt}`; \
+                     convert one side with `as {lt}`"
+                )
+            };
+            if self.provisional_site(left).is_some() {
+                return Err(self.mismatch(left, lt, rt, message));
+            }
+            return Err(self.mismatch(right, rt, lt, message));
         }
         Ok((lhs, rhs))
     }
 
-    fn lower_path(&mut self, p: &syn::ExprPath) -> syn::Result<Expr> {
+    fn lower_path(&mut self, p: &syn::ExprPath, expected: Option<Scalar>) -> syn::Result<Expr> {
         let Some(ident) = p.path.get_ident().filter(|_| p.qself.is_none()) else {
-            return Err(error(
-                p.span(),
-                "paths are not supported in kernels yet: use a local variable or a parameter",
-            ));
+            return self.lower_constant(p, expected);
         };
         match self.lookup(ident) {
-            Some(Binding::Local { id, ty, .. }) => Ok(Expr {
-                ty,
-                kind: ExprKind::Local(id),
-            }),
+            Some(Binding::Local { id, ty, .. }) => Ok(read_local(id, ty)),
             Some(Binding::Param { id, ty }) => Ok(Expr {
                 ty,
                 kind: ExprKind::Param(id),
@@ -87,6 +119,14 @@ impl Lowerer<'_> {
                 ident.span(),
                 format!("a tensor is not a value: index it (`{ident}[i]`) or ask its `{ident}.len()`"),
             )),
+            Some(Binding::Array { .. }) => Err(error(
+                ident.span(),
+                format!("an array is not a value here: index it (`{ident}[i]`)"),
+            )),
+            Some(Binding::Tuple(_)) => Err(error(
+                ident.span(),
+                format!("a tuple is not a value here: use its fields (`{ident}.0`) or destructure it"),
+            )),
             Some(Binding::Item) => Err(error(
                 ident.span(),
                 format!("the work-item is not a value: ask it `{ident}.get_id(0)` or `{ident}.get_range(0)`"),
@@ -94,39 +134,18 @@ impl Lowerer<'_> {
             Some(Binding::Poisoned) | None => Err(error(
                 ident.span(),
                 format!(
-                    "cannot find `{ident}` in this kernel: kernels can use their parameters and \
-                     local variables (outside constants and statics are not supported yet)"
+                    "cannot find `{ident}` in this kernel: kernels can use their parameters, local \
+                     variables and constants such as `f32::MAX`"
                 ),
             )),
         }
     }
 
     fn lower_unary(&mut self, u: &syn::ExprUnary, expected: Option<Scalar>) -> syn::Result<Expr> {
-        let (op, operand) =
+        let op =
             match u.op {
-                syn::UnOp::Neg(_) => {
-                    let operand = self.lower_expr(&u.expr, expected)?;
-                    if !(operand.ty.is_signed_int() || operand.ty.is_float()) {
-                        return Err(error(
-                            u.span(),
-                            format!(
-                            "cannot negate a `{}`: only signed integers and floats can be negated",
-                            operand.ty
-                        ),
-                        ));
-                    }
-                    (UnaryOp::Neg, operand)
-                }
-                syn::UnOp::Not(_) => {
-                    let operand = self.lower_expr(&u.expr, expected)?;
-                    if operand.ty.is_float() {
-                        return Err(error(
-                            u.span(),
-                            "cannot apply `!` to a float: `!` works on `bool` and integers",
-                        ));
-                    }
-                    (UnaryOp::Not, operand)
-                }
+                syn::UnOp::Neg(_) => UnaryOp::Neg,
+                syn::UnOp::Not(_) => UnaryOp::Not,
                 syn::UnOp::Deref(_) => return Err(error(
                     u.op.span(),
                     "dereferencing is not supported in kernels: kernel values are plain scalars, \
@@ -139,8 +158,25 @@ impl Lowerer<'_> {
                     ))
                 }
             };
+        let operand = self.lower_expr(&u.expr, expected)?;
+        let ty = operand.ty;
+        let allowed = match op {
+            UnaryOp::Neg => ty.is_signed_int() || ty.is_float(),
+            UnaryOp::Not => !ty.is_float(),
+        };
+        if !allowed {
+            let what = if op == UnaryOp::Neg {
+                "only signed integers and floats can be negated"
+            } else {
+                "`!` works on `bool` and integers"
+            };
+            return Err(error(
+                u.span(),
+                format!("cannot apply this operator to a `{ty}`: {what}"),
+            ));
+        }
         Ok(Expr {
-            ty: operand.ty,
+            ty,
             kind: ExprKind::Unary {
                 op,
                 operand: Box::new(operand),
@@ -151,9 +187,7 @@ impl Lowerer<'_> {
     fn lower_binary(&mut self, b: &syn::ExprBinary, expected: Option<Scalar>) -> syn::Result<Expr> {
         let op = binary_op(&b.op)?;
         if op.is_logical() {
-            let lhs = self.lower_expr_as(&b.left, Scalar::Bool)?;
-            let rhs = self.lower_expr_as(&b.right, Scalar::Bool)?;
-            return Ok(Expr::binary(Scalar::Bool, op, lhs, rhs));
+            return self.lower_short_circuit(op, &b.left, &b.right);
         }
         if op.is_shift() {
             let lhs = self.lower_expr(&b.left, expected)?;
@@ -171,13 +205,7 @@ impl Lowerer<'_> {
         let hint = if op.is_comparison() { None } else { expected };
         let (lhs, rhs) = self.lower_pair(&b.left, &b.right, hint)?;
         let ty = lhs.ty;
-        let allowed = match op {
-            BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => !ty.is_float(),
-            BinaryOp::Eq | BinaryOp::Ne => true,
-            _ if op.is_comparison() => ty != Scalar::Bool,
-            _ => ty.is_numeric(),
-        };
-        if !allowed {
+        if !operator_applies(op, ty) {
             return Err(error(
                 b.op.span(),
                 format!(
@@ -190,41 +218,77 @@ impl Lowerer<'_> {
         Ok(Expr::binary(result, op, lhs, rhs))
     }
 
+    /// `a && b` / `a || b`. When `b` needs statements they must run only when `a` does not
+    /// decide, so the pair becomes `t = a; if t { ...; t = b }` (`if !t` for `||`).
+    fn lower_short_circuit(
+        &mut self,
+        op: BinaryOp,
+        left: &syn::Expr,
+        right: &syn::Expr,
+    ) -> syn::Result<Expr> {
+        let lhs = self.lower_expr_as(left, Scalar::Bool)?;
+        let (stmts, rhs) = self.capture(|l| l.lower_expr_as(right, Scalar::Bool));
+        let rhs = rhs?;
+        if stmts.is_empty() {
+            return Ok(Expr::binary(Scalar::Bool, op, lhs, rhs));
+        }
+        let result = self.new_local("logical", Scalar::Bool);
+        self.emit(Statement::Assign {
+            local: result,
+            value: lhs,
+        });
+        let mut run_right = stmts;
+        run_right.push(Statement::Assign {
+            local: result,
+            value: rhs,
+        });
+        let decided = read_local(result, Scalar::Bool);
+        let condition = if op == BinaryOp::LogicalAnd {
+            decided
+        } else {
+            Expr {
+                ty: Scalar::Bool,
+                kind: ExprKind::Unary {
+                    op: UnaryOp::Not,
+                    operand: Box::new(decided),
+                },
+            }
+        };
+        self.emit(Statement::If {
+            condition,
+            accept: run_right,
+            reject: Vec::new(),
+        });
+        Ok(read_local(result, Scalar::Bool))
+    }
+
     fn lower_cast(&mut self, c: &syn::ExprCast) -> syn::Result<Expr> {
-        let Some(to) = scalar_of_type(&c.ty) else {
+        let Some(to) = self.scalar_type(&c.ty) else {
             return Err(error(
                 c.ty.span(),
-                "kernels can only cast to scalar types: bool, i8..i64, isize, u8..u64, usize, f32, f64",
+                "kernels can only cast to scalar types: bool, i8..i64, isize, u8..u64, usize, f16, f32, f64",
             ));
         };
         let value = self.lower_expr(&c.expr, None)?;
-        let from = value.ty;
-        if to == Scalar::Bool && from != Scalar::Bool {
-            return Err(error(
-                c.span(),
-                format!("cannot cast `{from}` to `bool`: compare instead, e.g. `x != 0`"),
-            ));
-        }
-        if from == Scalar::Bool && to.is_float() {
-            return Err(error(
-                c.span(),
-                format!(
-                    "cannot cast `bool` to `{to}`: cast to an integer first (`b as u8 as {to}`)"
-                ),
-            ));
-        }
-        if from == to {
-            return Ok(value);
-        }
-        Ok(Expr {
-            ty: to,
-            kind: ExprKind::Cast {
-                value: Box::new(value),
-            },
-        })
+        cast(value, to).map_err(|message| error(c.span(), message))
+    }
+
+    /// The scalar type a written type names (generic parameters resolved).
+    pub(crate) fn scalar_type(&self, ty: &syn::Type) -> Option<Scalar> {
+        scalar_of_type(ty)
     }
 
     fn lower_index(&mut self, i: &syn::ExprIndex) -> syn::Result<Expr> {
+        if let Some((local, elem, _, _)) = self.array_operand(&i.expr) {
+            let index = self.lower_index_value(&i.index)?;
+            return Ok(Expr {
+                ty: elem,
+                kind: ExprKind::LocalElement {
+                    local,
+                    index: Box::new(index),
+                },
+            });
+        }
         let (tensor, elem, _) = self.tensor_operand(&i.expr)?;
         let index = self.lower_index_value(&i.index)?;
         Ok(Expr {
@@ -240,81 +304,12 @@ impl Lowerer<'_> {
     pub(crate) fn lower_index_value(&mut self, index: &syn::Expr) -> syn::Result<Expr> {
         let lowered = self.lower_expr(index, Some(Scalar::U64))?;
         if lowered.ty != Scalar::U64 {
-            return Err(error(
-                index.span(),
-                format!(
-                    "tensors are indexed with `usize`, found `{}`: write `... as usize`",
-                    lowered.ty
-                ),
-            ));
+            let found = lowered.ty;
+            return Err(self.mismatch(index, found, Scalar::U64, || {
+                format!("indices are `usize`, found `{found}`: write `... as usize`")
+            }));
         }
         Ok(lowered)
-    }
-
-    fn lower_method_call(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Expr> {
-        let supported =
-            "kernel methods are `item.get_id(d)`, `item.get_range(d)` and `tensor.len()`";
-        if let Some(t) = &m.turbofish {
-            return Err(error(
-                t.span(),
-                "turbofish (`::<>`) is not supported in kernels",
-            ));
-        }
-        let receiver = match &*m.receiver {
-            syn::Expr::Path(p) => p.path.get_ident().and_then(|id| self.lookup(id)),
-            _ => None,
-        };
-        let method = m.method.to_string();
-        match (receiver, method.as_str()) {
-            (
-                Some(Binding::Item),
-                "get_id" | "get_global_id" | "get_range" | "get_global_range",
-            ) => {
-                let dim = self.dimension_argument(m)?;
-                let builtin = if method.contains("range") {
-                    Builtin::GlobalSize(dim)
-                } else {
-                    Builtin::GlobalId(dim)
-                };
-                Ok(Expr {
-                    ty: Scalar::U64,
-                    kind: ExprKind::Builtin(builtin),
-                })
-            }
-            (Some(Binding::Tensor { id, .. }), "len") if m.args.is_empty() => Ok(Expr {
-                ty: Scalar::U64,
-                kind: ExprKind::TensorLen(id),
-            }),
-            _ => Err(error(
-                m.method.span(),
-                format!("`.{method}()` is not supported here: {supported}"),
-            )),
-        }
-    }
-
-    /// The constant dimension argument of `item.get_id(d)`, checked against the kernel's `N`.
-    fn dimension_argument(&self, m: &syn::ExprMethodCall) -> syn::Result<u32> {
-        let dims = self.sig.dims;
-        let message = format!(
-            "write a constant dimension below {dims}, e.g. `{}(0)`",
-            m.method
-        );
-        if m.args.len() != 1 {
-            return Err(error(m.method.span(), message));
-        }
-        match &m.args[0] {
-            syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Int(i),
-                ..
-            }) => match i.base10_parse::<u32>() {
-                Ok(d) if d < dims => Ok(d),
-                _ => Err(error(
-                    i.span(),
-                    format!("this kernel's work-items have {dims} dimension(s): {message}"),
-                )),
-            },
-            other => Err(error(other.span(), message)),
-        }
     }
 
     /// Resolves `expr` to a tensor parameter: (id, element type, access).
@@ -331,64 +326,44 @@ impl Lowerer<'_> {
         }
         Err(error(
             expr.span(),
-            "only tensor parameters can be indexed in kernels (`x[i]` with `x: &Tensor<T>`)",
+            "only tensor parameters and private arrays can be indexed in kernels (`x[i]`)",
         ))
-    }
-
-    fn lower_if_value(&mut self, i: &syn::ExprIf, expected: Option<Scalar>) -> syn::Result<Expr> {
-        let Some((_, else_branch)) = &i.else_branch else {
-            return Err(error(
-                i.span(),
-                "an `if` used as a value needs an `else` branch",
-            ));
-        };
-        let condition = self.lower_expr_as(&i.cond, Scalar::Bool)?;
-        let accept = self.lower_block_value(&i.then_branch, expected)?;
-        let reject = self.lower_expr(else_branch, Some(accept.ty))?;
-        expect_type(else_branch, &reject, accept.ty)?;
-        Ok(Expr {
-            ty: accept.ty,
-            kind: ExprKind::Select {
-                condition: Box::new(condition),
-                accept: Box::new(accept),
-                reject: Box::new(reject),
-            },
-        })
-    }
-
-    fn lower_block_value(
-        &mut self,
-        block: &syn::Block,
-        expected: Option<Scalar>,
-    ) -> syn::Result<Expr> {
-        match block.stmts.as_slice() {
-            [syn::Stmt::Expr(e, None)] => self.scoped(|l| l.lower_expr(e, expected)),
-            _ => Err(error(
-                block.span(),
-                "a block used as a value must hold a single expression for now, e.g. `{ a * b }`; \
-                 compute into a `let mut` variable in an `if` statement instead",
-            )),
-        }
     }
 }
 
-/// Requires `lowered` (the lowering of `e`) to have type `ty`.
-pub(crate) fn expect_type(e: &syn::Expr, lowered: &Expr, ty: Scalar) -> syn::Result<()> {
-    if lowered.ty == ty {
-        return Ok(());
+/// Converts `value` to `to` with Rust's `as` rules, or says why Rust forbids it.
+pub(crate) fn cast(value: Expr, to: Scalar) -> Result<Expr, String> {
+    let from = value.ty;
+    if to == Scalar::Bool && from != Scalar::Bool {
+        return Err(format!(
+            "cannot cast `{from}` to `bool`: compare instead, e.g. `x != 0`"
+        ));
     }
-    let hint = if lowered.ty.is_numeric() && ty.is_numeric() {
-        format!(": convert with `as {ty}`")
-    } else {
-        String::new()
-    };
-    Err(error(
-        e.span(),
-        format!(
-            "mismatched types: expected `{ty}`, found `{}`{hint}",
-            lowered.ty
-        ),
-    ))
+    if from == Scalar::Bool && to.is_float() {
+        return Err(format!(
+            "cannot cast `bool` to `{to}`: cast to an integer first (`b as u8 as {to}`)"
+        ));
+    }
+    if from == to {
+        return Ok(value);
+    }
+    Ok(Expr {
+        ty: to,
+        kind: ExprKind::Cast {
+            value: Box::new(value),
+        },
+    })
+}
+
+/// True when Rust defines `op` on two `ty` operands.
+pub(crate) fn operator_applies(op: BinaryOp, ty: Scalar) -> bool {
+    match op {
+        BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => !ty.is_float(),
+        BinaryOp::Shl | BinaryOp::Shr => ty.is_int(),
+        BinaryOp::LogicalAnd | BinaryOp::LogicalOr => ty == Scalar::Bool,
+        _ if op.is_comparison() => true,
+        _ => ty.is_numeric(),
+    }
 }
 
 /// True when `e`'s type comes from its context (an unsuffixed literal, possibly negated,
@@ -403,7 +378,21 @@ pub(crate) fn is_context_typed(e: &syn::Expr) -> bool {
         syn::Expr::Paren(p) => is_context_typed(&p.expr),
         syn::Expr::Group(g) => is_context_typed(&g.expr),
         syn::Expr::Unary(u) => is_context_typed(&u.expr),
-        syn::Expr::Binary(b) => is_context_typed(&b.left) && is_context_typed(&b.right),
+        syn::Expr::Binary(b) => {
+            !matches!(binary_op(&b.op), Ok(op) if op.is_comparison() || op.is_logical())
+                && is_context_typed(&b.left)
+                && is_context_typed(&b.right)
+        }
+        syn::Expr::Block(b) => match b.block.stmts.as_slice() {
+            [syn::Stmt::Expr(tail, None)] => is_context_typed(tail),
+            _ => false,
+        },
+        syn::Expr::If(i) => match (i.then_branch.stmts.as_slice(), &i.else_branch) {
+            ([syn::Stmt::Expr(tail, None)], Some((_, other))) => {
+                is_context_typed(tail) && is_context_typed(other)
+            }
+            _ => false,
+        },
         _ => false,
     }
 }

@@ -3,22 +3,35 @@
 //!
 //! Typing follows rustc for the supported subset: operands of arithmetic and comparisons must
 //! have one type, unsuffixed literals take the type their context asks for (else `i32` / `f64`),
-//! indices are `usize`. Each statement is lowered on its own, so one bad statement does not hide
-//! the errors in the next.
+//! indices are `usize`, and a `let` initialized from literals alone takes the type its later
+//! uses demand ([`infer`]). Each statement is lowered on its own, so one bad statement does not
+//! hide the errors in the next.
+//!
+//! Expressions may need statements (a block or an `if` with statements used as a value, a
+//! `loop` with `break value`): lowering an expression may [`Lowerer::emit`] statements, which
+//! land before the statement being lowered.
 
+mod aggregate;
+mod calls;
+mod control;
 mod expr;
+mod for_loop;
+mod infer;
 mod literal;
+mod math;
 mod place;
 mod stmt;
 mod unsupported;
 
 use crate::parse::{KernelSignature, ParamDeclKind};
-use dpex_spirv::ir::{self, LocalId, ParamId, Scalar};
+use dpex_spirv::ir::{self, Expr, ExprKind, LocalId, ParamId, Scalar, Statement};
+use infer::LetSite;
 use proc_macro2::Span;
+use std::collections::HashMap;
 use syn::Ident;
 
 /// What a name in scope refers to.
-#[derive(Clone, Copy)]
+#[derive(Clone, Debug)]
 pub(crate) enum Binding {
     /// The `Item<N>` parameter.
     Item,
@@ -30,12 +43,25 @@ pub(crate) enum Binding {
         elem: Scalar,
         access: ir::Access,
     },
-    /// A local variable (or a `mut` scalar parameter copied into one).
+    /// A scalar local variable (or a `mut` scalar parameter copied into one).
     Local {
         id: LocalId,
         ty: Scalar,
         mutable: bool,
+        /// Set when the type came from literals alone and may still change (see [`infer`]).
+        site: Option<LetSite>,
     },
+    /// A private array local.
+    Array {
+        id: LocalId,
+        elem: Scalar,
+        len: u32,
+        mutable: bool,
+        /// As for [`Binding::Local`]: set while the element type may still change.
+        site: Option<LetSite>,
+    },
+    /// A tuple: one binding per field.
+    Tuple(Vec<Binding>),
     /// A `let` whose initializer had an error (already reported): uses of the name are
     /// errors too, but they are not reported again.
     Poisoned,
@@ -47,8 +73,16 @@ pub(crate) struct Lowerer<'s> {
     locals: Vec<ir::Local>,
     /// Innermost scope last; each maps names to bindings, later entries shadowing earlier ones.
     scopes: Vec<Vec<(String, Binding)>>,
-    /// How many loops enclose the statement being lowered.
-    loop_depth: u32,
+    /// The blocks being built, innermost last; [`Lowerer::emit`] appends to the last.
+    blocks: Vec<ir::Block>,
+    /// The enclosing loops, innermost last.
+    loops: Vec<control::LoopFrame>,
+    /// Types that earlier attempts learned for literal-initialized `let`s (see [`infer`]).
+    let_types: HashMap<LetSite, Scalar>,
+    /// Counts the `let`s met so far, in source order: the next [`LetSite`].
+    next_let: u32,
+    /// A type learned in this attempt for a literal-initialized `let`: lowering starts over.
+    learned: Option<(LetSite, Scalar)>,
     /// Set when a poisoned name is used: the current statement's error is a consequence of an
     /// earlier one and is not reported.
     used_poisoned: std::cell::Cell<bool>,
@@ -56,32 +90,47 @@ pub(crate) struct Lowerer<'s> {
 
 /// Lowers the body of a kernel whose signature is `sig`.
 pub(crate) fn lower_kernel(sig: &KernelSignature, body: &syn::Block) -> syn::Result<ir::Kernel> {
-    let mut lowerer = Lowerer {
-        sig,
-        locals: Vec::new(),
-        scopes: vec![Vec::new()],
-        loop_depth: 0,
-        used_poisoned: std::cell::Cell::new(false),
-    };
-    let mut prologue = Vec::new();
-    if let Some(item) = &sig.item {
-        lowerer.bind(item, Binding::Item);
+    let mut let_types = HashMap::new();
+    loop {
+        let mut lowerer = Lowerer {
+            sig,
+            locals: Vec::new(),
+            scopes: vec![Vec::new()],
+            blocks: Vec::new(),
+            loops: Vec::new(),
+            let_types,
+            next_let: 0,
+            learned: None,
+            used_poisoned: std::cell::Cell::new(false),
+        };
+        if let Some(item) = &sig.item {
+            lowerer.bind(item, Binding::Item);
+        }
+        let result = lowerer.capture(|l| {
+            let params = l.bind_params();
+            l.lower_statements(&body.stmts)?;
+            syn::Result::Ok(params)
+        });
+        if let Some((site, ty)) = lowerer.learned.take() {
+            // Each retry fixes the type of one more `let`, so this ends.
+            let_types = lowerer.let_types;
+            let_types.insert(site, ty);
+            continue;
+        }
+        let (body, params) = result;
+        return Ok(ir::Kernel {
+            name: sig.name.to_string(),
+            dims: sig.dims,
+            params: params?,
+            locals: lowerer.locals,
+            body,
+        });
     }
-    let params = lowerer.bind_params(&mut prologue);
-    let mut block = lowerer.lower_block_statements(&body.stmts)?;
-    prologue.append(&mut block);
-    Ok(ir::Kernel {
-        name: sig.name.to_string(),
-        dims: sig.dims,
-        params,
-        locals: lowerer.locals,
-        body: prologue,
-    })
 }
 
 impl Lowerer<'_> {
     /// Declares the IR parameters and binds their names; `mut` scalars get a local copy.
-    fn bind_params(&mut self, prologue: &mut ir::Block) -> Vec<ir::Param> {
+    fn bind_params(&mut self) -> Vec<ir::Param> {
         let mut params = Vec::new();
         for (index, decl) in self.sig.params.iter().enumerate() {
             let id = ParamId(index as u32);
@@ -98,42 +147,49 @@ impl Lowerer<'_> {
             });
             match (decl.mutable, binding) {
                 (true, Binding::Param { ty, .. }) => {
-                    let local = self.new_local(&decl.name, ty);
-                    prologue.push(ir::Statement::Assign {
+                    let local = self.new_local(&decl.name.to_string(), ty);
+                    self.emit(Statement::Assign {
                         local,
-                        value: ir::Expr {
+                        value: Expr {
                             ty,
-                            kind: ir::ExprKind::Param(id),
+                            kind: ExprKind::Param(id),
                         },
                     });
-                    self.bind(
-                        &decl.name,
-                        Binding::Local {
-                            id: local,
-                            ty,
-                            mutable: true,
-                        },
-                    );
+                    let binding = Binding::Local {
+                        id: local,
+                        ty,
+                        mutable: true,
+                        site: None,
+                    };
+                    self.bind(&decl.name, binding);
                 }
-                _ => self.bind(&decl.name, binding),
+                (_, binding) => self.bind(&decl.name, binding),
             }
         }
         params
     }
 
-    /// Adds a local variable named after `name` and returns its id.
-    fn new_local(&mut self, name: &Ident, ty: Scalar) -> LocalId {
-        self.new_hidden_local(&name.to_string(), ty)
+    /// Adds a scalar local (named for debugging) and returns its id.
+    fn new_local(&mut self, name: &str, ty: Scalar) -> LocalId {
+        self.push_local(name, ty, None)
     }
 
-    /// Adds a local the user cannot name (loop counters, bounds).
-    fn new_hidden_local(&mut self, name: &str, ty: Scalar) -> LocalId {
+    fn push_local(&mut self, name: &str, ty: Scalar, array_len: Option<u32>) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
         self.locals.push(ir::Local {
             name: name.to_string(),
             ty,
+            array_len,
         });
         id
+    }
+
+    /// Stores `value` in a new hidden local and returns a read of it.
+    fn spill(&mut self, name: &str, value: Expr) -> Expr {
+        let ty = value.ty;
+        let local = self.new_local(name, ty);
+        self.emit(Statement::Assign { local, value });
+        read_local(local, ty)
     }
 
     fn bind(&mut self, name: &Ident, binding: Binding) {
@@ -152,7 +208,7 @@ impl Lowerer<'_> {
             .rev()
             .flat_map(|scope| scope.iter().rev())
             .find(|(n, _)| *n == name)
-            .map(|(_, b)| *b);
+            .map(|(_, b)| b.clone());
         if let Some(Binding::Poisoned) = found {
             self.used_poisoned.set(true);
             return None;
@@ -168,6 +224,27 @@ impl Lowerer<'_> {
         out
     }
 
+    /// Appends a statement to the block being built.
+    fn emit(&mut self, stmt: Statement) {
+        if let Some(block) = self.blocks.last_mut() {
+            block.push(stmt);
+        }
+    }
+
+    /// Runs `f` with a new block collecting what it emits; returns that block and `f`'s result.
+    fn capture<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (ir::Block, T) {
+        self.blocks.push(Vec::new());
+        let out = f(self);
+        let block = self.blocks.pop().unwrap_or_default();
+        (block, out)
+    }
+
+    /// Lowers a block's statements in a new scope into a block of their own.
+    fn lower_scoped_block(&mut self, stmts: &[syn::Stmt]) -> syn::Result<ir::Block> {
+        let (block, result) = self.scoped(|l| l.capture(|l| l.lower_statements(stmts)));
+        result.map(|()| block)
+    }
+
     /// The name of a parameter, for messages.
     fn param_name(&self, id: ParamId) -> String {
         self.sig
@@ -175,6 +252,14 @@ impl Lowerer<'_> {
             .get(id.0 as usize)
             .map(|p| p.name.to_string())
             .unwrap_or_default()
+    }
+}
+
+/// A read of a scalar local.
+pub(crate) fn read_local(local: LocalId, ty: Scalar) -> Expr {
+    Expr {
+        ty,
+        kind: ExprKind::Local(local),
     }
 }
 

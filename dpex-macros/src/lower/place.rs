@@ -1,17 +1,24 @@
-//! Lowers assignments: `x = v`, `y[i] = v` and the compound forms `x += v`, `y[i] *= v`.
+//! Lowers assignments: `x = v`, `t.0 = v`, `y[i] = v`, `acc[k] = v` and the compound forms
+//! `x += v`, `y[i] *= v`, ...
 
-use super::expr::expect_type;
-use super::{error, Binding, Lowerer};
+use super::expr::operator_applies;
+use super::{error, read_local, Binding, Lowerer};
 use dpex_spirv::ir::{Access, BinaryOp, Expr, ExprKind, LocalId, ParamId, Scalar, Statement};
 use syn::spanned::Spanned;
 
 /// Where an assignment writes.
 enum Place {
-    /// A mutable local.
+    /// A mutable scalar local.
     Local { id: LocalId, ty: Scalar },
     /// An element of a writable tensor.
-    Element {
+    Tensor {
         tensor: ParamId,
+        elem: Scalar,
+        index: Expr,
+    },
+    /// An element of a mutable private array.
+    Array {
+        local: LocalId,
         elem: Scalar,
         index: Expr,
     },
@@ -21,18 +28,15 @@ impl Place {
     fn ty(&self) -> Scalar {
         match self {
             Place::Local { ty, .. } => *ty,
-            Place::Element { elem, .. } => *elem,
+            Place::Tensor { elem, .. } | Place::Array { elem, .. } => *elem,
         }
     }
 
     /// The place's current value.
     fn read(&self) -> Expr {
         match self {
-            Place::Local { id, ty } => Expr {
-                ty: *ty,
-                kind: ExprKind::Local(*id),
-            },
-            Place::Element {
+            Place::Local { id, ty } => read_local(*id, *ty),
+            Place::Tensor {
                 tensor,
                 elem,
                 index,
@@ -43,6 +47,13 @@ impl Place {
                     index: Box::new(index.clone()),
                 },
             },
+            Place::Array { local, elem, index } => Expr {
+                ty: *elem,
+                kind: ExprKind::LocalElement {
+                    local: *local,
+                    index: Box::new(index.clone()),
+                },
+            },
         }
     }
 
@@ -50,8 +61,13 @@ impl Place {
     fn write(self, value: Expr) -> Statement {
         match self {
             Place::Local { id, .. } => Statement::Assign { local: id, value },
-            Place::Element { tensor, index, .. } => Statement::Store {
+            Place::Tensor { tensor, index, .. } => Statement::Store {
                 tensor,
+                index,
+                value,
+            },
+            Place::Array { local, index, .. } => Statement::StoreLocalElement {
+                local,
                 index,
                 value,
             },
@@ -66,8 +82,28 @@ impl Lowerer<'_> {
         target: &syn::Expr,
         op: Option<BinaryOp>,
         value: &syn::Expr,
-    ) -> syn::Result<Statement> {
+    ) -> syn::Result<()> {
         let place = self.lower_place(target)?;
+        // An index used twice (`y[i] += v` reads and writes y[i]) is computed once.
+        let place = match place {
+            Place::Tensor {
+                tensor,
+                elem,
+                index,
+            } if op.is_some() && !is_simple(&index) => Place::Tensor {
+                tensor,
+                elem,
+                index: self.spill("index", index),
+            },
+            Place::Array { local, elem, index } if op.is_some() && !is_simple(&index) => {
+                Place::Array {
+                    local,
+                    elem,
+                    index: self.spill("index", index),
+                }
+            }
+            other => other,
+        };
         let ty = place.ty();
         let new_value = match op {
             None => self.lower_expr_as(value, ty)?,
@@ -79,13 +115,8 @@ impl Lowerer<'_> {
                 Expr::binary(ty, op, place.read(), amount)
             }
             Some(op) => {
-                let operand = self.lower_expr(value, Some(ty))?;
-                expect_type(value, &operand, ty)?;
-                let allowed = match op {
-                    BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => !ty.is_float(),
-                    _ => ty.is_numeric(),
-                };
-                if !allowed {
+                let operand = self.lower_expr_as(value, ty)?;
+                if !operator_applies(op, ty) {
                     return Err(error(
                         target.span(),
                         format!("this compound assignment cannot be applied to `{ty}`"),
@@ -94,31 +125,21 @@ impl Lowerer<'_> {
                 Expr::binary(ty, op, place.read(), operand)
             }
         };
-        Ok(place.write(new_value))
+        self.emit(place.write(new_value));
+        Ok(())
     }
 
     fn lower_place(&mut self, target: &syn::Expr) -> syn::Result<Place> {
         match target {
             syn::Expr::Paren(p) => self.lower_place(&p.expr),
-            syn::Expr::Path(p) => {
-                let Some(ident) = p.path.get_ident() else {
-                    return Err(error(p.span(), "only local variables and tensor elements can be assigned"));
-                };
-                match self.lookup(ident) {
-                    Some(Binding::Local { id, ty, mutable: true }) => Ok(Place::Local { id, ty }),
-                    Some(Binding::Local { .. }) | Some(Binding::Param { .. }) => Err(error(
-                        ident.span(),
-                        format!("cannot assign twice to immutable variable `{ident}`: declare it `let mut {ident}` (or `mut {ident}` as a parameter)"),
-                    )),
-                    Some(Binding::Tensor { .. }) => Err(error(
-                        ident.span(),
-                        format!("a tensor parameter cannot be reassigned: write into its elements, `{ident}[i] = ...`"),
-                    )),
-                    Some(Binding::Item) => Err(error(ident.span(), "the work-item parameter cannot be assigned")),
-                    Some(Binding::Poisoned) | None => Err(error(ident.span(), format!("cannot find `{ident}` in this kernel"))),
-                }
-            }
             syn::Expr::Index(i) => {
+                if let Some((local, elem, _, mutable)) = self.array_operand(&i.expr) {
+                    if !mutable {
+                        return Err(error(i.expr.span(), "this array is immutable: declare it `let mut`"));
+                    }
+                    let index = self.lower_index_value(&i.index)?;
+                    return Ok(Place::Array { local, elem, index });
+                }
                 let (tensor, elem, access) = self.tensor_operand(&i.expr)?;
                 if access == Access::Read {
                     let name = self.param_name(tensor);
@@ -128,12 +149,51 @@ impl Lowerer<'_> {
                     ));
                 }
                 let index = self.lower_index_value(&i.index)?;
-                Ok(Place::Element { tensor, elem, index })
+                Ok(Place::Tensor { tensor, elem, index })
+            }
+            syn::Expr::Path(_) | syn::Expr::Field(_) => {
+                let name = quote::quote!(#target).to_string().replace(' ', "");
+                match self.place_binding(target) {
+                    Ok(Binding::Local { id, ty, mutable: true, .. }) => Ok(Place::Local { id, ty }),
+                    Ok(Binding::Local { .. } | Binding::Param { .. }) => Err(error(
+                        target.span(),
+                        if matches!(target, syn::Expr::Path(_)) {
+                            format!("cannot assign twice to immutable variable `{name}`: declare it `let mut {name}` (or `mut {name}` as a parameter)")
+                        } else {
+                            format!("cannot assign to `{name}`: declare the tuple with `let mut`")
+                        },
+                    )),
+                    Ok(Binding::Tensor { .. }) => Err(error(
+                        target.span(),
+                        format!("a tensor parameter cannot be reassigned: write into its elements, `{name}[i] = ...`"),
+                    )),
+                    Ok(Binding::Array { .. }) => Err(error(
+                        target.span(),
+                        format!("arrays are assigned element by element: `{name}[i] = ...`"),
+                    )),
+                    Ok(Binding::Tuple(_)) => Err(error(
+                        target.span(),
+                        format!("tuples are assigned field by field: `{name}.0 = ...`"),
+                    )),
+                    Ok(Binding::Item) => Err(error(target.span(), "the work-item parameter cannot be assigned")),
+                    Ok(Binding::Poisoned) => Err(error(target.span(), format!("cannot find `{name}` in this kernel"))),
+                    Err(e) => Err(e),
+                }
             }
             other => Err(error(
                 other.span(),
-                "only local variables (`x = ...`) and tensor elements (`y[i] = ...`) can be assigned in kernels",
+                "only variables (`x = ...`), tuple fields (`t.0 = ...`) and elements of tensors and \
+                 arrays (`y[i] = ...`) can be assigned in kernels",
             )),
         }
     }
+}
+
+/// True for an index that is cheap and has no effects to repeat: a literal, a local or a
+/// parameter.
+fn is_simple(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Literal(_) | ExprKind::Local(_) | ExprKind::Param(_)
+    )
 }

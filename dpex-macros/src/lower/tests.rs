@@ -146,3 +146,66 @@ fn uses_of_a_failed_let_are_not_reported_again() {
     assert!(messages[0].contains("match"), "{messages:?}");
     assert!(messages[1].contains("cannot find `w`"), "{messages:?}");
 }
+
+#[test]
+fn literal_lets_take_the_type_their_uses_demand() {
+    let k = lower_ok(
+        "fn k(item: Item<1>, a: f32, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+            let mut j = 0;
+            let scale = 0.5;
+            let limit = 3;
+            if limit < x.len() {
+                j += 1;
+            }
+            y[j] = x[j] * scale + a;
+        }",
+    );
+    assert_eq!(local_type(&k, "j"), Scalar::U64);
+    assert_eq!(local_type(&k, "scale"), Scalar::F32);
+    assert_eq!(local_type(&k, "limit"), Scalar::U64);
+}
+
+#[test]
+fn loops_with_labels_values_and_ranges_lower() {
+    lower_ok(
+        "fn k(item: Item<1>, y: &mut Tensor<i32>) {
+            let mut total = 0;
+            'outer: for a in (0..10).rev() {
+                for b in (0..=a).step_by(2) {
+                    if b == 4 { continue 'outer; }
+                    if a == 1 { break 'outer; }
+                    total += a * b;
+                }
+            }
+            let mut n = 0;
+            let found = loop {
+                n += 1;
+                if n * n > 50 { break n; }
+            };
+            while n > 0 { n -= 3; }
+            y[0] = total + found + n;
+        }",
+    );
+}
+
+#[test]
+fn arrays_and_tuples_lower() {
+    let k = lower_ok(
+        "fn k(item: Item<1>, y: &mut Tensor<f32>) {
+            let mut acc = [0.0f32; 16];
+            let w = [1.0, 2.0, 3.0];
+            let (lo, hi) = (1usize, 2.5f32);
+            let mut t = (lo, hi);
+            t.1 += w[2];
+            acc[lo] = t.1;
+            y[0] = acc[1] + w.len() as f32;
+        }",
+    );
+    let acc = k.locals.iter().find(|l| l.name == "acc");
+    assert_eq!(
+        acc.map(|l| (l.ty, l.array_len)),
+        Some((Scalar::F32, Some(16)))
+    );
+    let w = k.locals.iter().find(|l| l.name == "w");
+    assert_eq!(w.map(|l| (l.ty, l.array_len)), Some((Scalar::F32, Some(3))));
+}

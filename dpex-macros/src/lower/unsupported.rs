@@ -4,7 +4,8 @@ use super::error;
 use syn::spanned::Spanned;
 
 const SUPPORTED: &str = "kernels support `let`, assignments, arithmetic, comparisons, casts, \
-                         tensor indexing, `if`/`else`, `for i in a..b`, `break`, `continue` and `return`";
+                         scalar methods, indexing, tuples, `if`/`else`, `while`, `loop`, `for`, \
+                         `break`, `continue` and `return`";
 
 /// The error for an expression kernels do not support. `kernel` is the kernel's own name
 /// (a call to it is recursion).
@@ -49,17 +50,6 @@ pub(crate) fn unsupported_expr(e: &syn::Expr, kernel: &str) -> syn::Error {
                 .map(|s| s.ident.to_string())
                 .unwrap_or_default()
         ),
-        syn::Expr::While(w) if matches!(&*w.cond, syn::Expr::Let(_)) => {
-            "`while let` is not supported in kernels: kernels have no iterators or options; \
-             write `for i in a..b`"
-                .to_string()
-        }
-        syn::Expr::While(_) => {
-            "`while` loops are not supported yet: write `for i in a..b` with `break`".to_string()
-        }
-        syn::Expr::Loop(_) => {
-            "`loop` is not supported yet: write `for i in a..b` with `break`".to_string()
-        }
         syn::Expr::Match(_) => {
             "`match` is not supported in kernels yet: write `if`/`else if`".to_string()
         }

@@ -3,7 +3,7 @@
 
 mod types;
 
-pub(crate) use types::scalar_of_type;
+pub(crate) use types::{scalar_of_name, scalar_of_type};
 
 use dpex_spirv::ir::{Access, Scalar};
 use syn::spanned::Spanned;

@@ -31,6 +31,7 @@ pub(crate) fn scalar_of_name(name: &str) -> Option<Scalar> {
         "u64" | "usize" => Scalar::U64,
         "f32" => Scalar::F32,
         "f64" => Scalar::F64,
+        "f16" => Scalar::F16,
         _ => return None,
     })
 }

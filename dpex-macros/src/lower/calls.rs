@@ -1,0 +1,291 @@
+//! Lowers calls: work-item queries, `len()`, scalar methods (`x.sqrt()`, `f32::max(a, b)`),
+//! `dpex::math` functions and constants such as `f32::MAX` or `f64::consts::PI`.
+
+use super::math::{constant, dpex_math_function, scalar_method, Method, Shape, METHOD_NAMES};
+use super::unsupported::unsupported_expr;
+use super::{error, Binding, Lowerer};
+use crate::parse::scalar_of_name;
+use dpex_spirv::ir::{Builtin, Expr, ExprKind, Literal, MathFunction, Scalar};
+use syn::spanned::Spanned;
+
+impl Lowerer<'_> {
+    pub(crate) fn lower_method_call(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        expected: Option<Scalar>,
+    ) -> syn::Result<Expr> {
+        if let Some(t) = &m.turbofish {
+            return Err(error(
+                t.span(),
+                "turbofish (`::<>`) is not supported on kernel methods",
+            ));
+        }
+        let method = m.method.to_string();
+        let receiver = match &*m.receiver {
+            syn::Expr::Path(p) => p.path.get_ident().and_then(|id| self.lookup(id)),
+            _ => None,
+        };
+        match (&receiver, method.as_str()) {
+            (Some(Binding::Item), _) => self.lower_item_query(m),
+            (Some(Binding::Tensor { id, .. }), "len") if m.args.is_empty() => Ok(Expr {
+                ty: Scalar::U64,
+                kind: ExprKind::TensorLen(*id),
+            }),
+            (Some(Binding::Array { len, .. }), "len") if m.args.is_empty() => {
+                Ok(Expr::literal(Scalar::U64, Literal::Int(u64::from(*len))))
+            }
+            (Some(Binding::Tensor { .. } | Binding::Array { .. }), _) => Err(error(
+                m.method.span(),
+                format!("`.{method}()` is not supported on tensors and arrays: index them, or ask their `.len()`"),
+            )),
+            _ => {
+                let args: Vec<&syn::Expr> = m.args.iter().collect();
+                self.lower_scalar_method(&m.receiver, &m.method, &args, expected)
+            }
+        }
+    }
+
+    /// `item.get_id(d)` and the other queries of the work-item.
+    fn lower_item_query(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Expr> {
+        let method = m.method.to_string();
+        let builtin: fn(u32) -> Builtin =
+            match method.as_str() {
+                "get_id" | "get_global_id" => Builtin::GlobalId,
+                "get_range" | "get_global_range" => Builtin::GlobalSize,
+                _ => return Err(error(
+                    m.method.span(),
+                    format!(
+                        "`.{method}()` is not a work-item query: use `get_id(d)` or `get_range(d)`"
+                    ),
+                )),
+            };
+        let dim = self.dimension_argument(m)?;
+        Ok(Expr {
+            ty: Scalar::U64,
+            kind: ExprKind::Builtin(builtin(dim)),
+        })
+    }
+
+    /// The constant dimension argument of `item.get_id(d)`, checked against the kernel's `N`.
+    fn dimension_argument(&self, m: &syn::ExprMethodCall) -> syn::Result<u32> {
+        let dims = self.sig.dims;
+        let message = format!(
+            "write a constant dimension below {dims}, e.g. `{}(0)`",
+            m.method
+        );
+        if m.args.len() != 1 {
+            return Err(error(m.method.span(), message));
+        }
+        match &m.args[0] {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(i),
+                ..
+            }) => match i.base10_parse::<u32>() {
+                Ok(d) if d < dims => Ok(d),
+                _ => Err(error(
+                    i.span(),
+                    format!("this kernel's work-items have {dims} dimension(s): {message}"),
+                )),
+            },
+            other => Err(error(other.span(), message)),
+        }
+    }
+
+    /// `receiver.method(args)` on a scalar, or `T::method(receiver, args)`.
+    fn lower_scalar_method(
+        &mut self,
+        receiver: &syn::Expr,
+        method: &syn::Ident,
+        args: &[&syn::Expr],
+        expected: Option<Scalar>,
+    ) -> syn::Result<Expr> {
+        let name = method.to_string();
+        let Some(kind) = scalar_method(&name) else {
+            return Err(error(
+                method.span(),
+                format!(
+                    "`.{name}()` is not supported in kernels; scalar methods are: {METHOD_NAMES}"
+                ),
+            ));
+        };
+        let recv = self.lower_expr(receiver, expected)?;
+        let ty = recv.ty;
+        match kind {
+            Method::Wrapping(op) => {
+                let [other] = self.arity::<1>(method, args)?;
+                let rhs = if op.is_shift() {
+                    self.lower_expr_as(other, Scalar::U32)?
+                } else {
+                    self.lower_expr_as(other, ty)?
+                };
+                self.require(ty.is_int(), method, ty, "integers")?;
+                Ok(Expr::binary(ty, op, recv, rhs))
+            }
+            Method::WrappingNeg(op) => {
+                self.arity::<0>(method, args)?;
+                self.require(ty.is_int(), method, ty, "integers")?;
+                Ok(Expr {
+                    ty,
+                    kind: ExprKind::Unary {
+                        op,
+                        operand: Box::new(recv),
+                    },
+                })
+            }
+            Method::Math(fun, shape) => self.lower_math(fun, shape, method, recv, args),
+        }
+    }
+
+    fn lower_math(
+        &mut self,
+        fun: MathFunction,
+        shape: Shape,
+        method: &syn::Ident,
+        recv: Expr,
+        args: &[&syn::Expr],
+    ) -> syn::Result<Expr> {
+        let ty = recv.ty;
+        let (accepted, what) = match shape {
+            Shape::Float { .. } | Shape::FloatPredicate | Shape::FloatIntPower => {
+                (ty.is_float(), "floats")
+            }
+            Shape::SignedOrFloat => (
+                ty.is_float() || ty.is_signed_int(),
+                "floats and signed integers",
+            ),
+            Shape::Number { .. } => (ty.is_numeric(), "numbers"),
+            Shape::IntPower | Shape::IntCount => (ty.is_int(), "integers"),
+        };
+        self.require(accepted, method, ty, what)?;
+        let (operand_types, result): (Vec<Scalar>, Scalar) = match shape {
+            Shape::Float { extra } | Shape::Number { extra } => (vec![ty; extra], ty),
+            Shape::FloatPredicate => (vec![], Scalar::Bool),
+            Shape::SignedOrFloat => (vec![], ty),
+            Shape::FloatIntPower => (vec![Scalar::I32], ty),
+            Shape::IntPower => (vec![Scalar::U32], ty),
+            Shape::IntCount => (vec![], Scalar::U32),
+        };
+        if args.len() != operand_types.len() {
+            return Err(error(
+                method.span(),
+                format!(
+                    "`{method}` takes {} argument(s) here, found {}",
+                    operand_types.len(),
+                    args.len()
+                ),
+            ));
+        }
+        let mut operands = vec![recv];
+        for (arg, want) in args.iter().zip(operand_types) {
+            operands.push(self.lower_expr_as(arg, want)?);
+        }
+        Ok(Expr {
+            ty: result,
+            kind: ExprKind::Math {
+                fun,
+                args: operands,
+            },
+        })
+    }
+
+    fn require(&self, ok: bool, method: &syn::Ident, ty: Scalar, what: &str) -> syn::Result<()> {
+        if ok {
+            return Ok(());
+        }
+        Err(error(
+            method.span(),
+            format!("`{method}` is defined on {what}, not on `{ty}`"),
+        ))
+    }
+
+    fn arity<'a, const N: usize>(
+        &self,
+        method: &syn::Ident,
+        args: &[&'a syn::Expr],
+    ) -> syn::Result<[&'a syn::Expr; N]> {
+        <[&syn::Expr; N]>::try_from(args).map_err(|_| {
+            error(
+                method.span(),
+                format!("`{method}` takes {N} argument(s), found {}", args.len()),
+            )
+        })
+    }
+
+    /// A call `path(args)`: `f32::sqrt(x)`, `dpex::math::erf(x)`, ...
+    pub(crate) fn lower_call(
+        &mut self,
+        c: &syn::ExprCall,
+        expected: Option<Scalar>,
+    ) -> syn::Result<Expr> {
+        let syn::Expr::Path(path) = &*c.func else {
+            return Err(unsupported_expr(
+                &syn::Expr::Call(c.clone()),
+                &self.sig.name.to_string(),
+            ));
+        };
+        let segments: Vec<&syn::PathSegment> = path.path.segments.iter().collect();
+        let args: Vec<&syn::Expr> = c.args.iter().collect();
+        if let [ty, method] = segments.as_slice() {
+            if let Some(scalar) = scalar_name(&ty.ident) {
+                let Some((receiver, rest)) = args.split_first() else {
+                    return Err(error(
+                        method.ident.span(),
+                        format!("`{}::{}` needs a value", ty.ident, method.ident),
+                    ));
+                };
+                let lowered =
+                    self.lower_scalar_method(receiver, &method.ident, rest, Some(scalar))?;
+                return Ok(lowered);
+            }
+        }
+        if let Some(last) = segments.last() {
+            let in_math = segments.len() == 1 || segments[segments.len() - 2].ident == "math";
+            if let (Some(fun), true) = (dpex_math_function(&last.ident.to_string()), in_math) {
+                let [x] = self.arity::<1>(&last.ident, &args)?;
+                let x = self.lower_expr(x, expected)?;
+                self.require(x.ty.is_float(), &last.ident, x.ty, "floats")?;
+                return Ok(Expr {
+                    ty: x.ty,
+                    kind: ExprKind::Math { fun, args: vec![x] },
+                });
+            }
+        }
+        Err(unsupported_expr(
+            &syn::Expr::Call(c.clone()),
+            &self.sig.name.to_string(),
+        ))
+    }
+
+    /// A path that is not a local name: `f32::MAX`, `i32::MIN`, `std::f64::consts::PI`, ...
+    pub(crate) fn lower_constant(
+        &mut self,
+        p: &syn::ExprPath,
+        _expected: Option<Scalar>,
+    ) -> syn::Result<Expr> {
+        let names: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let found = match names.as_slice() {
+            [.., ty, consts, name] if consts == "consts" => {
+                scalar_of_name(ty).and_then(|t| constant(t, name, true))
+            }
+            [.., ty, name] => scalar_of_name(ty).and_then(|t| constant(t, name, false)),
+            _ => None,
+        };
+        match found {
+            Some((ty, value)) => Ok(Expr::literal(ty, value)),
+            None => Err(error(
+                p.span(),
+                "this path is not supported in kernels: use a local variable, a parameter, or a \
+                 constant such as `f32::MAX`, `i32::MIN` or `std::f32::consts::PI`",
+            )),
+        }
+    }
+}
+
+fn scalar_name(ident: &syn::Ident) -> Option<Scalar> {
+    scalar_of_name(&ident.to_string())
+}
