@@ -12,7 +12,7 @@ pub mod disasm;
 pub mod ir;
 
 pub use back::opencl::{emit_opencl, EmitError, Options};
-pub use check::CheckError;
+pub use check::{CheckError, Owner};
 
 /// A stable 64-bit FNV-1a hash of SPIR-V words: the same words give the same hash in every
 /// build and process, so it can key caches.

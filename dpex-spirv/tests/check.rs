@@ -8,7 +8,7 @@ use dpex_spirv::ir::{
     Access, BinaryOp as B, Builtin, Expr, ExprKind, Kernel, Literal, Module, ParamId, Scalar as S,
     Statement, UnaryOp,
 };
-use dpex_spirv::{emit_opencl, CheckError, EmitError, Options};
+use dpex_spirv::{emit_opencl, CheckError, EmitError, Options, Owner};
 
 /// A valid kernel `k` with params `x: &Tensor<f32>`, `y: &mut Tensor<f32>`, `a: f32` and one
 /// local `t: f32`, whose body is `body`.
@@ -28,7 +28,11 @@ fn with_body(body: Vec<Statement>) -> Kernel {
 
 /// Checks a module holding `kernels` and returns its error and message.
 fn error_of(kernels: Vec<Kernel>) -> (CheckError, String) {
-    let err = check_module(&Module { kernels }).expect_err("the module is malformed");
+    let err = check_module(&Module {
+        functions: vec![],
+        kernels,
+    })
+    .expect_err("the module is malformed");
     let message = err.to_string();
     (err, message)
 }
@@ -47,6 +51,7 @@ fn valid_module_passes() {
     )];
     assert_eq!(
         check_module(&Module {
+            functions: vec![],
             kernels: vec![with_body(body)]
         }),
         Ok(())
@@ -57,7 +62,7 @@ fn valid_module_passes() {
 #[test]
 fn duplicate_kernel() {
     let (err, message) = error_of(vec![with_body(vec![]), with_body(vec![])]);
-    assert!(matches!(err, CheckError::DuplicateKernel { .. }), "{err:?}");
+    assert!(matches!(err, CheckError::DuplicateName { .. }), "{err:?}");
     assert_eq!(message, "kernel `k` is defined twice in one module");
 }
 
@@ -68,14 +73,20 @@ fn invalid_kernel_name() {
         k.name = name.into();
         let (err, message) = error_of(vec![k]);
         assert!(
-            matches!(err, CheckError::InvalidKernelName { .. }),
+            matches!(err, CheckError::InvalidName { .. }),
             "{name}: {err:?}"
         );
         assert!(message.contains("not a valid identifier"), "{message}");
     }
     let mut k = with_body(vec![]);
     k.name = "_ok_2".into();
-    assert_eq!(check_module(&Module { kernels: vec![k] }), Ok(()));
+    assert_eq!(
+        check_module(&Module {
+            functions: vec![],
+            kernels: vec![k],
+        }),
+        Ok(())
+    );
 }
 
 #[test]
@@ -317,7 +328,7 @@ fn invalid_operands() {
         assert_eq!(
             err,
             CheckError::InvalidOperand {
-                kernel: "ops".into(),
+                owner: Owner::Kernel("ops".into()),
                 op,
                 ty
             }
@@ -440,6 +451,7 @@ fn jumps_outside_loops() {
     let body = vec![loop_(vec![Statement::Break], vec![inner])];
     assert_eq!(
         check_module(&Module {
+            functions: vec![],
             kernels: vec![with_body(body)]
         }),
         Ok(())
@@ -470,6 +482,7 @@ fn errors_found_deep_inside_expressions() {
 #[test]
 fn emit_runs_the_check() {
     let module = Module {
+        functions: vec![],
         kernels: vec![with_body(vec![store(0, gid(0), float(S::F32, 1.0))])],
     };
     let err = emit_opencl(&module, &Options::default()).unwrap_err();

@@ -180,6 +180,7 @@ fn every_supported_version_validates() {
         (6, "spv1.6"),
     ] {
         let module = dpex_spirv::ir::Module {
+            functions: vec![],
             kernels: vec![control_flow_kernel()],
         };
         let words = emit_opencl(
@@ -197,6 +198,7 @@ fn every_supported_version_validates() {
 #[test]
 fn unsupported_version_is_an_error() {
     let module = dpex_spirv::ir::Module {
+        functions: vec![],
         kernels: vec![vector_add()],
     };
     let err = emit_opencl(&module, &Options { version: (2, 0) }).unwrap_err();
@@ -206,6 +208,7 @@ fn unsupported_version_is_an_error() {
 #[test]
 fn emission_is_deterministic() {
     let module = dpex_spirv::ir::Module {
+        functions: vec![],
         kernels: vec![control_flow_kernel(), vector_add()],
     };
     let a = emit_opencl(&module, &Options::default()).expect("emit");

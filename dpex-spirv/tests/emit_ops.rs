@@ -96,7 +96,9 @@ fn every_operator_on_every_type() {
                 "OpLogicalNotEqual",
                 "OpLogicalEqual",
             ],
-            S::F32 | S::F64 => &["OpFRem", "OpFUnordNotEqual", "OpFOrdLessThan", "OpFNegate"],
+            S::F16 | S::F32 | S::F64 => {
+                &["OpFRem", "OpFUnordNotEqual", "OpFOrdLessThan", "OpFNegate"]
+            }
             S::I8 | S::I16 | S::I32 | S::I64 => &["OpSDiv", "OpSRem", "OpShiftRightArithmetic"],
             _ => &[
                 "OpUDiv",
@@ -114,7 +116,7 @@ fn every_operator_on_every_type() {
 #[test]
 fn all_operator_kernels_in_one_module() {
     let text = emit_valid("ops_all", S::ALL.map(operators_kernel).to_vec());
-    for capability in ["Int8", "Int16", "Float64"] {
+    for capability in ["Int8", "Int16", "Float16", "Float64"] {
         assert!(
             text.contains(&format!("OpCapability {capability}")),
             "{text}"

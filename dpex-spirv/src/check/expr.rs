@@ -56,7 +56,7 @@ impl Checker<'_> {
         self.has_type(expr.ty, ty, what)
     }
 
-    fn has_type(
+    pub(super) fn has_type(
         &self,
         found: Scalar,
         ty: Scalar,
@@ -66,7 +66,7 @@ impl Checker<'_> {
             Ok(())
         } else {
             Err(CheckError::TypeMismatch {
-                kernel: self.name(),
+                owner: self.owner(),
                 what: what(),
                 expected: format!("`{ty}`"),
                 found,
@@ -76,14 +76,14 @@ impl Checker<'_> {
 
     fn invalid_operand(&self, op: &'static str, ty: Scalar) -> CheckError {
         CheckError::InvalidOperand {
-            kernel: self.name(),
+            owner: self.owner(),
             op,
             ty,
         }
     }
 
     /// Checks that `expr` and all its operands are well typed.
-    fn expr(&self, expr: &Expr) -> Result<(), CheckError> {
+    pub(super) fn expr(&self, expr: &Expr) -> Result<(), CheckError> {
         match &expr.kind {
             ExprKind::Literal(literal) => self.literal(*literal, expr.ty),
             ExprKind::Param(id) => {
@@ -93,13 +93,13 @@ impl Checker<'_> {
                         format!("the value of parameter `{}`", param.name)
                     }),
                     ParamKind::Tensor { .. } => Err(CheckError::NotAScalarParam {
-                        kernel: self.name(),
+                        owner: self.owner(),
                         param: param.name.clone(),
                     }),
                 }
             }
             ExprKind::Local(id) => {
-                let local = self.local(*id)?;
+                let local = self.local(*id, false, "a read")?;
                 self.has_type(expr.ty, local.ty, || {
                     format!("the value of local `{}`", local.name)
                 })
@@ -111,6 +111,28 @@ impl Checker<'_> {
                 })?;
                 self.has_type(expr.ty, elem, || format!("a load from `{param}`"))
             }
+            ExprKind::LocalElement { local, index } => {
+                let local = self.local(*local, true, "an element read")?;
+                self.expect_type(index, Scalar::U64, || {
+                    format!("the index of a read from `{}`", local.name)
+                })?;
+                self.has_type(expr.ty, local.ty, || {
+                    format!("an element of `{}`", local.name)
+                })
+            }
+            ExprKind::Call { function, args } => {
+                let callee = self.call(*function, args)?;
+                match callee.result {
+                    Some(result) => self.has_type(expr.ty, result, || {
+                        format!("the result of `{}`", callee.name)
+                    }),
+                    None => Err(CheckError::CallWithoutResult {
+                        owner: self.owner(),
+                        callee: callee.name.clone(),
+                    }),
+                }
+            }
+            ExprKind::Math { fun, args } => self.math(expr.ty, *fun, args),
             ExprKind::TensorLen(tensor) => {
                 let (param, _, _) = self.tensor(*tensor, "len")?;
                 self.has_type(expr.ty, Scalar::U64, || format!("`{param}.len()`"))
@@ -120,12 +142,18 @@ impl Checker<'_> {
                     Builtin::GlobalId(dim) => ("global_id", dim),
                     Builtin::GlobalSize(dim) => ("global_size", dim),
                 };
-                if dim >= self.kernel.dims {
+                let Some(dims) = self.dims else {
+                    return Err(CheckError::BuiltinInFunction {
+                        owner: self.owner(),
+                        builtin: name,
+                    });
+                };
+                if dim >= dims {
                     return Err(CheckError::BuiltinDimOutOfRange {
-                        kernel: self.name(),
+                        owner: self.owner(),
                         builtin: name,
                         dim,
-                        dims: self.kernel.dims,
+                        dims,
                     });
                 }
                 self.has_type(expr.ty, Scalar::U64, || format!("`{name}({dim})`"))
@@ -151,7 +179,7 @@ impl Checker<'_> {
                     Ok(())
                 } else {
                     Err(CheckError::InvalidCast {
-                        kernel: self.name(),
+                        owner: self.owner(),
                         from: value.ty,
                         to: expr.ty,
                     })
@@ -185,7 +213,7 @@ impl Checker<'_> {
             Ok(())
         } else {
             Err(CheckError::InvalidLiteral {
-                kernel: self.name(),
+                owner: self.owner(),
                 literal: format!("{literal:?}"),
                 ty,
             })
@@ -217,7 +245,7 @@ impl Checker<'_> {
         if op.is_shift() {
             if !rhs.ty.is_int() {
                 return Err(CheckError::TypeMismatch {
-                    kernel: self.name(),
+                    owner: self.owner(),
                     what: format!("the shift amount of `{name}`"),
                     expected: "an integer type".into(),
                     found: rhs.ty,

@@ -1,170 +1,81 @@
 //! Validation of an [`ir::Module`] against the invariants documented in [`crate::ir`].
 //!
 //! Back ends run [`check_module`] first and may then rely on every invariant: ids in range,
-//! expression types consistent with their operations, tensors accessed as their kind and
-//! access allow, jumps only where a loop can take them.
+//! expression types consistent with their operations, tensors and locals accessed as their
+//! kind and access allow, calls matching their callee, no recursion, jumps only where a loop
+//! can take them, and every function with a result returning one.
 
+mod error;
 mod expr;
+mod function;
+mod math;
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashSet};
 
-use thiserror::Error;
+pub use error::{CheckError, Owner};
 
-use crate::ir::{self, Access, Block, Kernel, ParamKind, Scalar, Statement};
-
-/// Why a module breaks an IR invariant. Every message names the kernel and what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
-pub enum CheckError {
-    /// Two kernels share one entry point name.
-    #[error("kernel `{name}` is defined twice in one module")]
-    DuplicateKernel {
-        /// The repeated name.
-        name: String,
-    },
-    /// A kernel name is not an identifier (`[A-Za-z_][A-Za-z0-9_]*`, not `_` alone).
-    #[error("kernel `{name}`: the name is not a valid identifier")]
-    InvalidKernelName {
-        /// The offending name.
-        name: String,
-    },
-    /// A kernel's launch range has fewer than 1 or more than 3 dimensions.
-    #[error("kernel `{kernel}`: launch range has {dims} dimensions, expected 1, 2 or 3")]
-    InvalidDims {
-        /// The kernel.
-        kernel: String,
-        /// The dimension count found.
-        dims: u32,
-    },
-    /// A [`ir::ParamId`] is not an index into the kernel's parameters.
-    #[error("kernel `{kernel}`: parameter #{param} does not exist (the kernel has {count})")]
-    UnknownParam {
-        /// The kernel.
-        kernel: String,
-        /// The out-of-range index.
-        param: u32,
-        /// How many parameters the kernel has.
-        count: usize,
-    },
-    /// A [`ir::LocalId`] is not an index into the kernel's locals.
-    #[error("kernel `{kernel}`: local #{local} does not exist (the kernel has {count})")]
-    UnknownLocal {
-        /// The kernel.
-        kernel: String,
-        /// The out-of-range index.
-        local: u32,
-        /// How many locals the kernel has.
-        count: usize,
-    },
-    /// An [`ir::ExprKind::Param`] names a tensor parameter.
-    #[error("kernel `{kernel}`: parameter `{param}` is a tensor, not a scalar value")]
-    NotAScalarParam {
-        /// The kernel.
-        kernel: String,
-        /// The parameter's name.
-        param: String,
-    },
-    /// A load, store or `len()` names a scalar parameter.
-    #[error(
-        "kernel `{kernel}`: `{operation}` needs a tensor, but parameter `{param}` is a scalar"
-    )]
-    NotATensor {
-        /// The kernel.
-        kernel: String,
-        /// The parameter's name.
-        param: String,
-        /// What was attempted (`load`, `store`, `len`).
-        operation: &'static str,
-    },
-    /// A store to a tensor passed as `&Tensor` ([`Access::Read`]).
-    #[error("kernel `{kernel}`: cannot store to `{param}`, a read-only tensor (`&Tensor`)")]
-    StoreToReadOnly {
-        /// The kernel.
-        kernel: String,
-        /// The parameter's name.
-        param: String,
-    },
-    /// A value has another type than its position requires.
-    #[error("kernel `{kernel}`: {what} has type `{found}`, expected {expected}")]
-    TypeMismatch {
-        /// The kernel.
-        kernel: String,
-        /// Which value (e.g. "the index of a load from `x`").
-        what: String,
-        /// The type or types allowed there.
-        expected: String,
-        /// The type found.
-        found: Scalar,
-    },
-    /// An operator is applied to a type it is not defined on (e.g. `-` on `u32`).
-    #[error("kernel `{kernel}`: operator `{op}` is not defined on `{ty}`")]
-    InvalidOperand {
-        /// The kernel.
-        kernel: String,
-        /// The operator, spelled as in Rust.
-        op: &'static str,
-        /// The operand type.
-        ty: Scalar,
-    },
-    /// An `as` cast Rust does not allow (a number to `bool`, `bool` to a float).
-    #[error("kernel `{kernel}`: cannot cast `{from}` to `{to}`")]
-    InvalidCast {
-        /// The kernel.
-        kernel: String,
-        /// Source type.
-        from: Scalar,
-        /// Target type.
-        to: Scalar,
-    },
-    /// A literal whose kind or value does not fit its type.
-    #[error("kernel `{kernel}`: literal {literal} is not a valid `{ty}`")]
-    InvalidLiteral {
-        /// The kernel.
-        kernel: String,
-        /// The literal, debug-formatted.
-        literal: String,
-        /// The literal's stated type.
-        ty: Scalar,
-    },
-    /// A built-in reads a dimension the launch range does not have.
-    #[error("kernel `{kernel}`: {builtin}({dim}) used in a {dims}-dimensional kernel")]
-    BuiltinDimOutOfRange {
-        /// The kernel.
-        kernel: String,
-        /// The built-in's name.
-        builtin: &'static str,
-        /// The dimension asked for.
-        dim: u32,
-        /// The kernel's dimension count.
-        dims: u32,
-    },
-    /// A `break` or `continue` outside every loop body.
-    #[error("kernel `{kernel}`: `{jump}` outside of a loop")]
-    JumpOutsideLoop {
-        /// The kernel.
-        kernel: String,
-        /// `break` or `continue`.
-        jump: &'static str,
-    },
-    /// A `break` or `continue` in a loop's `continuing` block.
-    #[error("kernel `{kernel}`: `{jump}` in the continuing block of a loop")]
-    JumpInContinuing {
-        /// The kernel.
-        kernel: String,
-        /// `break` or `continue`.
-        jump: &'static str,
-    },
-}
+use crate::ir::{self, Access, Block, Local, Module, Param, ParamKind, Scalar, Statement};
 
 /// Checks every invariant of [`crate::ir`] on `m`, reporting the first violation found.
-pub fn check_module(m: &ir::Module) -> Result<(), CheckError> {
+///
+/// A function with a result must not reach the end of its body. The rule is structural and
+/// conservative: a block returns if one of its statements does, where a statement returns if
+/// it is a [`Statement::ReturnValue`], an [`Statement::If`] whose two branches both return, or
+/// a [`Statement::Loop`] with no `Break` that leaves it (such a loop is left only by
+/// returning).
+pub fn check_module(m: &Module) -> Result<(), CheckError> {
     let mut names = HashSet::new();
+    let mut callees = Vec::with_capacity(m.functions.len());
+    for f in &m.functions {
+        let owner = Owner::Function(f.name.clone());
+        check_name(&owner, &mut names)?;
+        let checker = Checker::new(m, owner, &f.params, &f.locals, None, f.result)?;
+        checker.block(&f.body, Place::Outside)?;
+        if let Some(result) = f.result {
+            if !function::always_returns(&f.body) {
+                return Err(CheckError::MissingReturn {
+                    owner: checker.owner,
+                    result,
+                });
+            }
+        }
+        callees.push(checker.callees.into_inner());
+    }
+    function::check_acyclic(m, &callees)?;
     for kernel in &m.kernels {
-        if !names.insert(kernel.name.as_str()) {
-            return Err(CheckError::DuplicateKernel {
-                name: kernel.name.clone(),
+        let owner = Owner::Kernel(kernel.name.clone());
+        check_name(&owner, &mut names)?;
+        if !(1..=3).contains(&kernel.dims) {
+            return Err(CheckError::InvalidDims {
+                owner,
+                dims: kernel.dims,
             });
         }
-        check_kernel(kernel)?;
+        let checker = Checker::new(
+            m,
+            owner,
+            &kernel.params,
+            &kernel.locals,
+            Some(kernel.dims),
+            None,
+        )?;
+        checker.block(&kernel.body, Place::Outside)?;
+    }
+    Ok(())
+}
+
+/// Checks that `owner`'s name is an identifier not yet in `names` (kept per kind).
+fn check_name(owner: &Owner, names: &mut HashSet<Owner>) -> Result<(), CheckError> {
+    if !is_identifier(owner.name()) {
+        return Err(CheckError::InvalidName {
+            owner: owner.clone(),
+        });
+    }
+    if !names.insert(owner.clone()) {
+        return Err(CheckError::DuplicateName {
+            owner: owner.clone(),
+        });
     }
     Ok(())
 }
@@ -178,40 +89,64 @@ fn is_identifier(name: &str) -> bool {
     name != "_" && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn check_kernel(kernel: &Kernel) -> Result<(), CheckError> {
-    if !is_identifier(&kernel.name) {
-        return Err(CheckError::InvalidKernelName {
-            name: kernel.name.clone(),
-        });
-    }
-    if !(1..=3).contains(&kernel.dims) {
-        return Err(CheckError::InvalidDims {
-            kernel: kernel.name.clone(),
-            dims: kernel.dims,
-        });
-    }
-    Checker { kernel }.block(&kernel.body, Place::Kernel)
-}
-
 /// Where a block sits, for deciding whether `break`/`continue` may appear.
 #[derive(Clone, Copy)]
 enum Place {
     /// Not in any loop.
-    Kernel,
+    Outside,
     /// In a loop body (possibly nested in `if`s).
     LoopBody,
     /// In a loop's `continuing` block, outside any inner loop.
     Continuing,
 }
 
-/// Checks the statements and expressions of one kernel.
-struct Checker<'k> {
-    kernel: &'k Kernel,
+/// Checks the statements and expressions of one kernel or function.
+struct Checker<'m> {
+    /// The module, for the callees' signatures.
+    module: &'m Module,
+    /// Whose body this is.
+    owner: Owner,
+    /// Its parameters.
+    params: &'m [Param],
+    /// Its locals.
+    locals: &'m [Local],
+    /// A kernel's launch dimensions; `None` in a function.
+    dims: Option<u32>,
+    /// A function's result type; `None` in kernels and functions returning `()`.
+    result: Option<Scalar>,
+    /// Indices of the functions called so far.
+    callees: RefCell<BTreeSet<u32>>,
 }
 
-impl<'k> Checker<'k> {
-    fn name(&self) -> String {
-        self.kernel.name.clone()
+impl<'m> Checker<'m> {
+    /// A checker for one body, after checking its locals' declarations.
+    fn new(
+        module: &'m Module,
+        owner: Owner,
+        params: &'m [Param],
+        locals: &'m [Local],
+        dims: Option<u32>,
+        result: Option<Scalar>,
+    ) -> Result<Self, CheckError> {
+        if let Some(local) = locals.iter().find(|l| l.array_len == Some(0)) {
+            return Err(CheckError::EmptyArray {
+                owner,
+                local: local.name.clone(),
+            });
+        }
+        Ok(Checker {
+            module,
+            owner,
+            params,
+            locals,
+            dims,
+            result,
+            callees: RefCell::default(),
+        })
+    }
+
+    fn owner(&self) -> Owner {
+        self.owner.clone()
     }
 
     fn block(&self, block: &Block, place: Place) -> Result<(), CheckError> {
@@ -221,7 +156,7 @@ impl<'k> Checker<'k> {
     fn statement(&self, statement: &Statement, place: Place) -> Result<(), CheckError> {
         match statement {
             Statement::Assign { local, value } => {
-                let local = self.local(*local)?;
+                let local = self.local(*local, false, "an assignment")?;
                 self.expect_type(value, local.ty, || {
                     format!("the value assigned to `{}`", local.name)
                 })
@@ -234,7 +169,7 @@ impl<'k> Checker<'k> {
                 let (param, elem, access) = self.tensor(*tensor, "store")?;
                 if access != Access::ReadWrite {
                     return Err(CheckError::StoreToReadOnly {
-                        kernel: self.name(),
+                        owner: self.owner(),
                         param: param.to_owned(),
                     });
                 }
@@ -243,6 +178,20 @@ impl<'k> Checker<'k> {
                 })?;
                 self.expect_type(value, elem, || format!("the value stored to `{param}`"))
             }
+            Statement::StoreLocalElement {
+                local,
+                index,
+                value,
+            } => {
+                let local = self.local(*local, true, "an element store")?;
+                self.expect_type(index, Scalar::U64, || {
+                    format!("the index of a store to `{}`", local.name)
+                })?;
+                self.expect_type(value, local.ty, || {
+                    format!("the value stored to `{}`", local.name)
+                })
+            }
+            Statement::Call { function, args } => self.call(*function, args).map(|_| ()),
             Statement::If {
                 condition,
                 accept,
@@ -260,43 +209,70 @@ impl<'k> Checker<'k> {
             }
             Statement::Break => self.jump("break", place),
             Statement::Continue => self.jump("continue", place),
-            Statement::Return => Ok(()),
+            Statement::Return => match self.result {
+                None => Ok(()),
+                Some(result) => Err(CheckError::MissingReturnValue {
+                    owner: self.owner(),
+                    result,
+                }),
+            },
+            Statement::ReturnValue(value) => match self.result {
+                Some(result) => self.expect_type(value, result, || "the returned value".into()),
+                None => Err(CheckError::UnexpectedReturnValue {
+                    owner: self.owner(),
+                }),
+            },
         }
     }
 
     fn jump(&self, jump: &'static str, place: Place) -> Result<(), CheckError> {
         match place {
             Place::LoopBody => Ok(()),
-            Place::Kernel => Err(CheckError::JumpOutsideLoop {
-                kernel: self.name(),
+            Place::Outside => Err(CheckError::JumpOutsideLoop {
+                owner: self.owner(),
                 jump,
             }),
             Place::Continuing => Err(CheckError::JumpInContinuing {
-                kernel: self.name(),
+                owner: self.owner(),
                 jump,
             }),
         }
     }
 
-    fn local(&self, id: ir::LocalId) -> Result<&'k ir::Local, CheckError> {
-        self.kernel
+    /// Local `id`, which `operation` uses as an array (`array`) or as a scalar.
+    fn local(
+        &self,
+        id: ir::LocalId,
+        array: bool,
+        operation: &'static str,
+    ) -> Result<&'m Local, CheckError> {
+        let local = self
             .locals
             .get(id.0 as usize)
             .ok_or_else(|| CheckError::UnknownLocal {
-                kernel: self.name(),
+                owner: self.owner(),
                 local: id.0,
-                count: self.kernel.locals.len(),
-            })
+                count: self.locals.len(),
+            })?;
+        if local.array_len.is_some() == array {
+            return Ok(local);
+        }
+        Err(CheckError::LocalKind {
+            owner: self.owner(),
+            local: local.name.clone(),
+            operation,
+            expected: if array { "an array" } else { "a scalar" },
+            found: if array { "a scalar" } else { "an array" },
+        })
     }
 
-    fn param(&self, id: ir::ParamId) -> Result<&'k ir::Param, CheckError> {
-        self.kernel
-            .params
+    fn param(&self, id: ir::ParamId) -> Result<&'m Param, CheckError> {
+        self.params
             .get(id.0 as usize)
             .ok_or_else(|| CheckError::UnknownParam {
-                kernel: self.name(),
+                owner: self.owner(),
                 param: id.0,
-                count: self.kernel.params.len(),
+                count: self.params.len(),
             })
     }
 
@@ -305,12 +281,12 @@ impl<'k> Checker<'k> {
         &self,
         id: ir::ParamId,
         operation: &'static str,
-    ) -> Result<(&'k str, Scalar, Access), CheckError> {
+    ) -> Result<(&'m str, Scalar, Access), CheckError> {
         let param = self.param(id)?;
         match param.kind {
             ParamKind::Tensor { elem, access } => Ok((&param.name, elem, access)),
             ParamKind::Scalar(_) => Err(CheckError::NotATensor {
-                kernel: self.name(),
+                owner: self.owner(),
                 param: param.name.clone(),
                 operation,
             }),

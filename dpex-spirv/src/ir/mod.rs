@@ -43,11 +43,13 @@ pub enum Scalar {
     F32,
     /// `f64`.
     F64,
+    /// `half::f16`: needs a device with `cl_khr_fp16`.
+    F16,
 }
 
 impl Scalar {
     /// Every scalar type, in declaration order.
-    pub const ALL: [Scalar; 11] = [
+    pub const ALL: [Scalar; 12] = [
         Scalar::Bool,
         Scalar::I8,
         Scalar::I16,
@@ -59,13 +61,14 @@ impl Scalar {
         Scalar::U64,
         Scalar::F32,
         Scalar::F64,
+        Scalar::F16,
     ];
 
     /// Width in bits (`bool` counts as 8, its size in kernel arguments).
     pub fn bits(self) -> u32 {
         match self {
             Scalar::Bool | Scalar::I8 | Scalar::U8 => 8,
-            Scalar::I16 | Scalar::U16 => 16,
+            Scalar::I16 | Scalar::U16 | Scalar::F16 => 16,
             Scalar::I32 | Scalar::U32 | Scalar::F32 => 32,
             Scalar::I64 | Scalar::U64 | Scalar::F64 => 64,
         }
@@ -86,9 +89,9 @@ impl Scalar {
         self.is_signed_int() || self.is_unsigned_int()
     }
 
-    /// True for `f32` and `f64`.
+    /// True for `f16`, `f32` and `f64`.
     pub fn is_float(self) -> bool {
-        matches!(self, Scalar::F32 | Scalar::F64)
+        matches!(self, Scalar::F16 | Scalar::F32 | Scalar::F64)
     }
 
     /// True for integers and floats (everything but `bool`).
@@ -110,6 +113,7 @@ impl Scalar {
             Scalar::U64 => "u64",
             Scalar::F32 => "f32",
             Scalar::F64 => "f64",
+            Scalar::F16 => "f16",
         }
     }
 }
@@ -150,8 +154,35 @@ pub enum Type {
 /// A whole compilation unit.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Module {
+    /// Device functions that kernels and other functions call, indexed by [`FunctionId`].
+    /// The call graph has no cycles (recursion is rejected before the IR is built).
+    pub functions: Vec<Function>,
     /// The kernels, each an OpenCL entry point.
     pub kernels: Vec<Kernel>,
+}
+
+/// Index of a device function in [`Module::functions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FunctionId(pub u32);
+
+/// A device function: called by kernels and by other functions, never launched.
+///
+/// Its parameters follow the same conventions as a kernel's ([`ParamKind`]), except that a
+/// `bool` scalar is passed as a `bool`. Its body ends every path with
+/// [`Statement::ReturnValue`] when `result` is `Some`, or may fall off the end when it is
+/// `None` ([`Statement::Return`] leaves early).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Function {
+    /// The function's name (unique in the module; used for debug names).
+    pub name: String,
+    /// Parameters in declaration order.
+    pub params: Vec<Param>,
+    /// The type of the returned value, `None` for functions that return `()`.
+    pub result: Option<Scalar>,
+    /// Local variables, indexed by [`LocalId`] within this function.
+    pub locals: Vec<Local>,
+    /// The statements of the function.
+    pub body: Block,
 }
 
 /// One kernel: an entry point launched over an N-dimensional range.
@@ -217,8 +248,13 @@ pub enum Access {
 pub struct Local {
     /// The name the user gave it (shadowed names appear several times).
     pub name: String,
-    /// Its type.
+    /// Its element type (the type itself for a scalar local).
     pub ty: Scalar,
+    /// `Some(n)` for a private array of `n` elements (`let a = [0.0f32; n];`), in `Function`
+    /// storage; read with [`ExprKind::LocalElement`], written with
+    /// [`Statement::StoreLocalElement`]. `None` for a scalar, read with [`ExprKind::Local`] and
+    /// written with [`Statement::Assign`]. `n` is at least 1.
+    pub array_len: Option<u32>,
 }
 
 /// A sequence of statements executed in order.
@@ -245,6 +281,24 @@ pub enum Statement {
         /// The value stored.
         value: Expr,
     },
+    /// `array[index] = value` on a private-array local. `index.ty` is [`Scalar::U64`] and below
+    /// the array's length (the front end guarantees it, or checks it first); `value.ty` is the
+    /// element type.
+    StoreLocalElement {
+        /// The array local written.
+        local: LocalId,
+        /// Element index.
+        index: Expr,
+        /// The value stored.
+        value: Expr,
+    },
+    /// A call whose result, if any, is not used.
+    Call {
+        /// The function called.
+        function: FunctionId,
+        /// The arguments, one per parameter of the function.
+        args: Vec<Argument>,
+    },
     /// `if condition { accept } else { reject }`; `condition.ty` is [`Scalar::Bool`].
     If {
         /// The condition.
@@ -268,8 +322,20 @@ pub enum Statement {
     Break,
     /// Jumps to the `continuing` block of the innermost enclosing loop.
     Continue,
-    /// Ends the kernel for this work-item.
+    /// Ends the kernel for this work-item, or returns from a function whose result is `None`.
     Return,
+    /// Returns a value from a function; `value.ty` is the function's result type.
+    ReturnValue(Expr),
+}
+
+/// An argument of a call.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Argument {
+    /// A scalar value, for a [`ParamKind::Scalar`] parameter of the same type.
+    Value(Expr),
+    /// A tensor parameter of the caller, for a [`ParamKind::Tensor`] parameter with the same
+    /// element type; a `ReadWrite` parameter needs a `ReadWrite` tensor.
+    Tensor(ParamId),
 }
 
 /// A typed expression tree. Operands are evaluated left to right (except where
@@ -313,6 +379,28 @@ pub enum ExprKind {
     },
     /// `tensor.len()`: the element count; `ty` is [`Scalar::U64`].
     TensorLen(ParamId),
+    /// `array[index]` on a private-array local: `index.ty` is [`Scalar::U64`] (below the
+    /// length, as for [`Statement::StoreLocalElement`]); `ty` is the element type.
+    LocalElement {
+        /// The array local read.
+        local: LocalId,
+        /// Element index.
+        index: Box<Expr>,
+    },
+    /// A call of a device function with a result; `ty` is the function's result type.
+    Call {
+        /// The function called.
+        function: FunctionId,
+        /// The arguments, one per parameter of the function.
+        args: Vec<Argument>,
+    },
+    /// A math function (see [`MathFunction`] for the operand and result types).
+    Math {
+        /// The function.
+        fun: MathFunction,
+        /// Its operands, evaluated left to right.
+        args: Vec<Expr>,
+    },
     /// A work-item built-in value; `ty` is [`Scalar::U64`].
     Builtin(Builtin),
     /// A unary operation; `ty` equals `operand.ty`.
@@ -351,6 +439,101 @@ pub enum ExprKind {
         /// Value when false.
         reject: Box<Expr>,
     },
+}
+
+/// A math function on scalars, with Rust's semantics (the name says which Rust method).
+///
+/// Unless stated otherwise, a float function takes operands of one float type and returns
+/// that type; an integer function takes operands of one integer type and returns that type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MathFunction {
+    /// `x.abs()`: floats and signed integers (`i32::MIN.abs()` wraps to `MIN`).
+    Abs,
+    /// `x.sqrt()`.
+    Sqrt,
+    /// `x.cbrt()`.
+    Cbrt,
+    /// `x.exp()`.
+    Exp,
+    /// `x.exp2()`.
+    Exp2,
+    /// `x.ln()`.
+    Ln,
+    /// `x.log2()`.
+    Log2,
+    /// `x.log10()`.
+    Log10,
+    /// `x.powf(y)`.
+    Powf,
+    /// `x.powi(n)`: `n` is an `i32`, the result has `x`'s type.
+    Powi,
+    /// `x.sin()`.
+    Sin,
+    /// `x.cos()`.
+    Cos,
+    /// `x.tan()`.
+    Tan,
+    /// `x.asin()`.
+    Asin,
+    /// `x.acos()`.
+    Acos,
+    /// `x.atan()`.
+    Atan,
+    /// `y.atan2(x)`: operands in that order.
+    Atan2,
+    /// `x.sinh()`.
+    Sinh,
+    /// `x.cosh()`.
+    Cosh,
+    /// `x.tanh()`.
+    Tanh,
+    /// `x.floor()`.
+    Floor,
+    /// `x.ceil()`.
+    Ceil,
+    /// `x.round()`: half-way cases away from zero.
+    Round,
+    /// `x.trunc()`.
+    Trunc,
+    /// `x.fract()`: `x - x.trunc()` (not OpenCL's `x - floor(x)`).
+    Fract,
+    /// `x.mul_add(a, b)`: `x * a + b` with one rounding.
+    MulAdd,
+    /// `x.min(y)`: for floats, a NaN operand gives the other one.
+    Min,
+    /// `x.max(y)`: for floats, a NaN operand gives the other one.
+    Max,
+    /// `x.clamp(lo, hi)`: for floats, a NaN `x` stays NaN.
+    Clamp,
+    /// `x.signum()`: floats only; 1.0 for +0.0 and positives, -1.0 for -0.0 and negatives,
+    /// NaN for NaN.
+    Signum,
+    /// `x.hypot(y)`.
+    Hypot,
+    /// `x.recip()`: `1 / x`.
+    Recip,
+    /// `x.to_radians()`.
+    ToRadians,
+    /// `x.to_degrees()`.
+    ToDegrees,
+    /// `x.is_nan()`: the result is `bool`.
+    IsNan,
+    /// `x.is_finite()`: the result is `bool`.
+    IsFinite,
+    /// `x.pow(n)`: integers; `n` is a `u32`, the result has `x`'s type and wraps on overflow.
+    Pow,
+    /// `x.leading_zeros()`: integers; the result is a `u32`.
+    LeadingZeros,
+    /// `x.trailing_zeros()`: integers; the result is a `u32`.
+    TrailingZeros,
+    /// `x.count_ones()`: integers; the result is a `u32`.
+    CountOnes,
+    /// `dpex::math::erf(x)`.
+    Erf,
+    /// `dpex::math::erfc(x)`.
+    Erfc,
+    /// `dpex::math::rsqrt(x)`: `1 / sqrt(x)`.
+    Rsqrt,
 }
 
 /// A unary operator.

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod builders;
+
 use std::io::ErrorKind;
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,8 +13,18 @@ use dpex_spirv::ir::{BinaryOp as B, Scalar as S};
 use dpex_spirv::{disasm::disassemble, emit_opencl, Options};
 
 /// Runs `spirv-val --target-env opencl2.2` on `words`; fails the test with its stderr.
+///
+/// A module declaring `Float16` (for `f16`, which needs `cl_khr_fp16`) validates as universal
+/// SPIR-V 1.2 instead: the OpenCL environments of `spirv-val` know no device extensions and
+/// reject the capability.
 pub fn validate(name: &str, words: &[u32]) {
-    validate_env(name, words, "opencl2.2");
+    let text = disassemble(words).unwrap_or_default();
+    let env = if text.contains("OpCapability Float16") {
+        "spv1.2"
+    } else {
+        "opencl2.2"
+    };
+    validate_env(name, words, env);
 }
 
 /// Runs `spirv-val --target-env <env>` on `words`; fails the test with its stderr.
@@ -53,7 +65,10 @@ pub fn validate_env(name: &str, words: &[u32], env: &str) {
 /// Emits `kernels` as one module with default options, validates it and returns its
 /// disassembly.
 pub fn emit_valid(name: &str, kernels: Vec<Kernel>) -> String {
-    let module = Module { kernels };
+    let module = Module {
+        functions: vec![],
+        kernels,
+    };
     let words = match emit_opencl(&module, &Options::default()) {
         Ok(words) => words,
         Err(e) => panic!("emitting `{name}` failed: {e}"),
@@ -96,6 +111,7 @@ pub fn local(name: &str, ty: Scalar) -> Local {
     Local {
         name: name.into(),
         ty,
+        array_len: None,
     }
 }
 

@@ -1,6 +1,6 @@
-//! Structured control flow: statements (`if`, `loop`, `break`, `continue`, `return`), the
-//! short-circuit operators `&&`/`||` and `if` expressions, each as a SPIR-V selection or loop
-//! construct with its merge instruction.
+//! Structured control flow: statements (assignments, stores, calls, `if`, `loop`, `break`,
+//! `continue`, `return`), the short-circuit operators `&&`/`||` and `if` expressions, each
+//! branch as a SPIR-V selection or loop construct with its merge instruction.
 
 use rspirv::spirv::{LoopControl, SelectionControl, Word};
 
@@ -64,6 +64,17 @@ impl Emitter {
                 let value = self.expr(value)?;
                 self.store_element(*tensor, index, value)
             }
+            Statement::StoreLocalElement {
+                local,
+                index,
+                value,
+            } => {
+                let elem = value.ty;
+                let index = self.expr(index)?;
+                let value = self.expr(value)?;
+                self.store_local_element(*local, elem, index, value)
+            }
+            Statement::Call { function, args } => self.call(*function, args).map(drop),
             Statement::If {
                 condition,
                 accept,
@@ -84,6 +95,12 @@ impl Emitter {
             }
             Statement::Return => {
                 self.b.ret()?;
+                self.f.current = None;
+                Ok(())
+            }
+            Statement::ReturnValue(value) => {
+                let value = self.expr(value)?;
+                self.b.ret_value(value)?;
                 self.f.current = None;
                 Ok(())
             }

@@ -28,6 +28,12 @@ impl Emitter {
                 self.load_element(*tensor, index)
             }
             ExprKind::TensorLen(id) => self.tensor_len(*id),
+            ExprKind::LocalElement { local, index } => {
+                let index = self.expr(index)?;
+                self.load_local_element(*local, expr.ty, index)
+            }
+            ExprKind::Call { function, args } => self.call(*function, args),
+            ExprKind::Math { fun, args } => self.math(*fun, expr.ty, args),
             ExprKind::Builtin(builtin) => self.builtin(*builtin),
             ExprKind::Unary { op, operand } => {
                 let value = self.expr(operand)?;

@@ -1,14 +1,15 @@
-//! Memory: kernel parameters (scalars and tensors), `Function` variables for locals, tensor
-//! element loads and stores, and the built-in `Input` variables.
+//! Memory: parameters (scalars and tensors), `Function` variables for locals and private
+//! arrays, tensor and array element loads and stores, and the built-in `Input` variables.
 
 use rspirv::dr::Operand;
 use rspirv::spirv::{
     BuiltIn, Decoration, FunctionParameterAttribute, MemoryAccess, Op, StorageClass, Word,
 };
 
+use super::function::Convention;
 use super::types::{storage_scalar, storage_size};
 use super::{BuildError, BuildResult, Emitter, ParamValue};
-use crate::ir::{Access, Builtin, Kernel, LocalId, ParamId, ParamKind, Scalar};
+use crate::ir::{Access, Builtin, Local, LocalId, Param, ParamId, ParamKind, Scalar};
 
 /// The module's built-in `Input` variables, declared on first use.
 #[derive(Debug, Default)]
@@ -20,12 +21,15 @@ pub(super) struct BuiltinVars {
 }
 
 impl Emitter {
-    /// The SPIR-V types of the kernel function's parameters: one per scalar, two per tensor.
-    pub(super) fn param_types(&mut self, kernel: &Kernel) -> Vec<Word> {
+    /// The SPIR-V types of a function's parameters: one per scalar, two per tensor.
+    pub(super) fn param_types(&mut self, params: &[Param], convention: Convention) -> Vec<Word> {
         let mut types = Vec::new();
-        for param in &kernel.params {
+        for param in params {
             match param.kind {
-                ParamKind::Scalar(s) => types.push(self.storage_ty(s)),
+                ParamKind::Scalar(s) => types.push(match convention {
+                    Convention::Kernel => self.storage_ty(s),
+                    Convention::Function => self.ty(s),
+                }),
                 ParamKind::Tensor { elem, .. } => {
                     let pointee = self.storage_ty(elem);
                     types.push(self.ptr_ty(StorageClass::CrossWorkgroup, pointee));
@@ -37,20 +41,29 @@ impl Emitter {
     }
 
     /// Names and decorates the function parameters `raw` (as from [`Self::param_types`]) and
-    /// records each IR parameter's value; `bool` parameters are compared with zero here, in
-    /// the entry block.
-    pub(super) fn declare_params(&mut self, kernel: &Kernel, raw: &[Word]) -> BuildResult<()> {
+    /// records each IR parameter's value; `bool` kernel parameters are compared with zero
+    /// here, in the entry block.
+    ///
+    /// Read-only tensors are `NoWrite`. A kernel's `&mut` tensors are `NoAlias` (Rust's
+    /// borrows at the launch site guarantee it); a function's are not decorated, as nothing
+    /// in the IR stops a caller from passing one tensor to two parameters.
+    pub(super) fn declare_params(
+        &mut self,
+        params: &[Param],
+        convention: Convention,
+        raw: &[Word],
+    ) -> BuildResult<()> {
         let mut raw = raw.iter().copied();
         let mut next = || {
             raw.next()
                 .ok_or_else(|| BuildError("fewer function parameters than IR parameters".into()))
         };
-        for param in &kernel.params {
+        for param in params {
             let value = match param.kind {
                 ParamKind::Scalar(s) => {
                     let id = next()?;
                     self.b.name(id, param.name.as_str());
-                    let value = if s == Scalar::Bool {
+                    let value = if s == Scalar::Bool && convention == Convention::Kernel {
                         let zero = self.const_zero(Scalar::U8);
                         let bool_ty = self.ty(Scalar::Bool);
                         self.op(Op::INotEqual, bool_ty, &[id, zero])?
@@ -65,15 +78,20 @@ impl Emitter {
                     self.b.name(ptr, param.name.as_str());
                     self.b.name(len, format!("{}_len", param.name));
                     // Two `&Tensor`s may be the same buffer, so only `&mut` ones are NoAlias.
-                    let attribute = match access {
-                        Access::Read => FunctionParameterAttribute::NoWrite,
-                        Access::ReadWrite => FunctionParameterAttribute::NoAlias,
+                    let attribute = match (access, convention) {
+                        (Access::Read, _) => Some(FunctionParameterAttribute::NoWrite),
+                        (Access::ReadWrite, Convention::Kernel) => {
+                            Some(FunctionParameterAttribute::NoAlias)
+                        }
+                        (Access::ReadWrite, Convention::Function) => None,
                     };
-                    self.b.decorate(
-                        ptr,
-                        Decoration::FuncParamAttr,
-                        [Operand::FunctionParameterAttribute(attribute)],
-                    );
+                    if let Some(attribute) = attribute {
+                        self.b.decorate(
+                            ptr,
+                            Decoration::FuncParamAttr,
+                            [Operand::FunctionParameterAttribute(attribute)],
+                        );
+                    }
                     ParamValue::Tensor { ptr, len, elem }
                 }
             };
@@ -82,10 +100,18 @@ impl Emitter {
         Ok(())
     }
 
-    /// Declares one `Function` variable per IR local; must run in the entry block.
-    pub(super) fn declare_locals(&mut self, kernel: &Kernel) {
-        for local in &kernel.locals {
-            let ty = self.ty(local.ty);
+    /// Declares one `Function` variable per IR local (an `OpTypeArray` for a private array);
+    /// must run in the entry block.
+    pub(super) fn declare_locals(&mut self, locals: &[Local]) {
+        for local in locals {
+            let elem = self.ty(local.ty);
+            let ty = match local.array_len {
+                Some(len) => {
+                    let len = self.const_int(Scalar::U32, u64::from(len));
+                    self.b.type_array(elem, len)
+                }
+                None => elem,
+            };
             let ptr = self.ptr_ty(StorageClass::Function, ty);
             let var = self.b.variable(ptr, None, StorageClass::Function, None);
             self.b.name(var, local.name.as_str());
@@ -103,7 +129,7 @@ impl Emitter {
     }
 
     /// The pointer, length and element type of tensor parameter `id`.
-    fn tensor(&self, id: ParamId) -> BuildResult<(Word, Word, Scalar)> {
+    pub(super) fn tensor(&self, id: ParamId) -> BuildResult<(Word, Word, Scalar)> {
         match self.param(id)? {
             ParamValue::Tensor { ptr, len, elem } => Ok((ptr, len, elem)),
             ParamValue::Scalar(_) => Err(BuildError(format!("parameter #{} is no tensor", id.0))),
@@ -145,6 +171,39 @@ impl Emitter {
     pub(super) fn store_local(&mut self, id: LocalId, value: Word) -> BuildResult<()> {
         let var = self.local_var(id)?;
         Ok(self.b.store(var, value, None, [])?)
+    }
+
+    /// A pointer to element `index` (a `u64` below the length) of array local `id` of
+    /// element type `elem`.
+    fn local_element_ptr(&mut self, id: LocalId, elem: Scalar, index: Word) -> BuildResult<Word> {
+        let var = self.local_var(id)?;
+        let elem = self.ty(elem);
+        let ptr_ty = self.ptr_ty(StorageClass::Function, elem);
+        Ok(self.b.in_bounds_access_chain(ptr_ty, None, var, [index])?)
+    }
+
+    /// Reads element `index` of array local `id` of element type `elem`.
+    pub(super) fn load_local_element(
+        &mut self,
+        id: LocalId,
+        elem: Scalar,
+        index: Word,
+    ) -> BuildResult<Word> {
+        let ptr = self.local_element_ptr(id, elem, index)?;
+        let ty = self.ty(elem);
+        Ok(self.b.load(ty, None, ptr, None, [])?)
+    }
+
+    /// Writes `value` of type `elem` to element `index` of array local `id`.
+    pub(super) fn store_local_element(
+        &mut self,
+        id: LocalId,
+        elem: Scalar,
+        index: Word,
+        value: Word,
+    ) -> BuildResult<()> {
+        let ptr = self.local_element_ptr(id, elem, index)?;
+        Ok(self.b.store(ptr, value, None, [])?)
     }
 
     /// A pointer to element `index` of tensor `id`, with the element's type.

@@ -1,10 +1,12 @@
 //! The OpenCL flavour of the SPIR-V back end: `Kernel` entry points, `Physical64` addressing,
 //! global buffers as `CrossWorkgroup` pointers.
 //!
-//! One file per operation family: `types` (type and constant cache), `memory` (parameters,
-//! locals, tensor elements, built-ins), `expr` (expression dispatch and literals),
-//! `arithmetic` (unary and binary operators), `conversion` (`as` casts) and `control`
-//! (structured statements, short-circuit operators, `if` expressions).
+//! One file per operation family: `types` (type and constant cache), `f16` (half-precision
+//! literals), `memory` (parameters, locals, private arrays, tensor elements, built-ins),
+//! `expr` (expression dispatch and literals), `arithmetic` (unary and binary operators),
+//! `conversion` (`as` casts), `math` (math functions via `OpenCL.std`), `control` (structured
+//! statements, short-circuit operators, `if` expressions) and `function` (kernels, device
+//! functions and calls).
 //!
 //! ```
 //! use dpex_spirv::ir::*;
@@ -26,7 +28,8 @@
 //!         value: Expr::literal(Scalar::U32, Literal::Int(7)),
 //!     }],
 //! };
-//! let words = emit_opencl(&Module { kernels: vec![kernel] }, &Options::default())?;
+//! let module = Module { functions: vec![], kernels: vec![kernel] };
+//! let words = emit_opencl(&module, &Options::default())?;
 //! let text = disassemble(&words)?;
 //! assert!(text.contains("OpEntryPoint Kernel"));
 //! assert!(text.contains("FuncParamAttr NoAlias"));
@@ -37,16 +40,21 @@ mod arithmetic;
 mod control;
 mod conversion;
 mod expr;
+mod f16;
+mod function;
+mod math;
 mod memory;
 mod types;
+
+use std::collections::BTreeMap;
 
 use rspirv::binary::Assemble;
 use rspirv::dr::{self, Builder};
 use rspirv::spirv::{self, Word};
 use thiserror::Error;
 
-use crate::check::{check_module, CheckError};
-use crate::ir::{Kernel, Module};
+use crate::check::{check_module, CheckError, Owner};
+use crate::ir::{Module, Scalar};
 
 /// Settings of the OpenCL back end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -78,10 +86,10 @@ pub enum EmitError {
         minor: u8,
     },
     /// A bug in the back end: it built an instruction sequence the SPIR-V builder refused.
-    #[error("kernel `{kernel}`: internal error in the SPIR-V back end: {message}")]
+    #[error("{owner}: internal error in the SPIR-V back end: {message}")]
     Internal {
-        /// The kernel being emitted.
-        kernel: String,
+        /// The kernel or function being emitted.
+        owner: Owner,
         /// What went wrong.
         message: String,
     },
@@ -89,9 +97,16 @@ pub enum EmitError {
 
 /// Emits `module` as one SPIR-V module for OpenCL, one `Kernel` entry point per kernel.
 ///
-/// The module is checked with [`check_module`] first. Capabilities `Addresses`, `Kernel` and
-/// `Int64` are always declared; `Int8`, `Int16` and `Float64` only when a kernel uses such types
-/// (a `bool` parameter is passed as a `u8`, so it needs `Int8`).
+/// The module is checked with [`check_module`] first. Device functions become SPIR-V
+/// functions (before the kernels), called with `OpFunctionCall`; only kernels are entry points.
+/// Capabilities `Addresses`, `Kernel` and `Int64` are always declared; `Int8`, `Int16`,
+/// `Float16` and `Float64` only when the module uses such types (a `bool` kernel parameter is
+/// passed as a `u8`, so it needs `Int8`). `OpenCL.std` is imported only when a math function
+/// needs it.
+///
+/// `Float16` needs a device with `cl_khr_fp16`; `spirv-val --target-env opencl2.2` does not
+/// know device extensions and rejects the capability, so modules using `f16` validate only in
+/// a universal environment (e.g. `spv1.2`).
 pub fn emit_opencl(module: &Module, options: &Options) -> Result<Vec<u32>, EmitError> {
     check_module(module)?;
     let (major, minor) = options.version;
@@ -99,15 +114,36 @@ pub fn emit_opencl(module: &Module, options: &Options) -> Result<Vec<u32>, EmitE
         return Err(EmitError::UnsupportedVersion { major, minor });
     }
     let mut emitter = Emitter::new(major, minor);
+    emitter.functions = module
+        .functions
+        .iter()
+        .map(|f| Callee {
+            id: emitter.b.id(),
+            result: f.result,
+        })
+        .collect();
+    for (f, callee) in module.functions.iter().zip(emitter.functions.clone()) {
+        emitter
+            .function(callee.id, f)
+            .map_err(internal(Owner::Function(f.name.clone())))?;
+    }
     for kernel in &module.kernels {
         emitter
             .kernel(kernel)
-            .map_err(|BuildError(message)| EmitError::Internal {
-                kernel: kernel.name.clone(),
-                message,
-            })?;
+            .map_err(internal(Owner::Kernel(kernel.name.clone())))?;
+    }
+    for (ty, id) in std::mem::take(&mut emitter.pow_helpers) {
+        let helper = math::pow_helper(ty);
+        emitter
+            .function(id, &helper)
+            .map_err(internal(Owner::Function(helper.name.clone())))?;
     }
     Ok(emitter.finish().assemble())
+}
+
+/// Turns a [`BuildError`] met while emitting `owner` into an [`EmitError::Internal`].
+fn internal(owner: Owner) -> impl FnOnce(BuildError) -> EmitError {
+    move |BuildError(message)| EmitError::Internal { owner, message }
 }
 
 /// An internal failure of the back end (never caused by a checked module).
@@ -123,7 +159,7 @@ impl From<dr::Error> for BuildError {
 /// Result of the back end's internal steps.
 type BuildResult<T> = Result<T, BuildError>;
 
-/// Writes kernels into one SPIR-V module.
+/// Writes kernels and functions into one SPIR-V module.
 struct Emitter {
     /// The rspirv builder holding the module.
     b: Builder,
@@ -131,8 +167,23 @@ struct Emitter {
     types: types::Cache,
     /// Built-in `Input` variables already declared.
     builtins: memory::BuiltinVars,
-    /// State of the kernel being emitted.
+    /// The device functions, by [`crate::ir::FunctionId`].
+    functions: Vec<Callee>,
+    /// The `OpExtInstImport "OpenCL.std"` id, once a math function needed it.
+    opencl_std: Option<Word>,
+    /// Integer `pow` helper functions called so far, by unsigned operand type; emitted last.
+    pow_helpers: BTreeMap<Scalar, Word>,
+    /// State of the kernel or function being emitted.
     f: FunctionState,
+}
+
+/// What a call needs to know of a device function.
+#[derive(Clone, Copy, Debug)]
+struct Callee {
+    /// The `OpFunction` id.
+    id: Word,
+    /// Its result type, `None` for `()`.
+    result: Option<Scalar>,
 }
 
 /// Where a parameter's values live inside the kernel function.
@@ -147,7 +198,7 @@ enum ParamValue {
         /// The `u64` element count.
         len: Word,
         /// Element type.
-        elem: crate::ir::Scalar,
+        elem: Scalar,
     },
 }
 
@@ -164,7 +215,7 @@ struct LoopTargets {
     continued: bool,
 }
 
-/// Per-kernel state.
+/// Per-function state.
 #[derive(Debug, Default)]
 struct FunctionState {
     /// One entry per IR parameter.
@@ -194,45 +245,11 @@ impl Emitter {
             b,
             types: types::Cache::default(),
             builtins: memory::BuiltinVars::default(),
+            functions: Vec::new(),
+            opencl_std: None,
+            pow_helpers: BTreeMap::new(),
             f: FunctionState::default(),
         }
-    }
-
-    /// Emits one kernel function and its entry point.
-    fn kernel(&mut self, kernel: &Kernel) -> BuildResult<()> {
-        self.f = FunctionState::default();
-        let void = self.b.type_void();
-        let param_types = self.param_types(kernel);
-        let fn_type = self.b.type_function(void, param_types.iter().copied());
-        let function = self
-            .b
-            .begin_function(void, None, spirv::FunctionControl::NONE, fn_type)?;
-        self.b.name(function, kernel.name.as_str());
-        let raw = param_types
-            .iter()
-            .map(|&ty| self.b.function_parameter(ty))
-            .collect::<Result<Vec<_>, _>>()?;
-        let entry = self.b.id();
-        self.begin_block(entry)?;
-        // `OpVariable`s must open the entry block, before the `bool` parameter conversions.
-        self.declare_locals(kernel);
-        self.declare_params(kernel, &raw)?;
-        self.block(&kernel.body)?;
-        if self.f.current.is_some() {
-            self.b.ret()?;
-        }
-        self.b.end_function()?;
-        let interface = std::mem::take(&mut self.f.interface);
-        self.b.entry_point(
-            spirv::ExecutionModel::Kernel,
-            function,
-            kernel.name.as_str(),
-            interface,
-        );
-        // Rust never fuses `a * b + c` into one rounding; OpenCL would by default.
-        self.b
-            .execution_mode(function, spirv::ExecutionMode::ContractionOff, []);
-        Ok(())
     }
 
     /// Declares the capabilities the used types need and returns the finished module.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use rspirv::spirv::{Capability, StorageClass, Word};
 
+use super::f16::f64_to_f16_bits;
 use super::Emitter;
 use crate::ir::Scalar;
 
@@ -19,6 +20,8 @@ pub(super) struct Cache {
     int8: bool,
     /// A 16-bit integer type was used.
     int16: bool,
+    /// `f16` was used.
+    float16: bool,
     /// `f64` was used.
     float64: bool,
 }
@@ -29,6 +32,7 @@ impl Cache {
         [
             (self.int8, Capability::Int8),
             (self.int16, Capability::Int16),
+            (self.float16, Capability::Float16),
             (self.float64, Capability::Float64),
         ]
         .into_iter()
@@ -42,6 +46,10 @@ impl Emitter {
     pub(super) fn ty(&mut self, s: Scalar) -> Word {
         match s {
             Scalar::Bool => self.b.type_bool(),
+            Scalar::F16 => {
+                self.types.float16 = true;
+                self.b.type_float(16, None)
+            }
             Scalar::F32 => self.b.type_float(32, None),
             Scalar::F64 => {
                 self.types.float64 = true;
@@ -92,9 +100,11 @@ impl Emitter {
         self.constant_bits(s, bits)
     }
 
-    /// The float constant of type `s` from the bits of an `f64` (rounded to `f32` if needed).
+    /// The float constant of type `s` from the bits of an `f64` (rounded to nearest for
+    /// `f32` and `f16`).
     pub(super) fn const_float(&mut self, s: Scalar, f64_bits: u64) -> Word {
         let bits = match s {
+            Scalar::F16 => u64::from(f64_to_f16_bits(f64::from_bits(f64_bits))),
             Scalar::F32 => u64::from((f64::from_bits(f64_bits) as f32).to_bits()),
             _ => f64_bits,
         };

@@ -1,0 +1,147 @@
+//! Kernels and device functions as SPIR-V functions (kernels also as entry points), and calls
+//! of device functions with `OpFunctionCall`.
+
+use rspirv::spirv::{self, Word};
+
+use super::{BuildError, BuildResult, Emitter, FunctionState};
+use crate::ir::{Argument, Block, Function, FunctionId, Kernel, Local, Param, Scalar};
+
+/// How parameters are passed: they differ only for `bool` scalars.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Convention {
+    /// A kernel entry point: `bool` arrives as a `u8` (OpenCL kernels cannot take `bool`).
+    Kernel,
+    /// A device function: `bool` is an `OpTypeBool`.
+    Function,
+}
+
+/// One body to emit as a SPIR-V function.
+struct Body<'a> {
+    /// Debug name.
+    name: &'a str,
+    /// Parameters, passed by `convention`.
+    params: &'a [Param],
+    /// How the parameters are passed.
+    convention: Convention,
+    /// Local variables.
+    locals: &'a [Local],
+    /// Statements.
+    body: &'a Block,
+    /// Result type, `None` for `()`.
+    result: Option<Scalar>,
+}
+
+impl Emitter {
+    /// Emits one kernel function and its entry point.
+    pub(super) fn kernel(&mut self, kernel: &Kernel) -> BuildResult<()> {
+        let id = self.define(
+            None,
+            &Body {
+                name: &kernel.name,
+                params: &kernel.params,
+                convention: Convention::Kernel,
+                locals: &kernel.locals,
+                body: &kernel.body,
+                result: None,
+            },
+        )?;
+        let interface = std::mem::take(&mut self.f.interface);
+        self.b.entry_point(
+            spirv::ExecutionModel::Kernel,
+            id,
+            kernel.name.as_str(),
+            interface,
+        );
+        // Rust never fuses `a * b + c` into one rounding; OpenCL would by default.
+        self.b
+            .execution_mode(id, spirv::ExecutionMode::ContractionOff, []);
+        Ok(())
+    }
+
+    /// Emits device function `f` with the id its callers use.
+    pub(super) fn function(&mut self, id: Word, f: &Function) -> BuildResult<()> {
+        self.define(
+            Some(id),
+            &Body {
+                name: &f.name,
+                params: &f.params,
+                convention: Convention::Function,
+                locals: &f.locals,
+                body: &f.body,
+                result: f.result,
+            },
+        )
+        .map(drop)
+    }
+
+    /// Emits `body` as a SPIR-V function with result id `id` (a fresh one if `None`) and
+    /// returns that id.
+    fn define(&mut self, id: Option<Word>, body: &Body) -> BuildResult<Word> {
+        self.f = FunctionState::default();
+        let result = self.result_ty(body.result);
+        let param_types = self.param_types(body.params, body.convention);
+        let fn_type = self.b.type_function(result, param_types.iter().copied());
+        let id = self
+            .b
+            .begin_function(result, id, spirv::FunctionControl::NONE, fn_type)?;
+        self.b.name(id, body.name);
+        let raw = param_types
+            .iter()
+            .map(|&ty| self.b.function_parameter(ty))
+            .collect::<Result<Vec<_>, _>>()?;
+        let entry = self.b.id();
+        self.begin_block(entry)?;
+        // `OpVariable`s must open the entry block, before the `bool` parameter conversions.
+        self.declare_locals(body.locals);
+        self.declare_params(body.params, body.convention, &raw)?;
+        self.block(body.body)?;
+        if self.f.current.is_some() {
+            if body.result.is_some() {
+                return Err(BuildError("the body falls off its end".into()));
+            }
+            self.b.ret()?;
+        }
+        self.b.end_function()?;
+        Ok(id)
+    }
+
+    /// The SPIR-V type of a function result: `void` for `()`.
+    fn result_ty(&mut self, result: Option<Scalar>) -> Word {
+        match result {
+            Some(s) => self.ty(s),
+            None => self.b.type_void(),
+        }
+    }
+
+    /// Calls device function `function` with `args` (evaluated left to right); returns the
+    /// id of the result (unused for functions returning `()`).
+    pub(super) fn call(&mut self, function: FunctionId, args: &[Argument]) -> BuildResult<Word> {
+        let callee = self
+            .functions
+            .get(function.0 as usize)
+            .copied()
+            .ok_or_else(|| BuildError(format!("function #{} not declared", function.0)))?;
+        let mut values = Vec::with_capacity(args.len());
+        for arg in args {
+            match arg {
+                Argument::Value(value) => values.push(self.expr(value)?),
+                Argument::Tensor(id) => {
+                    let (ptr, len, _) = self.tensor(*id)?;
+                    values.extend([ptr, len]);
+                }
+            }
+        }
+        self.call_id(callee.id, callee.result, &values)
+    }
+
+    /// `OpFunctionCall` of function `id` returning `result` with argument ids `args`.
+    pub(super) fn call_id(
+        &mut self,
+        id: Word,
+        result: Option<Scalar>,
+        args: &[Word],
+    ) -> BuildResult<Word> {
+        let ty = self.result_ty(result);
+        Ok(self.b.function_call(ty, None, id, args.iter().copied())?)
+    }
+}

@@ -1,0 +1,317 @@
+//! The errors of IR validation and the [`Owner`] (kernel or function) each one names.
+
+use std::fmt;
+
+use thiserror::Error;
+
+use crate::ir::Scalar;
+
+/// The kernel or device function an error is found in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Owner {
+    /// A kernel, by name.
+    Kernel(String),
+    /// A device function, by name.
+    Function(String),
+}
+
+impl Owner {
+    /// `"kernel"` or `"function"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Owner::Kernel(_) => "kernel",
+            Owner::Function(_) => "function",
+        }
+    }
+
+    /// The kernel's or function's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Owner::Kernel(name) | Owner::Function(name) => name,
+        }
+    }
+}
+
+impl fmt::Display for Owner {
+    /// `` kernel `name` `` or `` function `name` ``.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} `{}`", self.kind(), self.name())
+    }
+}
+
+/// Why a module breaks an IR invariant. Every message names the kernel or function and what
+/// is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum CheckError {
+    /// Two kernels, or two functions, share one name.
+    #[error("{owner} is defined twice in one module")]
+    DuplicateName {
+        /// The repeated kernel or function.
+        owner: Owner,
+    },
+    /// A kernel or function name is not an identifier (`[A-Za-z_][A-Za-z0-9_]*`, not `_`
+    /// alone).
+    #[error("{owner}: the name is not a valid identifier")]
+    InvalidName {
+        /// The offending kernel or function.
+        owner: Owner,
+    },
+    /// A kernel's launch range has fewer than 1 or more than 3 dimensions.
+    #[error("{owner}: launch range has {dims} dimensions, expected 1, 2 or 3")]
+    InvalidDims {
+        /// The kernel.
+        owner: Owner,
+        /// The dimension count found.
+        dims: u32,
+    },
+    /// A [`ParamId`](crate::ir::ParamId) is not an index into the parameters.
+    #[error("{owner}: parameter #{param} does not exist (the {} has {count})", owner.kind())]
+    UnknownParam {
+        /// The kernel or function.
+        owner: Owner,
+        /// The out-of-range index.
+        param: u32,
+        /// How many parameters there are.
+        count: usize,
+    },
+    /// A [`LocalId`](crate::ir::LocalId) is not an index into the locals.
+    #[error("{owner}: local #{local} does not exist (the {} has {count})", owner.kind())]
+    UnknownLocal {
+        /// The kernel or function.
+        owner: Owner,
+        /// The out-of-range index.
+        local: u32,
+        /// How many locals there are.
+        count: usize,
+    },
+    /// A [`FunctionId`](crate::ir::FunctionId) is not an index into
+    /// [`Module::functions`](crate::ir::Module::functions).
+    #[error("{owner}: function #{function} does not exist (the module has {count})")]
+    UnknownFunction {
+        /// The caller.
+        owner: Owner,
+        /// The out-of-range index.
+        function: u32,
+        /// How many functions the module has.
+        count: usize,
+    },
+    /// An [`ExprKind::Param`](crate::ir::ExprKind::Param) names a tensor parameter.
+    #[error("{owner}: parameter `{param}` is a tensor, not a scalar value")]
+    NotAScalarParam {
+        /// The kernel or function.
+        owner: Owner,
+        /// The parameter's name.
+        param: String,
+    },
+    /// A load, store, `len()` or tensor argument names a scalar parameter.
+    #[error("{owner}: `{operation}` needs a tensor, but parameter `{param}` is a scalar")]
+    NotATensor {
+        /// The kernel or function.
+        owner: Owner,
+        /// The parameter's name.
+        param: String,
+        /// What was attempted (`load`, `store`, `len`).
+        operation: &'static str,
+    },
+    /// A store to a tensor passed as `&Tensor` ([`Access::Read`](crate::ir::Access::Read)).
+    #[error("{owner}: cannot store to `{param}`, a read-only tensor (`&Tensor`)")]
+    StoreToReadOnly {
+        /// The kernel or function.
+        owner: Owner,
+        /// The parameter's name.
+        param: String,
+    },
+    /// A read-only tensor passed where the callee takes `&mut Tensor`.
+    #[error(
+        "{owner}: `{callee}` takes `{param}` as `&mut Tensor`, but `{tensor}` is read-only \
+         (`&Tensor`)"
+    )]
+    ReadOnlyArgument {
+        /// The caller.
+        owner: Owner,
+        /// The function called.
+        callee: String,
+        /// The callee's parameter.
+        param: String,
+        /// The caller's tensor passed to it.
+        tensor: String,
+    },
+    /// A local used as the wrong kind: an array read or assigned as a scalar, or a scalar
+    /// indexed as an array.
+    #[error("{owner}: local `{local}` is {found}, but {operation} needs {expected}")]
+    LocalKind {
+        /// The kernel or function.
+        owner: Owner,
+        /// The local's name.
+        local: String,
+        /// What was attempted (e.g. "an element store").
+        operation: &'static str,
+        /// What the operation needs: "an array" or "a scalar".
+        expected: &'static str,
+        /// What the local is: "an array" or "a scalar".
+        found: &'static str,
+    },
+    /// A private array of length 0.
+    #[error("{owner}: array local `{local}` has length 0")]
+    EmptyArray {
+        /// The kernel or function.
+        owner: Owner,
+        /// The local's name.
+        local: String,
+    },
+    /// A call or math function with the wrong number of arguments.
+    #[error("{owner}: `{callee}` takes {expected} argument(s), {found} given")]
+    ArgumentCount {
+        /// The caller.
+        owner: Owner,
+        /// The function called (a device function or a math method).
+        callee: String,
+        /// Its parameter count.
+        expected: usize,
+        /// The argument count found.
+        found: usize,
+    },
+    /// A value passed for a tensor parameter, or a tensor for a scalar parameter.
+    #[error("{owner}: `{callee}` takes `{param}` as {expected}, but {found} is passed")]
+    ArgumentKind {
+        /// The caller.
+        owner: Owner,
+        /// The function called.
+        callee: String,
+        /// The callee's parameter.
+        param: String,
+        /// What the parameter is: "a tensor" or "a value".
+        expected: &'static str,
+        /// What is passed: "a value", "tensor `x`" or "scalar parameter `a`".
+        found: String,
+    },
+    /// Device functions call each other in a cycle.
+    #[error(
+        "recursion is not supported on devices: {}",
+        cycle.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(" calls ")
+    )]
+    Recursion {
+        /// The functions of the cycle in call order; the first one is repeated at the end.
+        cycle: Vec<String>,
+    },
+    /// A call used as a value of a function that returns `()`.
+    #[error("{owner}: `{callee}` returns `()`, so its call has no value")]
+    CallWithoutResult {
+        /// The caller.
+        owner: Owner,
+        /// The function called.
+        callee: String,
+    },
+    /// `return value` in a kernel or in a function returning `()`.
+    #[error("{owner}: `return` with a value, but the {} returns `()`", owner.kind())]
+    UnexpectedReturnValue {
+        /// The kernel or function.
+        owner: Owner,
+    },
+    /// `return` without a value in a function with a result.
+    #[error("{owner}: `return` without a value, but the function returns `{result}`")]
+    MissingReturnValue {
+        /// The function.
+        owner: Owner,
+        /// Its result type.
+        result: Scalar,
+    },
+    /// A function with a result whose body may end without a `return value` (see
+    /// [`check_module`](super::check_module) for the rule).
+    #[error("{owner}: the body may end without returning a `{result}`")]
+    MissingReturn {
+        /// The function.
+        owner: Owner,
+        /// Its result type.
+        result: Scalar,
+    },
+    /// A value has another type than its position requires.
+    #[error("{owner}: {what} has type `{found}`, expected {expected}")]
+    TypeMismatch {
+        /// The kernel or function.
+        owner: Owner,
+        /// Which value (e.g. "the index of a load from `x`").
+        what: String,
+        /// The type or types allowed there.
+        expected: String,
+        /// The type found.
+        found: Scalar,
+    },
+    /// An operator is applied to a type it is not defined on (e.g. `-` on `u32`).
+    #[error("{owner}: operator `{op}` is not defined on `{ty}`")]
+    InvalidOperand {
+        /// The kernel or function.
+        owner: Owner,
+        /// The operator, spelled as in Rust.
+        op: &'static str,
+        /// The operand type.
+        ty: Scalar,
+    },
+    /// A math method called on a type that does not have it (e.g. `abs` on `u32`).
+    #[error("{owner}: `{function}` is not defined on `{ty}`")]
+    InvalidMathOperand {
+        /// The kernel or function.
+        owner: Owner,
+        /// The method's Rust name.
+        function: &'static str,
+        /// The type of the first operand.
+        ty: Scalar,
+    },
+    /// An `as` cast Rust does not allow (a number to `bool`, `bool` to a float).
+    #[error("{owner}: cannot cast `{from}` to `{to}`")]
+    InvalidCast {
+        /// The kernel or function.
+        owner: Owner,
+        /// Source type.
+        from: Scalar,
+        /// Target type.
+        to: Scalar,
+    },
+    /// A literal whose kind or value does not fit its type.
+    #[error("{owner}: literal {literal} is not a valid `{ty}`")]
+    InvalidLiteral {
+        /// The kernel or function.
+        owner: Owner,
+        /// The literal, debug-formatted.
+        literal: String,
+        /// The literal's stated type.
+        ty: Scalar,
+    },
+    /// A built-in reads a dimension the launch range does not have.
+    #[error("{owner}: {builtin}({dim}) used in a {dims}-dimensional kernel")]
+    BuiltinDimOutOfRange {
+        /// The kernel.
+        owner: Owner,
+        /// The built-in's name.
+        builtin: &'static str,
+        /// The dimension asked for.
+        dim: u32,
+        /// The kernel's dimension count.
+        dims: u32,
+    },
+    /// A built-in read in a device function: functions have no launch range of their own
+    /// (pass the value as a parameter).
+    #[error("{owner}: {builtin} can only be read in a kernel; pass it as a parameter")]
+    BuiltinInFunction {
+        /// The function.
+        owner: Owner,
+        /// The built-in's name.
+        builtin: &'static str,
+    },
+    /// A `break` or `continue` outside every loop body.
+    #[error("{owner}: `{jump}` outside of a loop")]
+    JumpOutsideLoop {
+        /// The kernel or function.
+        owner: Owner,
+        /// `break` or `continue`.
+        jump: &'static str,
+    },
+    /// A `break` or `continue` in a loop's `continuing` block.
+    #[error("{owner}: `{jump}` in the continuing block of a loop")]
+    JumpInContinuing {
+        /// The kernel or function.
+        owner: Owner,
+        /// `break` or `continue`.
+        jump: &'static str,
+    },
+}
