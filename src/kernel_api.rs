@@ -7,7 +7,10 @@
 
 use std::convert::Infallible;
 use std::marker::PhantomData;
-use std::ops::{Index, IndexMut};
+use std::ops::{
+    Add, AddAssign, Div, DivAssign, Index, IndexMut, Mul, MulAssign, Neg, Rem, RemAssign, Sub,
+    SubAssign,
+};
 
 /// The index of one work-item in an `N`-dimensional launch range (numba-dpex's `Item`).
 ///
@@ -71,4 +74,152 @@ impl<T> IndexMut<usize> for KernelTensor<T> {
     fn index_mut(&mut self, _index: usize) -> &mut T {
         match self.never {}
     }
+}
+
+mod sealed {
+    /// Keeps [`super::Float`] implemented by the float types dpex knows only.
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+macro_rules! float_methods {
+    ($($(#[$doc:meta])* fn $name:ident(self $(, $arg:ident: $argty:ty)*) -> $ret:ty;)*) => {
+        /// The float types a generic kernel's `T: Float` stands for: `f32` and `f64`.
+        ///
+        /// A generic kernel is instantiated for each at build time; `launch` picks the instance
+        /// from the argument types. Inside the kernel, `T::from_f64(0.5)` writes a constant and
+        /// the methods below work as they do on `f32` and `f64`.
+        pub trait Float:
+            dpex_runtime::Element
+            + sealed::Sealed
+            + PartialOrd
+            + Add<Output = Self>
+            + Sub<Output = Self>
+            + Mul<Output = Self>
+            + Div<Output = Self>
+            + Rem<Output = Self>
+            + Neg<Output = Self>
+            + AddAssign
+            + SubAssign
+            + MulAssign
+            + DivAssign
+            + RemAssign
+        {
+            /// `value as Self`.
+            fn from_f64(value: f64) -> Self;
+            /// Host implementation of `dpex::math::erf`.
+            #[doc(hidden)]
+            fn erf_host(self) -> Self;
+            /// Host implementation of `dpex::math::erfc`.
+            #[doc(hidden)]
+            fn erfc_host(self) -> Self;
+            $($(#[$doc])* fn $name(self $(, $arg: $argty)*) -> $ret;)*
+        }
+
+        impl Float for f32 {
+            fn from_f64(value: f64) -> Self {
+                value as f32
+            }
+            fn erf_host(self) -> Self {
+                libm::erff(self)
+            }
+            fn erfc_host(self) -> Self {
+                libm::erfcf(self)
+            }
+            $(fn $name(self $(, $arg: $argty)*) -> $ret {
+                f32::$name(self $(, $arg)*)
+            })*
+        }
+
+        impl Float for f64 {
+            fn from_f64(value: f64) -> Self {
+                value
+            }
+            fn erf_host(self) -> Self {
+                libm::erf(self)
+            }
+            fn erfc_host(self) -> Self {
+                libm::erfc(self)
+            }
+            $(fn $name(self $(, $arg: $argty)*) -> $ret {
+                f64::$name(self $(, $arg)*)
+            })*
+        }
+    };
+}
+
+float_methods! {
+    /// `|self|`.
+    fn abs(self) -> Self;
+    /// Square root.
+    fn sqrt(self) -> Self;
+    /// Cube root.
+    fn cbrt(self) -> Self;
+    /// `e^self`.
+    fn exp(self) -> Self;
+    /// `2^self`.
+    fn exp2(self) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
+    /// Base-2 logarithm.
+    fn log2(self) -> Self;
+    /// Base-10 logarithm.
+    fn log10(self) -> Self;
+    /// `self^n`.
+    fn powf(self, n: Self) -> Self;
+    /// `self^n` for an integer `n`.
+    fn powi(self, n: i32) -> Self;
+    /// Sine.
+    fn sin(self) -> Self;
+    /// Cosine.
+    fn cos(self) -> Self;
+    /// Tangent.
+    fn tan(self) -> Self;
+    /// Arcsine.
+    fn asin(self) -> Self;
+    /// Arccosine.
+    fn acos(self) -> Self;
+    /// Arctangent.
+    fn atan(self) -> Self;
+    /// Four-quadrant arctangent of `self / other`.
+    fn atan2(self, other: Self) -> Self;
+    /// Hyperbolic sine.
+    fn sinh(self) -> Self;
+    /// Hyperbolic cosine.
+    fn cosh(self) -> Self;
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self;
+    /// Largest integer not above.
+    fn floor(self) -> Self;
+    /// Smallest integer not below.
+    fn ceil(self) -> Self;
+    /// Nearest integer, half-way cases away from zero.
+    fn round(self) -> Self;
+    /// Integer part.
+    fn trunc(self) -> Self;
+    /// `self - self.trunc()`.
+    fn fract(self) -> Self;
+    /// `self * a + b` with one rounding.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    /// The smaller value (a NaN operand gives the other).
+    fn min(self, other: Self) -> Self;
+    /// The larger value (a NaN operand gives the other).
+    fn max(self, other: Self) -> Self;
+    /// `self` limited to `[lo, hi]`.
+    fn clamp(self, lo: Self, hi: Self) -> Self;
+    /// 1 or -1 with the sign of `self`, NaN for NaN.
+    fn signum(self) -> Self;
+    /// `sqrt(self^2 + other^2)`.
+    fn hypot(self, other: Self) -> Self;
+    /// `1 / self`.
+    fn recip(self) -> Self;
+    /// Degrees to radians.
+    fn to_radians(self) -> Self;
+    /// Radians to degrees.
+    fn to_degrees(self) -> Self;
+    /// True for NaN.
+    fn is_nan(self) -> bool;
+    /// True unless infinite or NaN.
+    fn is_finite(self) -> bool;
 }

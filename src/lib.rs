@@ -33,17 +33,22 @@
 #![warn(missing_docs)]
 
 pub mod kernel_api;
+pub mod math;
 
-pub use dpex_macros::kernel;
+#[doc(hidden)]
+pub use dpex_macros::__kernel_step;
+pub use dpex_macros::{func, kernel};
 pub use dpex_runtime::{
     cache_stats, program_builds, CacheStats, DType, Device, DeviceInfo, DeviceType, Element, Error,
     Event, Queue, Range, Result, Tensor,
 };
+/// Half-precision floats (`half::f16`) for `Tensor<f16>` and f16 kernels.
+pub use half::f16;
 
 /// The names a kernel author needs: `use dpex::prelude::*;`.
 pub mod prelude {
-    pub use crate::kernel;
-    pub use crate::kernel_api::Item;
+    pub use crate::kernel_api::{Float, Item};
+    pub use crate::{f16, func, kernel};
     pub use crate::{Device, Event, Queue, Range, Tensor};
 }
 

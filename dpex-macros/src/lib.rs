@@ -25,3 +25,22 @@ use proc_macro::TokenStream;
 pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
     generate::kernel(attr.into(), item.into()).into()
 }
+
+/// Makes a function callable from kernels: a device function.
+///
+/// The function stays an ordinary Rust function (callable on the host, type-checked by
+/// rustc). Kernels that call it get its body compiled into their SPIR-V; it may take scalars
+/// and tensors, return a scalar or nothing, and be generic over `T: Float`. Kernels must
+/// reach it by the path they call it with (define it in the same module, or `use` it).
+#[proc_macro_attribute]
+pub fn func(attr: TokenStream, item: TokenStream) -> TokenStream {
+    generate::func(attr.into(), item.into()).into()
+}
+
+/// Resumes a kernel's expansion once a `#[dpex::func]` it calls has handed over its source.
+/// Not a public API: generated code calls it.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __kernel_step(input: TokenStream) -> TokenStream {
+    generate::kernel_step(input.into()).into()
+}

@@ -109,33 +109,36 @@ impl<'a, T: Element> From<&'a mut Tensor<T>> for KernelArg<'a> {
     }
 }
 
+impl KernelArg<'static> {
+    /// A scalar argument of any element type (what generic launchers use).
+    pub fn scalar<T: Element>(value: T) -> Self {
+        let mut bytes = [0u8; 8];
+        let size = std::mem::size_of::<T>().min(bytes.len());
+        // SAFETY: `Element` types are plain integers and floats of at most 8 bytes with no
+        // padding, so viewing one as `size` initialized bytes is sound.
+        let raw = unsafe { std::slice::from_raw_parts((&value as *const T).cast::<u8>(), size) };
+        bytes[..size].copy_from_slice(raw);
+        KernelArg::Scalar {
+            dtype: T::DTYPE,
+            bytes,
+        }
+    }
+}
+
 macro_rules! scalar_arg {
-    ($($t:ty => $d:ident),* $(,)?) => {$(
+    ($($t:ty),* $(,)?) => {$(
         impl From<$t> for KernelArg<'static> {
             fn from(value: $t) -> Self {
-                let mut bytes = [0u8; 8];
-                let raw = value.to_ne_bytes();
-                bytes[..raw.len()].copy_from_slice(&raw);
-                KernelArg::Scalar { dtype: DType::$d, bytes }
+                KernelArg::scalar(value)
             }
         }
     )*};
 }
 
-scalar_arg!(i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16, u32 => U32,
-    u64 => U64, f32 => F32, f64 => F64);
+scalar_arg!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, half::f16);
 
-impl From<isize> for KernelArg<'static> {
-    fn from(value: isize) -> Self {
-        (value as i64).into()
-    }
-}
-
-impl From<usize> for KernelArg<'static> {
-    fn from(value: usize) -> Self {
-        (value as u64).into()
-    }
-}
+#[cfg(target_pointer_width = "64")]
+scalar_arg!(isize, usize);
 
 impl From<bool> for KernelArg<'static> {
     fn from(value: bool) -> Self {

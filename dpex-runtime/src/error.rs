@@ -157,6 +157,15 @@ pub enum Error {
         got: String,
     },
 
+    /// A generic kernel launched with element types it was not instantiated for.
+    #[error("kernel `{kernel}` has no instance for the types ({types}): its type parameters take f32 or f64")]
+    NoInstance {
+        /// The kernel's name.
+        kernel: String,
+        /// The types of the launch, comma-separated.
+        types: String,
+    },
+
     /// A kernel argument that is malformed (e.g. a tensor reference whose length does not fit its memory).
     #[error("kernel `{kernel}`, argument `{arg}`: {detail}")]
     InvalidArgument {

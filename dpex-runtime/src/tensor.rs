@@ -35,6 +35,8 @@ pub enum DType {
     F32,
     /// `f64`.
     F64,
+    /// `half::f16` (re-exported as `dpex::f16`): needs a device with `cl_khr_fp16`.
+    F16,
 }
 
 impl DType {
@@ -52,6 +54,7 @@ impl DType {
             DType::U64 => "u64",
             DType::F32 => "f32",
             DType::F64 => "f64",
+            DType::F16 => "f16",
         }
     }
 
@@ -59,7 +62,7 @@ impl DType {
     pub fn size(self) -> usize {
         match self {
             DType::Bool | DType::I8 | DType::U8 => 1,
-            DType::I16 | DType::U16 => 2,
+            DType::I16 | DType::U16 | DType::F16 => 2,
             DType::I32 | DType::U32 | DType::F32 => 4,
             DType::I64 | DType::U64 | DType::F64 => 8,
         }
@@ -98,6 +101,8 @@ element!(i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16, u32
 
 #[cfg(target_pointer_width = "64")]
 element!(isize => I64, usize => U64);
+
+element!(half::f16 => F16);
 
 /// A 1-d array of `T` in device memory, on a [`Queue`].
 ///

@@ -2,14 +2,14 @@
 //! `dpex::kernel_api` host types, so that rustc type-checks the body and IDEs see it. It can
 //! never be called (`Item<N>` has no values).
 
-use crate::parse::{KernelSignature, ParamDeclKind};
+use crate::parse::{ParamDeclKind, Signature};
 use dpex_spirv::ir::Access;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{FnArg, GenericArgument, ItemFn, PathArguments, Type};
 
 /// The host copy, wrapped in an anonymous `const` so that it adds no name to the module.
-pub(crate) fn host_copy(func: &ItemFn, sig: &KernelSignature) -> TokenStream {
+pub(crate) fn host_copy(func: &ItemFn, sig: &Signature) -> TokenStream {
     let mut host = func.clone();
     host.attrs.retain(|a| !a.path().is_ident("doc"));
     let dims = sig.dims as usize;

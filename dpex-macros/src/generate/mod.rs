@@ -1,210 +1,172 @@
-//! Writes what a `#[kernel]` expands to: the embedded SPIR-V and parameter list, a unit type
-//! named after the kernel with typed `launch`/`launch_on` methods, and a hidden host copy of
-//! the function that rustc type-checks.
+//! Writes what `#[kernel]` and `#[dpex::func]` expand to: for a kernel, the embedded SPIR-V
+//! of each instantiation, a unit type named after it with typed `launch`/`launch_on` methods,
+//! and a hidden host copy that rustc type-checks; for a function, the function itself and the
+//! carrier that hands its source to the kernels calling it ([`state`]).
 
+mod collect;
 mod host;
+mod launcher;
+mod state;
 
-use crate::lower::lower_kernel;
-use crate::parse::{parse_signature, KernelSignature, ParamDeclKind};
-use dpex_spirv::ir::{self, Access, Scalar};
-use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use crate::lower::{lower_module, FunctionTable};
+use crate::parse::{combine, instantiations, parse_function_signature, parse_signature, Signature};
+use dpex_spirv::ir;
+use proc_macro2::TokenStream;
+use quote::quote;
+use state::KernelState;
 use syn::ItemFn;
+
+/// One instantiation of a kernel: its signature and SPIR-V (empty when the build has failed).
+pub(crate) struct Instance {
+    pub sig: Signature,
+    pub words: Vec<u32>,
+}
 
 /// Expands `#[kernel]` (with arguments `attr`) on `item`.
 pub(crate) fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let func: ItemFn = match syn::parse2(item.clone()) {
-        Ok(f) => f,
+    match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(kernel) => expand(KernelState {
+            attr,
+            kernel,
+            funcs: Vec::new(),
+        }),
         Err(e) => {
             let e = syn::Error::new(
                 e.span(),
                 "#[kernel] goes on a function: `#[kernel] fn name(item: Item<1>, ...) { ... }`",
             );
             let error = e.to_compile_error();
-            return quote!(#error #item);
+            quote!(#error #item)
+        }
+    }
+}
+
+/// Resumes a kernel's expansion with one more gathered function (see [`state`]).
+pub(crate) fn kernel_step(input: TokenStream) -> TokenStream {
+    match syn::parse2::<KernelState>(input) {
+        Ok(state) => expand(state),
+        Err(e) => e.to_compile_error(),
+    }
+}
+
+/// Expands `#[dpex::func]` on `item`: the function stays as it is, and a carrier is added.
+pub(crate) fn func(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let func: ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            let e =
+                syn::Error::new(e.span(), "#[dpex::func] goes on a function").to_compile_error();
+            return quote!(#e #item);
         }
     };
     let mut errors = Vec::new();
     if !attr.is_empty() {
         errors.push(syn::Error::new_spanned(
             &attr,
+            "#[dpex::func] takes no arguments: write `#[dpex::func]`",
+        ));
+    }
+    match instantiations(&func.sig.generics) {
+        Ok(all) => {
+            if let Some(types) = all.first() {
+                if let Err(e) = parse_function_signature(&func, types) {
+                    errors.push(e);
+                }
+            }
+        }
+        Err(e) => errors.push(e),
+    }
+    let carrier = state::func_carrier(&func);
+    let errors = combine(errors).map(|e| e.to_compile_error());
+    quote!(#errors #func #carrier)
+}
+
+/// Gathers the next missing function, or expands the kernel when none is missing.
+fn expand(state: KernelState) -> TokenStream {
+    let nested = collect::nested_functions(&state.kernel);
+    let known: Vec<String> = nested
+        .iter()
+        .chain(&state.funcs)
+        .map(|f| f.sig.ident.to_string())
+        .collect();
+    let bodies: Vec<&ItemFn> = std::iter::once(&state.kernel).chain(&state.funcs).collect();
+    let kernel_name = state.kernel.sig.ident.to_string();
+    if let Some(mut path) = collect::first_missing_call(&bodies, &known, &kernel_name) {
+        path.segments.push(syn::parse_quote!(__dpex_func));
+        let tokens = state.to_tokens();
+        return quote!(#path! { #tokens });
+    }
+    let mut funcs = nested;
+    funcs.extend(state.funcs.iter().cloned());
+    build(&state, funcs)
+}
+
+/// Type-checks, lowers and emits every instantiation of the kernel, then writes its items.
+fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
+    let kernel = &state.kernel;
+    let mut errors = Vec::new();
+    if !state.attr.is_empty() {
+        errors.push(syn::Error::new_spanned(
+            &state.attr,
             "#[kernel] takes no arguments yet: write `#[kernel]`",
         ));
     }
-    let sig = match parse_signature(&func) {
-        Ok(sig) => sig,
+    let all_types = match instantiations(&kernel.sig.generics) {
+        Ok(all) => all,
         Err(e) => {
             errors.push(e);
-            return crate::parse::combine(errors)
+            return combine(errors)
                 .map(|e| e.to_compile_error())
                 .unwrap_or_default();
         }
     };
-    let words = lower_kernel(&sig, &func.block).and_then(|k| emit(&sig, k));
-    match (words, crate::parse::combine(errors)) {
-        (Ok(words), None) => {
-            let host = host::host_copy(&func, &sig);
-            let launcher = launcher(&func, &sig, &words);
+    let mut instances = Vec::new();
+    for types in &all_types {
+        let sig = match parse_signature(kernel, types) {
+            Ok(sig) => sig,
+            Err(e) => {
+                errors.push(e);
+                return combine(errors)
+                    .map(|e| e.to_compile_error())
+                    .unwrap_or_default();
+            }
+        };
+        let table = FunctionTable::new(funcs.clone());
+        let words = lower_module(&sig, &kernel.block, &table).and_then(|m| emit(&sig, m));
+        match words {
+            Ok(words) => instances.push(Instance { sig, words }),
+            Err(e) => {
+                errors.push(e);
+                instances.push(Instance {
+                    sig,
+                    words: Vec::new(),
+                });
+                // Other instantiations would mostly repeat the same errors.
+                break;
+            }
+        }
+    }
+    let launcher = launcher::launcher(kernel, &instances);
+    match combine(errors) {
+        // Without the host copy rustc does not repeat the errors reported here; the launcher
+        // (with no SPIR-V: the build stops anyway) keeps call sites from adding errors of theirs.
+        Some(e) => {
+            let e = e.to_compile_error();
+            quote!(#e #launcher)
+        }
+        None => {
+            let host = instances.first().map(|i| host::host_copy(kernel, &i.sig));
             quote!(#host #launcher)
-        }
-        // The launcher is still generated (with no SPIR-V: `compile_error!` stops the build
-        // anyway) so that call sites do not add errors of their own; the host copy is not, so
-        // that rustc does not repeat the errors reported here.
-        (Ok(_), Some(e)) | (Err(e), None) => {
-            let launcher = launcher(&func, &sig, &[]);
-            let e = e.to_compile_error();
-            quote!(#e #launcher)
-        }
-        (Err(mut e), Some(rest)) => {
-            e.combine(rest);
-            let launcher = launcher(&func, &sig, &[]);
-            let e = e.to_compile_error();
-            quote!(#e #launcher)
         }
     }
 }
 
-/// Emits the kernel's SPIR-V. An emitter error here is a bug in dpex, reported at the name.
-fn emit(sig: &KernelSignature, kernel: ir::Kernel) -> syn::Result<Vec<u32>> {
-    let module = ir::Module {
-        functions: Vec::new(),
-        kernels: vec![kernel],
-    };
+/// Emits a module's SPIR-V. An emitter error here is a bug in dpex, reported at the name.
+fn emit(sig: &Signature, module: ir::Module) -> syn::Result<Vec<u32>> {
     dpex_spirv::emit_opencl(&module, &dpex_spirv::Options::default()).map_err(|e| {
         syn::Error::new(
             sig.name.span(),
             format!("internal error in dpex: the SPIR-V emitter rejected this kernel ({e}); please report it"),
         )
     })
-}
-
-/// The unit type named after the kernel and its launch methods.
-fn launcher(func: &ItemFn, sig: &KernelSignature, words: &[u32]) -> TokenStream {
-    let name = &sig.name;
-    let vis = &func.vis;
-    let docs = func.attrs.iter().filter(|a| a.path().is_ident("doc"));
-    let name_str = name.to_string();
-    let dims = sig.dims as usize;
-    let word_literals = words.iter().map(|w| Literal::u32_unsuffixed(*w));
-    let hash = Literal::u64_suffixed(dpex_spirv::spirv_hash(words));
-    let param_specs = sig.params.iter().map(|p| {
-        let pname = p.name.to_string();
-        let kind = match p.kind {
-            ParamDeclKind::Scalar(s) => {
-                let dtype = dtype_tokens(s);
-                quote!(::dpex::__private::ParamSpecKind::Scalar(#dtype))
-            }
-            ParamDeclKind::Tensor { elem, access } => {
-                let dtype = dtype_tokens(elem);
-                let writable = access == Access::ReadWrite;
-                quote!(::dpex::__private::ParamSpecKind::Tensor {
-                    elem: #dtype,
-                    writable: #writable,
-                })
-            }
-        };
-        quote!(::dpex::__private::ParamSpec { name: #pname, kind: #kind })
-    });
-    let arg_types: Vec<TokenStream> = sig.params.iter().map(launch_arg_type).collect();
-    let arg_names: Vec<_> = (0..sig.params.len())
-        .map(|i| format_ident!("__dpex_arg{}", i))
-        .collect();
-    let signature_doc = format!(
-        "Arguments, in order: {}.",
-        sig.params
-            .iter()
-            .map(|p| {
-                let ty = &p.ty;
-                format!("`{}: {}`", p.name, quote!(#ty))
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    quote! {
-        #(#docs)*
-        ///
-        /// This is a dpex kernel: launch it with `launch` (on the queue of its tensor
-        /// arguments) or `launch_on` (on a queue you name).
-        #[allow(non_camel_case_types)]
-        #[derive(Clone, Copy, Debug)]
-        #vis struct #name;
-
-        impl #name {
-            /// The kernel's build-time description: name, SPIR-V words and parameters.
-            pub fn spec(&self) -> &'static ::dpex::__private::KernelSpec {
-                static SPEC: ::dpex::__private::KernelSpec = ::dpex::__private::KernelSpec {
-                    name: #name_str,
-                    dims: #dims,
-                    spirv: &[#(#word_literals),*],
-                    spirv_hash: #hash,
-                    params: &[#(#param_specs),*],
-                };
-                &SPEC
-            }
-
-            /// The SPIR-V module the macro emitted for this kernel.
-            pub fn spirv(&self) -> &'static [u32] {
-                self.spec().spirv
-            }
-
-            /// Launches the kernel over `range` on the queue its tensor arguments live on
-            /// ("compute follows data"); returns once the launch is enqueued.
-            #[doc = #signature_doc]
-            pub fn launch(
-                &self,
-                range: ::dpex::Range<#dims>,
-                args: (#(#arg_types,)*),
-            ) -> ::dpex::Result<::dpex::Event> {
-                self.launch_with(::core::option::Option::None, range, args)
-            }
-
-            /// Launches the kernel over `range` on `queue`; tensor arguments must live on its
-            /// device. Kernels without tensor arguments are launched this way.
-            #[doc = #signature_doc]
-            pub fn launch_on(
-                &self,
-                queue: &::dpex::Queue,
-                range: ::dpex::Range<#dims>,
-                args: (#(#arg_types,)*),
-            ) -> ::dpex::Result<::dpex::Event> {
-                self.launch_with(::core::option::Option::Some(queue), range, args)
-            }
-
-            fn launch_with(
-                &self,
-                queue: ::core::option::Option<&::dpex::Queue>,
-                range: ::dpex::Range<#dims>,
-                args: (#(#arg_types,)*),
-            ) -> ::dpex::Result<::dpex::Event> {
-                let (#(#arg_names,)*) = args;
-                ::dpex::__private::launch(
-                    self.spec(),
-                    &range.global(),
-                    queue,
-                    &[#(::dpex::__private::KernelArg::from(#arg_names)),*],
-                )
-            }
-        }
-    }
-}
-
-/// The runtime's `DType` value for a scalar type.
-fn dtype_tokens(scalar: Scalar) -> TokenStream {
-    let variant = format_ident!("{}", format!("{scalar:?}"));
-    quote!(::dpex::__private::DType::#variant)
-}
-
-/// The type a launch takes for one parameter: the scalar as declared, or a reference to a
-/// runtime tensor.
-fn launch_arg_type(p: &crate::parse::ParamDecl) -> TokenStream {
-    match (&p.kind, &p.ty) {
-        (ParamDeclKind::Tensor { access, .. }, syn::Type::Reference(r)) => {
-            let elem = host::tensor_elem_type(&r.elem);
-            match access {
-                Access::Read => quote!(&::dpex::Tensor<#elem>),
-                Access::ReadWrite => quote!(&mut ::dpex::Tensor<#elem>),
-            }
-        }
-        (_, ty) => quote!(#ty),
-    }
 }

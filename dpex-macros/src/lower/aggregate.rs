@@ -3,7 +3,6 @@
 //! is one scalar local per field, so it costs nothing at run time.
 
 use super::{error, read_local, Binding, Lowerer};
-use crate::parse::scalar_of_type;
 use dpex_spirv::ir::{BinaryOp, Expr, Literal, LocalId, Scalar, Statement};
 use syn::spanned::Spanned;
 
@@ -28,12 +27,12 @@ pub(crate) enum Declared {
 impl Lowerer<'_> {
     /// Reads a `let` type annotation.
     pub(crate) fn declared_type(&self, ty: &syn::Type) -> syn::Result<Declared> {
-        if let Some(s) = scalar_of_type(ty) {
+        if let Some(s) = self.sig.types.scalar(ty) {
             return Ok(Declared::Scalar(s));
         }
         match ty {
             syn::Type::Array(a) => {
-                let Some(elem) = scalar_of_type(&a.elem) else {
+                let Some(elem) = self.sig.types.scalar(&a.elem) else {
                     return Err(error(
                         a.elem.span(),
                         "private arrays hold scalars: write e.g. `[f32; 8]`",

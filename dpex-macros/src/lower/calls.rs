@@ -4,7 +4,6 @@
 use super::math::{constant, dpex_math_function, scalar_method, Method, Shape, METHOD_NAMES};
 use super::unsupported::unsupported_expr;
 use super::{error, Binding, Lowerer};
-use crate::parse::scalar_of_name;
 use dpex_spirv::ir::{Builtin, Expr, ExprKind, Literal, MathFunction, Scalar};
 use syn::spanned::Spanned;
 
@@ -48,17 +47,18 @@ impl Lowerer<'_> {
     /// `item.get_id(d)` and the other queries of the work-item.
     fn lower_item_query(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Expr> {
         let method = m.method.to_string();
-        let builtin: fn(u32) -> Builtin =
-            match method.as_str() {
-                "get_id" | "get_global_id" => Builtin::GlobalId,
-                "get_range" | "get_global_range" => Builtin::GlobalSize,
-                _ => return Err(error(
+        let builtin: fn(u32) -> Builtin = match method.as_str() {
+            "get_id" | "get_global_id" => Builtin::GlobalId,
+            "get_range" | "get_global_range" => Builtin::GlobalSize,
+            _ => {
+                return Err(error(
                     m.method.span(),
                     format!(
                         "`.{method}()` is not a work-item query: use `get_id(d)` or `get_range(d)`"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let dim = self.dimension_argument(m)?;
         Ok(Expr {
             ty: Scalar::U64,
@@ -223,10 +223,19 @@ impl Lowerer<'_> {
                 &self.sig.name.to_string(),
             ));
         };
+        if let Some(item) = self.called_function(path) {
+            let value = self.lower_function_call(item, c, false)?;
+            return value.ok_or_else(|| error(c.span(), "this call has no value"));
+        }
         let segments: Vec<&syn::PathSegment> = path.path.segments.iter().collect();
         let args: Vec<&syn::Expr> = c.args.iter().collect();
         if let [ty, method] = segments.as_slice() {
-            if let Some(scalar) = scalar_name(&ty.ident) {
+            if let Some(scalar) = self.sig.types.named(&ty.ident.to_string()) {
+                if method.ident == "from_f64" {
+                    let [value] = self.arity::<1>(&method.ident, &args)?;
+                    let value = self.lower_expr_as(value, Scalar::F64)?;
+                    return super::expr::cast(value, scalar).map_err(|m| error(c.span(), m));
+                }
                 let Some((receiver, rest)) = args.split_first() else {
                     return Err(error(
                         method.ident.span(),
@@ -269,10 +278,16 @@ impl Lowerer<'_> {
             .map(|s| s.ident.to_string())
             .collect();
         let found = match names.as_slice() {
-            [.., ty, consts, name] if consts == "consts" => {
-                scalar_of_name(ty).and_then(|t| constant(t, name, true))
-            }
-            [.., ty, name] => scalar_of_name(ty).and_then(|t| constant(t, name, false)),
+            [.., ty, consts, name] if consts == "consts" => self
+                .sig
+                .types
+                .named(ty)
+                .and_then(|t| constant(t, name, true)),
+            [.., ty, name] => self
+                .sig
+                .types
+                .named(ty)
+                .and_then(|t| constant(t, name, false)),
             _ => None,
         };
         match found {
@@ -286,6 +301,28 @@ impl Lowerer<'_> {
     }
 }
 
-fn scalar_name(ident: &syn::Ident) -> Option<Scalar> {
-    scalar_of_name(&ident.to_string())
+/// True for a call path that lowering handles itself (`f32::sqrt`, `T::from_f64`,
+/// `dpex::math::erf`, `Vec::new`, `std::...`), as opposed to a call of a device function.
+pub(crate) fn is_builtin_call(path: &syn::Path) -> bool {
+    let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let Some((last, before)) = names.split_last() else {
+        return false;
+    };
+    if last.starts_with(|c: char| c.is_ascii_uppercase()) {
+        // A tuple struct or enum variant (`Some(x)`): not a function.
+        return true;
+    }
+    if let Some(owner) = before.last() {
+        let is_type = owner.starts_with(|c: char| c.is_ascii_uppercase())
+            || crate::parse::scalar_of_name(owner).is_some();
+        if is_type {
+            return true;
+        }
+    }
+    let in_math = before.last().is_none_or(|m| m == "math");
+    (in_math && dpex_math_function(last).is_some())
+        || matches!(
+            names.first().map(String::as_str),
+            Some("std" | "core" | "alloc")
+        )
 }

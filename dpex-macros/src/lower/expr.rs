@@ -4,7 +4,6 @@
 use super::literal::lower_literal;
 use super::unsupported::unsupported_expr;
 use super::{error, read_local, Binding, Lowerer};
-use crate::parse::scalar_of_type;
 use dpex_spirv::ir::{BinaryOp, Expr, ExprKind, Scalar, Statement, UnaryOp};
 use syn::spanned::Spanned;
 
@@ -275,7 +274,7 @@ impl Lowerer<'_> {
 
     /// The scalar type a written type names (generic parameters resolved).
     pub(crate) fn scalar_type(&self, ty: &syn::Type) -> Option<Scalar> {
-        scalar_of_type(ty)
+        self.sig.types.scalar(ty)
     }
 
     fn lower_index(&mut self, i: &syn::ExprIndex) -> syn::Result<Expr> {

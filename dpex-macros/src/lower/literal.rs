@@ -2,7 +2,7 @@
 //! `f64`.
 
 use super::error;
-use crate::parse::scalar_of_type;
+use crate::parse::scalar_of_name;
 use dpex_spirv::ir::{Expr, Literal, Scalar};
 
 /// Lowers a literal; `expected` is the type the context asks for, if any.
@@ -19,9 +19,7 @@ pub(crate) fn lower_literal(lit: &syn::Lit, expected: Option<Scalar>) -> syn::Re
 }
 
 fn suffix_type(suffix: &str, span: proc_macro2::Span) -> syn::Result<Scalar> {
-    let ty: syn::Type =
-        syn::parse_str(suffix).map_err(|_| error(span, "unknown literal suffix"))?;
-    scalar_of_type(&ty).ok_or_else(|| error(span, format!("unknown literal suffix `{suffix}`")))
+    scalar_of_name(suffix).ok_or_else(|| error(span, format!("unknown literal suffix `{suffix}`")))
 }
 
 fn lower_int(lit: &syn::LitInt, expected: Option<Scalar>) -> syn::Result<Expr> {

@@ -16,6 +16,7 @@ mod calls;
 mod control;
 mod expr;
 mod for_loop;
+mod functions;
 mod infer;
 mod literal;
 mod math;
@@ -23,8 +24,11 @@ mod place;
 mod stmt;
 mod unsupported;
 
-use crate::parse::{KernelSignature, ParamDeclKind};
-use dpex_spirv::ir::{self, Expr, ExprKind, LocalId, ParamId, Scalar, Statement};
+pub(crate) use calls::is_builtin_call;
+pub(crate) use functions::FunctionTable;
+
+use crate::parse::{ParamDeclKind, Signature};
+use dpex_spirv::ir::{self, Expr, ExprKind, FunctionId, LocalId, ParamId, Scalar, Statement};
 use infer::LetSite;
 use proc_macro2::Span;
 use std::collections::HashMap;
@@ -67,9 +71,13 @@ pub(crate) enum Binding {
     Poisoned,
 }
 
-/// The state of lowering one kernel body.
+/// The state of lowering one kernel or device-function body.
 pub(crate) struct Lowerer<'s> {
-    sig: &'s KernelSignature,
+    sig: &'s Signature,
+    /// The device functions the body may call.
+    funcs: &'s FunctionTable,
+    /// The calls made so far: callee and the span of the call.
+    calls: Vec<(FunctionId, Span)>,
     locals: Vec<ir::Local>,
     /// Innermost scope last; each maps names to bindings, later entries shadowing earlier ones.
     scopes: Vec<Vec<(String, Binding)>>,
@@ -88,12 +96,81 @@ pub(crate) struct Lowerer<'s> {
     used_poisoned: std::cell::Cell<bool>,
 }
 
-/// Lowers the body of a kernel whose signature is `sig`.
-pub(crate) fn lower_kernel(sig: &KernelSignature, body: &syn::Block) -> syn::Result<ir::Kernel> {
+/// A lowered body: what a kernel or a function needs besides its name.
+struct Body {
+    params: Vec<ir::Param>,
+    locals: Vec<ir::Local>,
+    body: ir::Block,
+    calls: Vec<(FunctionId, Span)>,
+}
+
+/// Lowers a kernel and every device function it reaches into one module.
+pub(crate) fn lower_module(
+    sig: &Signature,
+    body: &syn::Block,
+    funcs: &FunctionTable,
+) -> syn::Result<ir::Module> {
+    let kernel = lower_body(sig, &body.stmts, funcs)?;
+    let mut functions = Vec::new();
+    let mut calls = Vec::new();
+    let mut names = Vec::new();
+    let mut errors = Vec::new();
+    let mut next = 0;
+    while let Some((item, fsig)) = funcs.instance(next) {
+        let name = instance_name(&fsig);
+        match lower_body(&fsig, &item.block.stmts, funcs) {
+            Ok(lowered) => {
+                calls.push(lowered.calls);
+                functions.push(ir::Function {
+                    name: name.clone(),
+                    params: lowered.params,
+                    result: fsig.result,
+                    locals: lowered.locals,
+                    body: lowered.body,
+                });
+            }
+            Err(e) => {
+                calls.push(Vec::new());
+                errors.push(e);
+            }
+        }
+        names.push(name);
+        next += 1;
+    }
+    if let Some(e) = crate::parse::combine(errors) {
+        return Err(e);
+    }
+    functions::check_recursion(&calls, &names)?;
+    Ok(ir::Module {
+        functions,
+        kernels: vec![ir::Kernel {
+            name: sig.name.to_string(),
+            dims: sig.dims,
+            params: kernel.params,
+            locals: kernel.locals,
+            body: kernel.body,
+        }],
+    })
+}
+
+/// The IR name of a function instance: its name, plus the types of a generic instance.
+fn instance_name(sig: &Signature) -> String {
+    let mut name = sig.name.to_string();
+    for (_, ty) in sig.types.generic() {
+        name.push('_');
+        name.push_str(ty.rust_name());
+    }
+    name
+}
+
+/// Lowers one body, starting over whenever a literal-initialized `let` learns its type.
+fn lower_body(sig: &Signature, stmts: &[syn::Stmt], funcs: &FunctionTable) -> syn::Result<Body> {
     let mut let_types = HashMap::new();
     loop {
         let mut lowerer = Lowerer {
             sig,
+            funcs,
+            calls: Vec::new(),
             locals: Vec::new(),
             scopes: vec![Vec::new()],
             blocks: Vec::new(),
@@ -106,9 +183,9 @@ pub(crate) fn lower_kernel(sig: &KernelSignature, body: &syn::Block) -> syn::Res
         if let Some(item) = &sig.item {
             lowerer.bind(item, Binding::Item);
         }
-        let result = lowerer.capture(|l| {
+        let (body, params) = lowerer.capture(|l| {
             let params = l.bind_params();
-            l.lower_statements(&body.stmts)?;
+            l.lower_body_statements(stmts)?;
             syn::Result::Ok(params)
         });
         if let Some((site, ty)) = lowerer.learned.take() {
@@ -117,18 +194,29 @@ pub(crate) fn lower_kernel(sig: &KernelSignature, body: &syn::Block) -> syn::Res
             let_types.insert(site, ty);
             continue;
         }
-        let (body, params) = result;
-        return Ok(ir::Kernel {
-            name: sig.name.to_string(),
-            dims: sig.dims,
+        return Ok(Body {
             params: params?,
             locals: lowerer.locals,
             body,
+            calls: lowerer.calls,
         });
     }
 }
 
 impl Lowerer<'_> {
+    /// Lowers a whole body; a function's final expression is its return value.
+    fn lower_body_statements(&mut self, stmts: &[syn::Stmt]) -> syn::Result<()> {
+        match (self.sig.result, stmts.split_last()) {
+            (Some(ty), Some((syn::Stmt::Expr(tail, None), rest))) if !is_statement_like(tail) => {
+                self.lower_statements(rest)?;
+                let value = self.lower_expr_as(tail, ty)?;
+                self.emit(Statement::ReturnValue(value));
+                Ok(())
+            }
+            _ => self.lower_statements(stmts),
+        }
+    }
+
     /// Declares the IR parameters and binds their names; `mut` scalars get a local copy.
     fn bind_params(&mut self) -> Vec<ir::Param> {
         let mut params = Vec::new();
@@ -252,6 +340,20 @@ impl Lowerer<'_> {
             .get(id.0 as usize)
             .map(|p| p.name.to_string())
             .unwrap_or_default()
+    }
+}
+
+/// True for expressions that are statements even without `;` (`if` without `else`, loops,
+/// assignments).
+fn is_statement_like(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::If(i) => i.else_branch.is_none(),
+        syn::Expr::ForLoop(_)
+        | syn::Expr::While(_)
+        | syn::Expr::Assign(_)
+        | syn::Expr::Return(_) => true,
+        syn::Expr::Binary(b) => expr::compound_op(&b.op).is_some(),
+        _ => false,
     }
 }
 

@@ -43,6 +43,7 @@ impl Lowerer<'_> {
                 lowered
             }
             syn::Stmt::Expr(e, semi) => self.lower_expr_stmt(e, semi.is_some()),
+            syn::Stmt::Item(syn::Item::Fn(f)) if self.funcs.contains(&f.sig.ident) => Ok(()),
             other => Err(unsupported_stmt(other)),
         }
     }
@@ -146,16 +147,14 @@ impl Lowerer<'_> {
                 block.into_iter().for_each(|s| self.emit(s));
                 Ok(())
             }
-            syn::Expr::Return(r) => {
-                if let Some(value) = &r.expr {
-                    return Err(error(
-                        value.span(),
-                        "a kernel returns nothing: write `return;`",
-                    ));
-                }
-                self.emit(Statement::Return);
-                Ok(())
-            }
+            syn::Expr::Return(r) => self.lower_return(r),
+            syn::Expr::Call(c) => match &*c.func {
+                syn::Expr::Path(path) => match self.called_function(path) {
+                    Some(item) => self.lower_function_call(item, c, true).map(drop),
+                    None => self.lower_value_stmt(e, has_semicolon),
+                },
+                _ => self.lower_value_stmt(e, has_semicolon),
+            },
             syn::Expr::Break(b) => self.lower_break(b),
             syn::Expr::Continue(c) => self.lower_continue(c),
             syn::Expr::Paren(p) => self.lower_expr_stmt(&p.expr, has_semicolon),
@@ -167,18 +166,53 @@ impl Lowerer<'_> {
             | syn::Expr::Cast(_)
             | syn::Expr::Index(_)
             | syn::Expr::Field(_)
-            | syn::Expr::Call(_)
-            | syn::Expr::MethodCall(_) => {
-                if !has_semicolon {
-                    return Err(error(
-                        e.span(),
-                        "a kernel returns nothing: end this expression with `;`",
-                    ));
-                }
-                self.lower_expr(e, None).map(drop)
-            }
+            | syn::Expr::MethodCall(_) => self.lower_value_stmt(e, has_semicolon),
             other => Err(unsupported_expr(other, &self.sig.name.to_string())),
         }
+    }
+
+    /// A value computed as a statement: lowered for its checks and its statements.
+    fn lower_value_stmt(&mut self, e: &syn::Expr, has_semicolon: bool) -> syn::Result<()> {
+        if !has_semicolon {
+            let what = if self.sig.is_function {
+                "this function"
+            } else {
+                "a kernel"
+            };
+            return Err(error(
+                e.span(),
+                format!("{what} returns nothing: end this expression with `;`"),
+            ));
+        }
+        self.lower_expr(e, None).map(drop)
+    }
+
+    fn lower_return(&mut self, r: &syn::ExprReturn) -> syn::Result<()> {
+        match (&r.expr, self.sig.result) {
+            (None, None) => self.emit(Statement::Return),
+            (Some(value), Some(ty)) => {
+                let value = self.lower_expr_as(value, ty)?;
+                self.emit(Statement::ReturnValue(value));
+            }
+            (Some(value), None) => {
+                let what = if self.sig.is_function {
+                    "this function"
+                } else {
+                    "a kernel"
+                };
+                return Err(error(
+                    value.span(),
+                    format!("{what} returns nothing: write `return;`"),
+                ));
+            }
+            (None, Some(ty)) => {
+                return Err(error(
+                    r.span(),
+                    format!("this function returns a `{ty}`: write `return value;`"),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

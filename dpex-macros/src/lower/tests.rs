@@ -1,13 +1,21 @@
 //! Unit tests of typing and lowering: literal types, operand agreement and loop shape.
 
-use super::lower_kernel;
-use crate::parse::parse_signature;
+use super::{lower_module, FunctionTable};
+use crate::parse::{parse_signature, TypeNames};
 use dpex_spirv::ir::{BinaryOp, ExprKind, Kernel, Scalar, Statement};
 
 fn lower(source: &str) -> syn::Result<Kernel> {
     let func: syn::ItemFn = syn::parse_str(source)?;
-    let sig = parse_signature(&func)?;
-    lower_kernel(&sig, &func.block)
+    lower_kernel(&func)
+}
+
+fn lower_kernel(func: &syn::ItemFn) -> syn::Result<Kernel> {
+    let sig = parse_signature(func, &TypeNames::default())?;
+    let mut module = lower_module(&sig, &func.block, &FunctionTable::new(Vec::new()))?;
+    module
+        .kernels
+        .pop()
+        .ok_or_else(|| syn::Error::new(sig.name.span(), "no kernel"))
 }
 
 fn lower_ok(source: &str) -> Kernel {
@@ -115,11 +123,7 @@ fn every_bad_statement_is_reported() {
         Ok(f) => f,
         Err(e) => panic!("{e}"),
     };
-    let sig = match parse_signature(&func) {
-        Ok(s) => s,
-        Err(e) => panic!("{e}"),
-    };
-    let errors = match lower_kernel(&sig, &func.block) {
+    let errors = match lower_kernel(&func) {
         Ok(_) => panic!("expected errors"),
         Err(e) => e.into_iter().count(),
     };
@@ -134,11 +138,7 @@ fn uses_of_a_failed_let_are_not_reported_again() {
         Ok(f) => f,
         Err(e) => panic!("{e}"),
     };
-    let sig = match parse_signature(&func) {
-        Ok(s) => s,
-        Err(e) => panic!("{e}"),
-    };
-    let messages: Vec<String> = match lower_kernel(&sig, &func.block) {
+    let messages: Vec<String> = match lower_kernel(&func) {
         Ok(_) => panic!("expected errors"),
         Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
     };

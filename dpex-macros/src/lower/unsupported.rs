@@ -28,7 +28,8 @@ pub(crate) fn unsupported_expr(e: &syn::Expr, kernel: &str) -> syn::Error {
             syn::Expr::Path(p) if p.path.segments.iter().any(|s| s.ident == "String") => {
                 "`String` cannot be used in kernels: kernels work on numbers only".to_string()
             }
-            _ => "function calls are not supported in kernels yet: write the computation inline"
+            _ => "kernels can call device functions only: helper `fn`s nested in the kernel \
+                  and `#[dpex::func]` functions (closures and other functions are not supported)"
                 .to_string(),
         },
         syn::Expr::Reference(_) => {

@@ -3,17 +3,41 @@
 use dpex_spirv::ir::Scalar;
 use syn::Type;
 
-/// The scalar type that a written type names, or `None` when it is not a kernel scalar.
-/// `isize`/`usize` are 64-bit (`Physical64` addressing).
-pub(crate) fn scalar_of_type(ty: &Type) -> Option<Scalar> {
-    match ty {
-        Type::Paren(p) => scalar_of_type(&p.elem),
-        Type::Group(g) => scalar_of_type(&g.elem),
-        Type::Path(tp) if tp.qself.is_none() => {
-            let ident = tp.path.get_ident()?;
-            scalar_of_name(&ident.to_string())
+/// The scalar types a body can name: the built-in ones and, in one instantiation of a generic
+/// kernel, its type parameters.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TypeNames {
+    generic: Vec<(String, Scalar)>,
+}
+
+impl TypeNames {
+    /// Names for one instantiation: each generic parameter with its concrete type.
+    pub(crate) fn new(generic: Vec<(String, Scalar)>) -> Self {
+        TypeNames { generic }
+    }
+
+    /// The scalar type `ty` names here.
+    pub(crate) fn scalar(&self, ty: &Type) -> Option<Scalar> {
+        match ty {
+            Type::Paren(p) => self.scalar(&p.elem),
+            Type::Group(g) => self.scalar(&g.elem),
+            Type::Path(tp) if tp.qself.is_none() => self.named(&tp.path.get_ident()?.to_string()),
+            _ => None,
         }
-        _ => None,
+    }
+
+    /// The scalar type spelled `name` here.
+    pub(crate) fn named(&self, name: &str) -> Option<Scalar> {
+        self.generic
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| *s)
+            .or_else(|| scalar_of_name(name))
+    }
+
+    /// The generic parameters and their types, for names of instantiations.
+    pub(crate) fn generic(&self) -> &[(String, Scalar)] {
+        &self.generic
     }
 }
 

@@ -1,0 +1,189 @@
+//! The unit type named after a kernel, with its embedded instances and typed launch methods.
+
+use super::Instance;
+use crate::parse::ParamDeclKind;
+use dpex_spirv::ir::{Access, Scalar};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use syn::ItemFn;
+
+/// The kernel's unit type and its methods. `instances` has one entry per instantiation (one
+/// for a non-generic kernel).
+pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
+    let Some(first) = instances.first() else {
+        return TokenStream::new();
+    };
+    let sig = &first.sig;
+    let name = &sig.name;
+    let vis = &kernel.vis;
+    let docs = kernel.attrs.iter().filter(|a| a.path().is_ident("doc"));
+    let dims = sig.dims as usize;
+    let generics = &kernel.sig.generics;
+    let specs = instances.iter().map(spec_tokens);
+    let keys = instances.iter().map(|i| {
+        let dtypes = i.sig.types.generic().iter().map(|(_, s)| dtype_tokens(*s));
+        quote!(&[#(#dtypes),*])
+    });
+    let key_of_launch = generics.type_params().map(|t| {
+        let t = &t.ident;
+        quote!(<#t as ::dpex::Element>::DTYPE)
+    });
+    let arg_types: Vec<TokenStream> = sig.params.iter().map(launch_arg_type).collect();
+    let arg_names: Vec<_> = (0..sig.params.len())
+        .map(|i| format_ident!("__dpex_arg{}", i))
+        .collect();
+    let arg_values = sig
+        .params
+        .iter()
+        .zip(&arg_names)
+        .map(|(p, a)| match p.kind {
+            ParamDeclKind::Scalar(Scalar::Bool) | ParamDeclKind::Tensor { .. } => {
+                quote!(::dpex::__private::KernelArg::from(#a))
+            }
+            ParamDeclKind::Scalar(_) => quote!(::dpex::__private::KernelArg::scalar(#a)),
+        });
+    let signature_doc = format!(
+        "Arguments, in order: {}.",
+        sig.params
+            .iter()
+            .map(|p| {
+                let ty = &p.ty;
+                format!("`{}: {}`", p.name, quote!(#ty))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let count = instances.len();
+    let single = if generics.params.is_empty() {
+        quote! {
+            /// The kernel's build-time description: name, SPIR-V words and parameters.
+            pub fn spec(&self) -> &'static ::dpex::__private::KernelSpec {
+                &Self::instances()[0].1
+            }
+
+            /// The SPIR-V module the macro emitted for this kernel.
+            pub fn spirv(&self) -> &'static [u32] {
+                self.spec().spirv
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #(#docs)*
+        ///
+        /// This is a dpex kernel: launch it with `launch` (on the queue of its tensor
+        /// arguments) or `launch_on` (on a queue you name).
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug)]
+        #vis struct #name;
+
+        impl #name {
+            fn instances() -> &'static [(&'static [::dpex::__private::DType], ::dpex::__private::KernelSpec); #count] {
+                static INSTANCES: [(&[::dpex::__private::DType], ::dpex::__private::KernelSpec); #count] =
+                    [#((#keys, #specs)),*];
+                &INSTANCES
+            }
+
+            /// The instance for the given element types of the type parameters, in order
+            /// (no types for a kernel without type parameters).
+            pub fn spec_for(&self, types: &[::dpex::__private::DType]) -> ::core::option::Option<&'static ::dpex::__private::KernelSpec> {
+                Self::instances().iter().find(|(key, _)| *key == types).map(|(_, spec)| spec)
+            }
+
+            #single
+
+            /// Launches the kernel over `range` on the queue its tensor arguments live on
+            /// ("compute follows data"); returns once the launch is enqueued.
+            #[doc = #signature_doc]
+            pub fn launch #generics (
+                &self,
+                range: ::dpex::Range<#dims>,
+                args: (#(#arg_types,)*),
+            ) -> ::dpex::Result<::dpex::Event> {
+                self.launch_with(::core::option::Option::None, range, args)
+            }
+
+            /// Launches the kernel over `range` on `queue`; tensor arguments must live on its
+            /// device. Kernels without tensor arguments are launched this way.
+            #[doc = #signature_doc]
+            pub fn launch_on #generics (
+                &self,
+                queue: &::dpex::Queue,
+                range: ::dpex::Range<#dims>,
+                args: (#(#arg_types,)*),
+            ) -> ::dpex::Result<::dpex::Event> {
+                self.launch_with(::core::option::Option::Some(queue), range, args)
+            }
+
+            fn launch_with #generics (
+                &self,
+                queue: ::core::option::Option<&::dpex::Queue>,
+                range: ::dpex::Range<#dims>,
+                args: (#(#arg_types,)*),
+            ) -> ::dpex::Result<::dpex::Event> {
+                let types: &[::dpex::__private::DType] = &[#(#key_of_launch),*];
+                let spec = self.spec_for(types).ok_or_else(|| ::dpex::Error::NoInstance {
+                    kernel: ::std::string::String::from(::core::stringify!(#name)),
+                    types: types.iter().map(|t| t.name()).collect::<::std::vec::Vec<_>>().join(", "),
+                })?;
+                let (#(#arg_names,)*) = args;
+                ::dpex::__private::launch(spec, &range.global(), queue, &[#(#arg_values),*])
+            }
+        }
+    }
+}
+
+/// The `KernelSpec` of one instance.
+fn spec_tokens(instance: &Instance) -> TokenStream {
+    let sig = &instance.sig;
+    let name = sig.name.to_string();
+    let dims = sig.dims as usize;
+    let words = instance.words.iter().map(|w| Literal::u32_unsuffixed(*w));
+    let hash = Literal::u64_suffixed(dpex_spirv::spirv_hash(&instance.words));
+    let params = sig.params.iter().map(|p| {
+        let pname = p.name.to_string();
+        let kind = match p.kind {
+            ParamDeclKind::Scalar(s) => {
+                let dtype = dtype_tokens(s);
+                quote!(::dpex::__private::ParamSpecKind::Scalar(#dtype))
+            }
+            ParamDeclKind::Tensor { elem, access } => {
+                let dtype = dtype_tokens(elem);
+                let writable = access == Access::ReadWrite;
+                quote!(::dpex::__private::ParamSpecKind::Tensor { elem: #dtype, writable: #writable })
+            }
+        };
+        quote!(::dpex::__private::ParamSpec { name: #pname, kind: #kind })
+    });
+    quote! {
+        ::dpex::__private::KernelSpec {
+            name: #name,
+            dims: #dims,
+            spirv: &[#(#words),*],
+            spirv_hash: #hash,
+            params: &[#(#params),*],
+        }
+    }
+}
+
+/// The runtime's `DType` value for a scalar type.
+fn dtype_tokens(scalar: Scalar) -> TokenStream {
+    let variant = format_ident!("{}", format!("{scalar:?}"));
+    quote!(::dpex::__private::DType::#variant)
+}
+
+/// The type a launch takes for one parameter: the scalar as declared, or a reference to a
+/// runtime tensor.
+fn launch_arg_type(p: &crate::parse::ParamDecl) -> TokenStream {
+    match (&p.kind, &p.ty) {
+        (ParamDeclKind::Tensor { access, .. }, syn::Type::Reference(r)) => {
+            let elem = super::host::tensor_elem_type(&r.elem);
+            match access {
+                Access::Read => quote!(&::dpex::Tensor<#elem>),
+                Access::ReadWrite => quote!(&mut ::dpex::Tensor<#elem>),
+            }
+        }
+        (_, ty) => quote!(#ty),
+    }
+}

@@ -1,0 +1,258 @@
+//! Device functions: the table of functions a kernel may call (helpers nested in its body and
+//! `#[dpex::func]` items), their instantiations, and the lowering of calls to them.
+//!
+//! A generic function (`fn cnd<T: Float>(x: T) -> T`) is instantiated for the argument types
+//! of each call. Instances are created while bodies are lowered and lowered in turn, until
+//! none is left; recursion (a cycle of calls) is then reported at a call that closes it.
+
+use super::{error, Lowerer};
+use crate::parse::{instantiations, parse_function_signature, ParamDeclKind, Signature, TypeNames};
+use dpex_spirv::ir::{Access, Argument, Expr, ExprKind, FunctionId, Scalar, Statement};
+use proc_macro2::Span;
+use std::cell::RefCell;
+use syn::spanned::Spanned;
+
+/// One instantiation of a function: its item and its concrete signature.
+pub(crate) struct Instance {
+    /// Index in [`FunctionTable::items`].
+    pub item: usize,
+    /// The signature with the generic parameters replaced.
+    pub sig: Signature,
+}
+
+/// The functions a kernel may call and the instances created so far (an instance's index is
+/// its [`FunctionId`]).
+pub(crate) struct FunctionTable {
+    items: Vec<syn::ItemFn>,
+    instances: RefCell<Vec<Instance>>,
+}
+
+impl FunctionTable {
+    /// A table of the given functions; none is instantiated yet.
+    pub(crate) fn new(items: Vec<syn::ItemFn>) -> Self {
+        FunctionTable {
+            items,
+            instances: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// True when `name` is a function of the table.
+    pub(crate) fn contains(&self, name: &syn::Ident) -> bool {
+        self.find(&name.to_string()).is_some()
+    }
+
+    /// The function item named `name`, if the table has one.
+    fn find(&self, name: &str) -> Option<usize> {
+        self.items.iter().position(|f| f.sig.ident == name)
+    }
+
+    /// The instance of item `item` for `types`, created if needed.
+    fn instantiate(
+        &self,
+        item: usize,
+        types: TypeNames,
+    ) -> syn::Result<(FunctionId, Option<Scalar>, Vec<ParamDeclKind>)> {
+        let mut instances = self.instances.borrow_mut();
+        let existing = instances
+            .iter()
+            .position(|i| i.item == item && i.sig.types.generic() == types.generic());
+        let index = match existing {
+            Some(index) => index,
+            None => {
+                let func = &self.items[item];
+                let sig = parse_function_signature(func, &types)?;
+                instances.push(Instance { item, sig });
+                instances.len() - 1
+            }
+        };
+        let sig = &instances[index].sig;
+        Ok((
+            FunctionId(index as u32),
+            sig.result,
+            sig.params.iter().map(|p| p.kind).collect(),
+        ))
+    }
+
+    /// Instance `id`: its function item and its signature.
+    pub(crate) fn instance(&self, id: usize) -> Option<(&syn::ItemFn, Signature)> {
+        let instances = self.instances.borrow();
+        let instance = instances.get(id)?;
+        Some((&self.items[instance.item], instance.sig.clone()))
+    }
+}
+
+impl Lowerer<'_> {
+    /// The function a call's path names, if it is in the table.
+    pub(crate) fn called_function(&self, path: &syn::ExprPath) -> Option<usize> {
+        let last = path.path.segments.last()?;
+        self.funcs.find(&last.ident.to_string())
+    }
+
+    /// Lowers a call of table function `item` as a value (`result` is `Some`) or a statement.
+    pub(crate) fn lower_function_call(
+        &mut self,
+        item: usize,
+        c: &syn::ExprCall,
+        as_statement: bool,
+    ) -> syn::Result<Option<Expr>> {
+        let callee = &self.funcs.items[item];
+        let types = self.infer_generic_args(callee, c)?;
+        let (function, result, params) = self.funcs.instantiate(item, types)?;
+        if params.len() != c.args.len() {
+            return Err(error(
+                c.span(),
+                format!(
+                    "`{}` takes {} argument(s), found {}",
+                    callee.sig.ident,
+                    params.len(),
+                    c.args.len()
+                ),
+            ));
+        }
+        let mut args = Vec::new();
+        for (arg, kind) in c.args.iter().zip(params) {
+            args.push(match kind {
+                ParamDeclKind::Scalar(ty) => Argument::Value(self.lower_expr_as(arg, ty)?),
+                ParamDeclKind::Tensor { elem, access } => {
+                    let (id, arg_elem, arg_access) = self.tensor_operand(arg)?;
+                    if arg_elem != elem
+                        || (access == Access::ReadWrite && arg_access == Access::Read)
+                    {
+                        let want = if access == Access::ReadWrite {
+                            "&mut "
+                        } else {
+                            "&"
+                        };
+                        return Err(error(
+                            arg.span(),
+                            format!("expected a `{want}Tensor<{elem}>` here"),
+                        ));
+                    }
+                    Argument::Tensor(id)
+                }
+            });
+        }
+        self.calls.push((function, c.func.span()));
+        match (result, as_statement) {
+            (_, true) => {
+                self.emit(Statement::Call { function, args });
+                Ok(None)
+            }
+            (Some(ty), false) => Ok(Some(Expr {
+                ty,
+                kind: ExprKind::Call { function, args },
+            })),
+            (None, false) => Err(error(
+                c.span(),
+                format!(
+                    "`{}` returns nothing, so it has no value: call it as a statement",
+                    callee.sig.ident
+                ),
+            )),
+        }
+    }
+
+    /// The concrete types of a generic callee's parameters, read off the argument types.
+    fn infer_generic_args(
+        &mut self,
+        callee: &syn::ItemFn,
+        c: &syn::ExprCall,
+    ) -> syn::Result<TypeNames> {
+        if callee.sig.generics.params.is_empty() {
+            return Ok(TypeNames::default());
+        }
+        instantiations(&callee.sig.generics)?;
+        let mut generic = Vec::new();
+        for param in callee.sig.generics.type_params() {
+            let name = param.ident.to_string();
+            let position = callee.sig.inputs.iter().position(|input| match input {
+                syn::FnArg::Typed(t) => names_type(&t.ty, &name),
+                syn::FnArg::Receiver(_) => false,
+            });
+            let found = match position.and_then(|p| c.args.iter().nth(p)) {
+                Some(arg) => match self.tensor_operand(arg) {
+                    Ok((_, elem, _)) => elem,
+                    Err(_) => self.lower_expr(arg, None)?.ty,
+                },
+                None => {
+                    return Err(error(
+                        c.span(),
+                        format!("cannot tell `{name}` from the arguments: a parameter must have type `{name}` or `&Tensor<{name}>`"),
+                    ))
+                }
+            };
+            if !found.is_float() {
+                return Err(error(
+                    c.span(),
+                    format!("`{name}` must be a float type here, found `{found}`"),
+                ));
+            }
+            generic.push((name, found));
+        }
+        Ok(TypeNames::new(generic))
+    }
+}
+
+/// True when `ty` is `name` or a reference to a tensor of `name`.
+fn names_type(ty: &syn::Type, name: &str) -> bool {
+    match ty {
+        syn::Type::Path(p) => {
+            p.path.is_ident(name)
+                || p.path.segments.last().is_some_and(|s| match &s.arguments {
+                    syn::PathArguments::AngleBracketed(a) => a.args.iter().any(|g| {
+                        matches!(g, syn::GenericArgument::Type(syn::Type::Path(t)) if t.path.is_ident(name))
+                    }),
+                    _ => false,
+                })
+        }
+        syn::Type::Reference(r) => names_type(&r.elem, name),
+        _ => false,
+    }
+}
+
+/// Reports recursion: the first call that closes a cycle among `calls` (per instance: the
+/// instances it calls, with the call's span).
+pub(crate) fn check_recursion(
+    calls: &[Vec<(FunctionId, Span)>],
+    names: &[String],
+) -> syn::Result<()> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        Active,
+        Done,
+    }
+    fn visit(
+        f: usize,
+        calls: &[Vec<(FunctionId, Span)>],
+        names: &[String],
+        state: &mut [State],
+    ) -> syn::Result<()> {
+        state[f] = State::Active;
+        for (callee, span) in calls.get(f).into_iter().flatten() {
+            let g = callee.0 as usize;
+            match state.get(g) {
+                Some(State::Active) => {
+                    return Err(error(
+                        *span,
+                        format!(
+                            "recursion is not supported in kernels: `{}` calls `{}`, which calls it back; rewrite it as a loop",
+                            names[f], names[g]
+                        ),
+                    ))
+                }
+                Some(State::New) => visit(g, calls, names, state)?,
+                _ => {}
+            }
+        }
+        state[f] = State::Done;
+        Ok(())
+    }
+    let mut state = vec![State::New; calls.len()];
+    for f in 0..calls.len() {
+        if state[f] == State::New {
+            visit(f, calls, names, &mut state)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Reads kernel and device-function parameters: the work-item `Item<N>`, scalars by value and
+//! tensors by reference.
+
+use super::{ParamDecl, ParamDeclKind, TypeNames};
+use dpex_spirv::ir::{Access, Scalar};
+use syn::spanned::Spanned;
+use syn::{FnArg, GenericArgument, Ident, Pat, PathArguments, Type};
+
+pub(super) fn param_name(input: &FnArg) -> syn::Result<(&Pat, &Type)> {
+    match input {
+        FnArg::Receiver(r) => Err(syn::Error::new_spanned(
+            r,
+            "a kernel is a free function: remove `self`",
+        )),
+        FnArg::Typed(t) => Ok((&t.pat, &t.ty)),
+    }
+}
+
+pub(super) fn parse_item_param(input: &FnArg) -> syn::Result<(Option<Ident>, u32)> {
+    let (pat, ty) = param_name(input)?;
+    let help = "a kernel's first parameter must be the work-item index: write `item: Item<1>` \
+                (or `Item<2>`, `Item<3>`)";
+    let dims = match item_dims(ty) {
+        Some(Ok(d)) => d,
+        Some(Err(e)) => return Err(e),
+        None => return Err(syn::Error::new_spanned(ty, help)),
+    };
+    let name = match pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
+        Pat::Wild(_) => None,
+        other => {
+            return Err(syn::Error::new_spanned(
+                other,
+                "write a plain name for the work-item parameter, e.g. `item`",
+            ))
+        }
+    };
+    Ok((name, dims))
+}
+
+/// `Some(dims)` when `ty` is `Item<N>`; `None` when it is not an `Item` at all.
+pub(super) fn item_dims(ty: &Type) -> Option<syn::Result<u32>> {
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last()?;
+    if last.ident != "Item" {
+        return None;
+    }
+    let dims = match &last.arguments {
+        PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
+            GenericArgument::Const(syn::Expr::Lit(l)) => match &l.lit {
+                syn::Lit::Int(i) => i.base10_parse::<u32>().ok(),
+                _ => None,
+            },
+            GenericArgument::Type(Type::Path(p)) => {
+                p.path.get_ident().and_then(|i| i.to_string().parse().ok())
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    Some(match dims {
+        Some(d @ 1..=3) => Ok(d),
+        _ => Err(syn::Error::new_spanned(
+            ty,
+            "a work-item index has 1, 2 or 3 dimensions: write `Item<1>`, `Item<2>` or `Item<3>`",
+        )),
+    })
+}
+
+pub(super) fn parse_param(input: &FnArg, types: &TypeNames) -> syn::Result<ParamDecl> {
+    let (pat, ty) = param_name(input)?;
+    let (name, mutable) = match pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+            (p.ident.clone(), p.mutability.is_some())
+        }
+        other => {
+            return Err(syn::Error::new_spanned(
+                other,
+                "kernel parameters must be plain names: write `name: Type`",
+            ))
+        }
+    };
+    if item_dims(ty).is_some() {
+        return Err(syn::Error::new_spanned(
+            ty,
+            "only the first parameter can be the work-item index `Item<N>`",
+        ));
+    }
+    let kind =
+        match ty {
+            Type::Reference(r) => {
+                let elem = tensor_elem(&r.elem, types)?;
+                let access = if r.mutability.is_some() {
+                    Access::ReadWrite
+                } else {
+                    Access::Read
+                };
+                ParamDeclKind::Tensor { elem, access }
+            }
+            other => match types.scalar(other) {
+                Some(s) => ParamDeclKind::Scalar(s),
+                None if is_tensor(other) => return Err(syn::Error::new_spanned(
+                    other,
+                    "pass tensors by reference: write `&Tensor<T>` to read or `&mut Tensor<T>` \
+                     to write",
+                )),
+                None => return Err(unsupported_param_type(other)),
+            },
+        };
+    if mutable && matches!(kind, ParamDeclKind::Tensor { .. }) {
+        return Err(syn::Error::new_spanned(
+            pat,
+            "a tensor parameter cannot be `mut`: write `x: &mut Tensor<T>` to write into it",
+        ));
+    }
+    Ok(ParamDecl {
+        name,
+        mutable,
+        kind,
+        ty: ty.clone(),
+    })
+}
+
+fn is_tensor(ty: &Type) -> bool {
+    matches!(ty, Type::Path(tp) if tp.path.segments.last().is_some_and(|s| s.ident == "Tensor"))
+}
+
+fn tensor_elem(ty: &Type, types: &TypeNames) -> syn::Result<Scalar> {
+    let not_tensor = || {
+        syn::Error::new_spanned(
+            ty,
+            "kernel parameters taken by reference must be tensors: write `&Tensor<f32>` or \
+             `&mut Tensor<f32>` (scalars are passed by value)",
+        )
+    };
+    let Type::Path(tp) = ty else {
+        return Err(not_tensor());
+    };
+    let Some(last) = tp.path.segments.last() else {
+        return Err(not_tensor());
+    };
+    if last.ident != "Tensor" {
+        return Err(not_tensor());
+    }
+    let elem_ty = match &last.arguments {
+        PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
+            GenericArgument::Type(t) => t,
+            other => {
+                return Err(syn::Error::new_spanned(
+                    other,
+                    "write the element type, e.g. `Tensor<f32>`",
+                ))
+            }
+        },
+        _ => {
+            return Err(syn::Error::new_spanned(
+                last,
+                "write one element type, e.g. `Tensor<f32>` (1-d tensors only for now)",
+            ))
+        }
+    };
+    match types.scalar(elem_ty) {
+        Some(Scalar::Bool) => Err(syn::Error::new_spanned(
+            elem_ty,
+            "tensors of `bool` are not supported: use `Tensor<u8>` holding 0 or 1",
+        )),
+        Some(s) => Ok(s),
+        None => Err(syn::Error::new_spanned(
+            elem_ty,
+            "tensor elements must be a numeric scalar type: i8, i16, i32, i64, isize, u8, u16, \
+             u32, u64, usize, f16, f32 or f64",
+        )),
+    }
+}
+
+fn unsupported_param_type(ty: &Type) -> syn::Error {
+    syn::Error::new(
+        ty.span(),
+        format!(
+            "`{}` cannot be a kernel parameter: kernels take scalars by value (bool, i8..i64, \
+             isize, u8..u64, usize, f16, f32, f64), `&Tensor<T>` and `&mut Tensor<T>`",
+            quote::quote!(#ty)
+        ),
+    )
+}
