@@ -2,8 +2,7 @@
 //! `dpex::kernel_api` host types, so that rustc type-checks the body and IDEs see it. It can
 //! never be called (`Item<N>` has no values).
 
-use crate::parse::{ParamDeclKind, Signature};
-use dpex_spirv::ir::Access;
+use crate::parse::Signature;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{FnArg, GenericArgument, ItemFn, PathArguments, Type};
@@ -13,29 +12,34 @@ pub(crate) fn host_copy(func: &ItemFn, sig: &Signature) -> TokenStream {
     let mut host = func.clone();
     host.attrs.retain(|a| !a.path().is_ident("doc"));
     let dims = sig.dims as usize;
-    for (index, input) in host.sig.inputs.iter_mut().enumerate() {
-        let FnArg::Typed(typed) = input else { continue };
-        if index == 0 {
-            *typed.ty = syn::parse_quote!(::dpex::kernel_api::Item<#dims>);
-            continue;
-        }
-        let Some(decl) = sig.params.get(index - 1) else {
-            continue;
-        };
-        if let (ParamDeclKind::Tensor { access, .. }, Type::Reference(r)) = (decl.kind, &decl.ty) {
-            let elem = tensor_elem_type(&r.elem);
-            *typed.ty = match access {
-                Access::Read => syn::parse_quote!(&::dpex::kernel_api::KernelTensor<#elem>),
-                Access::ReadWrite => {
-                    syn::parse_quote!(&mut ::dpex::kernel_api::KernelTensor<#elem>)
-                }
-            };
-        }
+    if let Some(FnArg::Typed(item)) = host.sig.inputs.first_mut() {
+        *item.ty = syn::parse_quote!(::dpex::kernel_api::Item<#dims>);
     }
+    use_kernel_tensors(&mut host);
     quote! {
         const _: () = {
             #[allow(dead_code, clippy::too_many_arguments)]
             #host
+        };
+    }
+}
+
+/// Gives `&Tensor<T>` / `&mut Tensor<T>` parameters the kernel-side type
+/// `dpex::kernel_api::KernelTensor<T>`, which indexes like a slice.
+pub(crate) fn use_kernel_tensors(func: &mut ItemFn) {
+    for input in func.sig.inputs.iter_mut() {
+        let FnArg::Typed(typed) = input else { continue };
+        let Type::Reference(r) = &*typed.ty else {
+            continue;
+        };
+        let is_tensor = matches!(&*r.elem, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Tensor"));
+        if !is_tensor {
+            continue;
+        }
+        let elem = tensor_elem_type(&r.elem);
+        *typed.ty = match r.mutability {
+            None => syn::parse_quote!(&::dpex::kernel_api::KernelTensor<#elem>),
+            Some(_) => syn::parse_quote!(&mut ::dpex::kernel_api::KernelTensor<#elem>),
         };
     }
 }

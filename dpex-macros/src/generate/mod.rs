@@ -49,7 +49,8 @@ pub(crate) fn kernel_step(input: TokenStream) -> TokenStream {
     }
 }
 
-/// Expands `#[dpex::func]` on `item`: the function stays as it is, and a carrier is added.
+/// Expands `#[dpex::func]` on `item`: the function stays (with tensor parameters typed as
+/// kernels see them), and a carrier is added.
 pub(crate) fn func(attr: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
@@ -78,7 +79,11 @@ pub(crate) fn func(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let carrier = state::func_carrier(&func);
     let errors = combine(errors).map(|e| e.to_compile_error());
-    quote!(#errors #func #carrier)
+    // Tensor parameters take the kernel-side tensor type, so that the body type-checks the way
+    // kernels see it (and kernels' host copies can call it).
+    let mut host = func;
+    host::use_kernel_tensors(&mut host);
+    quote!(#errors #host #carrier)
 }
 
 /// Gathers the next missing function, or expands the kernel when none is missing.

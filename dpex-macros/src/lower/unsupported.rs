@@ -63,7 +63,9 @@ pub(crate) fn unsupported_expr(e: &syn::Expr, kernel: &str) -> syn::Error {
         syn::Expr::Tuple(_) => {
             "tuples are not supported in kernels yet: use separate variables".to_string()
         }
-        syn::Expr::Struct(_) => "structs are not supported in kernels: use scalars".to_string(),
+        syn::Expr::Struct(_) => {
+            "structs are not supported in kernels: use scalars or tuples".to_string()
+        }
         syn::Expr::Field(_) => "field access is not supported in kernels".to_string(),
         syn::Expr::Range(_) => "ranges can only appear in `for i in a..b`".to_string(),
         syn::Expr::Async(_) | syn::Expr::Await(_) => {

@@ -179,7 +179,18 @@ fn unsupported_param_type(ty: &Type) -> syn::Error {
         format!(
             "`{}` cannot be a kernel parameter: kernels take scalars by value (bool, i8..i64, \
              isize, u8..u64, usize, f16, f32, f64), `&Tensor<T>` and `&mut Tensor<T>`",
-            quote::quote!(#ty)
+            type_text(ty)
         ),
     )
+}
+
+/// A type as the user would write it (`Box<f32>`, not `Box < f32 >`).
+fn type_text(ty: &Type) -> String {
+    quote::quote!(#ty)
+        .to_string()
+        .replace(" < ", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
+        .replace("& ", "&")
 }

@@ -1,0 +1,8 @@
+use dpex::prelude::*;
+
+#[kernel]
+fn tensor_by_value(item: Item<1>, x: Tensor<f32>, y: &mut Tensor<f32>) {
+    y[item.get_id(0)] = 1.0;
+}
+
+fn main() {}
