@@ -22,13 +22,12 @@
 //!
 //! # The kernel language
 //! A kernel's first parameter is `Item<N>` (N = 1, 2, 3); the others are scalars by value,
-//! `&Tensor<T>` (read) or `&mut Tensor<T>` (write). The body may use `let`/`let mut`
-//! (with or without a type), the scalar types (`bool`, `i8`..`i64`, `isize`, `u8`..`u64`,
-//! `usize`, `f32`, `f64`), arithmetic, bitwise and comparison operators with Rust's
-//! release-build semantics, short-circuit `&&`/`||`, `as` casts, tensor indexing with `usize`,
-//! `tensor.len()`, `item.get_id(d)`, `item.get_range(d)`, assignment and compound assignment,
-//! `if`/`else` (also as a value), `for i in a..b`, `break`, `continue` and `return`. Anything
-//! else is a compile error at the offending token that says what to write instead.
+//! `&Tensor<T>` (read) or `&mut Tensor<T>` (write). The body is a restricted Rust subset:
+//! scalars, arithmetic with release-build semantics, casts, `if`/`while`/`loop`/`for` over
+//! ranges, private arrays, tuples, the float and integer math methods, and device functions
+//! ([`func`]). Generic kernels over `T: Float` are instantiated for `f32` and `f64`. The
+//! README lists the subset in full; anything outside it is a compile error at the offending
+//! token that says what to write instead.
 
 #![warn(missing_docs)]
 
