@@ -1,0 +1,84 @@
+//! Host-side stand-ins for the types kernels see, so that rustc can type-check kernel bodies.
+//!
+//! `#[kernel]` keeps a hidden copy of each kernel as an ordinary Rust function whose parameters
+//! use these types. They give rustc and IDEs the same methods and operators the kernel language
+//! has; they have no values (each holds an uninhabited field), so that copy can never run. The
+//! kernel itself runs on the device, compiled from the SPIR-V the macro emitted.
+
+mod atomic;
+mod float;
+mod memory;
+mod nd_range;
+
+pub use atomic::{AtomicRef, MemoryOrder, MemoryScope};
+pub use float::Float;
+pub use memory::{KernelLocalAccessor, LocalArray, LocalArray2};
+pub use nd_range::{atomic_fence, group_barrier, group_barrier_with, FenceSpace, Group, NdItem, SubGroup};
+
+use std::convert::Infallible;
+use std::marker::PhantomData;
+use std::ops::{Index, IndexMut};
+
+/// The index of one work-item in an `N`-dimensional launch range (numba-dpex's `Item`).
+///
+/// Kernels take it as their first parameter: `fn k(item: Item<1>, ...)`.
+pub struct Item<const N: usize> {
+    never: Infallible,
+}
+
+impl<const N: usize> Item<N> {
+    /// The work-item's global id in dimension `dim` (`get_global_id(dim)` in OpenCL C).
+    pub fn get_id(&self, dim: usize) -> usize {
+        let _ = dim;
+        match self.never {}
+    }
+
+    /// Same as [`Item::get_id`], under its OpenCL/SYCL name.
+    pub fn get_global_id(&self, dim: usize) -> usize {
+        self.get_id(dim)
+    }
+
+    /// The size of the launch range in dimension `dim` (`get_global_size(dim)` in OpenCL C).
+    pub fn get_range(&self, dim: usize) -> usize {
+        let _ = dim;
+        match self.never {}
+    }
+
+    /// Same as [`Item::get_range`], under its OpenCL/SYCL name.
+    pub fn get_global_range(&self, dim: usize) -> usize {
+        self.get_range(dim)
+    }
+}
+
+/// What a `&Tensor<T>` / `&mut Tensor<T>` kernel parameter is inside a kernel: elements indexed
+/// by `usize`, and a length.
+pub struct KernelTensor<T> {
+    never: Infallible,
+    element: PhantomData<T>,
+}
+
+impl<T> KernelTensor<T> {
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        match self.never {}
+    }
+
+    /// True when the tensor has no elements.
+    pub fn is_empty(&self) -> bool {
+        match self.never {}
+    }
+}
+
+impl<T> Index<usize> for KernelTensor<T> {
+    type Output = T;
+
+    fn index(&self, _index: usize) -> &T {
+        match self.never {}
+    }
+}
+
+impl<T> IndexMut<usize> for KernelTensor<T> {
+    fn index_mut(&mut self, _index: usize) -> &mut T {
+        match self.never {}
+    }
+}
