@@ -4,6 +4,12 @@
 //! After an intended emitter change: `DPEX_BLESS=1 cargo test --test golden`, then review the
 //! diff of `tests/golden/`.
 
+#[path = "../examples/mandelbrot.rs"]
+#[allow(dead_code)]
+mod mandelbrot_example;
+#[path = "../examples/pairwise_distance.rs"]
+#[allow(dead_code)]
+mod pairwise_distance_example;
 #[path = "../examples/saxpy.rs"]
 #[allow(dead_code)]
 mod saxpy_example;
@@ -64,4 +70,25 @@ fn saxpy_spirv_matches_snapshot() {
 #[test]
 fn vector_add_spirv_matches_snapshot() {
     check_golden("vector_add", vector_add_example::vector_add.spirv());
+}
+
+#[test]
+fn pairwise_distance_spirv_matches_snapshot() {
+    check_golden(
+        "pairwise_distance",
+        pairwise_distance_example::pairwise_distance.spirv(),
+    );
+}
+
+#[test]
+fn mandelbrot_spirv_matches_snapshot() {
+    for (name, dtype) in [
+        ("mandelbrot_f32", dpex::DType::F32),
+        ("mandelbrot_f64", dpex::DType::F64),
+    ] {
+        let spec = mandelbrot_example::mandelbrot
+            .spec_for(&[dtype])
+            .unwrap_or_else(|| panic!("no {dtype} instance of mandelbrot"));
+        check_golden(name, spec.spirv);
+    }
 }
