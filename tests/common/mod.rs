@@ -109,7 +109,7 @@ macro_rules! test_int {
             }
             fn random(rng: &mut StdRng) -> Self {
                 if rng.random::<bool>() {
-                    rng.random::<$t>()
+                    rng.random::<u64>() as $t
                 } else {
                     rng.random_range(-300i64..300) as $t
                 }
@@ -348,9 +348,7 @@ pub fn assert_same_each<T: TestFloat>(
     input: impl Fn(usize) -> String,
 ) {
     assert_eq!(got.len(), want.len(), "{what}: lengths differ");
-    let bad: Vec<usize> = (0..got.len())
-        .filter(|&i| !got[i].same(want[i]))
-        .collect();
+    let bad: Vec<usize> = (0..got.len()).filter(|&i| !got[i].same(want[i])).collect();
     if let Some(&i) = bad.first() {
         panic!(
             "{what}: {} of {} elements differ; first at {i} ({}): device {:?}, host {:?}",

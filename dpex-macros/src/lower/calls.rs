@@ -100,6 +100,17 @@ impl Lowerer<'_> {
         expected: Option<Scalar>,
     ) -> syn::Result<Expr> {
         let name = method.to_string();
+        if let ("to_f32" | "to_f64", []) = (name.as_str(), args) {
+            // `half::f16`'s conversions to the wider floats.
+            let recv = self.lower_expr(receiver, None)?;
+            self.require(recv.ty == Scalar::F16, method, recv.ty, "`f16`")?;
+            let to = if name == "to_f32" {
+                Scalar::F32
+            } else {
+                Scalar::F64
+            };
+            return super::expr::cast(recv, to).map_err(|m| error(method.span(), m));
+        }
         let Some(kind) = scalar_method(&name) else {
             return Err(error(
                 method.span(),
@@ -231,9 +242,15 @@ impl Lowerer<'_> {
         let args: Vec<&syn::Expr> = c.args.iter().collect();
         if let [ty, method] = segments.as_slice() {
             if let Some(scalar) = self.sig.types.named(&ty.ident.to_string()) {
-                if method.ident == "from_f64" {
+                let from = match method.ident.to_string().as_str() {
+                    "from_f64" => Some(Scalar::F64),
+                    // `half::f16::from_f32`.
+                    "from_f32" if scalar == Scalar::F16 => Some(Scalar::F32),
+                    _ => None,
+                };
+                if let Some(from) = from {
                     let [value] = self.arity::<1>(&method.ident, &args)?;
-                    let value = self.lower_expr_as(value, Scalar::F64)?;
+                    let value = self.lower_expr_as(value, from)?;
                     return super::expr::cast(value, scalar).map_err(|m| error(c.span(), m));
                 }
                 let Some((receiver, rest)) = args.split_first() else {

@@ -106,7 +106,7 @@ impl Lowerer<'_> {
         };
         let ty = place.ty();
         let new_value = match op {
-            None => self.lower_expr_as(value, ty)?,
+            None => self.lower_assigned(target, value, ty)?,
             Some(op) if op.is_shift() => {
                 let amount = self.lower_expr(value, None)?;
                 if !ty.is_int() || !amount.ty.is_int() {
@@ -115,7 +115,7 @@ impl Lowerer<'_> {
                 Expr::binary(ty, op, place.read(), amount)
             }
             Some(op) => {
-                let operand = self.lower_expr_as(value, ty)?;
+                let operand = self.lower_assigned(target, value, ty)?;
                 if !operator_applies(op, ty) {
                     return Err(error(
                         target.span(),
@@ -127,6 +127,33 @@ impl Lowerer<'_> {
         };
         self.emit(place.write(new_value));
         Ok(())
+    }
+
+    /// Lowers the value assigned to `target` (of type `ty`). When `target`'s type comes only
+    /// from a literal-initialized `let` (`let mut n = 0; n += len;`), a value of another type of
+    /// the same kind settles that `let`'s type, as rustc infers it.
+    fn lower_assigned(
+        &mut self,
+        target: &syn::Expr,
+        value: &syn::Expr,
+        ty: Scalar,
+    ) -> syn::Result<Expr> {
+        let lowered = self.lower_expr(value, Some(ty))?;
+        let found = lowered.ty;
+        let same_kind = (found.is_int() && ty.is_int()) || (found.is_float() && ty.is_float());
+        if found != ty
+            && same_kind
+            && self.provisional_site(value).is_none()
+            && self.provisional_site(target).is_some()
+        {
+            return Err(self.mismatch(target, ty, found, || {
+                format!(
+                    "mismatched types: expected `{ty}`, found `{found}`: convert with `as {ty}`"
+                )
+            }));
+        }
+        self.expect_type(value, &lowered, ty)?;
+        Ok(lowered)
     }
 
     fn lower_place(&mut self, target: &syn::Expr) -> syn::Result<Place> {
