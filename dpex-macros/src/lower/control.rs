@@ -19,14 +19,22 @@ pub(crate) enum Exit {
     Continue,
 }
 
+/// The value of a `loop` used as an expression.
+#[derive(Clone, Copy)]
+pub(crate) struct LoopValue {
+    /// The type the context expects, if it says.
+    expected: Option<Scalar>,
+    /// Once a `break value` is met: the local holding the value, and its type.
+    slot: Option<(LocalId, Scalar)>,
+}
+
 /// A loop being lowered: its label, its value slot and the flags of jumps aimed at it.
 #[derive(Default)]
 pub(crate) struct LoopFrame {
     /// The loop's label without the quote.
     label: Option<String>,
-    /// For a `loop` used as a value: the type the context expects and, once a `break value` is
-    /// met, the local holding the value.
-    value: Option<(Option<Scalar>, Option<(LocalId, Scalar)>)>,
+    /// For a `loop` used as a value: where `break value` puts it.
+    value: Option<LoopValue>,
     /// Set by `break 'this` from an inner loop.
     break_flag: Option<LocalId>,
     /// Set by `continue 'this` from an inner loop.
@@ -48,7 +56,10 @@ impl Lowerer<'_> {
     ) -> syn::Result<Option<(LocalId, Scalar)>> {
         self.loops.push(LoopFrame {
             label: label.map(|l| l.name.ident.to_string()),
-            value: value.map(|expected| (expected, None)),
+            value: value.map(|expected| LoopValue {
+                expected,
+                slot: None,
+            }),
             ..LoopFrame::default()
         });
         let (mut body, result) = self.scoped(|l| l.capture(user_body));
@@ -72,7 +83,7 @@ impl Lowerer<'_> {
         for (target, exit) in frame.pending {
             self.after_inner_loop(target, exit);
         }
-        Ok(frame.value.and_then(|(_, slot)| slot))
+        Ok(frame.value.and_then(|v| v.slot))
     }
 
     /// Emits, right after an inner loop, the test that carries a labelled jump one loop further.
@@ -139,10 +150,11 @@ impl Lowerer<'_> {
         let target = self.jump_target("break", b.break_token.span, b.label.as_ref())?;
         if let Some(value) = &b.expr {
             self.store_loop_value(target, value)?;
-        } else if let Some((_, Some((_, ty)))) =
-            self.loops.get(target).and_then(|f| f.value.as_ref())
+        } else if let Some(LoopValue {
+            slot: Some((_, ty)),
+            ..
+        }) = self.loops.get(target).and_then(|f| f.value)
         {
-            let ty = *ty;
             return Err(error(
                 b.span(),
                 format!("this loop's value is a `{ty}`: write `break value;`"),
@@ -195,7 +207,7 @@ impl Lowerer<'_> {
     }
 
     fn store_loop_value(&mut self, target: usize, value: &syn::Expr) -> syn::Result<()> {
-        let Some((expected, slot)) = self.loops[target].value else {
+        let Some(LoopValue { expected, slot }) = self.loops[target].value else {
             return Err(error(
                 value.span(),
                 "`break` with a value works only in a `loop` whose value is used (`let x = loop { ... };`)",
@@ -211,7 +223,10 @@ impl Lowerer<'_> {
             None => {
                 let local = self.new_local("loop.value", lowered.ty);
                 if let Some(frame) = self.loops.get_mut(target) {
-                    frame.value = Some((expected, Some((local, lowered.ty))));
+                    frame.value = Some(LoopValue {
+                        expected,
+                        slot: Some((local, lowered.ty)),
+                    });
                 }
                 local
             }
