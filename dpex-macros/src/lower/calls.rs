@@ -4,7 +4,7 @@
 use super::math::{constant, dpex_math_function, scalar_method, Method, Shape, METHOD_NAMES};
 use super::unsupported::unsupported_expr;
 use super::{error, Binding, Lowerer};
-use dpex_spirv::ir::{Builtin, Expr, ExprKind, Literal, MathFunction, Scalar};
+use dpex_spirv::ir::{BinaryOp, Builtin, Expr, ExprKind, Literal, MathFunction, Scalar};
 use syn::spanned::Spanned;
 
 impl Lowerer<'_> {
@@ -135,6 +135,11 @@ impl Lowerer<'_> {
             Method::WrappingNeg(op) => {
                 self.arity::<0>(method, args)?;
                 self.require(ty.is_int(), method, ty, "integers")?;
+                if !ty.is_signed_int() {
+                    // The IR negates signed values only; `0 - x` wraps the same way.
+                    let zero = Expr::literal(ty, Literal::Int(0));
+                    return Ok(Expr::binary(ty, BinaryOp::Sub, zero, recv));
+                }
                 Ok(Expr {
                     ty,
                     kind: ExprKind::Unary {
