@@ -39,7 +39,7 @@ pub use dpex_macros::__kernel_step;
 pub use dpex_macros::{func, kernel};
 pub use dpex_runtime::{
     cache_stats, program_builds, CacheStats, DType, Device, DeviceInfo, DeviceType, Element, Error,
-    Event, Queue, Range, Result, Tensor,
+    Event, Feature, LocalAccessor, NdRange, Queue, Range, Result, Tensor,
 };
 /// Half-precision floats (`half::f16`) for `Tensor<f16>` and f16 kernels.
 pub use half::f16;
@@ -54,5 +54,8 @@ pub mod prelude {
 /// What `#[kernel]`'s generated code calls; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use dpex_runtime::{launch, DType, KernelArg, KernelSpec, ParamSpec, ParamSpecKind};
+    pub use dpex_runtime::{
+        launch, DType, Feature, KernelArg, KernelSpec, LocalAccessor, NdRange, ParamSpec,
+        ParamSpecKind,
+    };
 }

@@ -1,15 +1,16 @@
-//! Kernel arguments as the launcher passes them: scalars by value, tensors by reference to their memory.
+//! Kernel arguments as the launcher passes them: scalars by value, tensors by reference to their memory, local accessors by size.
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use opencl3::types::cl_mem;
 
+use crate::local::LocalAccessor;
 use crate::queue::Queue;
 use crate::tensor::{DType, Element, Tensor};
 
 /// One argument of a kernel launch. Build it with `From`/`into()` from a scalar, `&Tensor<T>`
-/// (read-only) or `&mut Tensor<T>` (writable).
+/// (read-only), `&mut Tensor<T>` (writable) or a [`LocalAccessor<T>`] (work-group local memory).
 #[derive(Clone, Copy, Debug)]
 pub enum KernelArg<'a> {
     /// A scalar, stored as its native-endian bytes in the first [`DType::size`] bytes.
@@ -31,6 +32,14 @@ pub enum KernelArg<'a> {
         len: u64,
         /// The queue the tensor lives on.
         queue: &'a Queue,
+    },
+    /// Work-group local memory of `len` elements; the kernel receives a `__local` pointer and
+    /// then `len` as a `u64`.
+    Local {
+        /// The element type.
+        dtype: DType,
+        /// The number of elements (per work-group).
+        len: u64,
     },
 }
 
@@ -77,6 +86,7 @@ impl KernelArg<'_> {
                 ..
             } => format!("&mut Tensor<{dtype}>"),
             KernelArg::Tensor { dtype, .. } => format!("&Tensor<{dtype}>"),
+            KernelArg::Local { dtype, .. } => format!("LocalAccessor<{dtype}>"),
         }
     }
 }
@@ -121,6 +131,15 @@ impl KernelArg<'static> {
         KernelArg::Scalar {
             dtype: T::DTYPE,
             bytes,
+        }
+    }
+}
+
+impl<T: Element> From<LocalAccessor<T>> for KernelArg<'static> {
+    fn from(local: LocalAccessor<T>) -> Self {
+        KernelArg::Local {
+            dtype: T::DTYPE,
+            len: local.len() as u64,
         }
     }
 }

@@ -8,6 +8,7 @@ use opencl3::context::Context;
 use opencl3::types::cl_device_id;
 
 use crate::error::{cl, Error, Result};
+use crate::feature::Feature;
 use crate::registry::{registry, Registry};
 use crate::selector;
 
@@ -61,6 +62,20 @@ pub struct DeviceInfo {
     pub device_type: DeviceType,
     /// `CL_DEVICE_IL_VERSION`, e.g. `SPIR-V_1.0 SPIR-V_1.1 ...` (empty when the driver takes no IL).
     pub il_versions: String,
+    /// `CL_DEVICE_EXTENSIONS`, one entry per extension (empty when the query failed).
+    pub extensions: Vec<String>,
+    /// `CL_DEVICE_MAX_WORK_GROUP_SIZE` (`None`: the query failed).
+    pub max_work_group_size: Option<usize>,
+    /// `CL_DEVICE_MAX_WORK_ITEM_SIZES`, one limit per dimension (empty when the query failed).
+    pub max_work_item_sizes: Vec<usize>,
+    /// `CL_DEVICE_LOCAL_MEM_SIZE` in bytes (`None`: the query failed).
+    pub local_mem_size: Option<u64>,
+    /// `CL_DEVICE_DOUBLE_FP_CONFIG` (`None`: the query failed; 0: no double precision).
+    pub double_fp_config: Option<u64>,
+    /// `CL_DEVICE_MAX_NUM_SUB_GROUPS` (`None`: the query failed, e.g. before OpenCL 2.1).
+    pub max_num_sub_groups: Option<u32>,
+    /// `CL_DEVICE_SUB_GROUP_SIZES_INTEL` (empty when the device does not report it).
+    pub sub_group_sizes: Vec<usize>,
     /// `Ok(())` if dpex can run kernels on the device, else the reason it cannot.
     pub usable: std::result::Result<(), String>,
     /// A selector that names exactly this device: `opencl:<type>:<n>` (the n-th usable device of
@@ -106,25 +121,16 @@ pub struct Device {
 pub(crate) struct DeviceInner {
     pub(crate) id: opencl3::device::Device,
     pub(crate) info: DeviceInfo,
-    pub(crate) max_work_group_size: usize,
-    pub(crate) fp64: bool,
     /// Created at first use; one per device for all its queues, tensors and programs.
     context: OnceCell<Context>,
 }
 
 impl Device {
-    pub(crate) fn from_parts(
-        id: opencl3::device::Device,
-        info: DeviceInfo,
-        max_work_group_size: usize,
-        fp64: bool,
-    ) -> Device {
+    pub(crate) fn from_parts(id: opencl3::device::Device, info: DeviceInfo) -> Device {
         Device {
             inner: Arc::new(DeviceInner {
                 id,
                 info,
-                max_work_group_size,
-                fp64,
                 context: OnceCell::new(),
             }),
         }
@@ -205,14 +211,51 @@ impl Device {
         &self.inner.info.il_versions
     }
 
-    /// `CL_DEVICE_MAX_WORK_GROUP_SIZE`.
+    /// `CL_DEVICE_MAX_WORK_GROUP_SIZE` (1 if the query failed).
     pub fn max_work_group_size(&self) -> usize {
-        self.inner.max_work_group_size
+        self.inner.info.max_work_group_size.unwrap_or(1)
+    }
+
+    /// `CL_DEVICE_MAX_WORK_ITEM_SIZES`: the largest work-group extent per dimension (empty if
+    /// the query failed).
+    pub fn max_work_item_sizes(&self) -> &[usize] {
+        &self.inner.info.max_work_item_sizes
+    }
+
+    /// `CL_DEVICE_LOCAL_MEM_SIZE`: bytes of work-group local memory (`None` if the query failed).
+    pub fn local_mem_size(&self) -> Option<u64> {
+        self.inner.info.local_mem_size
+    }
+
+    /// `CL_DEVICE_MAX_NUM_SUB_GROUPS` (`None` if the query failed, e.g. before OpenCL 2.1).
+    pub fn max_num_sub_groups(&self) -> Option<u32> {
+        self.inner.info.max_num_sub_groups
+    }
+
+    /// The sub-group sizes the device supports (`CL_DEVICE_SUB_GROUP_SIZES_INTEL`; empty if the
+    /// device does not report them).
+    pub fn sub_group_sizes(&self) -> &[usize] {
+        &self.inner.info.sub_group_sizes
+    }
+
+    /// `CL_DEVICE_EXTENSIONS`, one entry per extension.
+    pub fn extensions(&self) -> &[String] {
+        &self.inner.info.extensions
+    }
+
+    /// Whether the device reports `extension`, e.g. `cl_khr_fp16`.
+    pub fn has_extension(&self, extension: &str) -> bool {
+        self.inner.info.has_extension(extension)
+    }
+
+    /// Whether the device supports `feature` (see [`Feature`] for what each one checks).
+    pub fn supports(&self, feature: Feature) -> bool {
+        self.inner.info.supports(feature)
     }
 
     /// Whether the device supports double precision (`CL_DEVICE_DOUBLE_FP_CONFIG` is not 0).
     pub fn has_fp64(&self) -> bool {
-        self.inner.fp64
+        self.inner.info.double_fp_config.is_some_and(|c| c != 0)
     }
 
     /// The selector that names this device, e.g. `opencl:cpu:0`.
@@ -302,9 +345,9 @@ impl Registry {
     fn matching(&self, filter: &selector::Filter) -> (Option<Device>, Vec<&DeviceInfo>) {
         use selector::Filter::*;
         let in_scope = |info: &DeviceInfo| match *filter {
-            ByType { ty, .. } => ty.map_or(true, |t| t == info.device_type),
+            ByType { ty, .. } => ty.is_none_or(|t| t == info.device_type),
             ByPosition { platform, device } => {
-                info.platform_index == platform && device.map_or(true, |d| d == info.device_index)
+                info.platform_index == platform && device.is_none_or(|d| d == info.device_index)
             }
         };
         let unusable = self
@@ -332,7 +375,7 @@ impl Registry {
         let first = |ty: Option<DeviceType>| {
             self.entries
                 .iter()
-                .filter(|e| ty.map_or(true, |t| t == e.info.device_type))
+                .filter(|e| ty.is_none_or(|t| t == e.info.device_type))
                 .find_map(|e| e.device.clone())
         };
         first(Some(DeviceType::Gpu))
@@ -345,39 +388,47 @@ impl Registry {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::registry::{into_entries, Probe};
 
-    fn probe(platform: usize, device: usize, ty: DeviceType, name: &str, usable: bool) -> Probe {
-        let info = DeviceInfo {
-            platform_index: platform,
-            device_index: device,
-            platform_name: format!("platform {platform}"),
+    /// A usable device's info with no extensions and every optional query failed.
+    pub(crate) fn fake_info(name: &str) -> DeviceInfo {
+        DeviceInfo {
+            platform_index: 0,
+            device_index: 0,
+            platform_name: "platform 0".to_string(),
             name: name.to_string(),
             vendor: "vendor".to_string(),
             driver_version: "1.0".to_string(),
-            device_type: ty,
-            il_versions: if usable {
-                "SPIR-V_1.2".to_string()
-            } else {
-                String::new()
-            },
-            usable: if usable {
-                Ok(())
-            } else {
-                Err("the driver does not accept SPIR-V (empty CL_DEVICE_IL_VERSION)".to_string())
-            },
-            filter: String::new(),
-        };
+            device_type: DeviceType::Cpu,
+            il_versions: "SPIR-V_1.2".to_string(),
+            extensions: Vec::new(),
+            max_work_group_size: None,
+            max_work_item_sizes: Vec::new(),
+            local_mem_size: None,
+            double_fp_config: None,
+            max_num_sub_groups: None,
+            sub_group_sizes: Vec::new(),
+            usable: Ok(()),
+            filter: "opencl:cpu:0".to_string(),
+        }
+    }
+
+    fn probe(platform: usize, device: usize, ty: DeviceType, name: &str, usable: bool) -> Probe {
+        let mut info = fake_info(name);
+        info.platform_index = platform;
+        info.device_index = device;
+        info.platform_name = format!("platform {platform}");
+        info.device_type = ty;
+        info.filter = String::new();
+        if !usable {
+            info.il_versions = String::new();
+            info.usable =
+                Err("the driver does not accept SPIR-V (empty CL_DEVICE_IL_VERSION)".to_string());
+        }
         // A null device id: selection never calls OpenCL.
-        let handle = usable.then(|| {
-            (
-                opencl3::device::Device::new(std::ptr::null_mut()),
-                256,
-                true,
-            )
-        });
+        let handle = usable.then(|| opencl3::device::Device::new(std::ptr::null_mut()));
         Probe { info, handle }
     }
 

@@ -2,6 +2,8 @@
 
 use opencl3::error_codes::ClError;
 
+use crate::feature::Feature;
+
 /// What `scripts/setup-opencl.sh` and the alternatives are, said once for every "no device" error.
 const SETUP_HINT: &str =
     "run `scripts/setup-opencl.sh` in the dpex repo (it installs Intel's OpenCL \
@@ -197,6 +199,115 @@ pub enum Error {
         global: Vec<usize>,
     },
 
+    /// An ND-range whose local range has a different number of dimensions than its global range.
+    #[error(
+        "kernel `{kernel}`: the local range {local:?} has {} dimensions but the global range \
+         {global:?} has {}",
+        local.len(),
+        global.len()
+    )]
+    LocalRangeDims {
+        /// The kernel's name.
+        kernel: String,
+        /// The global range given.
+        global: Vec<usize>,
+        /// The local range given.
+        local: Vec<usize>,
+    },
+
+    /// An ND-range with a zero local (work-group) extent.
+    #[error(
+        "kernel `{kernel}`: the local range {local:?} has a zero extent (a work-group has at \
+         least one work-item in every dimension)"
+    )]
+    ZeroLocalSize {
+        /// The kernel's name.
+        kernel: String,
+        /// The local range given.
+        local: Vec<usize>,
+    },
+
+    /// An ND-range whose global extent is not a multiple of its local extent in some dimension.
+    #[error(
+        "kernel `{kernel}`: the global size {global} in dimension {dim} is not a multiple of the \
+         local size {local}; round the global size up to a multiple of {local} (and skip the \
+         extra work-items in the kernel) or pick a local size that divides {global}"
+    )]
+    RangeNotDivisible {
+        /// The kernel's name.
+        kernel: String,
+        /// The dimension (0-based).
+        dim: usize,
+        /// The global extent in that dimension.
+        global: usize,
+        /// The local extent in that dimension.
+        local: usize,
+    },
+
+    /// A work-group with more work-items than the device or the compiled kernel allows.
+    #[error(
+        "kernel `{kernel}`: a work-group of {local:?} ({} work-items) exceeds the limit of \
+         {limit} work-items ({why})",
+        work_items(local)
+    )]
+    WorkGroupTooLarge {
+        /// The kernel's name.
+        kernel: String,
+        /// The local range given.
+        local: Vec<usize>,
+        /// The largest number of work-items per work-group allowed.
+        limit: usize,
+        /// Which limit, e.g. the device's `CL_DEVICE_MAX_WORK_GROUP_SIZE` or the kernel's
+        /// `CL_KERNEL_WORK_GROUP_SIZE`, and on which device.
+        why: String,
+    },
+
+    /// A local extent above the device's `CL_DEVICE_MAX_WORK_ITEM_SIZES` in its dimension.
+    #[error(
+        "kernel `{kernel}`: the local size {local} in dimension {dim} exceeds the device's \
+         limit for that dimension, CL_DEVICE_MAX_WORK_ITEM_SIZES[{dim}] = {limit}"
+    )]
+    WorkItemSizeTooLarge {
+        /// The kernel's name.
+        kernel: String,
+        /// The dimension (0-based).
+        dim: usize,
+        /// The local extent in that dimension.
+        local: usize,
+        /// The device's limit for that dimension.
+        limit: usize,
+    },
+
+    /// The launch needs more work-group local memory than the device has.
+    #[error(
+        "kernel `{kernel}` needs {bytes} bytes of work-group local memory (its LocalAccessor \
+         arguments and its fixed-size local arrays), but the device has {limit} bytes \
+         (CL_DEVICE_LOCAL_MEM_SIZE)"
+    )]
+    LocalMemoryExceeded {
+        /// The kernel's name.
+        kernel: String,
+        /// Bytes needed per work-group (saturating at `u64::MAX`).
+        bytes: u64,
+        /// `CL_DEVICE_LOCAL_MEM_SIZE` of the launch device.
+        limit: u64,
+    },
+
+    /// The kernel uses a feature that the launch device does not support.
+    #[error(
+        "kernel `{kernel}` uses {feature}, which device {device} does not support; launch it on \
+         a device that reports {} (see `Device::listing()`)",
+        feature.extension()
+    )]
+    MissingFeature {
+        /// The kernel's name.
+        kernel: String,
+        /// The device (name and filter string).
+        device: String,
+        /// The missing feature.
+        feature: Feature,
+    },
+
     /// Host data of the wrong length for a tensor.
     #[error("the host slice has {got} elements but the tensor has {expected}")]
     SizeMismatch {
@@ -218,6 +329,11 @@ pub enum Error {
 
 /// Shorthand for results of the dpex runtime.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// The number of work-items in a work-group of extents `local` (saturating).
+fn work_items(local: &[usize]) -> usize {
+    local.iter().fold(1usize, |acc, &l| acc.saturating_mul(l))
+}
 
 fn detail_suffix(detail: &str) -> String {
     if detail.is_empty() {

@@ -1,4 +1,4 @@
-//! Launching a kernel: argument checks, queue inference (compute follows data), set args, enqueue.
+//! Launching a kernel: checks, queue inference (compute follows data), set args, enqueue.
 
 use std::ffi::c_void;
 use std::ptr;
@@ -11,30 +11,50 @@ use crate::error::{cl_with, Error, Result};
 use crate::event::Event;
 use crate::program::program_for;
 use crate::queue::Queue;
-use crate::spec::{KernelSpec, ParamSpecKind};
+use crate::spec::KernelSpec;
+use crate::validate::{
+    check_args, check_device_limits, check_features, check_range, check_work_group,
+};
 
-/// Launches `spec` over the global range `global` (one extent per kernel dimension).
+/// Launches `spec` over the global range `global` (one extent per kernel dimension), in
+/// work-groups of `local` work-items (`None`: the driver picks the work-group size).
 ///
 /// With `queue: None` the kernel runs on the queue of its tensor arguments, which must all be on
 /// the same queue ([`Error::QueueMismatch`]; no tensor: [`Error::NoQueue`]). With `Some(queue)`
 /// every tensor must live on that queue's device ([`Error::WrongQueue`]); a tensor on another
 /// queue of the same device is synchronised with (its queue is finished first and the launch is
 /// waited for). The program is built at the first launch on each device and cached.
+///
+/// Nothing is enqueued unless every check passes: the arguments match the parameters; `global`
+/// has `spec.dims` non-zero extents ([`Error::RangeDims`], [`Error::EmptyRange`]); `local`, if
+/// given, has as many extents ([`Error::LocalRangeDims`]), none zero ([`Error::ZeroLocalSize`]),
+/// each dividing its global extent ([`Error::RangeNotDivisible`]) and within
+/// `CL_DEVICE_MAX_WORK_ITEM_SIZES` ([`Error::WorkItemSizeTooLarge`]), with at most
+/// `CL_DEVICE_MAX_WORK_GROUP_SIZE` and the kernel's `CL_KERNEL_WORK_GROUP_SIZE` work-items
+/// ([`Error::WorkGroupTooLarge`]); the device supports every feature in `spec.requires`
+/// ([`Error::MissingFeature`], checked before the program is built); and the local accessors plus
+/// `spec.static_local_bytes` fit `CL_DEVICE_LOCAL_MEM_SIZE` ([`Error::LocalMemoryExceeded`]).
 pub fn launch(
     spec: &'static KernelSpec,
     global: &[usize],
+    local: Option<&[usize]>,
     queue: Option<&Queue>,
     args: &[KernelArg<'_>],
 ) -> Result<Event> {
     check_args(spec, args)?;
-    check_range(spec, global)?;
+    check_range(spec, global, local)?;
     let (queue, foreign) = pick_queue(spec, queue, args)?;
+    let device = queue.device();
+    let device_name = device.to_string();
+    check_features(spec, device.info(), &device_name)?;
+    check_device_limits(spec, device.info(), &device_name, local, args)?;
     for other in &foreign {
         other.finish()?;
     }
-    let program = program_for(spec, queue.device())?;
+    let program = program_for(spec, device)?;
     let kernel = program.take_kernel(spec.name)?;
-    let enqueued = set_args_and_enqueue(spec, &kernel, queue, global, args);
+    let enqueued = check_kernel_limit(spec, &kernel, queue, local)
+        .and_then(|()| set_args_and_enqueue(spec, &kernel, queue, global, local, args));
     program.give_back(spec.name, kernel);
     let event = enqueued?;
     if !foreign.is_empty() {
@@ -43,80 +63,40 @@ pub fn launch(
     Ok(event)
 }
 
-/// [`launch`] on an explicitly named queue: `launch(spec, global, Some(queue), args)`.
+/// [`launch`] on an explicitly named queue: `launch(spec, global, local, Some(queue), args)`.
 pub fn launch_on(
     queue: &Queue,
     spec: &'static KernelSpec,
     global: &[usize],
+    local: Option<&[usize]>,
     args: &[KernelArg<'_>],
 ) -> Result<Event> {
-    launch(spec, global, Some(queue), args)
+    launch(spec, global, local, Some(queue), args)
 }
 
-fn check_args(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()> {
-    if args.len() != spec.params.len() {
-        return Err(Error::ArgumentCount {
-            kernel: spec.name.to_string(),
-            expected: spec.params.len(),
-            got: args.len(),
-        });
+/// The work-group fits the compiled kernel's `CL_KERNEL_WORK_GROUP_SIZE` on the queue's device
+/// (not checked if the query fails; the driver then still is).
+fn check_kernel_limit(
+    spec: &KernelSpec,
+    kernel: &Kernel,
+    queue: &Queue,
+    local: Option<&[usize]>,
+) -> Result<()> {
+    let Some(local) = local else {
+        return Ok(());
+    };
+    match kernel.get_work_group_size(queue.device().id()) {
+        Ok(limit) => check_work_group(
+            spec,
+            local,
+            limit,
+            format!(
+                "CL_KERNEL_WORK_GROUP_SIZE of this kernel compiled for device {}",
+                queue.device()
+            ),
+        ),
+        Err(_) => Ok(()),
     }
-    for (param, arg) in spec.params.iter().zip(args) {
-        let fits = match (param.kind, arg) {
-            (ParamSpecKind::Scalar(want), KernelArg::Scalar { dtype, .. }) => want == *dtype,
-            (
-                ParamSpecKind::Tensor { elem, writable },
-                KernelArg::Tensor {
-                    dtype,
-                    writable: given,
-                    ..
-                },
-            ) => elem == *dtype && (*given || !writable),
-            _ => false,
-        };
-        if !fits {
-            return Err(Error::ArgumentType {
-                kernel: spec.name.to_string(),
-                arg: param.name.to_string(),
-                expected: param.kind.to_string(),
-                got: arg.describe(),
-            });
-        }
-        if let KernelArg::Tensor {
-            dtype, mem, len, ..
-        } = arg
-        {
-            let needed = len.checked_mul(dtype.size() as u64);
-            if needed.map_or(true, |n| n > mem.bytes()) {
-                return Err(Error::InvalidArgument {
-                    kernel: spec.name.to_string(),
-                    arg: param.name.to_string(),
-                    detail: format!(
-                        "a length of {len} {dtype} elements does not fit the tensor's {} bytes",
-                        mem.bytes()
-                    ),
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-fn check_range(spec: &KernelSpec, global: &[usize]) -> Result<()> {
-    if global.len() != spec.dims {
-        return Err(Error::RangeDims {
-            kernel: spec.name.to_string(),
-            expected: spec.dims,
-            got: global.len(),
-        });
-    }
-    if global.is_empty() || global.contains(&0) {
-        return Err(Error::EmptyRange {
-            kernel: spec.name.to_string(),
-            global: global.to_vec(),
-        });
-    }
-    Ok(())
 }
 
 /// The launch queue, and the other queues (same device) whose tensors the launch uses.
@@ -127,7 +107,7 @@ fn pick_queue<'a>(
 ) -> Result<(&'a Queue, Vec<&'a Queue>)> {
     let tensors = spec.params.iter().zip(args).filter_map(|(p, a)| match a {
         KernelArg::Tensor { queue, .. } => Some((p.name, *queue)),
-        KernelArg::Scalar { .. } => None,
+        KernelArg::Scalar { .. } | KernelArg::Local { .. } => None,
     });
     match queue {
         Some(queue) => {
@@ -183,6 +163,7 @@ fn set_args_and_enqueue(
     kernel: &Kernel,
     queue: &Queue,
     global: &[usize],
+    local: Option<&[usize]>,
     args: &[KernelArg<'_>],
 ) -> Result<Event> {
     let mut index: cl_uint = 0;
@@ -218,27 +199,116 @@ fn set_args_and_enqueue(
                 }
                 index += 2;
             }
+            KernelArg::Local { dtype, len } => {
+                let bytes = len
+                    .checked_mul(dtype.size() as u64)
+                    .and_then(|b| usize::try_from(b).ok())
+                    .ok_or_else(|| Error::InvalidArgument {
+                        kernel: spec.name.to_string(),
+                        arg: param.name.to_string(),
+                        detail: format!("a LocalAccessor<{dtype}> of {len} elements is too large"),
+                    })?;
+                // SAFETY: the argument at `index` is a `__local` pointer: a size in bytes (not 0:
+                // checked) and a null value ask OpenCL to allocate that much local memory per
+                // work-group. The next one is the accessor's u64 length.
+                unsafe {
+                    kernel
+                        .set_arg_local_buffer(index, bytes)
+                        .map_err(cl_with("clSetKernelArg", what()))?;
+                    kernel
+                        .set_arg(index + 1, len)
+                        .map_err(cl_with("clSetKernelArg", format!("{} (length)", what())))?;
+                }
+                index += 2;
+            }
         }
     }
-    // SAFETY: every argument of the kernel is set above, `global` holds `spec.dims` non-zero extents
-    // (checked; the driver rejects more dimensions than it has), and no offsets, local sizes or wait lists are passed.
+    let local_ptr = match local {
+        Some(local) => local.as_ptr(),
+        None => ptr::null(),
+    };
+    // SAFETY: every argument of the kernel is set above; `global` holds `spec.dims` non-zero
+    // extents (checked; the driver rejects more dimensions than it has); `local_ptr` is null or
+    // points to `global.len()` extents (checked); no offsets or wait lists are passed.
     let event = unsafe {
         queue.cl_queue().enqueue_nd_range_kernel(
             kernel.get(),
             global.len() as cl_uint,
             ptr::null(),
             global.as_ptr(),
-            ptr::null(),
+            local_ptr,
             &[],
         )
     }
     .map_err(cl_with(
         "clEnqueueNDRangeKernel",
         format!(
-            "kernel `{}` over {global:?} on {}",
+            "kernel `{}` over {global:?} (local {local:?}) on {}",
             spec.name,
             queue.device()
         ),
     ))?;
     Ok(Event::new(event, spec.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::Device;
+    use crate::feature::Feature;
+    use crate::program::program_builds;
+    use crate::spec::{ParamSpec, ParamSpecKind};
+    use crate::tensor::{DType, Tensor};
+
+    static PARAMS: [ParamSpec; 1] = [ParamSpec {
+        name: "out",
+        kind: ParamSpecKind::Tensor {
+            elem: DType::F32,
+            writable: true,
+        },
+    }];
+
+    /// No SPIR-V at all: a launch that got as far as building would fail with `BuildFailed`
+    /// or an OpenCL error instead of `MissingFeature`.
+    static NEEDS_FP16: KernelSpec = KernelSpec {
+        name: "needs_fp16",
+        dims: 1,
+        spirv: &[0x0723_0203],
+        spirv_hash: 0x5eed_f016,
+        params: &PARAMS,
+        requires: &[Feature::Fp64, Feature::Fp16],
+        static_local_bytes: 0,
+    };
+
+    /// The real CPU device, described as one without fp16 (same OpenCL device id).
+    fn cpu_without_fp16() -> Device {
+        let real = Device::select("cpu").unwrap_or_else(|e| panic!("no CPU device:\n{e}"));
+        let mut info = real.info().clone();
+        info.extensions.retain(|e| e != "cl_khr_fp16");
+        info.name = format!("{} (without fp16)", info.name);
+        Device::from_parts(opencl3::device::Device::new(real.id()), info)
+    }
+
+    #[test]
+    fn a_missing_feature_stops_the_launch_before_the_build() {
+        let device = cpu_without_fp16();
+        assert!(device.supports(Feature::Fp64) && !device.supports(Feature::Fp16));
+        let queue = Queue::new(&device).unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Tensor::full(&queue, 4, 7.0f32).unwrap_or_else(|e| panic!("{e}"));
+        let err = launch(&NEEDS_FP16, &[4], Some(&[2]), None, &[(&mut out).into()])
+            .expect_err("fp16 is missing");
+        assert!(
+            matches!(&err, Error::MissingFeature { kernel, feature: Feature::Fp16, device }
+                if kernel == "needs_fp16" && device.contains("without fp16")),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("kernel `needs_fp16` uses fp16 (cl_khr_fp16), which device `")
+                && err.to_string().contains("does not support"),
+            "{err}"
+        );
+        assert_eq!(program_builds(&NEEDS_FP16), 0);
+        assert_eq!(out.to_vec().unwrap_or_else(|e| panic!("{e}")), [7.0; 4]);
+    }
 }

@@ -13,6 +13,10 @@
 //! # }
 //! ```
 //!
+//! A launch takes an optional work-group size (what [`NdRange`] carries), work-group local memory
+//! is passed as a [`LocalAccessor`], and the optional device [`Feature`]s a kernel uses are
+//! checked against the launch device; every check runs before anything is enqueued.
+//!
 //! Devices: every OpenCL device whose driver accepts SPIR-V (`CL_DEVICE_IL_VERSION`) is usable;
 //! [`Device::all`] lists the others with the reason. `DPEX_DEVICE` sets the default device.
 
@@ -22,7 +26,9 @@ mod arg;
 mod device;
 mod error;
 mod event;
+mod feature;
 mod launch;
+mod local;
 mod program;
 mod queue;
 mod range;
@@ -30,15 +36,18 @@ mod registry;
 mod selector;
 mod spec;
 mod tensor;
+mod validate;
 
 pub use arg::{KernelArg, MemRef};
 pub use device::{Device, DeviceInfo, DeviceType};
 pub use error::{status_name, Error, Result};
 pub use event::Event;
+pub use feature::Feature;
 pub use launch::{launch, launch_on};
+pub use local::LocalAccessor;
 pub use program::{cache_stats, program_builds, CacheStats};
 pub use queue::Queue;
-pub use range::Range;
+pub use range::{NdRange, Range};
 pub use spec::{KernelSpec, ParamSpec, ParamSpecKind};
 pub use tensor::{DType, Element, Tensor};
 
@@ -54,5 +63,7 @@ mod tests {
         send_sync::<crate::Event>();
         send_sync::<crate::KernelArg<'static>>();
         send_sync::<crate::KernelSpec>();
+        send_sync::<crate::LocalAccessor<f32>>();
+        send_sync::<crate::NdRange<2>>();
     }
 }

@@ -170,21 +170,40 @@ fn describe(
         driver_version: text(id.driver_version()),
         device_type,
         il_versions,
+        extensions: id
+            .extensions()
+            .map(|e| clean(&e).split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default(),
+        max_work_group_size: id.max_work_group_size().ok(),
+        max_work_item_sizes: id.max_work_item_sizes().unwrap_or_default(),
+        local_mem_size: id.local_mem_size().ok(),
+        double_fp_config: id.double_fp_config().ok(),
+        max_num_sub_groups: id.max_num_sub_groups().ok(),
+        sub_group_sizes: sub_group_sizes(&id),
         usable,
         filter: String::new(),
     };
-    let handle = info.usable.is_ok().then(|| {
-        let max_work_group_size = id.max_work_group_size().unwrap_or(1);
-        let fp64 = id.double_fp_config().map(|c| c != 0).unwrap_or(false);
-        (id, max_work_group_size, fp64)
-    });
+    let handle = info.usable.is_ok().then_some(id);
     Probe { info, handle }
+}
+
+/// `CL_DEVICE_SUB_GROUP_SIZES_INTEL` (a `size_t` array); empty when the device does not report it.
+fn sub_group_sizes(id: &opencl3::device::Device) -> Vec<usize> {
+    const CL_DEVICE_SUB_GROUP_SIZES_INTEL: u32 = 0x4108;
+    let Ok(bytes) = id.get_data(CL_DEVICE_SUB_GROUP_SIZES_INTEL) else {
+        return Vec::new();
+    };
+    bytes
+        .chunks_exact(std::mem::size_of::<usize>())
+        .filter_map(|chunk| chunk.try_into().ok().map(usize::from_ne_bytes))
+        .collect()
 }
 
 /// A device as queried, before filter strings are assigned.
 pub(crate) struct Probe {
     pub(crate) info: DeviceInfo,
-    pub(crate) handle: Option<(opencl3::device::Device, usize, bool)>,
+    /// The device's handle if dpex can use it.
+    pub(crate) handle: Option<opencl3::device::Device>,
 }
 
 /// Gives each device its filter string, then builds the usable devices' handles.
@@ -202,9 +221,7 @@ pub(crate) fn into_entries(mut probes: Vec<Probe>) -> Vec<Entry> {
     probes
         .into_iter()
         .map(|Probe { info, handle }| Entry {
-            device: handle.map(|(id, max_work_group_size, fp64)| {
-                Device::from_parts(id, info.clone(), max_work_group_size, fp64)
-            }),
+            device: handle.map(|id| Device::from_parts(id, info.clone())),
             info,
         })
         .collect()

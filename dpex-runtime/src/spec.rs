@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::feature::Feature;
 use crate::tensor::DType;
 
 /// Everything the runtime needs to know about one compiled kernel.
@@ -19,6 +20,13 @@ pub struct KernelSpec {
     pub spirv_hash: u64,
     /// The kernel's parameters, in order.
     pub params: &'static [ParamSpec],
+    /// Optional device features the kernel uses; a launch on a device without one of them fails
+    /// with [`Error::MissingFeature`](crate::Error::MissingFeature) before the program is built.
+    pub requires: &'static [Feature],
+    /// Bytes of work-group local memory in fixed-size local arrays the kernel declares; with the
+    /// [`LocalAccessor`](crate::LocalAccessor) arguments' bytes it must fit
+    /// `CL_DEVICE_LOCAL_MEM_SIZE`.
+    pub static_local_bytes: usize,
 }
 
 /// One kernel parameter as the user wrote it.
@@ -33,7 +41,8 @@ pub struct ParamSpec {
 /// What a kernel parameter takes.
 ///
 /// ABI: a scalar is one OpenCL kernel argument of its type's size; a tensor is two, the global
-/// pointer and then its element count as a `u64`.
+/// pointer and then its element count as a `u64`; a local accessor is two, a `__local` pointer
+/// (set with `clSetKernelArg(index, len * elem_size, NULL)`) and then its element count as a `u64`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamSpecKind {
     /// A scalar passed by value.
@@ -44,6 +53,11 @@ pub enum ParamSpecKind {
         elem: DType,
         /// Whether the parameter is `&mut`.
         writable: bool,
+    },
+    /// Work-group local memory sized at launch: `LocalAccessor<elem>`.
+    Local {
+        /// The element type.
+        elem: DType,
     },
 }
 
@@ -56,6 +70,7 @@ impl fmt::Display for ParamSpecKind {
                 writable: true,
             } => write!(f, "&mut Tensor<{elem}>"),
             ParamSpecKind::Tensor { elem, .. } => write!(f, "&Tensor<{elem}>"),
+            ParamSpecKind::Local { elem } => write!(f, "LocalAccessor<{elem}>"),
         }
     }
 }

@@ -120,3 +120,55 @@ fn devices_share_one_context_across_selections() {
     assert_eq!(qa.device(), qb.device());
     qa.finish().unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn capabilities_and_features_are_reported() {
+    use dpex_runtime::Feature;
+    let cpu = common::cpu();
+    let info = cpu.info();
+    eprintln!(
+        "{cpu}: local memory {:?} bytes, work-item sizes {:?}, work-group size {}, \
+         sub-groups {:?} (sizes {:?}), features {:?}\nextensions: {}",
+        cpu.local_mem_size(),
+        cpu.max_work_item_sizes(),
+        cpu.max_work_group_size(),
+        cpu.max_num_sub_groups(),
+        cpu.sub_group_sizes(),
+        info.features(),
+        cpu.extensions().join(" ")
+    );
+    assert!(!cpu.extensions().is_empty());
+    assert!(cpu.extensions().iter().all(|e| e.starts_with("cl_")));
+    assert!(cpu.local_mem_size().is_some_and(|b| b >= 1024));
+    // OpenCL requires at least 3 dimensions, each allowing at least 1 work-item.
+    assert!(cpu.max_work_item_sizes().len() >= 3);
+    assert!(cpu.max_work_item_sizes().iter().all(|&s| s >= 1));
+    assert!(cpu.max_work_item_sizes()[0] <= cpu.max_work_group_size().max(1) * 1024);
+
+    // Each feature agrees with what it is documented to check.
+    assert_eq!(
+        cpu.supports(Feature::Fp64),
+        cpu.has_extension("cl_khr_fp64") || cpu.has_fp64()
+    );
+    assert_eq!(
+        cpu.supports(Feature::Fp16),
+        cpu.has_extension("cl_khr_fp16")
+    );
+    assert_eq!(
+        cpu.supports(Feature::Int64Atomics),
+        cpu.has_extension("cl_khr_int64_base_atomics")
+    );
+    assert_eq!(
+        cpu.supports(Feature::SubGroups),
+        cpu.has_extension("cl_khr_subgroups")
+            || cpu.has_extension("cl_intel_subgroups")
+            || cpu.max_num_sub_groups().is_some_and(|n| n > 0)
+    );
+    // Intel's OpenCL CPU runtime (the device under test) has double precision and sub-groups.
+    assert!(cpu.supports(Feature::Fp64), "{cpu}");
+    assert!(cpu.supports(Feature::SubGroups), "{cpu}");
+    assert_eq!(
+        info.features().len(),
+        Feature::ALL.iter().filter(|&&f| cpu.supports(f)).count()
+    );
+}

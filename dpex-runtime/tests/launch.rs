@@ -33,6 +33,7 @@ fn vector_add_matches_the_cpu_and_builds_once() {
         spec,
         &[n],
         None,
+        None,
         &[(&a).into(), (&b).into(), (&mut c).into()],
     ));
     ok(event.wait());
@@ -49,6 +50,7 @@ fn vector_add_matches_the_cpu_and_builds_once() {
         ok(launch(
             spec,
             &[n],
+            None,
             None,
             &[(&x).into(), (&b).into(), (&mut y).into()],
         ));
@@ -114,6 +116,7 @@ fn scalar_and_tensor_arguments_mix() {
         spec,
         &[n],
         None,
+        None,
         &[2.5f32.into(), (&x).into(), (&mut y).into()],
     ));
     let want: Vec<f32> = hx.iter().zip(&hy).map(|(x, y)| 2.5 * x + y).collect();
@@ -170,6 +173,7 @@ fn one_two_and_eight_byte_scalars_reach_the_kernel() {
             spec,
             &[n],
             None,
+            None,
             &[(&mut out).into(), flag.into(), k.into(), m.into()],
         ));
         let want: Vec<i64> = (0..n as i64)
@@ -216,6 +220,7 @@ fn two_dimensional_ranges() {
         &queue,
         spec,
         &range.global(),
+        None,
         &[(&mut out).into(), w.into()],
     ));
     let want: Vec<u64> = (0..h)
@@ -223,7 +228,7 @@ fn two_dimensional_ranges() {
         .collect();
     assert_eq!(ok(out.to_vec()), want);
 
-    let err = launch(spec, &[w * h], None, &[(&mut out).into(), w.into()]).expect_err("1-d");
+    let err = launch(spec, &[w * h], None, None, &[(&mut out).into(), w.into()]).expect_err("1-d");
     assert!(
         matches!(
             err,
@@ -235,7 +240,7 @@ fn two_dimensional_ranges() {
         ),
         "{err:?}"
     );
-    let err = launch(spec, &[w, 0], None, &[(&mut out).into(), w.into()]).expect_err("empty");
+    let err = launch(spec, &[w, 0], None, None, &[(&mut out).into(), w.into()]).expect_err("empty");
     assert!(matches!(err, Error::EmptyRange { .. }), "{err:?}");
 }
 
@@ -249,6 +254,7 @@ fn tensors_on_two_queues_are_a_queue_mismatch() {
     let err = launch(
         spec,
         &[8],
+        None,
         None,
         &[(&a).into(), (&b).into(), (&mut c).into()],
     )
@@ -282,6 +288,7 @@ fn tensors_on_two_queues_are_a_queue_mismatch() {
         &q1,
         spec,
         &[8],
+        None,
         &[(&a).into(), (&b).into(), (&mut c).into()],
     ));
     assert_eq!(ok(c.to_vec()), vec![3.0f32; 8]);
@@ -292,11 +299,11 @@ fn a_kernel_without_tensors_needs_a_queue() {
     use ParamTy::*;
     let (k, _) = Kernel::begin("nothing", &[], &[Int(32)]);
     let spec = leak_spec("nothing", 1, k.finish(), vec![scalar("x", DType::I32)]);
-    let err = launch(spec, &[4], None, &[7i32.into()]).expect_err("no queue");
+    let err = launch(spec, &[4], None, None, &[7i32.into()]).expect_err("no queue");
     assert!(matches!(err, Error::NoQueue { .. }), "{err:?}");
     assert!(err.to_string().contains("launch_on(&queue"), "{err}");
     let queue = common::cpu_queue();
-    ok(ok(launch_on(&queue, spec, &[4], &[7i32.into()])).wait());
+    ok(ok(launch_on(&queue, spec, &[4], None, &[7i32.into()])).wait());
 }
 
 #[test]
@@ -307,7 +314,7 @@ fn wrong_arguments_are_reported_by_parameter_name() {
     let b64 = ok(Tensor::from_slice(&queue, &[1.0f64; 4]));
     let mut c = ok(Tensor::<f32>::zeros(&queue, 4));
 
-    let err = launch(spec, &[4], None, &[(&a).into(), (&mut c).into()]).expect_err("2 of 3");
+    let err = launch(spec, &[4], None, None, &[(&a).into(), (&mut c).into()]).expect_err("2 of 3");
     assert!(
         matches!(
             err,
@@ -323,6 +330,7 @@ fn wrong_arguments_are_reported_by_parameter_name() {
     let err = launch(
         spec,
         &[4],
+        None,
         None,
         &[(&a).into(), (&b64).into(), (&mut c).into()],
     )
@@ -343,6 +351,7 @@ fn wrong_arguments_are_reported_by_parameter_name() {
         spec,
         &[4],
         None,
+        None,
         &[(&a).into(), 1.0f32.into(), (&mut c).into()],
     )
     .expect_err("scalar for tensor");
@@ -351,8 +360,14 @@ fn wrong_arguments_are_reported_by_parameter_name() {
         "{err:?}"
     );
 
-    let err = launch(spec, &[4], None, &[(&a).into(), (&a).into(), (&c).into()])
-        .expect_err("read-only for &mut");
+    let err = launch(
+        spec,
+        &[4],
+        None,
+        None,
+        &[(&a).into(), (&a).into(), (&c).into()],
+    )
+    .expect_err("read-only for &mut");
     assert!(
         matches!(&err, Error::ArgumentType { arg, expected, .. } if arg == "c" && expected == "&mut Tensor<f32>"),
         "{err:?}"
@@ -363,8 +378,14 @@ fn wrong_arguments_are_reported_by_parameter_name() {
     if let KernelArg::Tensor { len, .. } = &mut forged {
         *len = 1 << 40;
     }
-    let err =
-        launch(spec, &[4], None, &[forged, (&a).into(), (&mut c).into()]).expect_err("forged");
+    let err = launch(
+        spec,
+        &[4],
+        None,
+        None,
+        &[forged, (&a).into(), (&mut c).into()],
+    )
+    .expect_err("forged");
     assert!(matches!(err, Error::InvalidArgument { .. }), "{err:?}");
 }
 
@@ -387,6 +408,7 @@ fn an_unknown_kernel_name_is_an_opencl_error() {
     let err = launch(
         spec,
         &[4],
+        None,
         None,
         &[(&a).into(), (&a).into(), (&mut c).into()],
     )
@@ -415,6 +437,7 @@ fn concurrent_first_launches_build_once() {
                         spec,
                         &[n],
                         None,
+                        None,
                         &[(&a).into(), (&b).into(), (&mut c).into()],
                     ));
                 }
@@ -438,6 +461,7 @@ fn empty_tensors_pass_a_null_pointer_and_zero_length() {
     ok(ok(launch(
         spec,
         &[16],
+        None,
         None,
         &[(&a).into(), (&a).into(), (&mut c).into()],
     ))
@@ -485,7 +509,7 @@ fn a_driver_build_failure_carries_the_log_and_is_not_cached() {
     let queue = common::cpu_queue();
     let mut out = ok(Tensor::<i64>::zeros(&queue, 4));
     for _ in 0..2 {
-        let err = launch(spec, &[4], None, &[(&mut out).into()]).expect_err("cannot link");
+        let err = launch(spec, &[4], None, None, &[(&mut out).into()]).expect_err("cannot link");
         match &err {
             Error::BuildFailed {
                 kernel,

@@ -1,11 +1,12 @@
 //! Shared test helpers: the device under test and small SPIR-V kernels built with rspirv, using
 //! the dpex ABI (every tensor parameter is a CrossWorkgroup pointer followed by its u64 length;
-//! GlobalInvocationId is an Input v3ulong builtin).
+//! a local accessor is a Workgroup pointer followed by its u64 length; GlobalInvocationId,
+//! LocalInvocationId and WorkgroupId are Input v3ulong builtins).
 #![allow(dead_code)]
 
 use std::hash::{Hash, Hasher};
 
-use dpex_runtime::{DType, Device, KernelSpec, ParamSpec, ParamSpecKind, Queue};
+use dpex_runtime::{DType, Device, Feature, KernelSpec, ParamSpec, ParamSpecKind, Queue};
 use rspirv::binary::Assemble;
 use rspirv::dr::{Builder, Operand};
 use rspirv::spirv::{
@@ -29,12 +30,25 @@ pub fn cpu_queue() -> Queue {
     }
 }
 
-/// Leaks a spec for `words` so it can be passed as `&'static KernelSpec`.
+/// Leaks a spec for `words` (no required features, no fixed-size local arrays) so it can be
+/// passed as `&'static KernelSpec`.
 pub fn leak_spec(
     name: &'static str,
     dims: usize,
     words: Vec<u32>,
     params: Vec<ParamSpec>,
+) -> &'static KernelSpec {
+    leak_spec_with(name, dims, words, params, &[], 0)
+}
+
+/// [`leak_spec`] with required features and bytes of fixed-size local arrays.
+pub fn leak_spec_with(
+    name: &'static str,
+    dims: usize,
+    words: Vec<u32>,
+    params: Vec<ParamSpec>,
+    requires: &'static [Feature],
+    static_local_bytes: usize,
 ) -> &'static KernelSpec {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     words.hash(&mut hasher);
@@ -44,6 +58,8 @@ pub fn leak_spec(
         spirv: Box::leak(words.into_boxed_slice()),
         spirv_hash: hasher.finish(),
         params: Box::leak(params.into_boxed_slice()),
+        requires,
+        static_local_bytes,
     }))
 }
 
@@ -63,13 +79,23 @@ pub fn tensor(name: &'static str, elem: DType, writable: bool) -> ParamSpec {
     }
 }
 
-/// A kernel under construction: module header, common types and the GlobalInvocationId builtin.
+/// A local accessor parameter.
+pub fn local(name: &'static str, elem: DType) -> ParamSpec {
+    ParamSpec {
+        name,
+        kind: ParamSpecKind::Local { elem },
+    }
+}
+
+/// A kernel under construction: module header, common types and the id builtins.
 pub struct Kernel {
     pub b: Builder,
     pub void: Word,
     pub bool_: Word,
     pub ulong: Word,
     gid: Word,
+    lid: Word,
+    wgid: Word,
     v3ulong: Word,
     name: &'static str,
     func: Word,
@@ -95,13 +121,15 @@ impl Kernel {
         let bool_ = b.type_bool();
         let ulong = b.type_int(64, 0);
         let v3ulong = b.type_vector(ulong, 3);
-        let gid_ptr = b.type_pointer(None, StorageClass::Input, v3ulong);
-        let gid = b.variable(gid_ptr, None, StorageClass::Input, None);
-        b.decorate(
-            gid,
-            Decoration::BuiltIn,
-            [Operand::BuiltIn(BuiltIn::GlobalInvocationId)],
-        );
+        let input_ptr = b.type_pointer(None, StorageClass::Input, v3ulong);
+        let mut builtin = |id: BuiltIn| {
+            let var = b.variable(input_ptr, None, StorageClass::Input, None);
+            b.decorate(var, Decoration::BuiltIn, [Operand::BuiltIn(id)]);
+            var
+        };
+        let gid = builtin(BuiltIn::GlobalInvocationId);
+        let lid = builtin(BuiltIn::LocalInvocationId);
+        let wgid = builtin(BuiltIn::WorkgroupId);
         let types: Vec<Word> = params.iter().map(|p| p.id(&mut b)).collect();
         let fn_ty = b.type_function(void, types.clone());
         let func = b
@@ -119,6 +147,8 @@ impl Kernel {
                 bool_,
                 ulong,
                 gid,
+                lid,
+                wgid,
                 v3ulong,
                 name,
                 func,
@@ -127,21 +157,51 @@ impl Kernel {
         )
     }
 
-    /// The global id in dimension `dim`, as a u64.
-    pub fn global_id(&mut self, dim: u32) -> Word {
+    /// Component `dim` of the v3ulong builtin `var`.
+    fn builtin_component(&mut self, var: Word, dim: u32) -> Word {
         let v = self
             .b
             .load(
                 self.v3ulong,
                 None,
-                self.gid,
+                var,
                 Some(MemoryAccess::ALIGNED),
                 [Operand::LiteralBit32(32)],
             )
-            .expect("load gid");
+            .expect("load builtin");
         self.b
             .composite_extract(self.ulong, None, v, [dim])
             .expect("extract")
+    }
+
+    /// The global id in dimension `dim`, as a u64.
+    pub fn global_id(&mut self, dim: u32) -> Word {
+        self.builtin_component(self.gid, dim)
+    }
+
+    /// The local id (within the work-group) in dimension `dim`, as a u64.
+    pub fn local_id(&mut self, dim: u32) -> Word {
+        self.builtin_component(self.lid, dim)
+    }
+
+    /// The work-group id in dimension `dim`, as a u64.
+    pub fn group_id(&mut self, dim: u32) -> Word {
+        self.builtin_component(self.wgid, dim)
+    }
+
+    /// A u64 constant.
+    pub fn ulong_const(&mut self, value: u64) -> Word {
+        self.b.constant_bit64(self.ulong, value)
+    }
+
+    /// `OpControlBarrier(Workgroup, Workgroup, AcquireRelease | WorkgroupMemory)`.
+    pub fn barrier(&mut self) {
+        let uint = self.b.type_int(32, 0);
+        let workgroup = self.b.constant_bit32(uint, 2);
+        let semantics = self.b.constant_bit32(uint, 0x108);
+        self.b
+            .control_barrier(workgroup, workgroup, semantics)
+            .expect("barrier");
     }
 
     /// `&base[index]` for a CrossWorkgroup pointer of type `ptr_ty`.
@@ -200,8 +260,12 @@ impl Kernel {
     pub fn finish(mut self) -> Vec<u32> {
         self.b.ret().expect("ret");
         self.b.end_function().expect("end_function");
-        self.b
-            .entry_point(ExecutionModel::Kernel, self.func, self.name, [self.gid]);
+        self.b.entry_point(
+            ExecutionModel::Kernel,
+            self.func,
+            self.name,
+            [self.gid, self.lid, self.wgid],
+        );
         self.b.module().assemble()
     }
 }
@@ -217,6 +281,8 @@ pub enum ParamTy {
     IntPtr(u32),
     /// A CrossWorkgroup pointer to a float of this many bits.
     FloatPtr(u32),
+    /// A Workgroup (local memory) pointer to a float of this many bits.
+    LocalFloatPtr(u32),
 }
 
 impl ParamTy {
@@ -231,6 +297,10 @@ impl ParamTy {
             ParamTy::FloatPtr(bits) => {
                 let t = b.type_float(bits, None);
                 b.type_pointer(None, StorageClass::CrossWorkgroup, t)
+            }
+            ParamTy::LocalFloatPtr(bits) => {
+                let t = b.type_float(bits, None);
+                b.type_pointer(None, StorageClass::Workgroup, t)
             }
         }
     }

@@ -1,0 +1,359 @@
+//! Checks made before a launch enqueues anything: arguments against parameters, global and local
+//! ranges, required device features, work-group and local-memory limits.
+
+use crate::arg::KernelArg;
+use crate::device::DeviceInfo;
+use crate::error::{Error, Result};
+use crate::spec::{KernelSpec, ParamSpecKind};
+
+/// Every argument matches its parameter's kind and element type, and is well-formed.
+pub(crate) fn check_args(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()> {
+    if args.len() != spec.params.len() {
+        return Err(Error::ArgumentCount {
+            kernel: spec.name.to_string(),
+            expected: spec.params.len(),
+            got: args.len(),
+        });
+    }
+    for (param, arg) in spec.params.iter().zip(args) {
+        let fits = match (param.kind, arg) {
+            (ParamSpecKind::Scalar(want), KernelArg::Scalar { dtype, .. }) => want == *dtype,
+            (
+                ParamSpecKind::Tensor { elem, writable },
+                KernelArg::Tensor {
+                    dtype,
+                    writable: given,
+                    ..
+                },
+            ) => elem == *dtype && (*given || !writable),
+            (ParamSpecKind::Local { elem }, KernelArg::Local { dtype, .. }) => elem == *dtype,
+            _ => false,
+        };
+        if !fits {
+            return Err(Error::ArgumentType {
+                kernel: spec.name.to_string(),
+                arg: param.name.to_string(),
+                expected: param.kind.to_string(),
+                got: arg.describe(),
+            });
+        }
+        let invalid = |detail: String| Error::InvalidArgument {
+            kernel: spec.name.to_string(),
+            arg: param.name.to_string(),
+            detail,
+        };
+        match arg {
+            KernelArg::Tensor {
+                dtype, mem, len, ..
+            } => {
+                let needed = len.checked_mul(dtype.size() as u64);
+                if needed.is_none_or(|n| n > mem.bytes()) {
+                    return Err(invalid(format!(
+                        "a length of {len} {dtype} elements does not fit the tensor's {} bytes",
+                        mem.bytes()
+                    )));
+                }
+            }
+            KernelArg::Local { dtype, len: 0 } => {
+                return Err(invalid(format!(
+                    "a LocalAccessor<{dtype}> of 0 elements (OpenCL cannot allocate 0 bytes of \
+                     local memory); give it at least one element"
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The global range has the kernel's dimensions and no zero extent; a local range, if given, has
+/// as many dimensions, no zero extent, and divides the global range.
+pub(crate) fn check_range(
+    spec: &KernelSpec,
+    global: &[usize],
+    local: Option<&[usize]>,
+) -> Result<()> {
+    let kernel = || spec.name.to_string();
+    if global.len() != spec.dims {
+        return Err(Error::RangeDims {
+            kernel: kernel(),
+            expected: spec.dims,
+            got: global.len(),
+        });
+    }
+    if global.is_empty() || global.contains(&0) {
+        return Err(Error::EmptyRange {
+            kernel: kernel(),
+            global: global.to_vec(),
+        });
+    }
+    let Some(local) = local else {
+        return Ok(());
+    };
+    if local.len() != global.len() {
+        return Err(Error::LocalRangeDims {
+            kernel: kernel(),
+            global: global.to_vec(),
+            local: local.to_vec(),
+        });
+    }
+    if local.contains(&0) {
+        return Err(Error::ZeroLocalSize {
+            kernel: kernel(),
+            local: local.to_vec(),
+        });
+    }
+    for (dim, (&g, &l)) in global.iter().zip(local).enumerate() {
+        if g % l != 0 {
+            return Err(Error::RangeNotDivisible {
+                kernel: kernel(),
+                dim,
+                global: g,
+                local: l,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every feature the kernel requires is supported by the device described by `info`.
+pub(crate) fn check_features(spec: &KernelSpec, info: &DeviceInfo, device: &str) -> Result<()> {
+    match spec.requires.iter().find(|&&f| !info.supports(f)) {
+        Some(&feature) => Err(Error::MissingFeature {
+            kernel: spec.name.to_string(),
+            device: device.to_string(),
+            feature,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The work-group fits the device's per-dimension and total limits, and the launch's local memory
+/// fits the device's. A limit whose query failed is not checked (the driver still is).
+pub(crate) fn check_device_limits(
+    spec: &KernelSpec,
+    info: &DeviceInfo,
+    device: &str,
+    local: Option<&[usize]>,
+    args: &[KernelArg<'_>],
+) -> Result<()> {
+    if let Some(local) = local {
+        for (dim, (&l, &limit)) in local.iter().zip(&info.max_work_item_sizes).enumerate() {
+            if l > limit {
+                return Err(Error::WorkItemSizeTooLarge {
+                    kernel: spec.name.to_string(),
+                    dim,
+                    local: l,
+                    limit,
+                });
+            }
+        }
+        if let Some(limit) = info.max_work_group_size {
+            check_work_group(
+                spec,
+                local,
+                limit,
+                format!("CL_DEVICE_MAX_WORK_GROUP_SIZE of device {device}"),
+            )?;
+        }
+    }
+    let bytes = local_memory_bytes(spec, args);
+    match info.local_mem_size {
+        Some(limit) if bytes > limit => Err(Error::LocalMemoryExceeded {
+            kernel: spec.name.to_string(),
+            bytes,
+            limit,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The work-group has at most `limit` work-items; `why` names the limit in the error.
+pub(crate) fn check_work_group(
+    spec: &KernelSpec,
+    local: &[usize],
+    limit: usize,
+    why: String,
+) -> Result<()> {
+    let items = local.iter().fold(1usize, |acc, &l| acc.saturating_mul(l));
+    if items > limit {
+        return Err(Error::WorkGroupTooLarge {
+            kernel: spec.name.to_string(),
+            local: local.to_vec(),
+            limit,
+            why,
+        });
+    }
+    Ok(())
+}
+
+/// Bytes of local memory per work-group: the local accessors plus the kernel's fixed-size local
+/// arrays (saturating at `u64::MAX`).
+pub(crate) fn local_memory_bytes(spec: &KernelSpec, args: &[KernelArg<'_>]) -> u64 {
+    let fixed = u64::try_from(spec.static_local_bytes).unwrap_or(u64::MAX);
+    args.iter()
+        .filter_map(|arg| match arg {
+            KernelArg::Local { dtype, len } => Some(len.saturating_mul(dtype.size() as u64)),
+            _ => None,
+        })
+        .fold(fixed, u64::saturating_add)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::tests::fake_info;
+    use crate::feature::Feature;
+    use crate::spec::ParamSpec;
+    use crate::tensor::DType;
+    use crate::LocalAccessor;
+
+    static PARAMS: [ParamSpec; 1] = [ParamSpec {
+        name: "tmp",
+        kind: ParamSpecKind::Local { elem: DType::F32 },
+    }];
+
+    static SPEC: KernelSpec = KernelSpec {
+        name: "k",
+        dims: 2,
+        spirv: &[],
+        spirv_hash: 0,
+        params: &PARAMS,
+        requires: &[Feature::Fp64, Feature::SubGroups],
+        static_local_bytes: 1000,
+    };
+
+    #[test]
+    fn a_missing_feature_names_kernel_device_and_feature() {
+        let mut info = fake_info("fake");
+        info.double_fp_config = Some(1);
+        let err = check_features(&SPEC, &info, "`fake` [opencl:cpu:0]").expect_err("no sub-groups");
+        assert!(
+            matches!(
+                &err,
+                Error::MissingFeature { kernel, feature: Feature::SubGroups, .. } if kernel == "k"
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "kernel `k` uses sub-groups (cl_khr_subgroups), which device `fake` [opencl:cpu:0] \
+             does not support; launch it on a device that reports cl_khr_subgroups (see \
+             `Device::listing()`)"
+        );
+        info.max_num_sub_groups = Some(8);
+        assert!(check_features(&SPEC, &info, "fake").is_ok());
+    }
+
+    #[test]
+    fn the_kernel_work_group_limit_is_checked() {
+        let err = check_work_group(&SPEC, &[16, 16], 128, "CL_KERNEL_WORK_GROUP_SIZE".into())
+            .expect_err("256 > 128");
+        assert!(
+            matches!(&err, Error::WorkGroupTooLarge { limit: 128, local, .. } if local == &[16, 16]),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("(256 work-items)"), "{err}");
+        assert!(check_work_group(&SPEC, &[16, 8], 128, String::new()).is_ok());
+    }
+
+    #[test]
+    fn device_limits_per_dimension_total_and_local_memory() {
+        let mut info = fake_info("fake");
+        let args = [KernelArg::from(LocalAccessor::<f32>::new(6))];
+        // Unknown limits are not checked.
+        assert!(check_device_limits(&SPEC, &info, "fake", Some(&[1 << 20, 1]), &args).is_ok());
+
+        info.max_work_item_sizes = vec![64, 32, 32];
+        info.max_work_group_size = Some(256);
+        info.local_mem_size = Some(1024);
+        let err = check_device_limits(&SPEC, &info, "fake", Some(&[8, 64]), &args)
+            .expect_err("64 > 32 in dim 1");
+        assert!(
+            matches!(
+                err,
+                Error::WorkItemSizeTooLarge {
+                    dim: 1,
+                    local: 64,
+                    limit: 32,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = check_device_limits(&SPEC, &info, "fake", Some(&[64, 32]), &args)
+            .expect_err("2048 > 256");
+        assert!(
+            matches!(err, Error::WorkGroupTooLarge { limit: 256, .. }),
+            "{err:?}"
+        );
+        assert!(check_device_limits(&SPEC, &info, "fake", Some(&[16, 16]), &args).is_ok());
+
+        // 1000 fixed + 6 * 4 = 1024 fits; one more element does not.
+        assert_eq!(local_memory_bytes(&SPEC, &args), 1024);
+        let args = [KernelArg::from(LocalAccessor::<f32>::new(7))];
+        let err = check_device_limits(&SPEC, &info, "fake", None, &args).expect_err("1028");
+        assert!(
+            matches!(
+                err,
+                Error::LocalMemoryExceeded {
+                    bytes: 1028,
+                    limit: 1024,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let huge = [KernelArg::Local {
+            dtype: DType::F64,
+            len: u64::MAX,
+        }];
+        assert_eq!(local_memory_bytes(&SPEC, &huge), u64::MAX);
+    }
+
+    #[test]
+    fn local_ranges_are_checked_against_the_global_range() {
+        let check = |g: &[usize], l: &[usize]| check_range(&SPEC, g, Some(l));
+        assert!(check(&[64, 30], &[8, 3]).is_ok());
+        assert!(matches!(
+            check(&[64, 30], &[8]),
+            Err(Error::LocalRangeDims { .. })
+        ));
+        assert!(matches!(
+            check(&[64, 30], &[8, 0]),
+            Err(Error::ZeroLocalSize { .. })
+        ));
+        assert!(matches!(
+            check(&[64, 30], &[8, 4]),
+            Err(Error::RangeNotDivisible {
+                dim: 1,
+                global: 30,
+                local: 4,
+                ..
+            })
+        ));
+        assert!(matches!(
+            check(&[64, 0], &[8, 4]),
+            Err(Error::EmptyRange { .. })
+        ));
+        assert!(check_range(&SPEC, &[64, 30], None).is_ok());
+    }
+
+    #[test]
+    fn local_arguments_are_type_checked_and_non_empty() {
+        let err = check_args(&SPEC, &[LocalAccessor::<f32>::new(0).into()]).expect_err("empty");
+        assert!(
+            matches!(&err, Error::InvalidArgument { arg, .. } if arg == "tmp"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("0 elements"), "{err}");
+        let err = check_args(&SPEC, &[LocalAccessor::<i32>::new(4).into()]).expect_err("i32");
+        assert_eq!(
+            err.to_string(),
+            "kernel `k`, argument `tmp`: expected LocalAccessor<f32>, got LocalAccessor<i32>"
+        );
+        let err = check_args(&SPEC, &[1.0f32.into()]).expect_err("scalar");
+        assert!(matches!(err, Error::ArgumentType { .. }), "{err:?}");
+        assert!(check_args(&SPEC, &[LocalAccessor::<f32>::new(4).into()]).is_ok());
+    }
+}
