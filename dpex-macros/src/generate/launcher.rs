@@ -128,7 +128,7 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
                     types: types.iter().map(|t| t.name()).collect::<::std::vec::Vec<_>>().join(", "),
                 })?;
                 let (#(#arg_names,)*) = args;
-                ::dpex::__private::launch(spec, &range.global(), queue, &[#(#arg_values),*])
+                ::dpex::__private::launch(spec, &range.global(), ::core::option::Option::None, queue, &[#(#arg_values),*])
             }
         }
     }
@@ -163,6 +163,8 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
             spirv: &[#(#words),*],
             spirv_hash: #hash,
             params: &[#(#params),*],
+            requires: &[],
+            static_local_bytes: 0,
         }
     }
 }
