@@ -1,7 +1,7 @@
 //! Atomic operations on one element of a tensor or of local memory, modelled on numba-dpex's
 //! `AtomicRef` and SYCL's `atomic_ref`.
 
-use super::{KernelTensor, KernelLocalAccessor, LocalArray};
+use super::{KernelLocalAccessor, KernelTensor, LocalArray};
 use std::convert::Infallible;
 use std::marker::PhantomData;
 
@@ -76,7 +76,12 @@ impl<T: Copy> AtomicRef<T> {
     }
 
     /// Element `index` of `target` with the given order and scope.
-    pub fn with_order(target: impl AtomicTarget<T>, index: usize, order: MemoryOrder, scope: MemoryScope) -> Self {
+    pub fn with_order(
+        target: impl AtomicTarget<T>,
+        index: usize,
+        order: MemoryOrder,
+        scope: MemoryScope,
+    ) -> Self {
         let _ = (index, order, scope);
         match target.unreachable() {}
     }

@@ -1,6 +1,8 @@
 //! `Float`: what a generic kernel's `T: Float` may do, for rustc's checking of the host copy.
 
-use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, RemAssign, Sub, SubAssign};
+use std::ops::{
+    Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, RemAssign, Sub, SubAssign,
+};
 
 mod sealed {
     /// Keeps [`super::Float`] implemented by the float types dpex knows only.

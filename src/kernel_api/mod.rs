@@ -13,7 +13,9 @@ mod nd_range;
 pub use atomic::{AtomicRef, MemoryOrder, MemoryScope};
 pub use float::Float;
 pub use memory::{KernelLocalAccessor, LocalArray, LocalArray2};
-pub use nd_range::{atomic_fence, group_barrier, group_barrier_with, FenceSpace, Group, NdItem, SubGroup};
+pub use nd_range::{
+    atomic_fence, group_barrier, group_barrier_with, FenceSpace, Group, NdItem, SubGroup,
+};
 
 use std::convert::Infallible;
 use std::marker::PhantomData;
