@@ -7,10 +7,10 @@ use opencl3::types::cl_mem;
 
 use crate::local::LocalAccessor;
 use crate::queue::Queue;
-use crate::tensor::{DType, Element, Tensor};
+use crate::tensor::{DType, Element, Tensor, TensorLayout};
 
-/// One argument of a kernel launch. Build it with `From`/`into()` from a scalar, `&Tensor<T>`
-/// (read-only), `&mut Tensor<T>` (writable) or a [`LocalAccessor<T>`] (work-group local memory).
+/// One argument of a kernel launch. Build it with `From`/`into()` from a scalar, `&Tensor<T, N>`
+/// (read-only), `&mut Tensor<T, N>` (writable) or a [`LocalAccessor<T>`] (work-group local memory).
 #[derive(Clone, Copy, Debug)]
 pub enum KernelArg<'a> {
     /// A scalar, stored as its native-endian bytes in the first [`DType::size`] bytes.
@@ -21,6 +21,11 @@ pub enum KernelArg<'a> {
         bytes: [u8; 8],
     },
     /// A tensor; the kernel receives its memory and then its length as a `u64`.
+    ///
+    /// Kernels take contiguous 1-d views starting at the buffer's first element for now
+    /// ([`TensorLayout::is_flat_from_start`]); a launch with any other view is an
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument). `layout` carries the view's
+    /// shape, strides and offset for the N-d, strided kernel ABI.
     Tensor {
         /// The tensor's element type.
         dtype: DType,
@@ -30,6 +35,8 @@ pub enum KernelArg<'a> {
         mem: MemRef<'a>,
         /// The tensor's number of elements.
         len: u64,
+        /// The view's shape, strides and offset.
+        layout: TensorLayout,
         /// The queue the tensor lives on.
         queue: &'a Queue,
     },
@@ -63,7 +70,7 @@ impl MemRef<'_> {
         self.mem
     }
 
-    /// Size of the memory in bytes.
+    /// Size of the whole underlying buffer in bytes (views may cover less of it).
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
@@ -91,30 +98,29 @@ impl KernelArg<'_> {
     }
 }
 
-fn tensor_arg<T: Element>(tensor: &Tensor<T>, writable: bool) -> KernelArg<'_> {
-    // `len * size_of::<T>()` was checked not to overflow when the tensor was created.
-    let bytes = (tensor.len() * std::mem::size_of::<T>()) as u64;
+fn tensor_arg<T: Element, const N: usize>(tensor: &Tensor<T, N>, writable: bool) -> KernelArg<'_> {
     KernelArg::Tensor {
         dtype: T::DTYPE,
         writable,
         mem: MemRef {
             mem: tensor.cl_mem(),
-            bytes,
+            bytes: tensor.buffer_bytes() as u64,
             _borrow: PhantomData,
         },
         len: tensor.len() as u64,
+        layout: tensor.layout(),
         queue: tensor.queue(),
     }
 }
 
-impl<'a, T: Element> From<&'a Tensor<T>> for KernelArg<'a> {
-    fn from(tensor: &'a Tensor<T>) -> Self {
+impl<'a, T: Element, const N: usize> From<&'a Tensor<T, N>> for KernelArg<'a> {
+    fn from(tensor: &'a Tensor<T, N>) -> Self {
         tensor_arg(tensor, false)
     }
 }
 
-impl<'a, T: Element> From<&'a mut Tensor<T>> for KernelArg<'a> {
-    fn from(tensor: &'a mut Tensor<T>) -> Self {
+impl<'a, T: Element, const N: usize> From<&'a mut Tensor<T, N>> for KernelArg<'a> {
+    fn from(tensor: &'a mut Tensor<T, N>) -> Self {
         tensor_arg(tensor, true)
     }
 }

@@ -68,6 +68,15 @@ pub struct DeviceInfo {
     pub max_work_group_size: Option<usize>,
     /// `CL_DEVICE_MAX_WORK_ITEM_SIZES`, one limit per dimension (empty when the query failed).
     pub max_work_item_sizes: Vec<usize>,
+    /// `CL_DEVICE_VERSION`, e.g. `OpenCL 3.0 (Build 0)`.
+    pub version: String,
+    /// `CL_DEVICE_MAX_COMPUTE_UNITS` (`None`: the query failed).
+    pub compute_units: Option<u32>,
+    /// `CL_DEVICE_GLOBAL_MEM_SIZE` in bytes (`None`: the query failed).
+    pub global_mem_size: Option<u64>,
+    /// `CL_DEVICE_MAX_MEM_ALLOC_SIZE`: the largest single buffer in bytes (`None`: the query
+    /// failed).
+    pub max_mem_alloc_size: Option<u64>,
     /// `CL_DEVICE_LOCAL_MEM_SIZE` in bytes (`None`: the query failed).
     pub local_mem_size: Option<u64>,
     /// `CL_DEVICE_DOUBLE_FP_CONFIG` (`None`: the query failed; 0: no double precision).
@@ -220,6 +229,28 @@ impl Device {
     /// the query failed).
     pub fn max_work_item_sizes(&self) -> &[usize] {
         &self.inner.info.max_work_item_sizes
+    }
+
+    /// `CL_DEVICE_MAX_COMPUTE_UNITS` (`None` if the query failed).
+    pub fn compute_units(&self) -> Option<u32> {
+        self.inner.info.compute_units
+    }
+
+    /// `CL_DEVICE_GLOBAL_MEM_SIZE`: bytes of device memory (`None` if the query failed).
+    pub fn global_mem_size(&self) -> Option<u64> {
+        self.inner.info.global_mem_size
+    }
+
+    /// `CL_DEVICE_MAX_MEM_ALLOC_SIZE`: the largest tensor buffer in bytes (`None` if the query
+    /// failed). Larger allocations are refused with
+    /// [`Error::AllocationTooLarge`](crate::Error::AllocationTooLarge).
+    pub fn max_mem_alloc_size(&self) -> Option<u64> {
+        self.inner.info.max_mem_alloc_size
+    }
+
+    /// Whether the device supports half precision (`cl_khr_fp16`).
+    pub fn has_fp16(&self) -> bool {
+        self.has_extension("cl_khr_fp16")
     }
 
     /// `CL_DEVICE_LOCAL_MEM_SIZE`: bytes of work-group local memory (`None` if the query failed).
@@ -406,6 +437,10 @@ pub(crate) mod tests {
             extensions: Vec::new(),
             max_work_group_size: None,
             max_work_item_sizes: Vec::new(),
+            version: "OpenCL 3.0".to_string(),
+            compute_units: None,
+            global_mem_size: None,
+            max_mem_alloc_size: None,
             local_mem_size: None,
             double_fp_config: None,
             max_num_sub_groups: None,

@@ -308,6 +308,54 @@ pub enum Error {
         feature: Feature,
     },
 
+    /// An event's profiling timestamps were asked for, but its queue does not record them.
+    #[error(
+        "kernel `{kernel}` ran on a queue without profiling; create the queue with \
+         `Queue::with_options(&device, QueueOptions {{ profiling: true, .. }})`"
+    )]
+    ProfilingDisabled {
+        /// The kernel's name.
+        kernel: String,
+    },
+
+    /// An allocation larger than the device allows, refused before the driver sees it.
+    #[error(
+        "cannot allocate {bytes} bytes for {what} on {device}: the device allows at most {limit} \
+         bytes ({limit_name})"
+    )]
+    AllocationTooLarge {
+        /// What was being allocated, e.g. `a tensor of 1000 f32`.
+        what: String,
+        /// Bytes requested.
+        bytes: u64,
+        /// The device's limit in bytes.
+        limit: u64,
+        /// Which limit: `CL_DEVICE_MAX_MEM_ALLOC_SIZE` or `CL_DEVICE_GLOBAL_MEM_SIZE`.
+        limit_name: &'static str,
+        /// The device (name and filter string).
+        device: String,
+    },
+
+    /// Two tensors (or a tensor and host data) whose shapes must agree do not.
+    #[error("{operation}: expected shape {expected:?}, got {got:?}")]
+    ShapeMismatch {
+        /// What was being done, e.g. `Tensor::copy_from`.
+        operation: &'static str,
+        /// The shape required.
+        expected: Vec<usize>,
+        /// The shape given.
+        got: Vec<usize>,
+    },
+
+    /// A view (slice, permutation, reshape) that cannot be made of this tensor.
+    #[error("{operation}: {detail}")]
+    InvalidView {
+        /// The view operation, e.g. `Tensor::reshape`.
+        operation: &'static str,
+        /// What is wrong and what to do instead.
+        detail: String,
+    },
+
     /// Host data of the wrong length for a tensor.
     #[error("the host slice has {got} elements but the tensor has {expected}")]
     SizeMismatch {

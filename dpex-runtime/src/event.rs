@@ -1,20 +1,61 @@
-//! Events: handles on enqueued kernel launches.
+//! Events: handles on enqueued kernel launches, to wait on, to order later launches after, and to
+//! read profiling timestamps from.
 
 use std::fmt;
+use std::time::Duration;
 
-use crate::error::{cl_with, Result};
+use opencl3::types::cl_event;
+
+use crate::error::{cl_with, Error, Result};
 
 /// A launched kernel; [`Event::wait`] blocks until it has run.
 ///
-/// Waiting is optional: later reads of the kernel's tensors on the same queue come after it.
+/// Waiting is optional on an in-order queue: later reads of the kernel's tensors on the same
+/// queue come after it. On an out-of-order queue, pass the event to
+/// [`launch_after`](crate::launch_after) to order a later launch after this one.
 pub struct Event {
     event: opencl3::event::Event,
     kernel: &'static str,
+    profiling: bool,
+}
+
+/// Device timestamps of a command, in nanoseconds of the device's clock
+/// (`clGetEventProfilingInfo`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ProfilingInfo {
+    /// `CL_PROFILING_COMMAND_QUEUED`: when the command was enqueued.
+    pub queued: u64,
+    /// `CL_PROFILING_COMMAND_SUBMIT`: when it was submitted to the device.
+    pub submitted: u64,
+    /// `CL_PROFILING_COMMAND_START`: when it started running.
+    pub started: u64,
+    /// `CL_PROFILING_COMMAND_END`: when it finished.
+    pub ended: u64,
+}
+
+impl ProfilingInfo {
+    /// How long the command ran on the device (`ended - started`, 0 if the clock went back).
+    pub fn duration(&self) -> Duration {
+        Duration::from_nanos(self.ended.saturating_sub(self.started))
+    }
+
+    /// How long the command waited between being enqueued and starting (`started - queued`).
+    pub fn latency(&self) -> Duration {
+        Duration::from_nanos(self.started.saturating_sub(self.queued))
+    }
 }
 
 impl Event {
-    pub(crate) fn new(event: opencl3::event::Event, kernel: &'static str) -> Event {
-        Event { event, kernel }
+    pub(crate) fn new(
+        event: opencl3::event::Event,
+        kernel: &'static str,
+        profiling: bool,
+    ) -> Event {
+        Event {
+            event,
+            kernel,
+            profiling,
+        }
     }
 
     /// Blocks until the command has completed.
@@ -29,12 +70,70 @@ impl Event {
     pub fn kernel(&self) -> &'static str {
         self.kernel
     }
+
+    /// The command's device timestamps. Blocks until the command has completed.
+    ///
+    /// Errors with [`Error::ProfilingDisabled`] unless the launch queue was created with
+    /// [`QueueOptions::profiling`](crate::QueueOptions::profiling).
+    pub fn profiling(&self) -> Result<ProfilingInfo> {
+        if !self.profiling {
+            return Err(Error::ProfilingDisabled {
+                kernel: self.kernel.to_string(),
+            });
+        }
+        self.wait()?;
+        let detail = || format!("profiling kernel `{}`", self.kernel);
+        let query = "clGetEventProfilingInfo";
+        Ok(ProfilingInfo {
+            queued: self
+                .event
+                .profiling_command_queued()
+                .map_err(cl_with(query, detail()))?,
+            submitted: self
+                .event
+                .profiling_command_submit()
+                .map_err(cl_with(query, detail()))?,
+            started: self
+                .event
+                .profiling_command_start()
+                .map_err(cl_with(query, detail()))?,
+            ended: self
+                .event
+                .profiling_command_end()
+                .map_err(cl_with(query, detail()))?,
+        })
+    }
+
+    /// The raw OpenCL event, for wait lists.
+    pub(crate) fn cl_event(&self) -> cl_event {
+        self.event.get()
+    }
 }
 
 impl fmt::Debug for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Event")
             .field("kernel", &self.kernel)
+            .field("profiling", &self.profiling)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_saturate() {
+        let p = ProfilingInfo {
+            queued: 10,
+            submitted: 20,
+            started: 50,
+            ended: 1_050,
+        };
+        assert_eq!(p.duration(), Duration::from_nanos(1_000));
+        assert_eq!(p.latency(), Duration::from_nanos(40));
+        let backwards = ProfilingInfo { ended: 0, ..p };
+        assert_eq!(backwards.duration(), Duration::ZERO);
     }
 }

@@ -4,7 +4,7 @@ use std::ffi::c_void;
 use std::ptr;
 
 use opencl3::kernel::Kernel;
-use opencl3::types::cl_uint;
+use opencl3::types::{cl_event, cl_uint};
 
 use crate::arg::KernelArg;
 use crate::error::{cl_with, Error, Result};
@@ -41,6 +41,25 @@ pub fn launch(
     queue: Option<&Queue>,
     args: &[KernelArg<'_>],
 ) -> Result<Event> {
+    launch_after(spec, global, local, queue, args, &[])
+}
+
+/// [`launch`] that starts only after every event in `wait_for` has completed (the wait list of
+/// `clEnqueueNDRangeKernel`).
+///
+/// This is how launches are ordered on an out-of-order queue
+/// ([`QueueOptions::out_of_order`](crate::QueueOptions)); on an in-order queue it also orders a
+/// launch after commands of *other* queues of the same device. The events must belong to the
+/// launch device's context (every queue of one device shares it); an event of another device is
+/// an OpenCL error (`CL_INVALID_CONTEXT`).
+pub fn launch_after(
+    spec: &'static KernelSpec,
+    global: &[usize],
+    local: Option<&[usize]>,
+    queue: Option<&Queue>,
+    args: &[KernelArg<'_>],
+    wait_for: &[&Event],
+) -> Result<Event> {
     check_args(spec, args)?;
     check_range(spec, global, local)?;
     let (queue, foreign) = pick_queue(spec, queue, args)?;
@@ -54,7 +73,7 @@ pub fn launch(
     let program = program_for(spec, device)?;
     let kernel = program.take_kernel(spec.name)?;
     let enqueued = check_kernel_limit(spec, &kernel, queue, local)
-        .and_then(|()| set_args_and_enqueue(spec, &kernel, queue, global, local, args));
+        .and_then(|()| set_args_and_enqueue(spec, &kernel, queue, global, local, args, wait_for));
     program.give_back(spec.name, kernel);
     let event = enqueued?;
     if !foreign.is_empty() {
@@ -165,6 +184,7 @@ fn set_args_and_enqueue(
     global: &[usize],
     local: Option<&[usize]>,
     args: &[KernelArg<'_>],
+    wait_for: &[&Event],
 ) -> Result<Event> {
     let mut index: cl_uint = 0;
     for (param, arg) in spec.params.iter().zip(args) {
@@ -229,7 +249,9 @@ fn set_args_and_enqueue(
     };
     // SAFETY: every argument of the kernel is set above; `global` holds `spec.dims` non-zero
     // extents (checked; the driver rejects more dimensions than it has); `local_ptr` is null or
-    // points to `global.len()` extents (checked); no offsets or wait lists are passed.
+    // points to `global.len()` extents (checked); no offsets are passed; the wait list holds
+    // events that `wait_for` keeps alive for the call.
+    let wait_list: Vec<cl_event> = wait_for.iter().map(|e| e.cl_event()).collect();
     let event = unsafe {
         queue.cl_queue().enqueue_nd_range_kernel(
             kernel.get(),
@@ -237,7 +259,7 @@ fn set_args_and_enqueue(
             ptr::null(),
             global.as_ptr(),
             local_ptr,
-            &[],
+            &wait_list,
         )
     }
     .map_err(cl_with(
@@ -248,7 +270,7 @@ fn set_args_and_enqueue(
             queue.device()
         ),
     ))?;
-    Ok(Event::new(event, spec.name))
+    Ok(Event::new(event, spec.name, queue.is_profiling()))
 }
 
 #[cfg(test)]

@@ -17,6 +17,10 @@
 //! is passed as a [`LocalAccessor`], and the optional device [`Feature`]s a kernel uses are
 //! checked against the launch device; every check runs before anything is enqueued.
 //!
+//! Tensors are N-d (`Tensor<T, N>`, N = 1 to 4) with strided views that share memory; queues are
+//! in-order by default, out-of-order and profiling on request ([`QueueOptions`]); launches can
+//! wait on events ([`launch_after`]). [`device_table`] is what `dpex devices` prints.
+//!
 //! Devices: every OpenCL device whose driver accepts SPIR-V (`CL_DEVICE_IL_VERSION`) is usable;
 //! [`Device::all`] lists the others with the reason. `DPEX_DEVICE` sets the default device.
 
@@ -35,21 +39,23 @@ mod range;
 mod registry;
 mod selector;
 mod spec;
+mod table;
 mod tensor;
 mod validate;
 
 pub use arg::{KernelArg, MemRef};
 pub use device::{Device, DeviceInfo, DeviceType};
 pub use error::{status_name, Error, Result};
-pub use event::Event;
+pub use event::{Event, ProfilingInfo};
 pub use feature::Feature;
-pub use launch::{launch, launch_on};
+pub use launch::{launch, launch_after, launch_on};
 pub use local::LocalAccessor;
 pub use program::{cache_stats, program_builds, CacheStats};
-pub use queue::Queue;
+pub use queue::{Queue, QueueOptions};
 pub use range::{NdRange, Range};
 pub use spec::{KernelSpec, ParamSpec, ParamSpecKind};
-pub use tensor::{DType, Element, Tensor};
+pub use table::device_table;
+pub use tensor::{AxisSlice, DType, Element, IntoShape, Tensor, TensorLayout, MAX_DIMS};
 
 #[cfg(test)]
 mod tests {
@@ -60,6 +66,7 @@ mod tests {
         send_sync::<crate::Device>();
         send_sync::<crate::Queue>();
         send_sync::<crate::Tensor<f32>>();
+        send_sync::<crate::Tensor<f64, 4>>();
         send_sync::<crate::Event>();
         send_sync::<crate::KernelArg<'static>>();
         send_sync::<crate::KernelSpec>();

@@ -1,16 +1,40 @@
-//! In-order command queues on a device; tensors remember theirs, and launches follow the data onto it.
+//! Command queues on a device (in-order by default, out-of-order and profiling on request); tensors
+//! remember theirs, and launches follow the data onto it.
 
 use std::fmt;
 use std::sync::Arc;
 
-use opencl3::command_queue::CommandQueue;
+use opencl3::command_queue::{
+    CommandQueue, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, CL_QUEUE_PROFILING_ENABLE,
+};
+use opencl3::types::cl_event;
 
 use crate::device::Device;
-use crate::error::{cl, Result};
+use crate::error::{cl, cl_with, Result};
 
-/// An in-order OpenCL command queue on a [`Device`], using the device's shared context.
+/// How a [`Queue`] executes and records its commands. The default is an in-order queue without
+/// profiling, what [`Queue::new`] creates.
 ///
-/// Cheap to clone: clones are the *same* queue (see [`Queue::same_queue`]).
+/// ```
+/// use dpex_runtime::QueueOptions;
+/// let options = QueueOptions { out_of_order: true, ..QueueOptions::default() };
+/// assert!(!options.profiling);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct QueueOptions {
+    /// `CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE`: launches may run in any order and overlap; order
+    /// them with [`launch_after`](crate::launch_after)'s wait list. Tensor copies to and from the
+    /// host still come after everything enqueued before them (the runtime enqueues a barrier).
+    pub out_of_order: bool,
+    /// `CL_QUEUE_PROFILING_ENABLE`: the events of launches carry device timestamps, read with
+    /// [`Event::profiling`](crate::Event::profiling).
+    pub profiling: bool,
+}
+
+/// An OpenCL command queue on a [`Device`], using the device's one shared context.
+///
+/// Cheap to clone: clones are the *same* queue (see [`Queue::same_queue`]). `Send + Sync`:
+/// threads may enqueue on one queue concurrently (OpenCL queues are thread-safe).
 #[derive(Clone)]
 pub struct Queue {
     inner: Arc<QueueInner>,
@@ -18,19 +42,41 @@ pub struct Queue {
 
 struct QueueInner {
     device: Device,
+    options: QueueOptions,
     queue: CommandQueue,
 }
 
 impl Queue {
-    /// Creates a new in-order queue on `device`.
+    /// Creates a new in-order queue on `device`, without profiling.
     pub fn new(device: &Device) -> Result<Queue> {
+        Queue::with_options(device, QueueOptions::default())
+    }
+
+    /// Creates a new queue on `device` with `options` (out-of-order execution, profiling).
+    ///
+    /// Every queue of a device shares the device's context, so tensors and compiled programs
+    /// move freely between them.
+    pub fn with_options(device: &Device, options: QueueOptions) -> Result<Queue> {
         let context = device.context()?;
-        // SAFETY: the device is the (only) device of `context`, as the call requires.
-        let queue = unsafe { CommandQueue::create_with_properties(context, device.id(), 0, 0) }
-            .map_err(cl("clCreateCommandQueueWithProperties"))?;
+        let mut properties = 0;
+        if options.out_of_order {
+            properties |= CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE;
+        }
+        if options.profiling {
+            properties |= CL_QUEUE_PROFILING_ENABLE;
+        }
+        // SAFETY: the device is the (only) device of `context`, as the call requires; the
+        // properties are valid `cl_command_queue_properties` bits.
+        let queue =
+            unsafe { CommandQueue::create_with_properties(context, device.id(), properties, 0) }
+                .map_err(cl_with(
+                    "clCreateCommandQueueWithProperties",
+                    format!("a queue with {options:?} on {device}"),
+                ))?;
         Ok(Queue {
             inner: Arc::new(QueueInner {
                 device: device.clone(),
+                options,
                 queue,
             }),
         })
@@ -47,6 +93,21 @@ impl Queue {
         &self.inner.device
     }
 
+    /// The options the queue was created with.
+    pub fn options(&self) -> QueueOptions {
+        self.inner.options
+    }
+
+    /// Whether commands may run out of order ([`QueueOptions::out_of_order`]).
+    pub fn is_out_of_order(&self) -> bool {
+        self.inner.options.out_of_order
+    }
+
+    /// Whether the queue records profiling timestamps ([`QueueOptions::profiling`]).
+    pub fn is_profiling(&self) -> bool {
+        self.inner.options.profiling
+    }
+
     /// Blocks until every command enqueued so far has completed.
     pub fn finish(&self) -> Result<()> {
         self.inner.queue.finish().map_err(cl("clFinish"))
@@ -61,12 +122,36 @@ impl Queue {
     pub(crate) fn cl_queue(&self) -> &CommandQueue {
         &self.inner.queue
     }
+
+    /// What a command must wait for to come after everything enqueued before it: nothing on an
+    /// in-order queue, a barrier over all earlier commands on an out-of-order one.
+    pub(crate) fn ordering(&self) -> Result<Ordering> {
+        if !self.is_out_of_order() {
+            return Ok(Ordering(None));
+        }
+        // SAFETY: an empty wait list asks for a barrier over every earlier command of the queue.
+        let barrier = unsafe { self.inner.queue.enqueue_barrier_with_wait_list(&[]) }
+            .map_err(cl("clEnqueueBarrierWithWaitList"))?;
+        Ok(Ordering(Some(barrier)))
+    }
+}
+
+/// The wait list that orders a command after the earlier ones on its queue (see
+/// [`Queue::ordering`]); holds the barrier's event alive while it is used.
+pub(crate) struct Ordering(Option<opencl3::event::Event>);
+
+impl Ordering {
+    /// The raw wait list: empty or the barrier's event.
+    pub(crate) fn wait_list(&self) -> Vec<cl_event> {
+        self.0.iter().map(|e| e.get()).collect()
+    }
 }
 
 impl fmt::Debug for Queue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Queue")
             .field("device", &self.inner.device)
+            .field("options", &self.inner.options)
             .field("id", &Arc::as_ptr(&self.inner))
             .finish()
     }

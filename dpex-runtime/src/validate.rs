@@ -44,13 +44,28 @@ pub(crate) fn check_args(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()
         };
         match arg {
             KernelArg::Tensor {
-                dtype, mem, len, ..
+                dtype,
+                mem,
+                len,
+                layout,
+                ..
             } => {
                 let needed = len.checked_mul(dtype.size() as u64);
                 if needed.is_none_or(|n| n > mem.bytes()) {
                     return Err(invalid(format!(
                         "a length of {len} {dtype} elements does not fit the tensor's {} bytes",
                         mem.bytes()
+                    )));
+                }
+                if !layout.is_flat_from_start() {
+                    return Err(invalid(format!(
+                        "kernels take contiguous 1-d tensors for now, but this is a {}-d view \
+                         of shape {:?} with strides {:?} at offset {}; call .to_contiguous() \
+                         or reshape",
+                        layout.dims,
+                        &layout.shape[..layout.dims.min(layout.shape.len())],
+                        &layout.strides[..layout.dims.min(layout.strides.len())],
+                        layout.offset
                     )));
                 }
             }
@@ -61,6 +76,44 @@ pub(crate) fn check_args(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()
                 )));
             }
             _ => {}
+        }
+    }
+    check_aliasing(spec, args)
+}
+
+/// No writable tensor argument shares memory with another tensor argument (views of one buffer
+/// that overlap): kernels may assume `&mut` tensors alias nothing.
+fn check_aliasing(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()> {
+    let tensors: Vec<_> = spec
+        .params
+        .iter()
+        .zip(args)
+        .filter_map(|(param, arg)| match arg {
+            KernelArg::Tensor {
+                mem,
+                writable,
+                layout,
+                ..
+            } => Some((param.name, mem.cl_mem(), *writable, layout.element_span())),
+            _ => None,
+        })
+        .collect();
+    for (i, &(name, mem, writable, span)) in tensors.iter().enumerate() {
+        for &(other, other_mem, other_writable, other_span) in &tensors[i + 1..] {
+            let overlap = match (span, other_span) {
+                (Some(a), Some(b)) => a.0 < b.1 && b.0 < a.1,
+                _ => false,
+            };
+            if (writable || other_writable) && !mem.is_null() && mem == other_mem && overlap {
+                return Err(Error::InvalidArgument {
+                    kernel: spec.name.to_string(),
+                    arg: if writable { name } else { other }.to_string(),
+                    detail: format!(
+                        "`{name}` and `{other}` are overlapping views of the same memory, and \
+                         one of them is written; pass a copy (.to_contiguous())"
+                    ),
+                });
+            }
         }
     }
     Ok(())
