@@ -119,12 +119,17 @@ impl Lowerer<'_> {
         let start = self.spill(&format!("{var_name}.start"), start);
         let end = self.spill(&format!("{var_name}.end"), end);
         // How many values the range holds (before stepping), as a u64.
+        // `end - start` wraps in the unsigned type of `ty`'s width (for a signed `ty` the
+        // true distance needs all its bits), then widens to u64.
         let unsigned = unsigned_of(ty);
-        let distance = Expr::binary(
+        let distance = cast_to(
+            Expr::binary(
+                unsigned,
+                BinaryOp::Sub,
+                cast_to(end.clone(), unsigned),
+                cast_to(start.clone(), unsigned),
+            ),
             Scalar::U64,
-            BinaryOp::Sub,
-            widen(end.clone(), unsigned),
-            widen(start.clone(), unsigned),
         );
         let (nonempty, span_len) = if spec.inclusive {
             let one = Expr::literal(Scalar::U64, Literal::Int(1));
@@ -268,11 +273,6 @@ fn unsigned_of(ty: Scalar) -> Scalar {
         32 => Scalar::U32,
         _ => Scalar::U64,
     }
-}
-
-/// `value as unsigned as u64`: the bit pattern, zero-extended.
-fn widen(value: Expr, unsigned: Scalar) -> Expr {
-    cast_to(cast_to(value, unsigned), Scalar::U64)
 }
 
 /// `value as ty` (wrapping).
