@@ -44,7 +44,17 @@ impl Lowerer<'_> {
             }
         };
         let spec = range_spec(&f.expr)?;
-        let (start, end) = self.lower_pair(spec.start, spec.end, None)?;
+        // A range of unsuffixed literals (`0..8`) takes the type the loop variable's uses ask
+        // for (`v[k]` makes `k` a `usize`), as for a literal-initialized `let` (see `infer`).
+        let (site, learned) = if super::expr::is_context_typed(spec.start)
+            && super::expr::is_context_typed(spec.end)
+        {
+            let (site, learned) = self.next_let_site();
+            (learned.is_none().then_some(site), learned)
+        } else {
+            (None, None)
+        };
+        let (start, end) = self.lower_pair(spec.start, spec.end, learned)?;
         let ty = start.ty;
         if !ty.is_int() {
             return Err(error(
@@ -67,7 +77,7 @@ impl Lowerer<'_> {
                         id: var,
                         ty,
                         mutable: p.mutability.is_some(),
-                        site: None,
+                        site,
                     },
                 );
             }
