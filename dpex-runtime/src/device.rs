@@ -381,22 +381,30 @@ impl Registry {
                 info.platform_index == platform && device.is_none_or(|d| d == info.device_index)
             }
         };
-        let unusable = self
+        let mut unusable: Vec<&DeviceInfo> = self
             .entries
             .iter()
             .filter(|e| e.device.is_none() && in_scope(&e.info))
             .map(|e| &e.info)
             .collect();
-        let mut usable = self
+        let usable: Vec<Device> = self
             .entries
             .iter()
             .filter(|e| in_scope(&e.info))
-            .filter_map(|e| e.device.clone());
+            .filter_map(|e| e.device.clone())
+            .collect();
         let picked = match *filter {
             ByType {
                 index: Some(index), ..
-            } => usable.nth(index),
-            _ => usable.next(),
+            } => {
+                // `opencl:cpu:N` counts usable devices only: unusable ones are not "matched"
+                // unless no usable device of the type exists (then their reasons explain why).
+                if !usable.is_empty() {
+                    unusable.clear();
+                }
+                usable.get(index).cloned()
+            }
+            _ => usable.first().cloned(),
         };
         (picked, unusable)
     }
@@ -537,6 +545,9 @@ pub(crate) mod tests {
             text.contains("CL_INVALID_PLATFORM"),
             "the listing names broken platforms: {text}"
         );
+
+        let err = pick(&r, "opencl:cpu:5").expect_err("one usable CPU");
+        assert!(matches!(err, Error::NoDeviceMatches { .. }), "{err:?}");
 
         let err = pick(&r, "opencl:7").expect_err("no platform 7");
         assert!(matches!(err, Error::NoDeviceMatches { .. }), "{err:?}");

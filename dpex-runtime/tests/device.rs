@@ -172,3 +172,115 @@ fn capabilities_and_features_are_reported() {
         Feature::ALL.iter().filter(|&&f| cpu.supports(f)).count()
     );
 }
+
+#[test]
+fn dpctl_filter_strings_and_lists() {
+    let cpu = common::cpu();
+    let has = |ty: DeviceType| {
+        Device::all()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .any(|d| d.device_type == ty && d.is_usable())
+    };
+    for selector in [
+        "accelerator,opencl:cpu:0",
+        "opencl:accelerator,cpu",
+        "fpga:3, opencl:cpu",
+    ] {
+        if !has(DeviceType::Accelerator) {
+            let d = Device::select(selector).unwrap_or_else(|e| panic!("{selector}: {e}"));
+            assert_eq!(d, cpu, "{selector}");
+        }
+    }
+    if !has(DeviceType::Accelerator) {
+        let err = Device::select("accelerator").expect_err("no accelerator here");
+        let text = err.to_string();
+        assert!(
+            text.contains("`accelerator`") && text.contains(cpu.name()),
+            "{text}"
+        );
+    }
+    if !has(DeviceType::Gpu) {
+        let err = Device::select("opencl:gpu").expect_err("no GPU here");
+        assert!(err.to_string().contains("opencl:cpu:0"), "{err}");
+        // The default selector then falls back to the CPU.
+        assert_eq!(Device::default_device_from(None).ok(), Some(cpu.clone()));
+    }
+}
+
+/// Debian's PoCL (no SPIR-V) is listed with its reason and never selected, while `opencl:cpu`
+/// still finds a device that takes SPIR-V. Checked whenever PoCL is installed (`.ci/run`
+/// installs `pocl-opencl-icd`).
+#[test]
+fn devices_without_spirv_are_listed_but_never_selected() {
+    let all = Device::all().unwrap_or_else(|e| panic!("{e}"));
+    let cpu = common::cpu();
+    for info in all.iter().filter(|d| !d.is_usable()) {
+        let reason = info.usable.clone().err().unwrap_or_default();
+        assert!(!reason.is_empty(), "{info}");
+        assert!(
+            !info.filter.starts_with("opencl:cpu") && !info.filter.starts_with("opencl:gpu"),
+            "unusable devices get positional filters: {info}"
+        );
+        let err = Device::select(&info.filter).expect_err("an unusable device is never selected");
+        assert!(matches!(err, Error::DeviceNotUsable { .. }), "{err:?}");
+        assert!(err.to_string().contains(&reason), "{err}");
+    }
+    for info in all
+        .iter()
+        .filter(|d| d.platform_name.contains("Portable Computing Language"))
+    {
+        assert!(!info.is_usable(), "PoCL takes no SPIR-V: {info}");
+        assert!(
+            info.usable
+                .clone()
+                .err()
+                .unwrap_or_default()
+                .contains("SPIR-V"),
+            "{info}"
+        );
+    }
+    assert!(Device::select("opencl:cpu").unwrap_or_else(|e| panic!("{e}")) == cpu);
+    assert!(cpu.il_versions().contains("SPIR-V"));
+}
+
+#[test]
+fn the_device_table_lists_every_device_with_a_verdict() {
+    let table = dpex_runtime::device_table().unwrap_or_else(|e| panic!("{e}"));
+    let cpu = common::cpu();
+    let header = table.lines().next().unwrap_or_default();
+    for column in [
+        "FILTER",
+        "NAME",
+        "VENDOR",
+        "DRIVER",
+        "CU",
+        "GLOBAL MEM",
+        "LOCAL MEM",
+        "MAX WG",
+        "SUB-GROUPS",
+        "FP16",
+        "FP64",
+        "IL",
+        "DPEX",
+    ] {
+        assert!(header.contains(column), "{header}");
+    }
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("opencl:cpu:0"))
+        .unwrap_or_else(|| panic!("no CPU row:\n{table}"));
+    assert!(row.contains(cpu.name()) && row.ends_with("usable"), "{row}");
+    let all = Device::all().unwrap_or_else(|e| panic!("{e}"));
+    for info in &all {
+        assert!(table.contains(&info.filter), "{table}");
+        if let Err(reason) = &info.usable {
+            assert!(table.contains(reason.as_str()), "{table}");
+        }
+    }
+    let info = cpu.info();
+    assert!(info.compute_units.is_some_and(|c| c > 0));
+    assert!(info.global_mem_size.is_some_and(|g| g > 0));
+    assert!(info.max_mem_alloc_size.is_some_and(|m| m > 0));
+    assert!(info.version.starts_with("OpenCL"), "{}", info.version);
+}
