@@ -5,8 +5,9 @@
 //! Each computation is a `#[dpex::func]` that the kernel calls per element and the host calls
 //! for the reference.
 
-// Kernels index arrays in counted loops (iterators are not part of the kernel language).
-#![allow(clippy::needless_range_loop)]
+// Kernels index arrays in counted loops and swap elements by hand (iterators and slice
+// methods are not part of the kernel language).
+#![allow(clippy::needless_range_loop, clippy::manual_swap)]
 
 mod common;
 

@@ -285,6 +285,8 @@ macro_rules! float_ops {
             }
         }
 
+        // `!(a >= b)` differs from `a < b` when an operand is NaN: that is what is tested.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
         #[dpex::func]
         fn $cmp(a: $t, b: $t) -> u32 {
             (a < b) as u32
@@ -352,7 +354,7 @@ float_ops!(f64, fops_f64, fcmp_f64, fops_f64_kernel, f64_operators, 233);
 fn bool_ops(a: i32, b: i32) -> u32 {
     let p = a > b;
     let q = a % 3 == 0;
-    let r = !(p || q) && (a != 0 || !q);
+    let r = !(p || q) && (a != 0 || b > 7);
     ((!p) as u32)
         | (r as u32) << 1
         | (((p && a > 5) || (!q && b < 0)) as u32) << 2

@@ -65,6 +65,8 @@ const FLOAT_METHODS: [(&str, u64); 41] = [
 
 macro_rules! float_math {
     ($t:ident, $math:ident, $kernel:ident, $test:ident, $seed:expr) => {
+        // (`RangeInclusive::contains` is not part of the kernel language.)
+        #[allow(clippy::manual_range_contains)]
         #[dpex::func]
         fn $math(op: u32, a: $t, b: $t) -> $t {
             if op == 0 {

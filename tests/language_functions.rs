@@ -1,0 +1,236 @@
+//! Conformance of device functions (issue 3, "Device functions"): a function nested in a
+//! kernel body, a `#[dpex::func]` called from two kernels, a function calling another, a
+//! function writing through a `&mut Tensor` parameter, a function returning nothing, early
+//! `return` from a function, and a generic `<T: Float>` function used with `f32` and `f64`.
+
+mod common;
+
+use common::{assert_eq_each, assert_same_each, float_pairs, int_pairs, queue};
+use dpex::prelude::*;
+
+/// Called by `poly_kernel_a` and `poly_kernel_b`, and on the host.
+#[dpex::func]
+fn poly(x: i64, c: i64) -> i64 {
+    x.wrapping_mul(x).wrapping_add(c.wrapping_mul(x)) ^ c
+}
+
+/// Calls `poly` (a function calling a function), twice.
+#[dpex::func]
+fn poly2(x: i64, c: i64) -> i64 {
+    let inner = poly(x, c);
+    poly(inner, c >> 3)
+}
+
+#[kernel]
+fn poly_kernel_a(item: Item<1>, x: &Tensor<i64>, c: i64, out: &mut Tensor<i64>) {
+    let i = item.get_id(0);
+    out[i] = poly(x[i], c);
+}
+
+#[kernel]
+fn poly_kernel_b(item: Item<1>, x: &Tensor<i64>, c: &Tensor<i64>, out: &mut Tensor<i64>) {
+    let i = item.get_id(0);
+    out[i] = poly2(x[i], c[i]) ^ poly(c[i], x[i]);
+}
+
+#[test]
+fn one_function_called_from_two_kernels_and_from_a_function() -> dpex::Result<()> {
+    let q = queue();
+    let (x, c) = int_pairs::<i64>(601, 1301);
+    let n = x.len();
+    let (dx, dc) = (Tensor::from_slice(&q, &x)?, Tensor::from_slice(&q, &c)?);
+    let mut out = Tensor::<i64>::zeros(&q, n)?;
+    for k in [i64::MIN, -3, 0, 7, i64::MAX] {
+        poly_kernel_a
+            .launch(Range::new([n]), (&dx, k, &mut out))?
+            .wait()?;
+        let want: Vec<i64> = x.iter().map(|&v| poly(v, k)).collect();
+        assert_eq_each("kernel a", &out.to_vec()?, &want, |i| {
+            format!("x = {}, c = {k}", x[i])
+        });
+    }
+    poly_kernel_b
+        .launch(Range::new([n]), (&dx, &dc, &mut out))?
+        .wait()?;
+    let want: Vec<i64> = (0..n)
+        .map(|i| poly2(x[i], c[i]) ^ poly(c[i], x[i]))
+        .collect();
+    assert_eq_each("kernel b", &out.to_vec()?, &want, |i| {
+        format!("x = {}, c = {}", x[i], c[i])
+    });
+    Ok(())
+}
+
+/// Functions nested in the kernel body: one calling the other, one with an early return.
+/// (A nested function with a tensor parameter does not type-check yet: the hidden host copy
+/// leaves its `&mut Tensor<T>` unmapped; `#[dpex::func]`s with tensor parameters are tested
+/// below.)
+#[kernel]
+fn nested_kernel(item: Item<1>, x: &Tensor<i32>, out: &mut Tensor<i32>, log: &mut Tensor<i32>) {
+    fn square_plus(v: i32, k: i32) -> i32 {
+        v.wrapping_mul(v).wrapping_add(k)
+    }
+    fn clipped(v: i32) -> i32 {
+        if v < -1000 {
+            return -1000;
+        }
+        if v > 1000 {
+            return 1000;
+        }
+        square_plus(v, 1)
+    }
+    fn logged(v: i32) -> i32 {
+        v ^ 0x55
+    }
+    let i = item.get_id(0);
+    let v = clipped(x[i]);
+    log[i] = logged(v);
+    out[i] = square_plus(v, x[i]);
+}
+
+#[test]
+fn functions_nested_in_a_kernel() -> dpex::Result<()> {
+    let q = queue();
+    let (x, _) = int_pairs::<i32>(602, 1203);
+    let n = x.len();
+    let dx = Tensor::from_slice(&q, &x)?;
+    let mut out = Tensor::<i32>::zeros(&q, n)?;
+    let mut log = Tensor::<i32>::zeros(&q, n)?;
+    nested_kernel
+        .launch(Range::new([n]), (&dx, &mut out, &mut log))?
+        .wait()?;
+    // The nested functions are private to the kernel: the host reference restates them.
+    let clipped = |v: i32| {
+        if v < -1000 {
+            -1000
+        } else if v > 1000 {
+            1000
+        } else {
+            v.wrapping_mul(v).wrapping_add(1)
+        }
+    };
+    let want: Vec<i32> = x
+        .iter()
+        .map(|&v| clipped(v).wrapping_mul(clipped(v)).wrapping_add(v))
+        .collect();
+    let describe = |i: usize| format!("x = {}", x[i]);
+    assert_eq_each("nested functions", &out.to_vec()?, &want, describe);
+    let want: Vec<i32> = x.iter().map(|&v| clipped(v) ^ 0x55).collect();
+    assert_eq_each("nested writer", &log.to_vec()?, &want, describe);
+    Ok(())
+}
+
+/// The per-element rule, shared by the device and the host.
+#[dpex::func]
+fn bucket(v: f32) -> usize {
+    if v.is_nan() {
+        return 0;
+    }
+    if v < -10.0 {
+        1
+    } else if v < 10.0 {
+        2 + (v + 10.0) as usize / 5
+    } else {
+        6
+    }
+}
+
+/// Writes through a `&mut Tensor` parameter at an index the function computes.
+#[dpex::func]
+fn scatter(out: &mut Tensor<f32>, i: usize, v: f32) {
+    let b = bucket(v);
+    out[i * 7 + b] = v * 2.0;
+}
+
+/// Reads a tensor parameter and returns a value.
+#[dpex::func]
+fn neighbours(x: &Tensor<f32>, i: usize) -> f32 {
+    let left = if i > 0 { x[i - 1] } else { 0.0 };
+    let right = if i + 1 < x.len() { x[i + 1] } else { 0.0 };
+    left + right
+}
+
+#[kernel]
+fn scatter_kernel(item: Item<1>, x: &Tensor<f32>, out: &mut Tensor<f32>, sums: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    scatter(out, i, x[i]);
+    sums[i] = neighbours(x, i);
+}
+
+#[test]
+fn functions_with_tensor_parameters() -> dpex::Result<()> {
+    let q = queue();
+    let (x, _) = float_pairs::<f32>(603, 1999);
+    let n = x.len();
+    let dx = Tensor::from_slice(&q, &x)?;
+    let mut out = Tensor::<f32>::zeros(&q, 7 * n)?;
+    let mut sums = Tensor::<f32>::zeros(&q, n)?;
+    scatter_kernel
+        .launch(Range::new([n]), (&dx, &mut out, &mut sums))?
+        .wait()?;
+    let mut want = vec![0.0f32; 7 * n];
+    for (i, &v) in x.iter().enumerate() {
+        want[i * 7 + bucket(v)] = v * 2.0;
+    }
+    assert_same_each("scatter", &out.to_vec()?, &want, |k| {
+        format!("x = {:?}", x[k / 7])
+    });
+    let want: Vec<f32> = (0..n)
+        .map(|i| {
+            let left = if i > 0 { x[i - 1] } else { 0.0 };
+            let right = if i + 1 < n { x[i + 1] } else { 0.0 };
+            left + right
+        })
+        .collect();
+    assert_same_each("neighbours", &sums.to_vec()?, &want, |i| format!("i = {i}"));
+    Ok(())
+}
+
+/// A generic device function, instantiated for `f32` by one kernel and `f64` by another.
+#[dpex::func]
+fn smooth_step<T: Float>(edge0: T, edge1: T, x: T) -> T {
+    let t = ((x - edge0) / (edge1 - edge0)).clamp(T::from_f64(0.0), T::from_f64(1.0));
+    t * t * (T::from_f64(3.0) - T::from_f64(2.0) * t)
+}
+
+#[kernel]
+fn smooth_f32(item: Item<1>, x: &Tensor<f32>, out: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    out[i] = smooth_step(-2.0f32, 3.0, x[i]);
+}
+
+#[kernel]
+fn smooth_f64(item: Item<1>, x: &Tensor<f64>, out: &mut Tensor<f64>) {
+    let i = item.get_id(0);
+    out[i] = smooth_step(-2.0, 3.0, x[i]) + smooth_step(0.5, 1.5, x[i] * 0.5);
+}
+
+#[test]
+fn generic_function_with_f32_and_f64() -> dpex::Result<()> {
+    let q = queue();
+    let (x32, _) = float_pairs::<f32>(604, 1777);
+    let dx = Tensor::from_slice(&q, &x32)?;
+    let mut out = Tensor::<f32>::zeros(&q, x32.len())?;
+    smooth_f32
+        .launch(Range::new([x32.len()]), (&dx, &mut out))?
+        .wait()?;
+    let want: Vec<f32> = x32.iter().map(|&v| smooth_step(-2.0, 3.0, v)).collect();
+    assert_same_each("smooth_step::<f32>", &out.to_vec()?, &want, |i| {
+        format!("x = {:?}", x32[i])
+    });
+
+    let (x64, _) = float_pairs::<f64>(605, 1777);
+    let dx = Tensor::from_slice(&q, &x64)?;
+    let mut out = Tensor::<f64>::zeros(&q, x64.len())?;
+    smooth_f64
+        .launch(Range::new([x64.len()]), (&dx, &mut out))?
+        .wait()?;
+    let want: Vec<f64> = x64
+        .iter()
+        .map(|&v| smooth_step(-2.0, 3.0, v) + smooth_step(0.5, 1.5, v * 0.5))
+        .collect();
+    assert_same_each("smooth_step::<f64>", &out.to_vec()?, &want, |i| {
+        format!("x = {:?}", x64[i])
+    });
+    Ok(())
+}
