@@ -38,8 +38,9 @@ pub mod math;
 pub use dpex_macros::__kernel_step;
 pub use dpex_macros::{func, kernel};
 pub use dpex_runtime::{
-    cache_stats, program_builds, CacheStats, DType, Device, DeviceInfo, DeviceType, Element, Error,
-    Event, Feature, LocalAccessor, NdRange, Queue, Range, Result, Tensor,
+    cache_stats, device_table, program_builds, AxisSlice, CacheStats, DType, Device, DeviceInfo,
+    DeviceType, Element, Error, Event, Feature, IntoShape, LocalAccessor, NdRange, ProfilingInfo,
+    Queue, QueueOptions, Range, Result, Tensor, TensorLayout,
 };
 /// Half-precision floats (`half::f16`) for `Tensor<f16>` and f16 kernels.
 pub use half::f16;
@@ -48,14 +49,14 @@ pub use half::f16;
 pub mod prelude {
     pub use crate::kernel_api::{Float, Item};
     pub use crate::{f16, func, kernel};
-    pub use crate::{Device, Event, Queue, Range, Tensor};
+    pub use crate::{AxisSlice, Device, Event, Queue, QueueOptions, Range, Tensor};
 }
 
 /// What `#[kernel]`'s generated code calls; not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use dpex_runtime::{
-        launch, DType, Feature, KernelArg, KernelSpec, LocalAccessor, NdRange, ParamSpec,
-        ParamSpecKind,
+        launch, launch_after, DType, Feature, KernelArg, KernelSpec, LocalAccessor, NdRange,
+        ParamSpec, ParamSpecKind, TensorLayout,
     };
 }

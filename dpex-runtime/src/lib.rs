@@ -9,6 +9,10 @@
 //! let queue = Queue::new(&Device::select("cpu")?)?;
 //! let x = Tensor::from_slice(&queue, &[1.0f32, 2.0, 3.0])?;
 //! assert_eq!(x.to_vec()?, vec![1.0, 2.0, 3.0]);
+//! // N-d tensors and views that share memory:
+//! let m = Tensor::from_fn(&queue, [3, 4], |[i, j]| (10 * i + j) as f32)?;
+//! let corner = m.slice([1..3, 2..4])?.transpose();
+//! assert_eq!(corner.to_vec()?, vec![12.0, 22.0, 13.0, 23.0]);
 //! # Ok(())
 //! # }
 //! ```

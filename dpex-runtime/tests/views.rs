@@ -79,6 +79,17 @@ fn constructors_of_every_rank() {
     assert_eq!(r.shape(), [17]);
     assert_eq!(ok(r.to_vec())[16], -49);
 
+    // Shapes as a length or an array, with literals; the rank is inferred from the array.
+    let by_len = ok(Tensor::<f32>::zeros(&q, 3));
+    let by_array = ok(Tensor::<f32>::zeros(&q, [3]));
+    let inferred: Tensor<u8, 2> = ok(Tensor::zeros(&q, [2, 3]));
+    let inferred_3d = ok(Tensor::<i8, 3>::full(&q, [1, 2, 3], -1));
+    assert_eq!(
+        (by_len.shape(), by_array.shape(), inferred.len()),
+        ([3], [3], 6)
+    );
+    assert_eq!(ok(inferred_3d.to_vec()), vec![-1; 6]);
+
     // Empty shapes are fine.
     let e = ok(Tensor::<f32, 2>::zeros(&q, [0, 9]));
     assert!(e.is_empty() && ok(e.to_vec()).is_empty());
