@@ -234,3 +234,25 @@ fn generic_function_with_f32_and_f64() -> dpex::Result<()> {
     });
     Ok(())
 }
+
+/// A helper nested in the kernel that takes tensors: it reads one and writes another.
+#[kernel]
+fn nested_tensor_helper(item: Item<1>, x: &Tensor<i32>, out: &mut Tensor<i32>) {
+    fn copy_scaled(src: &Tensor<i32>, dst: &mut Tensor<i32>, i: usize, k: i32) {
+        dst[i] = src[i].wrapping_mul(k);
+    }
+    let i = item.get_id(0);
+    copy_scaled(x, out, i, 3);
+}
+
+#[test]
+fn nested_functions_take_tensors() -> dpex::Result<()> {
+    let q = queue();
+    let x: Vec<i32> = (0..1001).map(|i| i * 7919 - 3_000_000).collect();
+    let dx = Tensor::from_slice(&q, &x)?;
+    let mut out = Tensor::<i32>::zeros(&q, x.len())?;
+    nested_tensor_helper.launch(Range::new([x.len()]), (&dx, &mut out))?.wait()?;
+    let want: Vec<i32> = x.iter().map(|v| v.wrapping_mul(3)).collect();
+    assert_eq!(out.to_vec()?, want);
+    Ok(())
+}

@@ -16,6 +16,11 @@ pub(crate) fn host_copy(func: &ItemFn, sig: &Signature) -> TokenStream {
         *item.ty = syn::parse_quote!(::dpex::kernel_api::Item<#dims>);
     }
     use_kernel_tensors(&mut host);
+    for stmt in &mut host.block.stmts {
+        if let syn::Stmt::Item(syn::Item::Fn(nested)) = stmt {
+            use_kernel_tensors(nested);
+        }
+    }
     quote! {
         const _: () = {
             #[allow(dead_code, clippy::too_many_arguments)]
