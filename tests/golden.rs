@@ -58,7 +58,7 @@ fn validate(name: &str, words: &[u32]) {
             "{name}: spirv-val rejects the module:\n{}",
             String::from_utf8_lossy(&out.stderr)
         ),
-        Err(e) => panic!("spirv-val cannot run ({e}): run scripts/setup-spirv-tools.sh (apt-get install spirv-tools)"),
+        Err(e) => panic!("spirv-val cannot run ({e}): run scripts/setup-test-tools.sh (apt-get install spirv-tools)"),
     }
 }
 
