@@ -47,9 +47,14 @@ pub use half::f16;
 
 /// The names a kernel author needs: `use dpex::prelude::*;`.
 pub mod prelude {
-    pub use crate::kernel_api::{Float, Item};
+    pub use crate::kernel_api::{
+        atomic_fence, group_barrier, group_barrier_with, AtomicRef, FenceSpace, Float, Group, Item,
+        LocalArray, LocalArray2, MemoryOrder, MemoryScope, NdItem, SubGroup,
+    };
     pub use crate::{f16, func, kernel};
-    pub use crate::{AxisSlice, Device, Event, Queue, QueueOptions, Range, Tensor};
+    pub use crate::{
+        AxisSlice, Device, Event, LocalAccessor, NdRange, Queue, QueueOptions, Range, Tensor,
+    };
 }
 
 /// What `#[kernel]`'s generated code calls; not a public API.

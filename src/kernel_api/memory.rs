@@ -10,14 +10,14 @@ use std::ops::{Index, IndexMut};
 /// each work-group getting its own elements,
 /// shared by its work-items; the launch says how many. Indexed like a slice.
 pub struct KernelLocalAccessor<T> {
-    pub(super) never: Infallible,
+    never: Infallible,
     element: PhantomData<T>,
 }
 
 /// A fixed-size array in work-group local memory, declared in a kernel:
 /// `let tile = LocalArray::<f32, 256>::new(&it.get_group());`.
 pub struct LocalArray<T, const N: usize> {
-    pub(super) never: Infallible,
+    never: Infallible,
     element: PhantomData<T>,
 }
 

@@ -13,7 +13,23 @@ pub(crate) fn host_copy(func: &ItemFn, sig: &Signature) -> TokenStream {
     host.attrs.retain(|a| !a.path().is_ident("doc"));
     let dims = sig.dims as usize;
     if let Some(FnArg::Typed(item)) = host.sig.inputs.first_mut() {
-        *item.ty = syn::parse_quote!(::dpex::kernel_api::Item<#dims>);
+        *item.ty = if sig.nd_range {
+            syn::parse_quote!(::dpex::kernel_api::NdItem<#dims>)
+        } else {
+            syn::parse_quote!(::dpex::kernel_api::Item<#dims>)
+        };
+    }
+    for input in host.sig.inputs.iter_mut().skip(1) {
+        let FnArg::Typed(typed) = input else { continue };
+        let is_local = matches!(&*typed.ty, syn::Type::Path(p)
+            if p.path.segments.last().is_some_and(|s| s.ident == "LocalAccessor"));
+        if is_local {
+            let elem = tensor_elem_type(&typed.ty);
+            *typed.ty = syn::parse_quote!(::dpex::kernel_api::KernelLocalAccessor<#elem>);
+            if let syn::Pat::Ident(p) = &mut *typed.pat {
+                p.mutability = Some(Default::default());
+            }
+        }
     }
     use_kernel_tensors(&mut host);
     for stmt in &mut host.block.stmts {

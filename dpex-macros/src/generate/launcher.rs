@@ -19,6 +19,15 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
     let docs = kernel.attrs.iter().filter(|a| a.path().is_ident("doc"));
     let dims = sig.dims as usize;
     let generics = &kernel.sig.generics;
+    let (range_type, local) = if sig.nd_range {
+        let local = quote!(::core::option::Option::Some(&range.local()[..]));
+        (quote!(::dpex::NdRange<#dims>), local)
+    } else {
+        (
+            quote!(::dpex::Range<#dims>),
+            quote!(::core::option::Option::None),
+        )
+    };
     let specs = instances.iter().map(spec_tokens);
     let keys = instances.iter().map(|i| {
         let dtypes = i.sig.types.generic().iter().map(|(_, s)| dtype_tokens(*s));
@@ -37,7 +46,9 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
         .iter()
         .zip(&arg_names)
         .map(|(p, a)| match p.kind {
-            ParamDeclKind::Scalar(Scalar::Bool) | ParamDeclKind::Tensor { .. } => {
+            ParamDeclKind::Scalar(Scalar::Bool)
+            | ParamDeclKind::Tensor { .. }
+            | ParamDeclKind::Local { .. } => {
                 quote!(::dpex::__private::KernelArg::from(#a))
             }
             ParamDeclKind::Scalar(_) => quote!(::dpex::__private::KernelArg::scalar(#a)),
@@ -98,7 +109,7 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
             #[doc = #signature_doc]
             pub fn launch #generics (
                 &self,
-                range: ::dpex::Range<#dims>,
+                range: #range_type,
                 args: (#(#arg_types,)*),
             ) -> ::dpex::Result<::dpex::Event> {
                 self.launch_with(::core::option::Option::None, range, args)
@@ -110,7 +121,7 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
             pub fn launch_on #generics (
                 &self,
                 queue: &::dpex::Queue,
-                range: ::dpex::Range<#dims>,
+                range: #range_type,
                 args: (#(#arg_types,)*),
             ) -> ::dpex::Result<::dpex::Event> {
                 self.launch_with(::core::option::Option::Some(queue), range, args)
@@ -119,7 +130,7 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
             fn launch_with #generics (
                 &self,
                 queue: ::core::option::Option<&::dpex::Queue>,
-                range: ::dpex::Range<#dims>,
+                range: #range_type,
                 args: (#(#arg_types,)*),
             ) -> ::dpex::Result<::dpex::Event> {
                 let types: &[::dpex::__private::DType] = &[#(#key_of_launch),*];
@@ -128,7 +139,7 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
                     types: types.iter().map(|t| t.name()).collect::<::std::vec::Vec<_>>().join(", "),
                 })?;
                 let (#(#arg_names,)*) = args;
-                ::dpex::__private::launch(spec, &range.global(), ::core::option::Option::None, queue, &[#(#arg_values),*])
+                ::dpex::__private::launch(spec, &range.global(), #local, queue, &[#(#arg_values),*])
             }
         }
     }
@@ -141,6 +152,20 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
     let dims = sig.dims as usize;
     let words = instance.words.iter().map(|w| Literal::u32_unsuffixed(*w));
     let hash = Literal::u64_suffixed(dpex_spirv::spirv_hash(&instance.words));
+    let f = instance.features;
+    let needed = [
+        (f.fp64, "Fp64"),
+        (f.fp16, "Fp16"),
+        (f.int64_atomics, "Int64Atomics"),
+        (f.sub_groups, "SubGroups"),
+    ];
+    let requires = needed.into_iter().filter(|(n, _)| *n).map(|(_, name)| {
+        let variant = format_ident!("{}", name);
+        quote!(::dpex::__private::Feature::#variant)
+    });
+    let static_local_bytes = Literal::usize_unsuffixed(
+        usize::try_from(instance.static_local_bytes).unwrap_or(usize::MAX),
+    );
     let params = sig.params.iter().map(|p| {
         let pname = p.name.to_string();
         let kind = match p.kind {
@@ -153,6 +178,10 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
                 let writable = access == Access::ReadWrite;
                 quote!(::dpex::__private::ParamSpecKind::Tensor { elem: #dtype, writable: #writable })
             }
+            ParamDeclKind::Local { elem } => {
+                let dtype = dtype_tokens(elem);
+                quote!(::dpex::__private::ParamSpecKind::Local { elem: #dtype })
+            }
         };
         quote!(::dpex::__private::ParamSpec { name: #pname, kind: #kind })
     });
@@ -163,8 +192,8 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
             spirv: &[#(#words),*],
             spirv_hash: #hash,
             params: &[#(#params),*],
-            requires: &[],
-            static_local_bytes: 0,
+            requires: &[#(#requires),*],
+            static_local_bytes: #static_local_bytes,
         }
     }
 }
@@ -185,6 +214,10 @@ fn launch_arg_type(p: &crate::parse::ParamDecl) -> TokenStream {
                 Access::Read => quote!(&::dpex::Tensor<#elem>),
                 Access::ReadWrite => quote!(&mut ::dpex::Tensor<#elem>),
             }
+        }
+        (ParamDeclKind::Local { .. }, ty) => {
+            let elem = super::host::tensor_elem_type(ty);
+            quote!(::dpex::LocalAccessor<#elem>)
         }
         (_, ty) => quote!(#ty),
     }

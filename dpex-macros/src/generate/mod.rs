@@ -16,10 +16,13 @@ use quote::quote;
 use state::KernelState;
 use syn::ItemFn;
 
-/// One instantiation of a kernel: its signature and SPIR-V (empty when the build has failed).
+/// One instantiation of a kernel: its signature, SPIR-V (empty when the build has failed),
+/// the device features it needs and the bytes of its fixed-size local arrays.
 pub(crate) struct Instance {
     pub sig: Signature,
     pub words: Vec<u32>,
+    pub features: dpex_spirv::Features,
+    pub static_local_bytes: u64,
 }
 
 /// Expands `#[kernel]` (with arguments `attr`) on `item`.
@@ -137,14 +140,30 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
             }
         };
         let table = FunctionTable::new(funcs.clone());
-        let words = lower_module(&sig, &kernel.block, &table).and_then(|m| emit(&sig, m));
-        match words {
-            Ok(words) => instances.push(Instance { sig, words }),
+        let emitted = lower_module(&sig, &kernel.block, &table).and_then(|module| {
+            let features = dpex_spirv::required_features(&module);
+            let static_local_bytes = module
+                .kernels
+                .iter()
+                .flat_map(|k| &k.workgroup_arrays)
+                .map(|a| u64::from(a.len) * u64::from(a.elem.bits() / 8))
+                .sum();
+            emit(&sig, module).map(|words| (words, features, static_local_bytes))
+        });
+        match emitted {
+            Ok((words, features, static_local_bytes)) => instances.push(Instance {
+                sig,
+                words,
+                features,
+                static_local_bytes,
+            }),
             Err(e) => {
                 errors.push(e);
                 instances.push(Instance {
                     sig,
                     words: Vec::new(),
+                    features: dpex_spirv::Features::default(),
+                    static_local_bytes: 0,
                 });
                 // Other instantiations would mostly repeat the same errors.
                 break;

@@ -3,7 +3,7 @@
 //! is one scalar local per field, so it costs nothing at run time.
 
 use super::{error, read_local, Binding, Lowerer};
-use dpex_spirv::ir::{BinaryOp, Expr, Literal, LocalId, Scalar, Statement};
+use dpex_spirv::ir::{BinaryOp, Expr, Literal, LocalId, Memory, Scalar, Statement};
 use syn::spanned::Spanned;
 
 /// Arrays up to this length are initialized with one store per element; longer ones by a loop.
@@ -173,21 +173,6 @@ impl Lowerer<'_> {
         });
     }
 
-    /// The private array `e` names: (local, element type, length, mutable).
-    pub(crate) fn array_operand(&self, e: &syn::Expr) -> Option<(LocalId, Scalar, u32, bool)> {
-        let syn::Expr::Path(p) = e else { return None };
-        match self.lookup(p.path.get_ident()?)? {
-            Binding::Array {
-                id,
-                elem,
-                len,
-                mutable,
-                ..
-            } => Some((id, elem, len, mutable)),
-            _ => None,
-        }
-    }
-
     /// Lowers a tuple-valued expression: `(a, b)`, a tuple variable, or a field that is one.
     pub(crate) fn lower_tuple(
         &mut self,
@@ -196,6 +181,19 @@ impl Lowerer<'_> {
     ) -> syn::Result<TupleValue> {
         match e {
             syn::Expr::Paren(p) => self.lower_tuple(&p.expr, declared),
+            syn::Expr::MethodCall(m) if m.method == "compare_exchange" => {
+                let Some(atomic) = self.atomic_receiver(&m.receiver) else {
+                    return Err(error(
+                        m.span(),
+                        "`compare_exchange` is an `AtomicRef` operation",
+                    ));
+                };
+                let (swapped, previous) = self.lower_compare_exchange(atomic?, m)?;
+                Ok(TupleValue::Tuple(vec![
+                    TupleValue::Scalar(swapped),
+                    TupleValue::Scalar(previous),
+                ]))
+            }
             syn::Expr::Tuple(t) => {
                 let fields = match declared {
                     Some(Declared::Tuple(d)) if d.len() == t.elems.len() => {
@@ -365,8 +363,8 @@ pub(crate) fn is_tuple_expr(e: &syn::Expr) -> bool {
 }
 
 fn store(local: LocalId, index: Expr, value: Expr) -> Statement {
-    Statement::StoreLocalElement {
-        local,
+    Statement::StoreElement {
+        memory: Memory::Private(local),
         index,
         value,
     }

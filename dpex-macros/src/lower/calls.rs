@@ -2,9 +2,10 @@
 //! `dpex::math` functions and constants such as `f32::MAX` or `f64::consts::PI`.
 
 use super::math::{constant, dpex_math_function, scalar_method, Method, Shape, METHOD_NAMES};
+use super::memory::Shape as MemoryShape;
 use super::unsupported::unsupported_expr;
 use super::{error, Binding, Lowerer};
-use dpex_spirv::ir::{BinaryOp, Builtin, Expr, ExprKind, Literal, MathFunction, Scalar};
+use dpex_spirv::ir::{BinaryOp, Expr, ExprKind, Literal, MathFunction, Scalar};
 use syn::spanned::Spanned;
 
 impl Lowerer<'_> {
@@ -24,19 +25,28 @@ impl Lowerer<'_> {
             syn::Expr::Path(p) => p.path.get_ident().and_then(|id| self.lookup(id)),
             _ => None,
         };
+        if let Some(memory) = self.memory_operand(&m.receiver) {
+            return match (method.as_str(), memory.shape) {
+                ("len", _) if !m.args.is_empty() => Err(error(m.method.span(), "`len` takes no arguments")),
+                ("len", MemoryShape::Dynamic) => Ok(Expr {
+                    ty: Scalar::U64,
+                    kind: ExprKind::Len(memory.memory),
+                }),
+                ("len", MemoryShape::Fixed(n)) => Ok(Expr::literal(Scalar::U64, Literal::Int(u64::from(n)))),
+                ("len", MemoryShape::Grid(r, c)) => Ok(Expr::literal(Scalar::U64, Literal::Int(u64::from(r) * u64::from(c)))),
+                _ => Err(error(
+                    m.method.span(),
+                    format!("`.{method}()` is not supported on tensors and arrays: index them, or ask their `.len()`"),
+                )),
+            };
+        }
+        if let Some(atomic) = self.atomic_receiver(&m.receiver) {
+            return self.lower_atomic_call(atomic?, m);
+        }
         match (&receiver, method.as_str()) {
             (Some(Binding::Item), _) => self.lower_item_query(m),
-            (Some(Binding::Tensor { id, .. }), "len") if m.args.is_empty() => Ok(Expr {
-                ty: Scalar::U64,
-                kind: ExprKind::TensorLen(*id),
-            }),
-            (Some(Binding::Array { len, .. }), "len") if m.args.is_empty() => {
-                Ok(Expr::literal(Scalar::U64, Literal::Int(u64::from(*len))))
-            }
-            (Some(Binding::Tensor { .. } | Binding::Array { .. }), _) => Err(error(
-                m.method.span(),
-                format!("`.{method}()` is not supported on tensors and arrays: index them, or ask their `.len()`"),
-            )),
+            (Some(Binding::Group), _) => self.lower_group_query(m),
+            (Some(Binding::SubGroup), _) => self.lower_sub_group_call(m),
             _ => {
                 let args: Vec<&syn::Expr> = m.args.iter().collect();
                 self.lower_scalar_method(&m.receiver, &m.method, &args, expected)
@@ -44,30 +54,8 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `item.get_id(d)` and the other queries of the work-item.
-    fn lower_item_query(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Expr> {
-        let method = m.method.to_string();
-        let builtin: fn(u32) -> Builtin = match method.as_str() {
-            "get_id" | "get_global_id" => Builtin::GlobalId,
-            "get_range" | "get_global_range" => Builtin::GlobalSize,
-            _ => {
-                return Err(error(
-                    m.method.span(),
-                    format!(
-                        "`.{method}()` is not a work-item query: use `get_id(d)` or `get_range(d)`"
-                    ),
-                ))
-            }
-        };
-        let dim = self.dimension_argument(m)?;
-        Ok(Expr {
-            ty: Scalar::U64,
-            kind: ExprKind::Builtin(builtin(dim)),
-        })
-    }
-
     /// The constant dimension argument of `item.get_id(d)`, checked against the kernel's `N`.
-    fn dimension_argument(&self, m: &syn::ExprMethodCall) -> syn::Result<u32> {
+    pub(crate) fn dimension_argument(&self, m: &syn::ExprMethodCall) -> syn::Result<u32> {
         let dims = self.sig.dims;
         let message = format!(
             "write a constant dimension below {dims}, e.g. `{}(0)`",
@@ -340,6 +328,12 @@ pub(crate) fn is_builtin_call(path: &syn::Path) -> bool {
         if is_type {
             return true;
         }
+    }
+    if matches!(
+        last.as_str(),
+        "group_barrier" | "group_barrier_with" | "atomic_fence"
+    ) {
+        return true;
     }
     let in_math = before.last().is_none_or(|m| m == "math");
     (in_math && dpex_math_function(last).is_some())

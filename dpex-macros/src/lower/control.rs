@@ -41,6 +41,8 @@ pub(crate) struct LoopFrame {
     continue_flag: Option<LocalId>,
     /// Jumps from inside this loop aimed at outer loops: (index of the target frame, kind).
     pending: Vec<(usize, Exit)>,
+    /// Set when some work-items may leave (or skip) iterations early (see `uniform`).
+    pub(crate) divergent_jump: bool,
 }
 
 impl Lowerer<'_> {
@@ -148,6 +150,7 @@ impl Lowerer<'_> {
 
     pub(crate) fn lower_break(&mut self, b: &syn::ExprBreak) -> syn::Result<()> {
         let target = self.jump_target("break", b.break_token.span, b.label.as_ref())?;
+        self.note_jump(target);
         if let Some(value) = &b.expr {
             self.store_loop_value(target, value)?;
         } else if let Some(LoopValue {
@@ -166,6 +169,7 @@ impl Lowerer<'_> {
 
     pub(crate) fn lower_continue(&mut self, c: &syn::ExprContinue) -> syn::Result<()> {
         let target = self.jump_target("continue", c.continue_token.span, c.label.as_ref())?;
+        self.note_jump(target);
         self.jump(target, Exit::Continue);
         Ok(())
     }
@@ -288,12 +292,13 @@ impl Lowerer<'_> {
             Vec::new(),
             |s| {
                 let condition = s.lower_expr_as(&w.cond, Scalar::Bool)?;
+                let exit = condition.clone();
                 s.emit(Statement::If {
                     condition: not(condition),
                     accept: vec![Statement::Break],
                     reject: Vec::new(),
                 });
-                s.lower_statements(&w.body.stmts)
+                s.under_condition(&exit, |s| s.lower_statements(&w.body.stmts))
             },
             Vec::new(),
         )?;
@@ -302,6 +307,18 @@ impl Lowerer<'_> {
 
     pub(crate) fn lower_if_stmt(&mut self, i: &syn::ExprIf) -> syn::Result<()> {
         let condition = self.lower_expr_as(&i.cond, Scalar::Bool)?;
+        let (accept, reject) =
+            self.under_condition(&condition.clone(), |l| l.lower_if_branches(i))?;
+        self.emit(Statement::If {
+            condition,
+            accept,
+            reject,
+        });
+        Ok(())
+    }
+
+    /// The two branches of an `if` statement.
+    fn lower_if_branches(&mut self, i: &syn::ExprIf) -> syn::Result<(Block, Block)> {
         let accept = self.lower_scoped_block(&i.then_branch.stmts)?;
         let reject = match &i.else_branch {
             None => Vec::new(),
@@ -315,12 +332,7 @@ impl Lowerer<'_> {
                 other => return Err(error(other.span(), "expected `else { ... }` or `else if`")),
             },
         };
-        self.emit(Statement::If {
-            condition,
-            accept,
-            reject,
-        });
-        Ok(())
+        Ok((accept, reject))
     }
 
     /// `if c { a } else { b }` as a value: a select when neither side needs statements, else an
@@ -337,11 +349,14 @@ impl Lowerer<'_> {
             ));
         };
         let condition = self.lower_expr_as(&i.cond, Scalar::Bool)?;
-        let (accept_stmts, accept) =
-            self.capture(|l| l.lower_block_value(&i.then_branch, expected));
-        let accept = accept?;
-        let (reject_stmts, reject) = self.capture(|l| l.lower_expr_as(else_branch, accept.ty));
-        let reject = reject?;
+        let (accept_stmts, accept, reject_stmts, reject) =
+            self.under_condition(&condition.clone(), |l| {
+                let (accept_stmts, accept) =
+                    l.capture(|l| l.lower_block_value(&i.then_branch, expected));
+                let accept = accept?;
+                let (reject_stmts, reject) = l.capture(|l| l.lower_expr_as(else_branch, accept.ty));
+                syn::Result::Ok((accept_stmts, accept, reject_stmts, reject?))
+            })?;
         let ty = accept.ty;
         if accept_stmts.is_empty() && reject_stmts.is_empty() {
             return Ok(Expr {

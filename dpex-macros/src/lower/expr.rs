@@ -122,6 +122,14 @@ impl Lowerer<'_> {
                 ident.span(),
                 format!("an array is not a value here: index it (`{ident}[i]`)"),
             )),
+            Some(Binding::LocalParam { .. } | Binding::WorkgroupArray { .. }) => Err(error(
+                ident.span(),
+                format!("local memory is not a value: index it (`{ident}[i]`)"),
+            )),
+            Some(Binding::Group | Binding::SubGroup | Binding::Atomic(_)) => Err(error(
+                ident.span(),
+                format!("`{ident}` is not a number: call its methods"),
+            )),
             Some(Binding::Tuple(_)) => Err(error(
                 ident.span(),
                 format!("a tuple is not a value here: use its fields (`{ident}.0`) or destructure it"),
@@ -226,7 +234,9 @@ impl Lowerer<'_> {
         right: &syn::Expr,
     ) -> syn::Result<Expr> {
         let lhs = self.lower_expr_as(left, Scalar::Bool)?;
-        let (stmts, rhs) = self.capture(|l| l.lower_expr_as(right, Scalar::Bool));
+        let (stmts, rhs) = self.under_condition(&lhs.clone(), |l| {
+            l.capture(|l| l.lower_expr_as(right, Scalar::Bool))
+        });
         let rhs = rhs?;
         if stmts.is_empty() {
             return Ok(Expr::binary(Scalar::Bool, op, lhs, rhs));
@@ -275,28 +285,6 @@ impl Lowerer<'_> {
     /// The scalar type a written type names (generic parameters resolved).
     pub(crate) fn scalar_type(&self, ty: &syn::Type) -> Option<Scalar> {
         self.sig.types.scalar(ty)
-    }
-
-    fn lower_index(&mut self, i: &syn::ExprIndex) -> syn::Result<Expr> {
-        if let Some((local, elem, _, _)) = self.array_operand(&i.expr) {
-            let index = self.lower_index_value(&i.index)?;
-            return Ok(Expr {
-                ty: elem,
-                kind: ExprKind::LocalElement {
-                    local,
-                    index: Box::new(index),
-                },
-            });
-        }
-        let (tensor, elem, _) = self.tensor_operand(&i.expr)?;
-        let index = self.lower_index_value(&i.index)?;
-        Ok(Expr {
-            ty: elem,
-            kind: ExprKind::Load {
-                tensor,
-                index: Box::new(index),
-            },
-        })
     }
 
     /// Lowers an index, which must be a `usize` as in Rust.

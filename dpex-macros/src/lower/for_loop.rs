@@ -82,7 +82,11 @@ impl Lowerer<'_> {
                 );
             }
         };
-        let body = |l: &mut Self| l.lower_statements(&f.body.stmts);
+        // Bounds that differ between work-items make the body divergent (see `uniform`).
+        let divergent = !(self.is_uniform(&start)
+            && self.is_uniform(&end)
+            && step.as_ref().is_none_or(|s| self.is_uniform(s)));
+        let body = |l: &mut Self| l.divergent_if(divergent, |l| l.lower_statements(&f.body.stmts));
 
         if !spec.inclusive && spec.order == Order::Forward && step.is_none() {
             // for i in a..b: cursor from a while below b.

@@ -113,6 +113,12 @@ impl Lowerer<'_> {
         for (arg, kind) in c.args.iter().zip(params) {
             args.push(match kind {
                 ParamDeclKind::Scalar(ty) => Argument::Value(self.lower_expr_as(arg, ty)?),
+                ParamDeclKind::Local { .. } => {
+                    return Err(error(
+                        arg.span(),
+                        "device functions cannot take local memory",
+                    ))
+                }
                 ParamDeclKind::Tensor { elem, access } => {
                     let (id, arg_elem, arg_access) = self.tensor_operand(arg)?;
                     if arg_elem != elem

@@ -12,6 +12,7 @@
 //! land before the statement being lowered.
 
 mod aggregate;
+mod atomic;
 mod calls;
 mod control;
 mod expr;
@@ -20,8 +21,11 @@ mod functions;
 mod infer;
 mod literal;
 mod math;
+mod memory;
+mod nd_range;
 mod place;
 mod stmt;
+mod uniform;
 mod unsupported;
 
 pub(crate) use calls::is_builtin_call;
@@ -31,7 +35,7 @@ use crate::parse::{ParamDeclKind, Signature};
 use dpex_spirv::ir::{self, Expr, ExprKind, FunctionId, LocalId, ParamId, Scalar, Statement};
 use infer::LetSite;
 use proc_macro2::Span;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use syn::Ident;
 
 /// What a name in scope refers to.
@@ -66,6 +70,20 @@ pub(crate) enum Binding {
     },
     /// A tuple: one binding per field.
     Tuple(Vec<Binding>),
+    /// A `LocalAccessor<T>` parameter.
+    LocalParam { id: ParamId, elem: Scalar },
+    /// A `LocalArray` in work-group local memory.
+    WorkgroupArray {
+        id: ir::WorkgroupArrayId,
+        elem: Scalar,
+        shape: memory::Shape,
+    },
+    /// The work-group (`let g = it.get_group();`).
+    Group,
+    /// The sub-group (`let sg = it.get_sub_group();`).
+    SubGroup,
+    /// An `AtomicRef` to one element.
+    Atomic(atomic::AtomicElement),
     /// A `let` whose initializer had an error (already reported): uses of the name are
     /// errors too, but they are not reported again.
     Poisoned,
@@ -83,6 +101,14 @@ pub(crate) struct Lowerer<'s> {
     scopes: Vec<Vec<(String, Binding)>>,
     /// The blocks being built, innermost last; [`Lowerer::emit`] appends to the last.
     blocks: Vec<ir::Block>,
+    /// How many enclosing conditions differ between work-items (see [`uniform`]).
+    divergence: u32,
+    /// Locals whose value may differ between the work-items of a group.
+    nonuniform_locals: HashSet<LocalId>,
+    /// Set once some work-items may have returned early.
+    divergent_exit: bool,
+    /// The work-group arrays declared so far.
+    workgroup_arrays: Vec<ir::WorkgroupArray>,
     /// The enclosing loops, innermost last.
     loops: Vec<control::LoopFrame>,
     /// Types that earlier attempts learned for literal-initialized `let`s (see [`infer`]).
@@ -100,6 +126,7 @@ pub(crate) struct Lowerer<'s> {
 struct Body {
     params: Vec<ir::Param>,
     locals: Vec<ir::Local>,
+    workgroup_arrays: Vec<ir::WorkgroupArray>,
     body: ir::Block,
     calls: Vec<(FunctionId, Span)>,
 }
@@ -148,6 +175,7 @@ pub(crate) fn lower_module(
             dims: sig.dims,
             params: kernel.params,
             locals: kernel.locals,
+            workgroup_arrays: kernel.workgroup_arrays,
             body: kernel.body,
         }],
     })
@@ -174,6 +202,10 @@ fn lower_body(sig: &Signature, stmts: &[syn::Stmt], funcs: &FunctionTable) -> sy
             locals: Vec::new(),
             scopes: vec![Vec::new()],
             blocks: Vec::new(),
+            workgroup_arrays: Vec::new(),
+            divergence: 0,
+            nonuniform_locals: HashSet::new(),
+            divergent_exit: false,
             loops: Vec::new(),
             let_types,
             next_let: 0,
@@ -197,6 +229,7 @@ fn lower_body(sig: &Signature, stmts: &[syn::Stmt], funcs: &FunctionTable) -> sy
         return Ok(Body {
             params: params?,
             locals: lowerer.locals,
+            workgroup_arrays: lowerer.workgroup_arrays,
             body,
             calls: lowerer.calls,
         });
@@ -227,6 +260,10 @@ impl Lowerer<'_> {
                 ParamDeclKind::Tensor { elem, access } => (
                     ir::ParamKind::Tensor { elem, access },
                     Binding::Tensor { id, elem, access },
+                ),
+                ParamDeclKind::Local { elem } => (
+                    ir::ParamKind::Local { elem },
+                    Binding::LocalParam { id, elem },
                 ),
             };
             params.push(ir::Param {
@@ -314,6 +351,7 @@ impl Lowerer<'_> {
 
     /// Appends a statement to the block being built.
     fn emit(&mut self, stmt: Statement) {
+        self.track_uniformity(&stmt);
         if let Some(block) = self.blocks.last_mut() {
             block.push(stmt);
         }

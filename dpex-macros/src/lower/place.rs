@@ -2,23 +2,18 @@
 //! `x += v`, `y[i] *= v`, ...
 
 use super::expr::operator_applies;
+use super::memory::read_element;
 use super::{error, read_local, Binding, Lowerer};
-use dpex_spirv::ir::{Access, BinaryOp, Expr, ExprKind, LocalId, ParamId, Scalar, Statement};
+use dpex_spirv::ir::{BinaryOp, Expr, ExprKind, LocalId, Memory, Scalar, Statement};
 use syn::spanned::Spanned;
 
 /// Where an assignment writes.
 enum Place {
     /// A mutable scalar local.
     Local { id: LocalId, ty: Scalar },
-    /// An element of a writable tensor.
-    Tensor {
-        tensor: ParamId,
-        elem: Scalar,
-        index: Expr,
-    },
-    /// An element of a mutable private array.
-    Array {
-        local: LocalId,
+    /// An element of a writable tensor, array or local memory.
+    Element {
+        memory: Memory,
         elem: Scalar,
         index: Expr,
     },
@@ -28,7 +23,7 @@ impl Place {
     fn ty(&self) -> Scalar {
         match self {
             Place::Local { ty, .. } => *ty,
-            Place::Tensor { elem, .. } | Place::Array { elem, .. } => *elem,
+            Place::Element { elem, .. } => *elem,
         }
     }
 
@@ -36,24 +31,11 @@ impl Place {
     fn read(&self) -> Expr {
         match self {
             Place::Local { id, ty } => read_local(*id, *ty),
-            Place::Tensor {
-                tensor,
+            Place::Element {
+                memory,
                 elem,
                 index,
-            } => Expr {
-                ty: *elem,
-                kind: ExprKind::Load {
-                    tensor: *tensor,
-                    index: Box::new(index.clone()),
-                },
-            },
-            Place::Array { local, elem, index } => Expr {
-                ty: *elem,
-                kind: ExprKind::LocalElement {
-                    local: *local,
-                    index: Box::new(index.clone()),
-                },
-            },
+            } => read_element(*memory, *elem, index.clone()),
         }
     }
 
@@ -61,13 +43,8 @@ impl Place {
     fn write(self, value: Expr) -> Statement {
         match self {
             Place::Local { id, .. } => Statement::Assign { local: id, value },
-            Place::Tensor { tensor, index, .. } => Statement::Store {
-                tensor,
-                index,
-                value,
-            },
-            Place::Array { local, index, .. } => Statement::StoreLocalElement {
-                local,
+            Place::Element { memory, index, .. } => Statement::StoreElement {
+                memory,
                 index,
                 value,
             },
@@ -86,20 +63,16 @@ impl Lowerer<'_> {
         let place = self.lower_place(target)?;
         // An index used twice (`y[i] += v` reads and writes y[i]) is computed once.
         let place = match place {
-            Place::Tensor {
-                tensor,
+            Place::Element {
+                memory,
                 elem,
                 index,
-            } if op.is_some() && !is_simple(&index) => Place::Tensor {
-                tensor,
-                elem,
-                index: self.spill("index", index),
-            },
-            Place::Array { local, elem, index } if op.is_some() && !is_simple(&index) => {
-                Place::Array {
-                    local,
+            } if op.is_some() && !is_simple(&index) => {
+                let index = self.spill("index", index);
+                Place::Element {
+                    memory,
                     elem,
-                    index: self.spill("index", index),
+                    index,
                 }
             }
             other => other,
@@ -160,23 +133,18 @@ impl Lowerer<'_> {
         match target {
             syn::Expr::Paren(p) => self.lower_place(&p.expr),
             syn::Expr::Index(i) => {
-                if let Some((local, elem, _, mutable)) = self.array_operand(&i.expr) {
-                    if !mutable {
-                        return Err(error(i.expr.span(), "this array is immutable: declare it `let mut`"));
-                    }
-                    let index = self.lower_index_value(&i.index)?;
-                    return Ok(Place::Array { local, elem, index });
+                let (memory, index) = self.lower_element_ref(i)?;
+                if !memory.writable {
+                    let message = match memory.memory {
+                        Memory::Tensor(tensor) => {
+                            let (name, elem) = (self.param_name(tensor), memory.elem);
+                            format!("`{name}` is read-only: declare the parameter `{name}: &mut Tensor<{elem}>` to write into it")
+                        }
+                        _ => "this array is immutable: declare it `let mut`".to_string(),
+                    };
+                    return Err(error(i.expr.span(), message));
                 }
-                let (tensor, elem, access) = self.tensor_operand(&i.expr)?;
-                if access == Access::Read {
-                    let name = self.param_name(tensor);
-                    return Err(error(
-                        i.expr.span(),
-                        format!("`{name}` is read-only: declare the parameter `{name}: &mut Tensor<{elem}>` to write into it"),
-                    ));
-                }
-                let index = self.lower_index_value(&i.index)?;
-                Ok(Place::Tensor { tensor, elem, index })
+                Ok(Place::Element { memory: memory.memory, elem: memory.elem, index })
             }
             syn::Expr::Path(_) | syn::Expr::Field(_) => {
                 let name = quote::quote!(#target).to_string().replace(' ', "");
@@ -202,7 +170,13 @@ impl Lowerer<'_> {
                         target.span(),
                         format!("tuples are assigned field by field: `{name}.0 = ...`"),
                     )),
-                    Ok(Binding::Item) => Err(error(target.span(), "the work-item parameter cannot be assigned")),
+                    Ok(Binding::Item | Binding::Group | Binding::SubGroup | Binding::Atomic(_)) => {
+                        Err(error(target.span(), format!("`{name}` cannot be assigned")))
+                    }
+                    Ok(Binding::LocalParam { .. } | Binding::WorkgroupArray { .. }) => Err(error(
+                        target.span(),
+                        format!("local memory is assigned element by element: `{name}[i] = ...`"),
+                    )),
                     Ok(Binding::Poisoned) => Err(error(target.span(), format!("cannot find `{name}` in this kernel"))),
                     Err(e) => Err(e),
                 }

@@ -69,7 +69,8 @@ impl Lowerer<'_> {
         let is_tuple = matches!(pat, syn::Pat::Tuple(_))
             || matches!(declared, Some(Declared::Tuple(_)))
             || is_tuple_expr(init)
-            || matches!(self.place_binding(init), Ok(Binding::Tuple(_)));
+            || matches!(self.place_binding(init), Ok(Binding::Tuple(_)))
+            || matches!(init, syn::Expr::MethodCall(m) if m.method == "compare_exchange");
         if is_tuple {
             let value = self.lower_tuple(init, declared.as_ref())?;
             return self.bind_tuple_pattern(pat, value, false);
@@ -89,6 +90,16 @@ impl Lowerer<'_> {
                 ))
             }
         };
+        if let Some(binding) = self.nd_range_let(name, init) {
+            let binding = binding?;
+            self.bind(name, binding);
+            return Ok(());
+        }
+        if let Some(atomic) = self.atomic_ref(init) {
+            let atomic = atomic?;
+            self.bind(name, Binding::Atomic(atomic));
+            return Ok(());
+        }
         let is_array = matches!(init, syn::Expr::Repeat(_) | syn::Expr::Array(_));
         match declared {
             Some(Declared::Array(elem, len)) => {
@@ -148,13 +159,24 @@ impl Lowerer<'_> {
                 Ok(())
             }
             syn::Expr::Return(r) => self.lower_return(r),
-            syn::Expr::Call(c) => match &*c.func {
-                syn::Expr::Path(path) => match self.called_function(path) {
-                    Some(item) => self.lower_function_call(item, c, true).map(drop),
+            syn::Expr::Call(c) => {
+                if let Some(sync) = self.lower_sync_call(c) {
+                    return sync;
+                }
+                match &*c.func {
+                    syn::Expr::Path(path) => match self.called_function(path) {
+                        Some(item) => self.lower_function_call(item, c, true).map(drop),
+                        None => self.lower_value_stmt(e, has_semicolon),
+                    },
+                    _ => self.lower_value_stmt(e, has_semicolon),
+                }
+            }
+            syn::Expr::MethodCall(m) if m.method == "store" => {
+                match self.atomic_receiver(&m.receiver) {
+                    Some(atomic) => self.lower_atomic_store(atomic?, m),
                     None => self.lower_value_stmt(e, has_semicolon),
-                },
-                _ => self.lower_value_stmt(e, has_semicolon),
-            },
+                }
+            }
             syn::Expr::Break(b) => self.lower_break(b),
             syn::Expr::Continue(c) => self.lower_continue(c),
             syn::Expr::Paren(p) => self.lower_expr_stmt(&p.expr, has_semicolon),
@@ -184,7 +206,12 @@ impl Lowerer<'_> {
                 format!("{what} returns nothing: end this expression with `;`"),
             ));
         }
-        self.lower_expr(e, None).map(drop)
+        let value = self.lower_expr(e, None)?;
+        if has_effects(&value) {
+            // An atomic or a call done for its effect: evaluate it into a throwaway local.
+            self.spill("unused", value);
+        }
+        Ok(())
     }
 
     fn lower_return(&mut self, r: &syn::ExprReturn) -> syn::Result<()> {
@@ -221,4 +248,29 @@ fn unreachable_tuple(pat: &syn::Pat) -> syn::Result<()> {
         pat.span(),
         "a tuple type needs a tuple pattern or value",
     ))
+}
+
+/// True when evaluating `e` changes memory (an atomic or a device-function call).
+fn has_effects(e: &dpex_spirv::ir::Expr) -> bool {
+    use dpex_spirv::ir::ExprKind;
+    match &e.kind {
+        ExprKind::Atomic { .. } | ExprKind::Call { .. } => true,
+        ExprKind::Literal(_)
+        | ExprKind::Param(_)
+        | ExprKind::Local(_)
+        | ExprKind::Len(_)
+        | ExprKind::Builtin(_) => false,
+        ExprKind::Element { index, .. } => has_effects(index),
+        ExprKind::Unary { operand, .. } => has_effects(operand),
+        ExprKind::Binary { lhs, rhs, .. } => has_effects(lhs) || has_effects(rhs),
+        ExprKind::Cast { value } => has_effects(value),
+        ExprKind::Select {
+            condition,
+            accept,
+            reject,
+        } => has_effects(condition) || has_effects(accept) || has_effects(reject),
+        ExprKind::Math { args, .. } | ExprKind::SubGroup { args, .. } => {
+            args.iter().any(has_effects)
+        }
+    }
 }

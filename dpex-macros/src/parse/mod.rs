@@ -19,8 +19,10 @@ pub(crate) struct Signature {
     pub name: Ident,
     /// The name bound to the `Item<N>` parameter (`None` for `_` and for device functions).
     pub item: Option<Ident>,
-    /// The `N` of `Item<N>` (0 for device functions).
+    /// The `N` of `Item<N>` / `NdItem<N>` (0 for device functions).
     pub dims: u32,
+    /// True for an ND-range kernel (first parameter `NdItem<N>`, launched over an `NdRange`).
+    pub nd_range: bool,
     /// The parameters after the item, in order.
     pub params: Vec<ParamDecl>,
     /// The result type of a device function (`None` for `()` and for kernels).
@@ -51,6 +53,8 @@ pub(crate) enum ParamDeclKind {
     Scalar(Scalar),
     /// `&Tensor<T>` or `&mut Tensor<T>`.
     Tensor { elem: Scalar, access: Access },
+    /// `LocalAccessor<T>`: work-group local memory sized at launch (kernels only).
+    Local { elem: Scalar },
 }
 
 /// Parses and checks a kernel's signature; collects every problem into one error.
@@ -65,11 +69,11 @@ pub(crate) fn parse_signature(func: &ItemFn, types: &TypeNames) -> syn::Result<S
         ));
     }
     let mut inputs = sig.inputs.iter();
-    let (item, dims) = match inputs.next().map(parse_item_param) {
+    let (item, dims, nd_range) = match inputs.next().map(parse_item_param) {
         Some(Ok(found)) => found,
         Some(Err(e)) => {
             errors.push(e);
-            (None, 1)
+            (None, 1, false)
         }
         None => {
             errors.push(syn::Error::new(
@@ -77,11 +81,19 @@ pub(crate) fn parse_signature(func: &ItemFn, types: &TypeNames) -> syn::Result<S
                 "a kernel's first parameter must be the work-item index: write `item: Item<1>` \
                  (or `Item<2>`, `Item<3>`)",
             ));
-            (None, 1)
+            (None, 1, false)
         }
     };
     let params = parse_params(inputs, types, &mut errors);
-    finish(func, item, dims, params, None, false, types, errors)
+    finish(
+        func,
+        (item, dims, nd_range),
+        params,
+        None,
+        false,
+        types,
+        errors,
+    )
 }
 
 /// Parses and checks a device function's signature.
@@ -105,7 +117,16 @@ pub(crate) fn parse_function_signature(func: &ItemFn, types: &TypeNames) -> syn:
         },
     };
     let params = parse_params(sig.inputs.iter(), types, &mut errors);
-    finish(func, None, 0, params, result, true, types, errors)
+    if let Some(p) = params
+        .iter()
+        .find(|p| matches!(p.kind, ParamDeclKind::Local { .. }))
+    {
+        errors.push(syn::Error::new_spanned(
+            &p.ty,
+            "a device function cannot take a `LocalAccessor`: declare it on the kernel",
+        ));
+    }
+    finish(func, (None, 0, false), params, result, true, types, errors)
 }
 
 fn parse_params<'a>(
@@ -123,11 +144,9 @@ fn parse_params<'a>(
     params
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finish(
     func: &ItemFn,
-    item: Option<Ident>,
-    dims: u32,
+    (item, dims, nd_range): (Option<Ident>, u32, bool),
     params: Vec<ParamDecl>,
     result: Option<Scalar>,
     is_function: bool,
@@ -150,6 +169,7 @@ fn finish(
             name: func.sig.ident.clone(),
             item,
             dims,
+            nd_range,
             params,
             result,
             is_function,

@@ -16,10 +16,12 @@ pub(super) fn param_name(input: &FnArg) -> syn::Result<(&Pat, &Type)> {
     }
 }
 
-pub(super) fn parse_item_param(input: &FnArg) -> syn::Result<(Option<Ident>, u32)> {
+/// The work-item parameter: its name, dimensions, and whether it is an `NdItem`.
+pub(super) fn parse_item_param(input: &FnArg) -> syn::Result<(Option<Ident>, u32, bool)> {
     let (pat, ty) = param_name(input)?;
     let help = "a kernel's first parameter must be the work-item index: write `item: Item<1>` \
-                (or `Item<2>`, `Item<3>`)";
+                (or `Item<2>`, `Item<3>`), or `it: NdItem<1>` for an ND-range kernel";
+    let nd_range = is_nd_item(ty);
     let dims = match item_dims(ty) {
         Some(Ok(d)) => d,
         Some(Err(e)) => return Err(e),
@@ -35,14 +37,19 @@ pub(super) fn parse_item_param(input: &FnArg) -> syn::Result<(Option<Ident>, u32
             ))
         }
     };
-    Ok((name, dims))
+    Ok((name, dims, nd_range))
+}
+
+/// True when `ty` is `NdItem<..>`.
+fn is_nd_item(ty: &Type) -> bool {
+    matches!(ty, Type::Path(tp) if tp.path.segments.last().is_some_and(|s| s.ident == "NdItem"))
 }
 
 /// `Some(dims)` when `ty` is `Item<N>`; `None` when it is not an `Item` at all.
 pub(super) fn item_dims(ty: &Type) -> Option<syn::Result<u32>> {
     let Type::Path(tp) = ty else { return None };
     let last = tp.path.segments.last()?;
-    if last.ident != "Item" {
+    if last.ident != "Item" && last.ident != "NdItem" {
         return None;
     }
     let dims = match &last.arguments {
@@ -62,7 +69,8 @@ pub(super) fn item_dims(ty: &Type) -> Option<syn::Result<u32>> {
         Some(d @ 1..=3) => Ok(d),
         _ => Err(syn::Error::new_spanned(
             ty,
-            "a work-item index has 1, 2 or 3 dimensions: write `Item<1>`, `Item<2>` or `Item<3>`",
+            "a work-item index has 1, 2 or 3 dimensions: write `Item<1>`, `Item<2>` or `Item<3>` \
+             (or `NdItem<..>`)",
         )),
     })
 }
@@ -83,7 +91,7 @@ pub(super) fn parse_param(input: &FnArg, types: &TypeNames) -> syn::Result<Param
     if item_dims(ty).is_some() {
         return Err(syn::Error::new_spanned(
             ty,
-            "only the first parameter can be the work-item index `Item<N>`",
+            "only the first parameter can be the work-item index `Item<N>` / `NdItem<N>`",
         ));
     }
     let kind =
@@ -97,6 +105,9 @@ pub(super) fn parse_param(input: &FnArg, types: &TypeNames) -> syn::Result<Param
                 };
                 ParamDeclKind::Tensor { elem, access }
             }
+            other if is_named(other, "LocalAccessor") => ParamDeclKind::Local {
+                elem: generic_elem(other, types)?,
+            },
             other => match types.scalar(other) {
                 Some(s) => ParamDeclKind::Scalar(s),
                 None if is_tensor(other) => return Err(syn::Error::new_spanned(
@@ -123,6 +134,32 @@ pub(super) fn parse_param(input: &FnArg, types: &TypeNames) -> syn::Result<Param
 
 fn is_tensor(ty: &Type) -> bool {
     matches!(ty, Type::Path(tp) if tp.path.segments.last().is_some_and(|s| s.ident == "Tensor"))
+}
+
+/// True when `ty`'s last path segment is `name`.
+fn is_named(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Path(tp) if tp.path.segments.last().is_some_and(|s| s.ident == name))
+}
+
+/// The element type `T` of `LocalAccessor<T>`.
+fn generic_elem(ty: &Type, types: &TypeNames) -> syn::Result<Scalar> {
+    let elem = match ty {
+        Type::Path(tp) => match tp.path.segments.last().map(|s| &s.arguments) {
+            Some(PathArguments::AngleBracketed(a)) if a.args.len() == 1 => match &a.args[0] {
+                GenericArgument::Type(t) => types.scalar(t),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    };
+    match elem {
+        Some(Scalar::Bool) | None => Err(syn::Error::new_spanned(
+            ty,
+            "write a numeric element type, e.g. `LocalAccessor<f32>`",
+        )),
+        Some(s) => Ok(s),
+    }
 }
 
 fn tensor_elem(ty: &Type, types: &TypeNames) -> syn::Result<Scalar> {
