@@ -1,5 +1,6 @@
 //! dpex-spirv: the kernel IR ([`ir`]), its validation ([`check`]) and the SPIR-V back end
-//! ([`back`]), plus [`disasm`] for inspecting emitted modules.
+//! ([`back`]), plus [`disasm`] for inspecting emitted modules and [`required_features`] for
+//! the optional device features a module needs.
 //!
 //! This crate knows nothing of `syn` or OpenCL: the `#[kernel]` macro builds an [`ir::Module`],
 //! calls [`emit_opencl`], and embeds the returned words; the runtime hands them to the driver.
@@ -9,10 +10,12 @@
 pub mod back;
 pub mod check;
 pub mod disasm;
+mod features;
 pub mod ir;
 
 pub use back::opencl::{emit_opencl, EmitError, Options};
 pub use check::{CheckError, Owner};
+pub use features::{required_features, Features};
 
 /// A stable 64-bit FNV-1a hash of SPIR-V words: the same words give the same hash in every
 /// build and process, so it can key caches.

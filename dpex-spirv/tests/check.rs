@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use dpex_spirv::check::check_module;
 use dpex_spirv::ir::{
-    Access, BinaryOp as B, Builtin, Expr, ExprKind, Kernel, Literal, Module, ParamId, Scalar as S,
-    Statement, UnaryOp,
+    Access, BinaryOp as B, Builtin, Expr, ExprKind, Kernel, Literal, Memory, Module, ParamId,
+    Scalar as S, Statement, UnaryOp,
 };
 use dpex_spirv::{emit_opencl, CheckError, EmitError, Options, Owner};
 
@@ -245,7 +245,7 @@ fn type_mismatches() {
                 gid(0),
                 Expr {
                     ty: S::F32,
-                    kind: ExprKind::TensorLen(ParamId(0)),
+                    kind: ExprKind::Len(Memory::Tensor(ParamId(0))),
                 },
             )],
             "kernel `k`: `x.len()` has type `f32`, expected `u64`",

@@ -4,7 +4,7 @@ use std::fmt;
 
 use thiserror::Error;
 
-use crate::ir::Scalar;
+use crate::ir::{MemoryOrder, Scalar};
 
 /// The kernel or device function an error is found in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -95,23 +95,146 @@ pub enum CheckError {
         /// How many functions the module has.
         count: usize,
     },
-    /// An [`ExprKind::Param`](crate::ir::ExprKind::Param) names a tensor parameter.
-    #[error("{owner}: parameter `{param}` is a tensor, not a scalar value")]
+    /// An [`ExprKind::Param`](crate::ir::ExprKind::Param) names a tensor or local accessor
+    /// parameter.
+    #[error("{owner}: parameter `{param}` is {found}, not a scalar value")]
     NotAScalarParam {
         /// The kernel or function.
         owner: Owner,
         /// The parameter's name.
         param: String,
+        /// What the parameter is: "a tensor" or "a local accessor".
+        found: &'static str,
     },
-    /// A load, store, `len()` or tensor argument names a scalar parameter.
-    #[error("{owner}: `{operation}` needs a tensor, but parameter `{param}` is a scalar")]
+    /// A [`Memory::Tensor`](crate::ir::Memory::Tensor) (load, store, `len()`, atomic) names a
+    /// parameter that is not a tensor.
+    #[error("{owner}: `{operation}` needs a tensor, but parameter `{param}` is {found}")]
     NotATensor {
         /// The kernel or function.
         owner: Owner,
         /// The parameter's name.
         param: String,
-        /// What was attempted (`load`, `store`, `len`).
+        /// What was attempted (`load`, `store`, `len`, `atomic`).
         operation: &'static str,
+        /// What the parameter is: "a scalar" or "a local accessor".
+        found: &'static str,
+    },
+    /// A [`Memory::Local`](crate::ir::Memory::Local) names a parameter that is not a
+    /// [`ParamKind::Local`](crate::ir::ParamKind::Local).
+    #[error("{owner}: `{operation}` needs a local accessor, but parameter `{param}` is {found}")]
+    NotALocalAccessor {
+        /// The kernel.
+        owner: Owner,
+        /// The parameter's name.
+        param: String,
+        /// What was attempted (`load`, `store`, `len`, `atomic`).
+        operation: &'static str,
+        /// What the parameter is: "a scalar" or "a tensor".
+        found: &'static str,
+    },
+    /// A device function with a [`ParamKind::Local`](crate::ir::ParamKind::Local) parameter:
+    /// local memory is passed to kernels only.
+    #[error("{owner}: parameter `{param}` is a local accessor; only kernels take local accessors")]
+    LocalAccessorInFunction {
+        /// The function.
+        owner: Owner,
+        /// The parameter's name.
+        param: String,
+    },
+    /// A [`WorkgroupArrayId`](crate::ir::WorkgroupArrayId) is not an index into the kernel's
+    /// work-group arrays (functions have none).
+    #[error(
+        "{owner}: work-group array #{array} does not exist (the {} has {count})",
+        owner.kind()
+    )]
+    UnknownWorkgroupArray {
+        /// The kernel or function.
+        owner: Owner,
+        /// The out-of-range index.
+        array: u32,
+        /// How many work-group arrays there are.
+        count: usize,
+    },
+    /// A work-group array of length 0.
+    #[error("{owner}: work-group array `{array}` has length 0")]
+    EmptyWorkgroupArray {
+        /// The kernel.
+        owner: Owner,
+        /// The array's name.
+        array: String,
+    },
+    /// [`ExprKind::Len`](crate::ir::ExprKind::Len) of an array (private or work-group): only
+    /// tensors and local accessors have a run-time length.
+    #[error("{owner}: `len` needs a tensor or a local accessor, but `{name}` is {found}")]
+    LenOfArray {
+        /// The kernel or function.
+        owner: Owner,
+        /// The array's name.
+        name: String,
+        /// "a private array" or "a work-group array".
+        found: &'static str,
+    },
+    /// An atomic operation on a private array: atomics need a tensor or local memory.
+    #[error(
+        "{owner}: atomic `{op}` on private array `{local}`; atomics need a tensor or local memory"
+    )]
+    AtomicOnPrivate {
+        /// The kernel or function.
+        owner: Owner,
+        /// The operation's name.
+        op: &'static str,
+        /// The array local's name.
+        local: String,
+    },
+    /// An atomic operation on an element type it is not defined on (e.g. `fetch_and` on
+    /// `f32`, anything on `u8`).
+    #[error("{owner}: atomic `{op}` is not defined on `{ty}`")]
+    InvalidAtomicType {
+        /// The kernel or function.
+        owner: Owner,
+        /// The operation's name.
+        op: &'static str,
+        /// The element type.
+        ty: Scalar,
+    },
+    /// An atomic operation with the wrong number of operands.
+    #[error("{owner}: atomic `{op}` takes {expected} operand(s), {found} given")]
+    AtomicOperandCount {
+        /// The kernel or function.
+        owner: Owner,
+        /// The operation's name.
+        op: &'static str,
+        /// Its operand count.
+        expected: usize,
+        /// The operand count found.
+        found: usize,
+    },
+    /// A memory order an atomic operation cannot have: `load` with `Release`/`AcqRel`,
+    /// `store` with `Acquire`/`AcqRel`.
+    #[error("{owner}: atomic `{op}` cannot have memory order {order:?}")]
+    InvalidAtomicOrder {
+        /// The kernel or function.
+        owner: Owner,
+        /// The operation's name.
+        op: &'static str,
+        /// The order given.
+        order: MemoryOrder,
+    },
+    /// A fence with [`MemoryOrder::Relaxed`], which orders nothing.
+    #[error("{owner}: a fence cannot be `Relaxed`")]
+    RelaxedFence {
+        /// The kernel or function.
+        owner: Owner,
+    },
+    /// A sub-group operation on a type it is not defined on (e.g. a reduction of `bool`).
+    #[error("{owner}: sub-group `{op}` is not defined on `{ty}`")]
+    InvalidSubGroupOperand {
+        /// The kernel or function.
+        owner: Owner,
+        /// The operation's name.
+        op: &'static str,
+        /// The operand type.
+        ty: Scalar,
     },
     /// A store to a tensor passed as `&Tensor` ([`Access::Read`](crate::ir::Access::Read)).
     #[error("{owner}: cannot store to `{param}`, a read-only tensor (`&Tensor`)")]

@@ -92,9 +92,10 @@ impl Checker<'_> {
                     ParamKind::Scalar(ty) => self.has_type(expr.ty, ty, || {
                         format!("the value of parameter `{}`", param.name)
                     }),
-                    ParamKind::Tensor { .. } => Err(CheckError::NotAScalarParam {
+                    kind => Err(CheckError::NotAScalarParam {
                         owner: self.owner(),
                         param: param.name.clone(),
+                        found: super::memory::kind_name(kind),
                     }),
                 }
             }
@@ -104,22 +105,17 @@ impl Checker<'_> {
                     format!("the value of local `{}`", local.name)
                 })
             }
-            ExprKind::Load { tensor, index } => {
-                let (param, elem, _) = self.tensor(*tensor, "load")?;
-                self.expect_type(index, Scalar::U64, || {
-                    format!("the index of a load from `{param}`")
-                })?;
-                self.has_type(expr.ty, elem, || format!("a load from `{param}`"))
-            }
-            ExprKind::LocalElement { local, index } => {
-                let local = self.local(*local, true, "an element read")?;
-                self.expect_type(index, Scalar::U64, || {
-                    format!("the index of a read from `{}`", local.name)
-                })?;
-                self.has_type(expr.ty, local.ty, || {
-                    format!("an element of `{}`", local.name)
-                })
-            }
+            ExprKind::Element { memory, index } => self.element(*memory, index, expr.ty),
+            ExprKind::Len(memory) => self.len(*memory, expr.ty),
+            ExprKind::Atomic {
+                op,
+                memory,
+                index,
+                operands,
+                order,
+                scope: _,
+            } => self.atomic(expr.ty, *op, *memory, index, operands, *order),
+            ExprKind::SubGroup { op, args } => self.sub_group(expr.ty, *op, args),
             ExprKind::Call { function, args } => {
                 let callee = self.call(*function, args)?;
                 match callee.result {
@@ -133,31 +129,7 @@ impl Checker<'_> {
                 }
             }
             ExprKind::Math { fun, args } => self.math(expr.ty, *fun, args),
-            ExprKind::TensorLen(tensor) => {
-                let (param, _, _) = self.tensor(*tensor, "len")?;
-                self.has_type(expr.ty, Scalar::U64, || format!("`{param}.len()`"))
-            }
-            ExprKind::Builtin(builtin) => {
-                let (name, dim) = match *builtin {
-                    Builtin::GlobalId(dim) => ("global_id", dim),
-                    Builtin::GlobalSize(dim) => ("global_size", dim),
-                };
-                let Some(dims) = self.dims else {
-                    return Err(CheckError::BuiltinInFunction {
-                        owner: self.owner(),
-                        builtin: name,
-                    });
-                };
-                if dim >= dims {
-                    return Err(CheckError::BuiltinDimOutOfRange {
-                        owner: self.owner(),
-                        builtin: name,
-                        dim,
-                        dims,
-                    });
-                }
-                self.has_type(expr.ty, Scalar::U64, || format!("`{name}({dim})`"))
-            }
+            ExprKind::Builtin(builtin) => self.builtin(expr.ty, *builtin),
             ExprKind::Unary { op, operand } => {
                 self.expr(operand)?;
                 let ty = operand.ty;
@@ -262,5 +234,37 @@ impl Checker<'_> {
             operand
         };
         self.has_type(ty, result, || format!("the result of `{name}`"))
+    }
+
+    /// Checks that `builtin` is read in a kernel, in one of its dimensions, as a `ty`.
+    fn builtin(&self, ty: Scalar, builtin: Builtin) -> Result<(), CheckError> {
+        let (name, dim) = match builtin {
+            Builtin::GlobalId(dim) => ("global_id", Some(dim)),
+            Builtin::GlobalSize(dim) => ("global_size", Some(dim)),
+            Builtin::LocalId(dim) => ("local_id", Some(dim)),
+            Builtin::LocalSize(dim) => ("local_size", Some(dim)),
+            Builtin::GroupId(dim) => ("group_id", Some(dim)),
+            Builtin::NumGroups(dim) => ("num_groups", Some(dim)),
+            Builtin::SubGroupLocalId => ("sub_group_local_id", None),
+            Builtin::SubGroupId => ("sub_group_id", None),
+            Builtin::SubGroupSize => ("sub_group_size", None),
+            Builtin::NumSubGroups => ("num_sub_groups", None),
+        };
+        let Some(dims) = self.dims else {
+            return Err(CheckError::BuiltinInFunction {
+                owner: self.owner(),
+                builtin: name,
+            });
+        };
+        match dim {
+            Some(dim) if dim >= dims => Err(CheckError::BuiltinDimOutOfRange {
+                owner: self.owner(),
+                builtin: name,
+                dim,
+                dims,
+            }),
+            Some(dim) => self.has_type(ty, Scalar::U64, || format!("`{name}({dim})`")),
+            None => self.has_type(ty, Scalar::U32, || format!("`{name}()`")),
+        }
     }
 }

@@ -49,18 +49,26 @@ impl<'m> Checker<'m> {
                     let tensor = self.param(*id)?;
                     return Err(kind_error("a value", format!("tensor `{}`", tensor.name)));
                 }
-                (ParamKind::Tensor { .. }, Argument::Value(_)) => {
+                (ParamKind::Tensor { .. } | ParamKind::Local { .. }, Argument::Value(_)) => {
                     return Err(kind_error("a tensor", "a value".into()));
+                }
+                // Rejected with the callee's declaration (`LocalAccessorInFunction`).
+                (ParamKind::Local { .. }, Argument::Tensor(id)) => {
+                    let tensor = self.param(*id)?;
+                    return Err(kind_error("a tensor", format!("tensor `{}`", tensor.name)));
                 }
                 (ParamKind::Tensor { elem, access }, Argument::Tensor(id)) => {
                     let tensor = self.param(*id)?;
-                    let ParamKind::Tensor {
-                        elem: given_elem,
-                        access: given_access,
-                    } = tensor.kind
-                    else {
-                        let found = format!("scalar parameter `{}`", tensor.name);
-                        return Err(kind_error("a tensor", found));
+                    let (given_elem, given_access) = match tensor.kind {
+                        ParamKind::Tensor { elem, access } => (elem, access),
+                        ParamKind::Scalar(_) => {
+                            let found = format!("scalar parameter `{}`", tensor.name);
+                            return Err(kind_error("a tensor", found));
+                        }
+                        ParamKind::Local { .. } => {
+                            let found = format!("local accessor `{}`", tensor.name);
+                            return Err(kind_error("a tensor", found));
+                        }
                     };
                     self.has_type(given_elem, elem, || {
                         format!(

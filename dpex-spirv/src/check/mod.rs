@@ -5,17 +5,20 @@
 //! kind and access allow, calls matching their callee, no recursion, jumps only where a loop
 //! can take them, and every function with a result returning one.
 
+mod atomic;
 mod error;
 mod expr;
 mod function;
 mod math;
+mod memory;
+mod subgroup;
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet};
 
 pub use error::{CheckError, Owner};
 
-use crate::ir::{self, Access, Block, Local, Module, Param, ParamKind, Scalar, Statement};
+use crate::ir::{self, Block, Local, Module, Param, ParamKind, Scalar, Statement, WorkgroupArray};
 
 /// Checks every invariant of [`crate::ir`] on `m`, reporting the first violation found.
 ///
@@ -30,7 +33,24 @@ pub fn check_module(m: &Module) -> Result<(), CheckError> {
     for f in &m.functions {
         let owner = Owner::Function(f.name.clone());
         check_name(&owner, &mut names)?;
-        let checker = Checker::new(m, owner, &f.params, &f.locals, None, f.result)?;
+        if let Some(param) = f
+            .params
+            .iter()
+            .find(|p| matches!(p.kind, ParamKind::Local { .. }))
+        {
+            return Err(CheckError::LocalAccessorInFunction {
+                owner,
+                param: param.name.clone(),
+            });
+        }
+        let body = Body {
+            params: &f.params,
+            locals: &f.locals,
+            workgroup_arrays: &[],
+            dims: None,
+            result: f.result,
+        };
+        let checker = Checker::new(m, owner, body)?;
         checker.block(&f.body, Place::Outside)?;
         if let Some(result) = f.result {
             if !function::always_returns(&f.body) {
@@ -52,14 +72,20 @@ pub fn check_module(m: &Module) -> Result<(), CheckError> {
                 dims: kernel.dims,
             });
         }
-        let checker = Checker::new(
-            m,
-            owner,
-            &kernel.params,
-            &kernel.locals,
-            Some(kernel.dims),
-            None,
-        )?;
+        if let Some(array) = kernel.workgroup_arrays.iter().find(|a| a.len == 0) {
+            return Err(CheckError::EmptyWorkgroupArray {
+                owner,
+                array: array.name.clone(),
+            });
+        }
+        let body = Body {
+            params: &kernel.params,
+            locals: &kernel.locals,
+            workgroup_arrays: &kernel.workgroup_arrays,
+            dims: Some(kernel.dims),
+            result: None,
+        };
+        let checker = Checker::new(m, owner, body)?;
         checker.block(&kernel.body, Place::Outside)?;
     }
     Ok(())
@@ -100,6 +126,20 @@ enum Place {
     Continuing,
 }
 
+/// What a checker needs to know of the kernel or function whose body it checks.
+struct Body<'m> {
+    /// Its parameters.
+    params: &'m [Param],
+    /// Its locals.
+    locals: &'m [Local],
+    /// A kernel's work-group arrays (none for a function).
+    workgroup_arrays: &'m [WorkgroupArray],
+    /// A kernel's launch dimensions; `None` in a function.
+    dims: Option<u32>,
+    /// A function's result type; `None` in kernels and functions returning `()`.
+    result: Option<Scalar>,
+}
+
 /// Checks the statements and expressions of one kernel or function.
 struct Checker<'m> {
     /// The module, for the callees' signatures.
@@ -110,6 +150,8 @@ struct Checker<'m> {
     params: &'m [Param],
     /// Its locals.
     locals: &'m [Local],
+    /// A kernel's work-group arrays (none for a function).
+    workgroup_arrays: &'m [WorkgroupArray],
     /// A kernel's launch dimensions; `None` in a function.
     dims: Option<u32>,
     /// A function's result type; `None` in kernels and functions returning `()`.
@@ -120,15 +162,8 @@ struct Checker<'m> {
 
 impl<'m> Checker<'m> {
     /// A checker for one body, after checking its locals' declarations.
-    fn new(
-        module: &'m Module,
-        owner: Owner,
-        params: &'m [Param],
-        locals: &'m [Local],
-        dims: Option<u32>,
-        result: Option<Scalar>,
-    ) -> Result<Self, CheckError> {
-        if let Some(local) = locals.iter().find(|l| l.array_len == Some(0)) {
+    fn new(module: &'m Module, owner: Owner, body: Body<'m>) -> Result<Self, CheckError> {
+        if let Some(local) = body.locals.iter().find(|l| l.array_len == Some(0)) {
             return Err(CheckError::EmptyArray {
                 owner,
                 local: local.name.clone(),
@@ -137,10 +172,11 @@ impl<'m> Checker<'m> {
         Ok(Checker {
             module,
             owner,
-            params,
-            locals,
-            dims,
-            result,
+            params: body.params,
+            locals: body.locals,
+            workgroup_arrays: body.workgroup_arrays,
+            dims: body.dims,
+            result: body.result,
             callees: RefCell::default(),
         })
     }
@@ -161,36 +197,20 @@ impl<'m> Checker<'m> {
                     format!("the value assigned to `{}`", local.name)
                 })
             }
-            Statement::Store {
-                tensor,
+            Statement::StoreElement {
+                memory,
                 index,
                 value,
-            } => {
-                let (param, elem, access) = self.tensor(*tensor, "store")?;
-                if access != Access::ReadWrite {
-                    return Err(CheckError::StoreToReadOnly {
-                        owner: self.owner(),
-                        param: param.to_owned(),
-                    });
-                }
-                self.expect_type(index, Scalar::U64, || {
-                    format!("the index of a store to `{param}`")
-                })?;
-                self.expect_type(value, elem, || format!("the value stored to `{param}`"))
-            }
-            Statement::StoreLocalElement {
-                local,
+            } => self.store_element(*memory, index, value),
+            Statement::AtomicStore {
+                memory,
                 index,
                 value,
-            } => {
-                let local = self.local(*local, true, "an element store")?;
-                self.expect_type(index, Scalar::U64, || {
-                    format!("the index of a store to `{}`", local.name)
-                })?;
-                self.expect_type(value, local.ty, || {
-                    format!("the value stored to `{}`", local.name)
-                })
-            }
+                order,
+                scope: _,
+            } => self.atomic_store(*memory, index, value, *order),
+            Statement::Barrier { fence: _ } => Ok(()),
+            Statement::Fence { order, scope: _ } => self.fence(*order),
             Statement::Call { function, args } => self.call(*function, args).map(|_| ()),
             Statement::If {
                 condition,
@@ -274,22 +294,5 @@ impl<'m> Checker<'m> {
                 param: id.0,
                 count: self.params.len(),
             })
-    }
-
-    /// The name, element type and access of a tensor parameter used by `operation`.
-    fn tensor(
-        &self,
-        id: ir::ParamId,
-        operation: &'static str,
-    ) -> Result<(&'m str, Scalar, Access), CheckError> {
-        let param = self.param(id)?;
-        match param.kind {
-            ParamKind::Tensor { elem, access } => Ok((&param.name, elem, access)),
-            ParamKind::Scalar(_) => Err(CheckError::NotATensor {
-                owner: self.owner(),
-                param: param.name.clone(),
-                operation,
-            }),
-        }
     }
 }

@@ -197,8 +197,27 @@ pub struct Kernel {
     /// Mutable and immutable local variables, indexed by [`LocalId`]. Each is a `Function`
     /// variable, assigned before it is read.
     pub locals: Vec<Local>,
+    /// Fixed-size arrays in work-group local memory (`LocalArray::<f32, 256>::new(&group)`),
+    /// indexed by [`WorkgroupArrayId`]: one per work-group, shared by its work-items,
+    /// uninitialized at the start of the kernel.
+    pub workgroup_arrays: Vec<WorkgroupArray>,
     /// The statements executed by every work-item.
     pub body: Block,
+}
+
+/// Index of a work-group array in [`Kernel::workgroup_arrays`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WorkgroupArrayId(pub u32);
+
+/// A fixed-size array in work-group local memory.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WorkgroupArray {
+    /// The name the user gave it.
+    pub name: String,
+    /// Element type.
+    pub elem: Scalar,
+    /// Number of elements (at least 1; a 2-d array is stored row-major).
+    pub len: u32,
 }
 
 /// Index of a parameter in [`Kernel::params`].
@@ -232,6 +251,26 @@ pub enum ParamKind {
         /// Whether the kernel may write it.
         access: Access,
     },
+    /// Work-group local memory sized at launch (`LocalAccessor<T>`): two OpenCL kernel
+    /// arguments, a `Workgroup` pointer (set with a size and no value) and the element count
+    /// as a `u64`. Kernels only (not device functions).
+    Local {
+        /// Element type.
+        elem: Scalar,
+    },
+}
+
+/// Memory that [`ExprKind::Element`], [`Statement::StoreElement`] and atomics address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Memory {
+    /// A [`ParamKind::Tensor`] parameter (global memory).
+    Tensor(ParamId),
+    /// A [`ParamKind::Local`] parameter (work-group local memory).
+    Local(ParamId),
+    /// A [`WorkgroupArray`] of the kernel (work-group local memory).
+    Workgroup(WorkgroupArrayId),
+    /// A private array local (`Local::array_len` is `Some`), in `Function` storage.
+    Private(LocalId),
 }
 
 /// What a kernel may do with a tensor.
@@ -251,8 +290,8 @@ pub struct Local {
     /// Its element type (the type itself for a scalar local).
     pub ty: Scalar,
     /// `Some(n)` for a private array of `n` elements (`let a = [0.0f32; n];`), in `Function`
-    /// storage; read with [`ExprKind::LocalElement`], written with
-    /// [`Statement::StoreLocalElement`]. `None` for a scalar, read with [`ExprKind::Local`] and
+    /// storage; read with [`ExprKind::Element`] and written with [`Statement::StoreElement`]
+    /// through [`Memory::Private`]. `None` for a scalar, read with [`ExprKind::Local`] and
     /// written with [`Statement::Assign`]. `n` is at least 1.
     pub array_len: Option<u32>,
 }
@@ -271,26 +310,45 @@ pub enum Statement {
         /// The new value.
         value: Expr,
     },
-    /// `tensor[index] = value`. `tensor` is a [`ParamKind::Tensor`] with [`Access::ReadWrite`],
-    /// `index.ty` is [`Scalar::U64`] and `value.ty` is the tensor's element type.
-    Store {
-        /// The tensor parameter written.
-        tensor: ParamId,
+    /// `memory[index] = value`: `index.ty` is [`Scalar::U64`] and `value.ty` the element
+    /// type; a tensor must be [`Access::ReadWrite`]. Indices of private and work-group arrays
+    /// are below their length (the front end guarantees it, or checks it first).
+    StoreElement {
+        /// The memory written.
+        memory: Memory,
         /// Element index.
         index: Expr,
         /// The value stored.
         value: Expr,
     },
-    /// `array[index] = value` on a private-array local. `index.ty` is [`Scalar::U64`] and below
-    /// the array's length (the front end guarantees it, or checks it first); `value.ty` is the
-    /// element type.
-    StoreLocalElement {
-        /// The array local written.
-        local: LocalId,
-        /// Element index.
+    /// An atomic store of `value` into `memory[index]` (a tensor or local memory).
+    AtomicStore {
+        /// The memory written.
+        memory: Memory,
+        /// Element index, [`Scalar::U64`].
         index: Expr,
         /// The value stored.
         value: Expr,
+        /// Memory order ([`MemoryOrder::Relaxed`], [`MemoryOrder::Release`] or
+        /// [`MemoryOrder::SeqCst`]).
+        order: MemoryOrder,
+        /// Which work-items it synchronizes with.
+        scope: Scope,
+    },
+    /// A work-group barrier: every work-item of the group waits here until all have arrived,
+    /// with acquire-release ordering of the memory in `fence`. Every work-item of the group
+    /// must execute the same barrier (the front end rejects barriers under conditions it can
+    /// tell are not uniform).
+    Barrier {
+        /// The memory the barrier orders.
+        fence: FenceSpaces,
+    },
+    /// A memory fence (`atomic_fence`) on global and local memory.
+    Fence {
+        /// Memory order (not [`MemoryOrder::Relaxed`]).
+        order: MemoryOrder,
+        /// Which work-items it orders with.
+        scope: Scope,
     },
     /// A call whose result, if any, is not used.
     Call {
@@ -370,29 +428,49 @@ pub enum ExprKind {
     Param(ParamId),
     /// The current value of a local; `ty` is its type.
     Local(LocalId),
-    /// `tensor[index]`: `index.ty` is [`Scalar::U64`], `ty` is the element type.
-    Load {
-        /// The tensor parameter read.
-        tensor: ParamId,
+    /// `memory[index]`: `index.ty` is [`Scalar::U64`], `ty` is the element type.
+    Element {
+        /// The memory read.
+        memory: Memory,
         /// Element index.
         index: Box<Expr>,
     },
-    /// `tensor.len()`: the element count; `ty` is [`Scalar::U64`].
-    TensorLen(ParamId),
-    /// `array[index]` on a private-array local: `index.ty` is [`Scalar::U64`] (below the
-    /// length, as for [`Statement::StoreLocalElement`]); `ty` is the element type.
-    LocalElement {
-        /// The array local read.
-        local: LocalId,
-        /// Element index.
-        index: Box<Expr>,
-    },
+    /// The element count of a [`Memory::Tensor`] or [`Memory::Local`] parameter; `ty` is
+    /// [`Scalar::U64`].
+    Len(Memory),
     /// A call of a device function with a result; `ty` is the function's result type.
     Call {
         /// The function called.
         function: FunctionId,
         /// The arguments, one per parameter of the function.
         args: Vec<Argument>,
+    },
+    /// An atomic read-modify-write (or load) of `memory[index]` (a tensor or local memory);
+    /// the value is the element's previous value, `ty` is the element type. Integer ops take
+    /// `i32`, `u32`, `i64`, `u64`; `Load`, `Exchange`, `CompareExchange`, `Add`, `Sub`, `Min`,
+    /// `Max` also take `f32` and `f64`.
+    Atomic {
+        /// The operation.
+        op: AtomicOp,
+        /// The memory.
+        memory: Memory,
+        /// Element index, [`Scalar::U64`].
+        index: Box<Expr>,
+        /// The operands: none for `Load`, `[value]` for the others, `[expected, new]` for
+        /// `CompareExchange`; all of type `ty`.
+        operands: Vec<Expr>,
+        /// Memory order.
+        order: MemoryOrder,
+        /// Which work-items it synchronizes with.
+        scope: Scope,
+    },
+    /// A sub-group collective operation (see [`SubGroupOp`]); every work-item of the sub-group
+    /// must execute it.
+    SubGroup {
+        /// The operation.
+        op: SubGroupOp,
+        /// Its operands.
+        args: Vec<Expr>,
     },
     /// A math function (see [`MathFunction`] for the operand and result types).
     Math {
@@ -606,13 +684,118 @@ impl BinaryOp {
     }
 }
 
-/// A per-work-item built-in value. The `u32` is the dimension, below [`Kernel::dims`].
+/// A per-work-item built-in value. The `u32` is the dimension, below [`Kernel::dims`]. The
+/// per-dimension values are [`Scalar::U64`]; the sub-group values are [`Scalar::U32`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Builtin {
     /// The work-item's global id in a dimension (`GlobalInvocationId`).
     GlobalId(u32),
     /// The launch range's size in a dimension (`GlobalSize`).
     GlobalSize(u32),
+    /// The work-item's id within its work-group (`LocalInvocationId`).
+    LocalId(u32),
+    /// The work-group's size (`WorkgroupSize`).
+    LocalSize(u32),
+    /// The work-group's id (`WorkgroupId`).
+    GroupId(u32),
+    /// The number of work-groups (`NumWorkgroups`).
+    NumGroups(u32),
+    /// The work-item's id within its sub-group (`SubgroupLocalInvocationId`).
+    SubGroupLocalId,
+    /// The sub-group's id within the work-group (`SubgroupId`).
+    SubGroupId,
+    /// The size of this sub-group (`SubgroupSize`).
+    SubGroupSize,
+    /// The number of sub-groups in the work-group (`NumSubgroups`).
+    NumSubGroups,
+}
+
+/// An atomic operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AtomicOp {
+    /// Reads the value.
+    Load,
+    /// Stores the operand.
+    Exchange,
+    /// Stores the second operand if the value equals the first (bitwise for floats).
+    CompareExchange,
+    /// Adds the operand (wrapping for integers).
+    Add,
+    /// Subtracts the operand.
+    Sub,
+    /// Stores the minimum.
+    Min,
+    /// Stores the maximum.
+    Max,
+    /// Bitwise and (integers).
+    And,
+    /// Bitwise or (integers).
+    Or,
+    /// Bitwise xor (integers).
+    Xor,
+}
+
+/// The memory order of an atomic operation or fence (C++/SYCL names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MemoryOrder {
+    /// Atomicity only.
+    Relaxed,
+    /// Later accesses stay after.
+    Acquire,
+    /// Earlier accesses stay before.
+    Release,
+    /// Both.
+    AcqRel,
+    /// Both, in one total order.
+    SeqCst,
+}
+
+/// The set of work-items an atomic operation or fence synchronizes with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// One work-item.
+    WorkItem,
+    /// Its sub-group.
+    SubGroup,
+    /// Its work-group.
+    WorkGroup,
+    /// The whole device.
+    Device,
+}
+
+/// Which memory a barrier orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FenceSpaces {
+    /// Work-group local memory.
+    pub local: bool,
+    /// Global memory.
+    pub global: bool,
+}
+
+/// A sub-group collective operation. `value` operands may be any numeric type; lane and mask
+/// operands are `u32`; `Any`/`All` take and give `bool`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SubGroupOp {
+    /// `[value, lane]`: `value` of work-item `lane` (the same for all).
+    Broadcast,
+    /// `[value, lane]`: `value` of work-item `lane` (may differ per work-item).
+    Shuffle,
+    /// `[value, mask]`: `value` of work-item `id ^ mask`.
+    ShuffleXor,
+    /// `[value]`: sum over the sub-group.
+    ReduceAdd,
+    /// `[value]`: minimum over the sub-group.
+    ReduceMin,
+    /// `[value]`: maximum over the sub-group.
+    ReduceMax,
+    /// `[value]`: sum over work-items with ids up to this one's.
+    InclusiveScanAdd,
+    /// `[value]`: sum over work-items with ids below this one's (0 for the first).
+    ExclusiveScanAdd,
+    /// `[predicate]`: true if any work-item's predicate is.
+    Any,
+    /// `[predicate]`: true if every work-item's predicate is.
+    All,
 }
 
 impl Expr {

@@ -44,8 +44,8 @@ pub fn array(name: &str, ty: Scalar, len: u32) -> Local {
 pub fn elem(ty: Scalar, local: u32, index: Expr) -> Expr {
     Expr {
         ty,
-        kind: ExprKind::LocalElement {
-            local: LocalId(local),
+        kind: ExprKind::Element {
+            memory: Memory::Private(LocalId(local)),
             index: Box::new(index),
         },
     }
@@ -53,8 +53,8 @@ pub fn elem(ty: Scalar, local: u32, index: Expr) -> Expr {
 
 /// `local[index] = value`.
 pub fn store_elem(local: u32, index: Expr, value: Expr) -> Statement {
-    Statement::StoreLocalElement {
-        local: LocalId(local),
+    Statement::StoreElement {
+        memory: Memory::Private(LocalId(local)),
         index,
         value,
     }

@@ -89,6 +89,7 @@ pub fn kernel(
         dims,
         params,
         locals,
+        workgroup_arrays: vec![],
         body,
     }
 }
@@ -146,8 +147,8 @@ pub fn get(ty: Scalar, id: u32) -> Expr {
 pub fn load(ty: Scalar, tensor: u32, index: Expr) -> Expr {
     Expr {
         ty,
-        kind: ExprKind::Load {
-            tensor: ParamId(tensor),
+        kind: ExprKind::Element {
+            memory: Memory::Tensor(ParamId(tensor)),
             index: Box::new(index),
         },
     }
@@ -156,7 +157,7 @@ pub fn load(ty: Scalar, tensor: u32, index: Expr) -> Expr {
 pub fn len(tensor: u32) -> Expr {
     Expr {
         ty: Scalar::U64,
-        kind: ExprKind::TensorLen(ParamId(tensor)),
+        kind: ExprKind::Len(Memory::Tensor(ParamId(tensor))),
     }
 }
 
@@ -213,8 +214,8 @@ pub fn select(condition: Expr, accept: Expr, reject: Expr) -> Expr {
 }
 
 pub fn store(tensor: u32, index: Expr, value: Expr) -> Statement {
-    Statement::Store {
-        tensor: ParamId(tensor),
+    Statement::StoreElement {
+        memory: Memory::Tensor(ParamId(tensor)),
         index,
         value,
     }

@@ -16,14 +16,14 @@ impl Emitter {
     }
 
     /// Ends the current block with `OpBranch target`.
-    fn branch(&mut self, target: Word) -> BuildResult<()> {
+    pub(super) fn branch(&mut self, target: Word) -> BuildResult<()> {
         self.b.branch(target)?;
         self.f.current = None;
         Ok(())
     }
 
     /// The label of the block being written.
-    fn current(&self) -> BuildResult<Word> {
+    pub(super) fn current(&self) -> BuildResult<Word> {
         self.f
             .current
             .ok_or_else(|| BuildError("code emitted after a terminator".into()))
@@ -55,25 +55,24 @@ impl Emitter {
                 let value = self.expr(value)?;
                 self.store_local(*local, value)
             }
-            Statement::Store {
-                tensor,
+            Statement::StoreElement {
+                memory,
                 index,
                 value,
             } => {
                 let index = self.expr(index)?;
                 let value = self.expr(value)?;
-                self.store_element(*tensor, index, value)
+                self.store_element(*memory, index, value)
             }
-            Statement::StoreLocalElement {
-                local,
+            Statement::AtomicStore {
+                memory,
                 index,
                 value,
-            } => {
-                let elem = value.ty;
-                let index = self.expr(index)?;
-                let value = self.expr(value)?;
-                self.store_local_element(*local, elem, index, value)
-            }
+                order,
+                scope,
+            } => self.atomic_store(*memory, index, value, *order, *scope),
+            Statement::Barrier { fence } => self.barrier(*fence),
+            Statement::Fence { order, scope } => self.fence(*order, *scope),
             Statement::Call { function, args } => self.call(*function, args).map(drop),
             Statement::If {
                 condition,

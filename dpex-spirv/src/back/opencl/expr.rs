@@ -11,6 +11,18 @@ impl Emitter {
     /// Appends `op` with result type `ty` and id operands `operands` to the current block.
     pub(super) fn op(&mut self, op: Op, ty: Word, operands: &[Word]) -> BuildResult<Word> {
         let id = self.b.id();
+        self.op_with_id(op, ty, id, operands)
+    }
+
+    /// [`Self::op`] with result id `id`, allocated earlier (e.g. for a forward reference from
+    /// an `OpPhi`).
+    pub(super) fn op_with_id(
+        &mut self,
+        op: Op,
+        ty: Word,
+        id: Word,
+        operands: &[Word],
+    ) -> BuildResult<Word> {
         let operands = operands.iter().map(|&w| Operand::IdRef(w)).collect();
         let instruction = Instruction::new(op, Some(ty), Some(id), operands);
         self.b.insert_into_block(InsertPoint::End, instruction)?;
@@ -23,15 +35,20 @@ impl Emitter {
             ExprKind::Literal(literal) => Ok(self.literal(expr.ty, *literal)),
             ExprKind::Param(id) => self.scalar_param(*id),
             ExprKind::Local(id) => self.load_local(*id, expr.ty),
-            ExprKind::Load { tensor, index } => {
+            ExprKind::Element { memory, index } => {
                 let index = self.expr(index)?;
-                self.load_element(*tensor, index)
+                self.load_element(*memory, index)
             }
-            ExprKind::TensorLen(id) => self.tensor_len(*id),
-            ExprKind::LocalElement { local, index } => {
-                let index = self.expr(index)?;
-                self.load_local_element(*local, expr.ty, index)
-            }
+            ExprKind::Len(memory) => self.memory_len(*memory),
+            ExprKind::Atomic {
+                op,
+                memory,
+                index,
+                operands,
+                order,
+                scope,
+            } => self.atomic(*op, *memory, index, operands, *order, *scope),
+            ExprKind::SubGroup { op, args } => self.sub_group(*op, expr.ty, args),
             ExprKind::Call { function, args } => self.call(*function, args),
             ExprKind::Math { fun, args } => self.math(*fun, expr.ty, args),
             ExprKind::Builtin(builtin) => self.builtin(*builtin),

@@ -4,7 +4,9 @@
 use rspirv::spirv::{self, Word};
 
 use super::{BuildError, BuildResult, Emitter, FunctionState};
-use crate::ir::{Argument, Block, Function, FunctionId, Kernel, Local, Param, Scalar};
+use crate::ir::{
+    Argument, Block, Function, FunctionId, Kernel, Local, Param, Scalar, WorkgroupArray,
+};
 
 /// How parameters are passed: they differ only for `bool` scalars.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +27,8 @@ struct Body<'a> {
     convention: Convention,
     /// Local variables.
     locals: &'a [Local],
+    /// A kernel's work-group arrays (none for a function).
+    workgroup_arrays: &'a [WorkgroupArray],
     /// Statements.
     body: &'a Block,
     /// Result type, `None` for `()`.
@@ -41,6 +45,7 @@ impl Emitter {
                 params: &kernel.params,
                 convention: Convention::Kernel,
                 locals: &kernel.locals,
+                workgroup_arrays: &kernel.workgroup_arrays,
                 body: &kernel.body,
                 result: None,
             },
@@ -67,6 +72,7 @@ impl Emitter {
                 params: &f.params,
                 convention: Convention::Function,
                 locals: &f.locals,
+                workgroup_arrays: &[],
                 body: &f.body,
                 result: f.result,
             },
@@ -78,6 +84,7 @@ impl Emitter {
     /// returns that id.
     fn define(&mut self, id: Option<Word>, body: &Body) -> BuildResult<Word> {
         self.f = FunctionState::default();
+        self.declare_workgroup_arrays(body.workgroup_arrays);
         let result = self.result_ty(body.result);
         let param_types = self.param_types(body.params, body.convention);
         let fn_type = self.b.type_function(result, param_types.iter().copied());

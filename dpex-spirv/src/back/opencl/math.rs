@@ -142,7 +142,12 @@ impl Emitter {
 
     /// The `OpenCL.std` instruction `instruction` with result type `ty` on `operands`,
     /// importing the instruction set on first use.
-    fn opencl_std(&mut self, instruction: Cl, ty: Scalar, operands: &[Word]) -> BuildResult<Word> {
+    pub(super) fn opencl_std(
+        &mut self,
+        instruction: Cl,
+        ty: Scalar,
+        operands: &[Word],
+    ) -> BuildResult<Word> {
         let set = match self.opencl_std {
             Some(set) => set,
             None => {

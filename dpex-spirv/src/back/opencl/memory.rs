@@ -1,41 +1,56 @@
-//! Memory: parameters (scalars and tensors), `Function` variables for locals and private
-//! arrays, tensor and array element loads and stores, and the built-in `Input` variables.
+//! Memory: parameters (scalars, tensors, local accessors), `Function` variables for locals and
+//! private arrays, module-scope `Workgroup` variables for work-group arrays, and element
+//! pointers, loads and stores for every [`Memory`].
 
-use rspirv::dr::Operand;
-use rspirv::spirv::{
-    BuiltIn, Decoration, FunctionParameterAttribute, MemoryAccess, Op, StorageClass, Word,
-};
+use rspirv::dr::{Instruction, Operand};
+use rspirv::spirv::{Decoration, FunctionParameterAttribute, MemoryAccess, Op, StorageClass, Word};
 
 use super::function::Convention;
 use super::types::{storage_scalar, storage_size};
-use super::{BuildError, BuildResult, Emitter, ParamValue};
-use crate::ir::{Access, Builtin, Local, LocalId, Param, ParamId, ParamKind, Scalar};
+use super::{BuildError, BuildResult, Emitter, LocalVar, ParamValue, WorkgroupVar};
+use crate::ir::{
+    Access, Local, LocalId, Memory, Param, ParamId, ParamKind, Scalar, WorkgroupArray,
+};
 
-/// The module's built-in `Input` variables, declared on first use.
-#[derive(Debug, Default)]
-pub(super) struct BuiltinVars {
-    /// `GlobalInvocationId`.
-    global_id: Option<Word>,
-    /// `GlobalSize`.
-    global_size: Option<Word>,
+/// A pointer to one element of some [`Memory`].
+#[derive(Clone, Copy, Debug)]
+pub(super) struct ElementPtr {
+    /// The pointer.
+    pub ptr: Word,
+    /// The IR element type.
+    pub elem: Scalar,
+    /// Its storage class.
+    pub class: StorageClass,
+}
+
+impl ElementPtr {
+    /// Whether the element is stored in its storage type (`bool` as `u8`) and accessed with
+    /// an alignment: everything but private arrays, which hold `OpTypeBool` values.
+    fn stored(self) -> bool {
+        self.class != StorageClass::Function
+    }
 }
 
 impl Emitter {
-    /// The SPIR-V types of a function's parameters: one per scalar, two per tensor.
+    /// The SPIR-V types of a function's parameters: one per scalar, two per tensor or local
+    /// accessor (the pointer and the `u64` length).
     pub(super) fn param_types(&mut self, params: &[Param], convention: Convention) -> Vec<Word> {
         let mut types = Vec::new();
         for param in params {
-            match param.kind {
-                ParamKind::Scalar(s) => types.push(match convention {
-                    Convention::Kernel => self.storage_ty(s),
-                    Convention::Function => self.ty(s),
-                }),
-                ParamKind::Tensor { elem, .. } => {
-                    let pointee = self.storage_ty(elem);
-                    types.push(self.ptr_ty(StorageClass::CrossWorkgroup, pointee));
-                    types.push(self.ty(Scalar::U64));
+            let (elem, class) = match param.kind {
+                ParamKind::Scalar(s) => {
+                    types.push(match convention {
+                        Convention::Kernel => self.storage_ty(s),
+                        Convention::Function => self.ty(s),
+                    });
+                    continue;
                 }
-            }
+                ParamKind::Tensor { elem, .. } => (elem, StorageClass::CrossWorkgroup),
+                ParamKind::Local { elem } => (elem, StorageClass::Workgroup),
+            };
+            let pointee = self.storage_ty(elem);
+            types.push(self.ptr_ty(class, pointee));
+            types.push(self.ty(Scalar::U64));
         }
         types
     }
@@ -46,7 +61,8 @@ impl Emitter {
     ///
     /// Read-only tensors are `NoWrite`. A kernel's `&mut` tensors are `NoAlias` (Rust's
     /// borrows at the launch site guarantee it); a function's are not decorated, as nothing
-    /// in the IR stops a caller from passing one tensor to two parameters.
+    /// in the IR stops a caller from passing one tensor to two parameters. Local accessors are
+    /// not decorated.
     pub(super) fn declare_params(
         &mut self,
         params: &[Param],
@@ -59,7 +75,7 @@ impl Emitter {
                 .ok_or_else(|| BuildError("fewer function parameters than IR parameters".into()))
         };
         for param in params {
-            let value = match param.kind {
+            let (elem, class, attribute) = match param.kind {
                 ParamKind::Scalar(s) => {
                     let id = next()?;
                     self.b.name(id, param.name.as_str());
@@ -70,13 +86,10 @@ impl Emitter {
                     } else {
                         id
                     };
-                    ParamValue::Scalar(value)
+                    self.f.params.push(ParamValue::Scalar(value));
+                    continue;
                 }
                 ParamKind::Tensor { elem, access } => {
-                    let ptr = next()?;
-                    let len = next()?;
-                    self.b.name(ptr, param.name.as_str());
-                    self.b.name(len, format!("{}_len", param.name));
                     // Two `&Tensor`s may be the same buffer, so only `&mut` ones are NoAlias.
                     let attribute = match (access, convention) {
                         (Access::Read, _) => Some(FunctionParameterAttribute::NoWrite),
@@ -85,17 +98,27 @@ impl Emitter {
                         }
                         (Access::ReadWrite, Convention::Function) => None,
                     };
-                    if let Some(attribute) = attribute {
-                        self.b.decorate(
-                            ptr,
-                            Decoration::FuncParamAttr,
-                            [Operand::FunctionParameterAttribute(attribute)],
-                        );
-                    }
-                    ParamValue::Tensor { ptr, len, elem }
+                    (elem, StorageClass::CrossWorkgroup, attribute)
                 }
+                ParamKind::Local { elem } => (elem, StorageClass::Workgroup, None),
             };
-            self.f.params.push(value);
+            let ptr = next()?;
+            let len = next()?;
+            self.b.name(ptr, param.name.as_str());
+            self.b.name(len, format!("{}_len", param.name));
+            if let Some(attribute) = attribute {
+                self.b.decorate(
+                    ptr,
+                    Decoration::FuncParamAttr,
+                    [Operand::FunctionParameterAttribute(attribute)],
+                );
+            }
+            self.f.params.push(ParamValue::Memory {
+                ptr,
+                len,
+                elem,
+                class,
+            });
         }
         Ok(())
     }
@@ -106,17 +129,56 @@ impl Emitter {
         for local in locals {
             let elem = self.ty(local.ty);
             let ty = match local.array_len {
-                Some(len) => {
-                    let len = self.const_int(Scalar::U32, u64::from(len));
-                    self.b.type_array(elem, len)
-                }
+                Some(len) => self.array_ty(elem, len),
                 None => elem,
             };
             let ptr = self.ptr_ty(StorageClass::Function, ty);
             let var = self.b.variable(ptr, None, StorageClass::Function, None);
             self.b.name(var, local.name.as_str());
-            self.f.locals.push(var);
+            self.f.locals.push(LocalVar { var, ty: local.ty });
         }
+    }
+
+    /// Declares one module-scope `Workgroup` variable per work-group array of a kernel
+    /// (elements in their storage type, `bool` as `u8`). From SPIR-V 1.4 on they join the
+    /// entry point's interface.
+    pub(super) fn declare_workgroup_arrays(&mut self, arrays: &[WorkgroupArray]) {
+        for array in arrays {
+            let elem = self.storage_ty(array.elem);
+            let ty = self.array_ty(elem, array.len);
+            let ptr_ty = self.ptr_ty(StorageClass::Workgroup, ty);
+            let var = self.global_variable(ptr_ty, StorageClass::Workgroup);
+            self.b.name(var, array.name.as_str());
+            if self.version >= (1, 4) {
+                self.f.interface.push(var);
+            }
+            self.f.workgroup.push(WorkgroupVar {
+                var,
+                elem: array.elem,
+            });
+        }
+    }
+
+    /// `OpTypeArray` of `len` elements of type `elem`.
+    fn array_ty(&mut self, elem: Word, len: u32) -> Word {
+        let len = self.const_int(Scalar::U32, u64::from(len));
+        self.b.type_array(elem, len)
+    }
+
+    /// Declares a module-scope variable of pointer type `ptr_ty` in `class`.
+    pub(super) fn global_variable(&mut self, ptr_ty: Word, class: StorageClass) -> Word {
+        let var = self.b.id();
+        // `Builder::variable` would put it in the current block; it belongs to the module.
+        self.b
+            .module_mut()
+            .types_global_values
+            .push(Instruction::new(
+                Op::Variable,
+                Some(ptr_ty),
+                Some(var),
+                vec![Operand::StorageClass(class)],
+            ));
+        var
     }
 
     /// The recorded value of parameter `id`.
@@ -128,10 +190,10 @@ impl Emitter {
             .ok_or_else(|| BuildError(format!("parameter #{} not declared", id.0)))
     }
 
-    /// The pointer, length and element type of tensor parameter `id`.
+    /// The pointer, length and element type of tensor or local accessor parameter `id`.
     pub(super) fn tensor(&self, id: ParamId) -> BuildResult<(Word, Word, Scalar)> {
         match self.param(id)? {
-            ParamValue::Tensor { ptr, len, elem } => Ok((ptr, len, elem)),
+            ParamValue::Memory { ptr, len, elem, .. } => Ok((ptr, len, elem)),
             ParamValue::Scalar(_) => Err(BuildError(format!("parameter #{} is no tensor", id.0))),
         }
     }
@@ -140,19 +202,22 @@ impl Emitter {
     pub(super) fn scalar_param(&self, id: ParamId) -> BuildResult<Word> {
         match self.param(id)? {
             ParamValue::Scalar(value) => Ok(value),
-            ParamValue::Tensor { .. } => {
+            ParamValue::Memory { .. } => {
                 Err(BuildError(format!("parameter #{} is no scalar", id.0)))
             }
         }
     }
 
-    /// The element count of tensor parameter `id`.
-    pub(super) fn tensor_len(&self, id: ParamId) -> BuildResult<Word> {
-        Ok(self.tensor(id)?.1)
+    /// The element count of a tensor or local accessor.
+    pub(super) fn memory_len(&self, memory: Memory) -> BuildResult<Word> {
+        match memory {
+            Memory::Tensor(id) | Memory::Local(id) => Ok(self.tensor(id)?.1),
+            _ => Err(BuildError(format!("len of {memory:?}"))),
+        }
     }
 
     /// The variable of local `id`.
-    fn local_var(&self, id: LocalId) -> BuildResult<Word> {
+    fn local_var(&self, id: LocalId) -> BuildResult<LocalVar> {
         self.f
             .locals
             .get(id.0 as usize)
@@ -162,71 +227,81 @@ impl Emitter {
 
     /// Reads local `id` of type `ty`.
     pub(super) fn load_local(&mut self, id: LocalId, ty: Scalar) -> BuildResult<Word> {
-        let var = self.local_var(id)?;
+        let var = self.local_var(id)?.var;
         let ty = self.ty(ty);
         Ok(self.b.load(ty, None, var, None, [])?)
     }
 
     /// Writes `value` to local `id`.
     pub(super) fn store_local(&mut self, id: LocalId, value: Word) -> BuildResult<()> {
-        let var = self.local_var(id)?;
+        let var = self.local_var(id)?.var;
         Ok(self.b.store(var, value, None, [])?)
     }
 
-    /// A pointer to element `index` (a `u64` below the length) of array local `id` of
-    /// element type `elem`.
-    fn local_element_ptr(&mut self, id: LocalId, elem: Scalar, index: Word) -> BuildResult<Word> {
-        let var = self.local_var(id)?;
-        let elem = self.ty(elem);
-        let ptr_ty = self.ptr_ty(StorageClass::Function, elem);
-        Ok(self.b.in_bounds_access_chain(ptr_ty, None, var, [index])?)
+    /// A pointer to element `index` (a `u64`) of `memory`.
+    pub(super) fn element_ptr(&mut self, memory: Memory, index: Word) -> BuildResult<ElementPtr> {
+        let (base, elem, class, array) = match memory {
+            Memory::Tensor(id) | Memory::Local(id) => match self.param(id)? {
+                ParamValue::Memory {
+                    ptr, elem, class, ..
+                } => (ptr, elem, class, false),
+                ParamValue::Scalar(_) => {
+                    return Err(BuildError(format!("parameter #{} is no tensor", id.0)))
+                }
+            },
+            Memory::Workgroup(id) => {
+                let w = self
+                    .f
+                    .workgroup
+                    .get(id.0 as usize)
+                    .copied()
+                    .ok_or_else(|| {
+                        BuildError(format!("work-group array #{} not declared", id.0))
+                    })?;
+                (w.var, w.elem, StorageClass::Workgroup, true)
+            }
+            Memory::Private(id) => {
+                let local = self.local_var(id)?;
+                (local.var, local.ty, StorageClass::Function, true)
+            }
+        };
+        let pointee = match class {
+            StorageClass::Function => self.ty(elem),
+            _ => self.storage_ty(elem),
+        };
+        let ptr_ty = self.ptr_ty(class, pointee);
+        let ptr = if array {
+            self.b.in_bounds_access_chain(ptr_ty, None, base, [index])?
+        } else {
+            self.b
+                .in_bounds_ptr_access_chain(ptr_ty, None, base, index, [])?
+        };
+        Ok(ElementPtr { ptr, elem, class })
     }
 
-    /// Reads element `index` of array local `id` of element type `elem`.
-    pub(super) fn load_local_element(
-        &mut self,
-        id: LocalId,
-        elem: Scalar,
-        index: Word,
-    ) -> BuildResult<Word> {
-        let ptr = self.local_element_ptr(id, elem, index)?;
-        let ty = self.ty(elem);
-        Ok(self.b.load(ty, None, ptr, None, [])?)
+    /// The memory operands of a plain load or store through `p`.
+    fn access(p: ElementPtr) -> (Option<MemoryAccess>, Vec<Operand>) {
+        match p.class {
+            StorageClass::CrossWorkgroup | StorageClass::Workgroup => (
+                Some(MemoryAccess::ALIGNED),
+                vec![Operand::LiteralBit32(storage_size(p.elem))],
+            ),
+            _ => (None, vec![]),
+        }
     }
 
-    /// Writes `value` of type `elem` to element `index` of array local `id`.
-    pub(super) fn store_local_element(
-        &mut self,
-        id: LocalId,
-        elem: Scalar,
-        index: Word,
-        value: Word,
-    ) -> BuildResult<()> {
-        let ptr = self.local_element_ptr(id, elem, index)?;
-        Ok(self.b.store(ptr, value, None, [])?)
-    }
-
-    /// A pointer to element `index` of tensor `id`, with the element's type.
-    fn element_ptr(&mut self, id: ParamId, index: Word) -> BuildResult<(Word, Scalar)> {
-        let (base, _, elem) = self.tensor(id)?;
-        let pointee = self.storage_ty(elem);
-        let ptr_ty = self.ptr_ty(StorageClass::CrossWorkgroup, pointee);
-        let ptr = self
-            .b
-            .in_bounds_ptr_access_chain(ptr_ty, None, base, index, [])?;
-        Ok((ptr, elem))
-    }
-
-    /// Loads element `index` of tensor `id` (a stored `u8` becomes `bool` by comparing with 0).
-    pub(super) fn load_element(&mut self, id: ParamId, index: Word) -> BuildResult<Word> {
-        let (ptr, elem) = self.element_ptr(id, index)?;
-        let stored = storage_scalar(elem);
+    /// Loads element `index` of `memory` (a stored `u8` becomes `bool` by comparing with 0).
+    pub(super) fn load_element(&mut self, memory: Memory, index: Word) -> BuildResult<Word> {
+        let p = self.element_ptr(memory, index)?;
+        let (access, operands) = Self::access(p);
+        if !p.stored() {
+            let ty = self.ty(p.elem);
+            return Ok(self.b.load(ty, None, p.ptr, access, operands)?);
+        }
+        let stored = storage_scalar(p.elem);
         let ty = self.ty(stored);
-        let align = [Operand::LiteralBit32(storage_size(elem))];
-        let value = self
-            .b
-            .load(ty, None, ptr, Some(MemoryAccess::ALIGNED), align)?;
-        if elem == Scalar::Bool {
+        let value = self.b.load(ty, None, p.ptr, access, operands)?;
+        if p.elem == Scalar::Bool {
             let zero = self.const_zero(stored);
             let bool_ty = self.ty(Scalar::Bool);
             return self.op(Op::INotEqual, bool_ty, &[value, zero]);
@@ -234,16 +309,16 @@ impl Emitter {
         Ok(value)
     }
 
-    /// Stores `value` to element `index` of tensor `id` (a `bool` is stored as 0 or 1).
+    /// Stores `value` to element `index` of `memory` (a stored `bool` becomes 0 or 1).
     pub(super) fn store_element(
         &mut self,
-        id: ParamId,
+        memory: Memory,
         index: Word,
         value: Word,
     ) -> BuildResult<()> {
-        let (ptr, elem) = self.element_ptr(id, index)?;
-        let value = if elem == Scalar::Bool {
-            let stored = storage_scalar(elem);
+        let p = self.element_ptr(memory, index)?;
+        let value = if p.elem == Scalar::Bool && p.stored() {
+            let stored = storage_scalar(p.elem);
             let one = self.const_int(stored, 1);
             let zero = self.const_zero(stored);
             let ty = self.ty(stored);
@@ -251,66 +326,7 @@ impl Emitter {
         } else {
             value
         };
-        let align = [Operand::LiteralBit32(storage_size(elem))];
-        Ok(self
-            .b
-            .store(ptr, value, Some(MemoryAccess::ALIGNED), align)?)
-    }
-
-    /// Reads a built-in value (a `u64`) and adds its variable to the kernel's interface.
-    pub(super) fn builtin(&mut self, builtin: Builtin) -> BuildResult<Word> {
-        let (slot, kind, name, dim) = match builtin {
-            Builtin::GlobalId(dim) => (
-                self.builtins.global_id,
-                BuiltIn::GlobalInvocationId,
-                "__spirv_BuiltInGlobalInvocationId",
-                dim,
-            ),
-            Builtin::GlobalSize(dim) => (
-                self.builtins.global_size,
-                BuiltIn::GlobalSize,
-                "__spirv_BuiltInGlobalSize",
-                dim,
-            ),
-        };
-        let u64_ty = self.ty(Scalar::U64);
-        let vec_ty = self.b.type_vector(u64_ty, 3);
-        let var = match slot {
-            Some(var) => var,
-            None => {
-                let var = self.builtin_var(kind, name, vec_ty);
-                match builtin {
-                    Builtin::GlobalId(_) => self.builtins.global_id = Some(var),
-                    Builtin::GlobalSize(_) => self.builtins.global_size = Some(var),
-                }
-                var
-            }
-        };
-        if !self.f.interface.contains(&var) {
-            self.f.interface.push(var);
-        }
-        let vector = self.b.load(vec_ty, None, var, None, [])?;
-        Ok(self.b.composite_extract(u64_ty, None, vector, [dim])?)
-    }
-
-    /// Declares a module-scope `Input` variable of type `vec_ty` decorated as built-in `kind`.
-    fn builtin_var(&mut self, kind: BuiltIn, name: &str, vec_ty: Word) -> Word {
-        let ptr_ty = self.ptr_ty(StorageClass::Input, vec_ty);
-        let var = self.b.id();
-        // `Builder::variable` would put it in the current block; it belongs to the module.
-        self.b
-            .module_mut()
-            .types_global_values
-            .push(rspirv::dr::Instruction::new(
-                Op::Variable,
-                Some(ptr_ty),
-                Some(var),
-                vec![Operand::StorageClass(StorageClass::Input)],
-            ));
-        self.b
-            .decorate(var, Decoration::BuiltIn, [Operand::BuiltIn(kind)]);
-        self.b.decorate(var, Decoration::Constant, []);
-        self.b.name(var, name);
-        var
+        let (access, operands) = Self::access(p);
+        Ok(self.b.store(p.ptr, value, access, operands)?)
     }
 }

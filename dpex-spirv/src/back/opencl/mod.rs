@@ -2,11 +2,13 @@
 //! global buffers as `CrossWorkgroup` pointers.
 //!
 //! One file per operation family: `types` (type and constant cache), `f16` (half-precision
-//! literals), `memory` (parameters, locals, private arrays, tensor elements, built-ins),
-//! `expr` (expression dispatch and literals), `arithmetic` (unary and binary operators),
-//! `conversion` (`as` casts), `math` (math functions via `OpenCL.std`), `control` (structured
-//! statements, short-circuit operators, `if` expressions) and `function` (kernels, device
-//! functions and calls).
+//! literals), `memory` (parameters, locals, private and work-group arrays, tensor and local
+//! memory elements), `builtin` (work-item and sub-group built-ins), `expr` (expression
+//! dispatch and literals), `arithmetic` (unary and binary operators), `conversion` (`as`
+//! casts), `math` (math functions via `OpenCL.std`), `control` (structured statements,
+//! short-circuit operators, `if` expressions), `function` (kernels, device functions and
+//! calls), `atomic` (atomic operations, compare-exchange loops for float arithmetic), `sync`
+//! (barriers and fences) and `subgroup` (sub-group collectives).
 //!
 //! ```
 //! use dpex_spirv::ir::*;
@@ -22,8 +24,9 @@
 //!         kind: ParamKind::Tensor { elem: Scalar::U32, access: Access::ReadWrite },
 //!     }],
 //!     locals: vec![],
-//!     body: vec![Statement::Store {
-//!         tensor: ParamId(0),
+//!     workgroup_arrays: vec![],
+//!     body: vec![Statement::StoreElement {
+//!         memory: Memory::Tensor(ParamId(0)),
 //!         index: gid,
 //!         value: Expr::literal(Scalar::U32, Literal::Int(7)),
 //!     }],
@@ -37,6 +40,8 @@
 //! ```
 
 mod arithmetic;
+mod atomic;
+mod builtin;
 mod control;
 mod conversion;
 mod expr;
@@ -44,13 +49,15 @@ mod f16;
 mod function;
 mod math;
 mod memory;
+mod subgroup;
+mod sync;
 mod types;
 
 use std::collections::BTreeMap;
 
 use rspirv::binary::Assemble;
 use rspirv::dr::{self, Builder};
-use rspirv::spirv::{self, Word};
+use rspirv::spirv::{self, Capability, StorageClass, Word};
 use thiserror::Error;
 
 use crate::check::{check_module, CheckError, Owner};
@@ -104,6 +111,11 @@ pub enum EmitError {
 /// passed as a `u8`, so it needs `Int8`). `OpenCL.std` is imported only when a math function
 /// needs it.
 ///
+/// Atomics on 64-bit integers (and on `f64`, through `u64`) add `Int64Atomics`; sub-group
+/// built-ins and collectives add `Groups`; shuffles add `GroupNonUniformShuffle` and raise
+/// the version to at least SPIR-V 1.3 (see the `subgroup` module). [`crate::required_features`]
+/// tells which device features the module needs.
+///
 /// `Float16` needs a device with `cl_khr_fp16`; `spirv-val --target-env opencl2.2` does not
 /// know device extensions and rejects the capability, so modules using `f16` validate only in
 /// a universal environment (e.g. `spv1.2`).
@@ -113,7 +125,7 @@ pub fn emit_opencl(module: &Module, options: &Options) -> Result<Vec<u32>, EmitE
     if major != 1 || minor > 6 {
         return Err(EmitError::UnsupportedVersion { major, minor });
     }
-    let mut emitter = Emitter::new(major, minor);
+    let mut emitter = Emitter::new((major, minor));
     emitter.functions = module
         .functions
         .iter()
@@ -166,7 +178,13 @@ struct Emitter {
     /// Types and constants already declared.
     types: types::Cache,
     /// Built-in `Input` variables already declared.
-    builtins: memory::BuiltinVars,
+    builtins: builtin::BuiltinVars,
+    /// The SPIR-V version asked for in [`Options`].
+    version: (u8, u8),
+    /// The lowest SPIR-V version the instructions used need.
+    min_version: (u8, u8),
+    /// Capabilities beyond the fixed ones and those of types, in first-use order.
+    capabilities: Vec<Capability>,
     /// The device functions, by [`crate::ir::FunctionId`].
     functions: Vec<Callee>,
     /// The `OpExtInstImport "OpenCL.std"` id, once a math function needed it.
@@ -191,15 +209,36 @@ struct Callee {
 enum ParamValue {
     /// A scalar: the id of its value (for `bool`, the result of the comparison at entry).
     Scalar(Word),
-    /// A tensor: its pointer, its element count and its element type.
-    Tensor {
-        /// `CrossWorkgroup` pointer to the first element.
+    /// A tensor or local accessor: its pointer, its element count and its element type.
+    Memory {
+        /// Pointer to the first element: `CrossWorkgroup` for a tensor, `Workgroup` for a
+        /// local accessor.
         ptr: Word,
         /// The `u64` element count.
         len: Word,
         /// Element type.
         elem: Scalar,
+        /// The pointer's storage class.
+        class: StorageClass,
     },
+}
+
+/// A `Function` variable of an IR local.
+#[derive(Clone, Copy, Debug)]
+struct LocalVar {
+    /// The `OpVariable`.
+    var: Word,
+    /// Its (element) type.
+    ty: Scalar,
+}
+
+/// A module-scope `Workgroup` variable of a kernel's work-group array.
+#[derive(Clone, Copy, Debug)]
+struct WorkgroupVar {
+    /// The `OpVariable` (a pointer to an `OpTypeArray`).
+    var: Word,
+    /// Element type.
+    elem: Scalar,
 }
 
 /// Ids of the innermost enclosing loop's targets.
@@ -221,19 +260,22 @@ struct FunctionState {
     /// One entry per IR parameter.
     params: Vec<ParamValue>,
     /// The `Function` variable of each IR local.
-    locals: Vec<Word>,
+    locals: Vec<LocalVar>,
+    /// The variables of a kernel's work-group arrays.
+    workgroup: Vec<WorkgroupVar>,
     /// Enclosing loops, innermost last.
     loops: Vec<LoopTargets>,
     /// The label of the block being written; `None` after a terminator.
     current: Option<Word>,
-    /// Built-in variables the kernel reads (its entry point interface).
+    /// Module-scope variables the kernel uses (its entry point interface): built-ins, and
+    /// from SPIR-V 1.4 on its work-group arrays.
     interface: Vec<Word>,
 }
 
 impl Emitter {
-    fn new(major: u8, minor: u8) -> Self {
+    fn new(version: (u8, u8)) -> Self {
         let mut b = Builder::new();
-        b.set_version(major, minor);
+        b.set_version(version.0, version.1);
         b.capability(spirv::Capability::Addresses);
         b.capability(spirv::Capability::Kernel);
         b.capability(spirv::Capability::Int64);
@@ -244,7 +286,10 @@ impl Emitter {
         Emitter {
             b,
             types: types::Cache::default(),
-            builtins: memory::BuiltinVars::default(),
+            builtins: builtin::BuiltinVars::default(),
+            version,
+            min_version: version,
+            capabilities: Vec::new(),
             functions: Vec::new(),
             opencl_std: None,
             pow_helpers: BTreeMap::new(),
@@ -252,11 +297,36 @@ impl Emitter {
         }
     }
 
-    /// Declares the capabilities the used types need and returns the finished module.
+    /// Records that the module needs `capability` (declared once, by [`Self::finish`]).
+    fn require(&mut self, capability: Capability) {
+        if !self.capabilities.contains(&capability) {
+            self.capabilities.push(capability);
+        }
+    }
+
+    /// Records that the module needs at least SPIR-V `version`.
+    fn require_version(&mut self, version: (u8, u8)) {
+        self.min_version = self.min_version.max(version);
+    }
+
+    /// The version the module is written with so far: the one asked for, or higher if an
+    /// instruction needs it.
+    fn effective_version(&self) -> (u8, u8) {
+        self.version.max(self.min_version)
+    }
+
+    /// Declares the capabilities the used types and instructions need, sets the version and
+    /// returns the finished module.
     fn finish(mut self) -> dr::Module {
-        for capability in self.types.capabilities() {
+        let types: Vec<Capability> = self.types.capabilities().collect();
+        for capability in types
+            .into_iter()
+            .chain(std::mem::take(&mut self.capabilities))
+        {
             self.b.capability(capability);
         }
+        let (major, minor) = self.effective_version();
+        self.b.set_version(major, minor);
         self.b.module()
     }
 }

@@ -1,0 +1,73 @@
+//! Built-in `Input` variables: the per-dimension work-item ids and sizes (`v3ulong`) and the
+//! sub-group values (`uint`), declared once per module and listed in each kernel's interface.
+
+use rspirv::dr::Operand;
+use rspirv::spirv::{BuiltIn, Capability, Decoration, StorageClass, Word};
+
+use super::{BuildResult, Emitter};
+use crate::ir::{Builtin, Scalar};
+
+/// The module's built-in `Input` variables, declared on first use.
+#[derive(Debug, Default)]
+pub(super) struct BuiltinVars {
+    /// Each declared variable, by built-in.
+    vars: Vec<(BuiltIn, Word)>,
+}
+
+/// The SPIR-V built-in of `builtin` and the dimension read, if it has dimensions.
+fn spirv_builtin(builtin: Builtin) -> (BuiltIn, Option<u32>) {
+    match builtin {
+        Builtin::GlobalId(d) => (BuiltIn::GlobalInvocationId, Some(d)),
+        Builtin::GlobalSize(d) => (BuiltIn::GlobalSize, Some(d)),
+        Builtin::LocalId(d) => (BuiltIn::LocalInvocationId, Some(d)),
+        Builtin::LocalSize(d) => (BuiltIn::WorkgroupSize, Some(d)),
+        Builtin::GroupId(d) => (BuiltIn::WorkgroupId, Some(d)),
+        Builtin::NumGroups(d) => (BuiltIn::NumWorkgroups, Some(d)),
+        Builtin::SubGroupLocalId => (BuiltIn::SubgroupLocalInvocationId, None),
+        Builtin::SubGroupId => (BuiltIn::SubgroupId, None),
+        Builtin::SubGroupSize => (BuiltIn::SubgroupSize, None),
+        Builtin::NumSubGroups => (BuiltIn::NumSubgroups, None),
+    }
+}
+
+impl Emitter {
+    /// Reads a built-in value (a `u64` component of a `v3ulong`, or a sub-group `u32`) and
+    /// adds its variable to the kernel's interface. The sub-group built-ins need
+    /// `cl_khr_subgroups` and declare the `Groups` capability.
+    pub(super) fn builtin(&mut self, builtin: Builtin) -> BuildResult<Word> {
+        let (kind, dim) = spirv_builtin(builtin);
+        let u64_ty = self.ty(Scalar::U64);
+        let value_ty = match dim {
+            Some(_) => self.b.type_vector(u64_ty, 3),
+            None => {
+                self.require(Capability::Groups);
+                self.ty(Scalar::U32)
+            }
+        };
+        let var = self.builtin_var(kind, value_ty);
+        if !self.f.interface.contains(&var) {
+            self.f.interface.push(var);
+        }
+        let value = self.b.load(value_ty, None, var, None, [])?;
+        match dim {
+            Some(dim) => Ok(self.b.composite_extract(u64_ty, None, value, [dim])?),
+            None => Ok(value),
+        }
+    }
+
+    /// The module-scope `Input` variable of type `value_ty` decorated as built-in `kind`,
+    /// declared on first use.
+    fn builtin_var(&mut self, kind: BuiltIn, value_ty: Word) -> Word {
+        if let Some(&(_, var)) = self.builtins.vars.iter().find(|(k, _)| *k == kind) {
+            return var;
+        }
+        let ptr_ty = self.ptr_ty(StorageClass::Input, value_ty);
+        let var = self.global_variable(ptr_ty, StorageClass::Input);
+        self.b
+            .decorate(var, Decoration::BuiltIn, [Operand::BuiltIn(kind)]);
+        self.b.decorate(var, Decoration::Constant, []);
+        self.b.name(var, format!("__spirv_BuiltIn{kind:?}"));
+        self.builtins.vars.push((kind, var));
+        var
+    }
+}
