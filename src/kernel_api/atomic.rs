@@ -38,7 +38,8 @@ pub enum MemoryScope {
 ///
 /// `AtomicRef::new(&mut hist[i]).fetch_add(1)` uses relaxed order at device scope, as
 /// numba-dpex does; `AtomicRef::with_order(&mut hist[i], MemoryOrder::AcqRel,
-/// MemoryScope::WorkGroup)` chooses both. On the host (where there is one work-item) the
+/// MemoryScope::WorkGroup)` chooses both; as in SYCL, `load` then uses the order's read half
+/// (acquire for `AcqRel`) and `store` its write half (release for `AcqRel`). On the host (where there is one work-item) the
 /// operations act on the element directly.
 pub struct AtomicRef<'a, T> {
     element: &'a Cell<T>,

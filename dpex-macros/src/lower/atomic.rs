@@ -180,18 +180,12 @@ impl Lowerer<'_> {
         if m.args.len() != 1 {
             return Err(error(m.method.span(), "`store` takes 1 argument"));
         }
-        if matches!(a.order, MemoryOrder::Acquire | MemoryOrder::AcqRel) {
-            return Err(error(
-                m.method.span(),
-                "a store cannot acquire: use Relaxed, Release or SeqCst",
-            ));
-        }
         let value = self.lower_expr_as(&m.args[0], a.elem)?;
         self.emit(Statement::AtomicStore {
             memory: a.memory,
             index: read_local(a.index, Scalar::U64),
             value,
-            order: a.order,
+            order: write_order(a.order),
             scope: a.scope,
         });
         Ok(())
@@ -227,7 +221,30 @@ impl Lowerer<'_> {
     }
 }
 
+/// The order of a load through an `AtomicRef` of order `order` (SYCL's `default_read_order`).
+fn read_order(order: MemoryOrder) -> MemoryOrder {
+    match order {
+        MemoryOrder::AcqRel => MemoryOrder::Acquire,
+        MemoryOrder::Release => MemoryOrder::Relaxed,
+        other => other,
+    }
+}
+
+/// The order of a store through an `AtomicRef` of order `order` (SYCL's `default_write_order`).
+fn write_order(order: MemoryOrder) -> MemoryOrder {
+    match order {
+        MemoryOrder::AcqRel => MemoryOrder::Release,
+        MemoryOrder::Acquire => MemoryOrder::Relaxed,
+        other => other,
+    }
+}
+
 fn atomic_expr(a: AtomicElement, op: AtomicOp, operands: Vec<Expr>) -> Expr {
+    let order = if op == AtomicOp::Load {
+        read_order(a.order)
+    } else {
+        a.order
+    };
     Expr {
         ty: a.elem,
         kind: ExprKind::Atomic {
@@ -235,7 +252,7 @@ fn atomic_expr(a: AtomicElement, op: AtomicOp, operands: Vec<Expr>) -> Expr {
             memory: a.memory,
             index: Box::new(read_local(a.index, Scalar::U64)),
             operands,
-            order: a.order,
+            order,
             scope: a.scope,
         },
     }

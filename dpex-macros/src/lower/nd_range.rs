@@ -141,14 +141,16 @@ impl Lowerer<'_> {
             "exclusive_scan_add" => (SubGroupOp::ExclusiveScanAdd, false),
             "any" => (SubGroupOp::Any, false),
             "all" => (SubGroupOp::All, false),
-            _ => return Err(error(
-                m.method.span(),
-                format!(
+            _ => {
+                return Err(error(
+                    m.method.span(),
+                    format!(
                     "`.{method}()` is not a sub-group operation: use get_local_id, get_group_id, \
                          get_local_range, get_group_range, broadcast, shuffle, shuffle_xor, \
                          reduce_add/min/max, inclusive_scan_add, exclusive_scan_add, any or all"
                 ),
-            )),
+                ))
+            }
         };
         let want = if with_lane { 2 } else { 1 };
         if m.args.len() != want {

@@ -1,0 +1,213 @@
+//! End-to-end tests of the ND-range model on the real device: work-group reductions with local
+//! memory and barriers, sub-group reductions, a two-level atomic histogram, every atomic
+//! operation under contention, and the work-item queries.
+
+mod common;
+
+use common::{queue, rng};
+use dpex::prelude::*;
+use rand::Rng;
+
+/// Each work-group sums its part of `x` in local memory; work-item 0 writes the group's sum.
+#[kernel]
+fn block_sum(it: NdItem<1>, x: &Tensor<f32>, partial: &mut Tensor<f32>, tmp: LocalAccessor<f32>) {
+    let lid = it.get_local_id(0);
+    let gid = it.get_global_id(0);
+    tmp[lid] = if gid < x.len() { x[gid] } else { 0.0 };
+    let group = it.get_group();
+    group_barrier(&group);
+    let mut stride = it.get_local_range(0) / 2;
+    while stride > 0 {
+        if lid < stride {
+            tmp[lid] += tmp[lid + stride];
+        }
+        group_barrier(&group);
+        stride /= 2;
+    }
+    if lid == 0 {
+        partial[it.get_group_id(0)] = tmp[0];
+    }
+}
+
+/// Sums `x` on the device with [`block_sum`], level by level, until one value is left.
+fn device_sum(q: &Queue, x: &Tensor<f32>, group: usize) -> dpex::Result<f32> {
+    let mut current = x.to_vec()?;
+    while current.len() > 1 {
+        let input = Tensor::from_slice(q, &current)?;
+        let groups = current.len().div_ceil(group);
+        let mut partial = Tensor::<f32>::zeros(q, groups)?;
+        block_sum
+            .launch(
+                NdRange::new([groups * group], [group]),
+                (&input, &mut partial, LocalAccessor::new(group)),
+            )?
+            .wait()?;
+        current = partial.to_vec()?;
+    }
+    Ok(current[0])
+}
+
+#[test]
+fn work_group_tree_reduction_of_2_pow_24_values() -> dpex::Result<()> {
+    let q = queue();
+    let n = 1 << 24;
+    let mut r = rng(41);
+    let host: Vec<f32> = (0..n).map(|_| r.random_range(0.25f32..1.75)).collect();
+    let want: f64 = host.iter().map(|&v| f64::from(v)).sum();
+    let x = Tensor::from_slice(&q, &host)?;
+    let got = f64::from(device_sum(&q, &x, 256)?);
+    let relative = ((got - want) / want).abs();
+    assert!(
+        relative < 1e-5,
+        "device {got}, host {want}, relative error {relative:e}"
+    );
+    Ok(())
+}
+
+/// Each sub-group sums its values; its first work-item writes the sum at its global id.
+#[kernel]
+fn sub_group_sum(it: NdItem<1>, x: &Tensor<f32>, partial: &mut Tensor<f32>) {
+    let gid = it.get_global_id(0);
+    let sg = it.get_sub_group();
+    let total = sg.reduce_add(x[gid]);
+    if sg.get_local_id() == 0 {
+        partial[gid] = total;
+    }
+}
+
+#[test]
+fn sub_group_reduction_of_2_pow_24_values() -> dpex::Result<()> {
+    let q = queue();
+    let n = 1 << 24;
+    let mut r = rng(42);
+    let host: Vec<f32> = (0..n).map(|_| r.random_range(-1.0f32..3.0)).collect();
+    let want: f64 = host.iter().map(|&v| f64::from(v)).sum();
+    let x = Tensor::from_slice(&q, &host)?;
+    let mut partial = Tensor::<f32>::zeros(&q, n)?;
+    sub_group_sum
+        .launch(NdRange::new([n], [64]), (&x, &mut partial))?
+        .wait()?;
+    let partial = partial.to_vec()?;
+    let leaders = partial.iter().filter(|v| **v != 0.0).count();
+    assert!(
+        leaders >= n / 64,
+        "only {leaders} sub-group sums were written"
+    );
+    let got: f64 = partial.iter().map(|&v| f64::from(v)).sum();
+    let relative = ((got - want) / want).abs();
+    assert!(
+        relative < 1e-5,
+        "device {got}, host {want}, relative error {relative:e}"
+    );
+    Ok(())
+}
+
+/// 256-bin histogram: each group counts into local memory with local atomics, then adds its
+/// counts to the global bins with global atomics.
+#[kernel]
+fn histogram(it: NdItem<1>, data: &Tensor<u8>, bins: &mut Tensor<u32>) {
+    let group = it.get_group();
+    let mut counts = LocalArray::<u32, 256>::new(&group);
+    let lid = it.get_local_id(0);
+    let size = it.get_local_range(0);
+    let mut b = lid;
+    while b < 256 {
+        counts[b] = 0;
+        b += size;
+    }
+    group_barrier(&group);
+    let mut i = it.get_global_id(0);
+    while i < data.len() {
+        AtomicRef::new(&mut counts[data[i] as usize]).fetch_add(1);
+        i += it.get_global_range(0);
+    }
+    group_barrier(&group);
+    let mut b = lid;
+    while b < 256 {
+        AtomicRef::new(&mut bins[b]).fetch_add(counts[b]);
+        b += size;
+    }
+}
+
+#[test]
+fn histogram_of_2_pow_24_bytes_is_exact() -> dpex::Result<()> {
+    let q = queue();
+    let n = 1 << 24;
+    let mut r = rng(43);
+    // Skewed data, so that some bins see heavy contention.
+    let host: Vec<u8> = (0..n)
+        .map(|_| {
+            if r.random_bool(0.3) {
+                7
+            } else {
+                r.random::<u8>()
+            }
+        })
+        .collect();
+    let mut want = vec![0u32; 256];
+    for &v in &host {
+        want[usize::from(v)] += 1;
+    }
+    let data = Tensor::from_slice(&q, &host)?;
+    let mut bins = Tensor::<u32>::zeros(&q, 256)?;
+    histogram
+        .launch(NdRange::new([64 * 128], [128]), (&data, &mut bins))?
+        .wait()?;
+    assert_eq!(bins.to_vec()?, want);
+    Ok(())
+}
+
+/// Work-item and work-group queries in 2-d, with a 2-d local array.
+#[kernel]
+fn queries_2d(it: NdItem<2>, out: &mut Tensor<u64>) {
+    let group = it.get_group();
+    let mut tile = LocalArray2::<u64, 4, 8>::new(&group);
+    let (r, c) = (it.get_local_id(0), it.get_local_id(1));
+    tile[[r, c]] = (it.get_global_linear_id() as u64) * 10 + r as u64;
+    group_barrier(&group);
+    let k = it.get_global_linear_id() * 4;
+    out[k] = tile[[r, c]];
+    out[k + 1] = (group.get_group_linear_id() * 1000 + it.get_local_linear_id()) as u64;
+    out[k + 2] = (it.get_group_range(0) * 100 + it.get_group_range(1)) as u64;
+    out[k + 3] = group.leader() as u64 + 2 * group.get_local_linear_range() as u64;
+}
+
+#[test]
+fn work_item_and_group_queries_in_two_dimensions() -> dpex::Result<()> {
+    let q = queue();
+    let (rows, cols) = (12, 24);
+    let mut out = Tensor::<u64>::zeros(&q, rows * cols * 4)?;
+    queries_2d
+        .launch(NdRange::new([rows, cols], [4, 8]), (&mut out,))?
+        .wait()?;
+    let got = out.to_vec()?;
+    for gr in 0..rows {
+        for gc in 0..cols {
+            let linear = gr * cols + gc;
+            let (r, c) = (gr % 4, gc % 8);
+            let group_linear = (gr / 4) * (cols / 8) + gc / 8;
+            let k = linear * 4;
+            assert_eq!(
+                got[k],
+                linear as u64 * 10 + r as u64,
+                "tile at ({gr}, {gc})"
+            );
+            assert_eq!(
+                got[k + 1],
+                (group_linear * 1000 + r * 8 + c) as u64,
+                "ids at ({gr}, {gc})"
+            );
+            assert_eq!(
+                got[k + 2],
+                ((rows / 4) * 100 + cols / 8) as u64,
+                "group range"
+            );
+            assert_eq!(
+                got[k + 3],
+                u64::from(r == 0 && c == 0) + 64,
+                "leader at ({gr}, {gc})"
+            );
+        }
+    }
+    Ok(())
+}
