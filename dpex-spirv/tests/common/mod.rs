@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod builders;
+pub mod device;
+pub mod nd;
 
 use std::io::ErrorKind;
 use std::path::PathBuf;
@@ -12,26 +14,38 @@ use dpex_spirv::ir::*;
 use dpex_spirv::ir::{BinaryOp as B, Scalar as S};
 use dpex_spirv::{disasm::disassemble, emit_opencl, Options};
 
-/// Runs `spirv-val --target-env opencl2.2` on `words`; fails the test with its stderr.
+/// Runs `spirv-val` on `words` in the closest environment it offers; fails the test with its
+/// stderr.
 ///
-/// A module declaring `Float16` (for `f16`, which needs `cl_khr_fp16`) validates as universal
-/// SPIR-V 1.2 instead: the OpenCL environments of `spirv-val` know no device extensions and
-/// reject the capability.
+/// That is `opencl2.2` (SPIR-V 1.2 under OpenCL 2.2 semantics), except for modules that
+/// environment cannot take, which validate as universal SPIR-V of their version (`spv1.x`):
+/// - modules declaring a capability of a device extension: `Float16` (`f16`,
+///   `cl_khr_fp16`) or `Int64Atomics` (`cl_khr_int64_base_atomics`): the OpenCL
+///   environments of `spirv-val` know no device extensions and reject them;
+/// - modules of a later SPIR-V version than 1.2 (sub-group shuffles need 1.3): `spirv-val`
+///   has no OpenCL environment beyond SPIR-V 1.2.
 pub fn validate(name: &str, words: &[u32]) {
     let text = disassemble(words).unwrap_or_default();
-    let env = if text.contains("OpCapability Float16") {
-        "spv1.2"
+    let minor = words.get(1).map_or(2, |w| (w >> 8) & 0xff);
+    let extension_capability = ["OpCapability Float16", "OpCapability Int64Atomics"]
+        .iter()
+        .any(|c| text.contains(c));
+    let env = if extension_capability || minor != 2 {
+        format!("spv1.{minor}")
     } else {
-        "opencl2.2"
+        "opencl2.2".to_owned()
     };
-    validate_env(name, words, env);
+    validate_env(name, words, &env);
 }
 
 /// Runs `spirv-val --target-env <env>` on `words`; fails the test with its stderr.
 pub fn validate_env(name: &str, words: &[u32], env: &str) {
     let dir = std::env::temp_dir().join(format!("dpex-spirv-tests-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create temp dir");
-    let path: PathBuf = dir.join(format!("{name}.spv"));
+    // Tests run in parallel and may validate modules of one name.
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path: PathBuf = dir.join(format!("{name}-{n}.spv"));
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     std::fs::write(&path, bytes).expect("write module");
     let output = match Command::new("spirv-val")
