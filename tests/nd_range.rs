@@ -211,3 +211,79 @@ fn work_item_and_group_queries_in_two_dimensions() -> dpex::Result<()> {
     }
     Ok(())
 }
+
+/// Every sub-group collective, written per work-item so the host can check each one.
+#[kernel]
+fn sub_group_collectives(
+    it: NdItem<1>,
+    x: &Tensor<i32>,
+    out: &mut Tensor<i32>,
+    info: &mut Tensor<u32>,
+) {
+    let gid = it.get_global_id(0);
+    let sg = it.get_sub_group();
+    let v = x[gid];
+    let lane = sg.get_local_id();
+    let size = sg.get_local_range();
+    let k = gid * 8;
+    out[k] = sg.broadcast(v, 0);
+    out[k + 1] = sg.shuffle(v, (lane + 1) % size);
+    out[k + 2] = sg.shuffle_xor(v, 1);
+    out[k + 3] = sg.reduce_min(v);
+    out[k + 4] = sg.reduce_max(v);
+    out[k + 5] = sg.inclusive_scan_add(v);
+    out[k + 6] = sg.exclusive_scan_add(v);
+    out[k + 7] = sg.any(v > 90) as i32 + 2 * sg.all(v > -100) as i32;
+    info[gid * 3] = lane;
+    info[gid * 3 + 1] = size;
+    info[gid * 3 + 2] = sg.get_group_id() * 1000 + sg.get_group_range();
+}
+
+#[test]
+fn sub_group_collectives_match_the_host() -> dpex::Result<()> {
+    let q = queue();
+    let (n, group) = (1024, 64);
+    let mut r = rng(44);
+    let host: Vec<i32> = (0..n).map(|_| r.random_range(-99..100)).collect();
+    let x = Tensor::from_slice(&q, &host)?;
+    let mut out = Tensor::<i32>::zeros(&q, n * 8)?;
+    let mut info = Tensor::<u32>::zeros(&q, n * 3)?;
+    sub_group_collectives
+        .launch(NdRange::new([n], [group]), (&x, &mut out, &mut info))?
+        .wait()?;
+    let (out, info) = (out.to_vec()?, info.to_vec()?);
+    let size = info[1] as usize;
+    assert!(size >= 2 && group % size == 0, "sub-group size {size}");
+    for start in (0..n).step_by(size) {
+        let members = &host[start..start + size];
+        for (lane, &v) in members.iter().enumerate() {
+            let gid = start + lane;
+            let k = gid * 8;
+            let prefix: i32 = members[..lane].iter().sum();
+            let any = members.iter().any(|&m| m > 90);
+            let all = members.iter().all(|&m| m > -100);
+            let want = [
+                members[0],
+                members[(lane + 1) % size],
+                members[lane ^ 1],
+                *members.iter().min().unwrap_or(&0),
+                *members.iter().max().unwrap_or(&0),
+                prefix + v,
+                prefix,
+                i32::from(any) + 2 * i32::from(all),
+            ];
+            assert_eq!(&out[k..k + 8], &want, "work-item {gid}");
+            let sub_group = (gid % group) / size;
+            assert_eq!(
+                &info[gid * 3..gid * 3 + 3],
+                &[
+                    lane as u32,
+                    size as u32,
+                    (sub_group * 1000 + group / size) as u32
+                ],
+                "ids of work-item {gid}"
+            );
+        }
+    }
+    Ok(())
+}
