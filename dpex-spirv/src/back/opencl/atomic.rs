@@ -1,6 +1,10 @@
-//! Atomic operations on tensors and local memory: the `OpAtomic*` instructions for integers,
-//! and for floats loads, stores and exchanges as such, compare-exchange on the bit pattern
-//! and arithmetic as a compare-exchange loop.
+//! Atomic operations on tensors and local memory: the `OpAtomic*` instructions for integers;
+//! for floats, loads, stores, exchanges and compare-exchanges on the bit pattern (a `u32` or
+//! `u64` view of the element, through `OpBitcast`) and arithmetic as a compare-exchange loop.
+//!
+//! `spirv-val` accepts `OpAtomicLoad`/`Store`/`Exchange` on floats, but drivers need not: the
+//! Intel OpenCL CPU runtime has no `atomic_xchg` on `double` and fails to link such a module,
+//! while integer atomics are everywhere.
 //!
 //! The loop (`fetch_add`, `fetch_sub`, `fetch_min`, `fetch_max` on `f32`/`f64`) works on every
 //! device, with or without native float atomics:
@@ -101,10 +105,14 @@ impl Emitter {
             .collect::<BuildResult<Vec<_>>>()?;
         let (p, t) = self.target(memory, index, order, scope)?;
         let elem = p.elem;
-        let ty = self.ty(elem);
         let signed = elem.is_signed_int();
         let instruction = match op {
-            AtomicOp::Load => return self.op(Op::AtomicLoad, ty, &[t.ptr, t.scope, t.semantics]),
+            AtomicOp::Load => {
+                let (ptr, bits) = self.bits_view(p)?;
+                let ty = self.ty(bits);
+                let value = self.op(Op::AtomicLoad, ty, &[ptr, t.scope, t.semantics])?;
+                return self.bitcast(bits, elem, value);
+            }
             AtomicOp::CompareExchange => {
                 return self.compare_exchange(p, t, &values);
             }
@@ -124,7 +132,11 @@ impl Emitter {
             AtomicOp::Xor => Op::AtomicXor,
         };
         let value = self.operand(&values, 0)?;
-        self.op(instruction, ty, &[t.ptr, t.scope, t.semantics, value])
+        let (ptr, bits) = self.bits_view(p)?;
+        let value = self.bitcast(elem, bits, value)?;
+        let ty = self.ty(bits);
+        let previous = self.op(instruction, ty, &[ptr, t.scope, t.semantics, value])?;
+        self.bitcast(bits, elem, previous)
     }
 
     /// Operand `i` of an atomic.
@@ -146,8 +158,10 @@ impl Emitter {
     ) -> BuildResult<()> {
         let index = self.expr(index)?;
         let value = self.expr(value)?;
-        let (_, t) = self.target(memory, index, order, scope)?;
-        Ok(self.b.atomic_store(t.ptr, t.scope, t.semantics, value)?)
+        let (p, t) = self.target(memory, index, order, scope)?;
+        let (ptr, bits) = self.bits_view(p)?;
+        let value = self.bitcast(p.elem, bits, value)?;
+        Ok(self.b.atomic_store(ptr, t.scope, t.semantics, value)?)
     }
 
     /// The element viewed as its bit pattern: a pointer to `u32`/`u64` and that type (the
