@@ -59,9 +59,11 @@ trait Atom: Element + Copy + PartialEq + std::fmt::Debug {
     fn nan() -> Option<Self>;
     /// The bit pattern.
     fn bits(self) -> u64;
+    /// Whether the value is a NaN.
+    fn is_nan(self) -> bool;
     /// Equal, or both NaN.
     fn same(self, other: Self) -> bool {
-        self == other || (self != self && other != other)
+        self == other || (self.is_nan() && other.is_nan())
     }
 }
 
@@ -85,6 +87,7 @@ macro_rules! int_atom {
             fn succ(self) -> Self { self.wrapping_add(1) }
             fn nan() -> Option<Self> { None }
             fn bits(self) -> u64 { self as u64 }
+            fn is_nan(self) -> bool { false }
         }
     )*};
 }
@@ -107,6 +110,7 @@ macro_rules! float_atom {
             fn succ(self) -> Self { self + 1.0 }
             fn nan() -> Option<Self> { Some(<$t>::NAN) }
             fn bits(self) -> u64 { self.to_bits() as u64 }
+            fn is_nan(self) -> bool { <$t>::is_nan(self) }
         }
     )*};
 }

@@ -53,9 +53,8 @@ fn allowed(op: AtomicOp, ty: S) -> bool {
 /// orders and scopes cycling.
 fn atomic_kernel(name: &str, ty: S, memory: Memory) -> dpex_spirv::ir::Kernel {
     let mut body = Vec::new();
-    let mut k = 0u64;
-    for op in OPS.into_iter().filter(|&op| allowed(op, ty)) {
-        let order = ORDERS[k as usize % 5];
+    for (k, op) in OPS.into_iter().filter(|&op| allowed(op, ty)).enumerate() {
+        let order = ORDERS[k % 5];
         let order = match (op, order) {
             (AtomicOp::Load, MemoryOrder::Release | MemoryOrder::AcqRel) => MemoryOrder::Acquire,
             _ => order,
@@ -65,10 +64,9 @@ fn atomic_kernel(name: &str, ty: S, memory: Memory) -> dpex_spirv::ir::Kernel {
             AtomicOp::CompareExchange => vec![value(ty, 1), value(ty, 2)],
             _ => vec![value(ty, 3)],
         };
-        let scope = SCOPES[k as usize % 4];
+        let scope = SCOPES[k % 4];
         let previous = atomic(ty, op, memory, int(S::U64, 0), operands, order, scope);
-        body.push(store(0, int(S::U64, k), previous));
-        k += 1;
+        body.push(store(0, int(S::U64, k as u64), previous));
     }
     for (i, order) in [
         MemoryOrder::Relaxed,
@@ -120,6 +118,12 @@ fn thirty_two_bit_atomics() {
                 // fetch_add/sub/min/max as compare-exchange loops.
                 assert_eq!(text.matches("OpLoopMerge").count(), 4, "{text}");
                 assert!(text.contains("fmin") && text.contains("fmax"), "{text}");
+                // Every float atomic works on the integer view of the element.
+                assert!(text.contains("OpBitcast"), "{text}");
+                let float_atomic = text.lines().any(|l| {
+                    l.contains("= OpAtomic") && l.contains(" %2 ") && !l.contains("OpAtomicStore")
+                });
+                assert!(!float_atomic || !text.contains("%2 = OpTypeFloat"), "{text}");
             } else {
                 for op in ["OpAtomicIAdd", "OpAtomicISub", "OpAtomicAnd", "OpAtomicXor"] {
                     assert!(text.contains(op), "{op}: {text}");

@@ -44,11 +44,9 @@ fn failure_order(order: MemoryOrder) -> MemoryOrder {
     }
 }
 
-/// The operands every atomic instruction shares.
+/// The scope and semantics operands of an atomic instruction.
 #[derive(Clone, Copy)]
 struct Target {
-    /// Pointer to the element.
-    ptr: Word,
     /// The `Scope` constant.
     scope: Word,
     /// The `MemorySemantics` constant of the operation's order.
@@ -79,7 +77,6 @@ impl Emitter {
             self.require(Capability::Int64Atomics);
         }
         let target = Target {
-            ptr: p.ptr,
             scope: self.const_u32(scope_value(scope)),
             semantics: self.semantics(order, p.class),
             failure: self.semantics(failure_order(order), p.class),
