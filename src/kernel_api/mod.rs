@@ -52,14 +52,15 @@ impl<const N: usize> Item<N> {
     }
 }
 
-/// What a `&Tensor<T>` / `&mut Tensor<T>` kernel parameter is inside a kernel: elements indexed
-/// by `usize`, and a length.
-pub struct KernelTensor<T> {
-    never: Infallible,
+/// What a `&Tensor<T, N>` / `&mut Tensor<T, N>` kernel parameter is inside a kernel: a view
+/// with `N` axes, indexed `x[i]` (one axis) or `x[[i, j, ...]]`, with its `len()` and
+/// `shape(axis)`. Any view works (transposed, sliced, strided): the kernel honours its layout.
+pub struct KernelTensor<T, const N: usize = 1> {
+    pub(super) never: Infallible,
     element: PhantomData<T>,
 }
 
-impl<T> KernelTensor<T> {
+impl<T, const N: usize> KernelTensor<T, N> {
     /// The number of elements.
     pub fn len(&self) -> usize {
         match self.never {}
@@ -69,9 +70,15 @@ impl<T> KernelTensor<T> {
     pub fn is_empty(&self) -> bool {
         match self.never {}
     }
+
+    /// The extent of axis `axis` (a constant below `N`).
+    pub fn shape(&self, axis: usize) -> usize {
+        let _ = axis;
+        match self.never {}
+    }
 }
 
-impl<T> Index<usize> for KernelTensor<T> {
+impl<T> Index<usize> for KernelTensor<T, 1> {
     type Output = T;
 
     fn index(&self, _index: usize) -> &T {
@@ -79,8 +86,22 @@ impl<T> Index<usize> for KernelTensor<T> {
     }
 }
 
-impl<T> IndexMut<usize> for KernelTensor<T> {
+impl<T> IndexMut<usize> for KernelTensor<T, 1> {
     fn index_mut(&mut self, _index: usize) -> &mut T {
+        match self.never {}
+    }
+}
+
+impl<T, const N: usize> Index<[usize; N]> for KernelTensor<T, N> {
+    type Output = T;
+
+    fn index(&self, _index: [usize; N]) -> &T {
+        match self.never {}
+    }
+}
+
+impl<T, const N: usize> IndexMut<[usize; N]> for KernelTensor<T, N> {
+    fn index_mut(&mut self, _index: [usize; N]) -> &mut T {
         match self.never {}
     }
 }

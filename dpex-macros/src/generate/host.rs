@@ -57,12 +57,26 @@ pub(crate) fn use_kernel_tensors(func: &mut ItemFn) {
         if !is_tensor {
             continue;
         }
-        let elem = tensor_elem_type(&r.elem);
+        let args = tensor_type_args(&r.elem);
         *typed.ty = match r.mutability {
-            None => syn::parse_quote!(&::dpex::kernel_api::KernelTensor<#elem>),
-            Some(_) => syn::parse_quote!(&mut ::dpex::kernel_api::KernelTensor<#elem>),
+            None => syn::parse_quote!(&::dpex::kernel_api::KernelTensor<#args>),
+            Some(_) => syn::parse_quote!(&mut ::dpex::kernel_api::KernelTensor<#args>),
         };
     }
+}
+
+/// The generic arguments of a written `Tensor<T, N>` (`T, N`), or the whole type when it has
+/// none.
+pub(crate) fn tensor_type_args(ty: &Type) -> TokenStream {
+    if let Type::Path(tp) = ty {
+        if let Some(last) = tp.path.segments.last() {
+            if let PathArguments::AngleBracketed(a) = &last.arguments {
+                let args = &a.args;
+                return quote!(#args);
+            }
+        }
+    }
+    quote!(#ty)
 }
 
 /// The `T` of a written `Tensor<T>` (the whole type when it has no such argument).

@@ -65,11 +65,16 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
             .join(", ")
     );
     let count = instances.len();
+    let layouts = instances.iter().map(|i| i.contiguous);
+    let has_tensors = sig
+        .params
+        .iter()
+        .any(|p| matches!(p.kind, ParamDeclKind::Tensor { .. }));
     let single = if generics.params.is_empty() {
         quote! {
             /// The kernel's build-time description: name, SPIR-V words and parameters.
             pub fn spec(&self) -> &'static ::dpex::__private::KernelSpec {
-                &Self::instances()[0].1
+                &Self::instances()[0].2
             }
 
             /// The SPIR-V module the macro emitted for this kernel.
@@ -90,16 +95,27 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
         #vis struct #name;
 
         impl #name {
-            fn instances() -> &'static [(&'static [::dpex::__private::DType], ::dpex::__private::KernelSpec); #count] {
-                static INSTANCES: [(&[::dpex::__private::DType], ::dpex::__private::KernelSpec); #count] =
-                    [#((#keys, #specs)),*];
+            /// Every compiled variant: element types of the type parameters, whether it assumes
+            /// C-contiguous tensors, and its description.
+            fn instances() -> &'static [(&'static [::dpex::__private::DType], bool, ::dpex::__private::KernelSpec); #count] {
+                static INSTANCES: [(&[::dpex::__private::DType], bool, ::dpex::__private::KernelSpec); #count] =
+                    [#((#keys, #layouts, #specs)),*];
                 &INSTANCES
             }
 
-            /// The instance for the given element types of the type parameters, in order
-            /// (no types for a kernel without type parameters).
+            /// The variant for C-contiguous tensors and the given element types of the type
+            /// parameters, in order (no types for a kernel without type parameters).
             pub fn spec_for(&self, types: &[::dpex::__private::DType]) -> ::core::option::Option<&'static ::dpex::__private::KernelSpec> {
-                Self::instances().iter().find(|(key, _)| *key == types).map(|(_, spec)| spec)
+                self.spec_for_layout(types, true)
+            }
+
+            /// The variant for the given element types that assumes C-contiguous tensor views
+            /// (`contiguous`) or honours any strides.
+            pub fn spec_for_layout(&self, types: &[::dpex::__private::DType], contiguous: bool) -> ::core::option::Option<&'static ::dpex::__private::KernelSpec> {
+                Self::instances()
+                    .iter()
+                    .find(|(key, layout, _)| *key == types && (*layout == contiguous || !#has_tensors))
+                    .map(|(_, _, spec)| spec)
             }
 
             #single
@@ -134,12 +150,14 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
                 args: (#(#arg_types,)*),
             ) -> ::dpex::Result<::dpex::Event> {
                 let types: &[::dpex::__private::DType] = &[#(#key_of_launch),*];
-                let spec = self.spec_for(types).ok_or_else(|| ::dpex::Error::NoInstance {
+                let (#(#arg_names,)*) = args;
+                let args = [#(#arg_values),*];
+                let contiguous = ::dpex::__private::all_c_contiguous(&args);
+                let spec = self.spec_for_layout(types, contiguous).ok_or_else(|| ::dpex::Error::NoInstance {
                     kernel: ::std::string::String::from(::core::stringify!(#name)),
                     types: types.iter().map(|t| t.name()).collect::<::std::vec::Vec<_>>().join(", "),
                 })?;
-                let (#(#arg_names,)*) = args;
-                ::dpex::__private::launch(spec, &range.global(), #local, queue, &[#(#arg_values),*])
+                ::dpex::__private::launch(spec, &range.global(), #local, queue, &args)
             }
         }
     }
@@ -173,10 +191,11 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
                 let dtype = dtype_tokens(s);
                 quote!(::dpex::__private::ParamSpecKind::Scalar(#dtype))
             }
-            ParamDeclKind::Tensor { elem, access } => {
+            ParamDeclKind::Tensor { elem, access, dims } => {
                 let dtype = dtype_tokens(elem);
                 let writable = access == Access::ReadWrite;
-                quote!(::dpex::__private::ParamSpecKind::Tensor { elem: #dtype, writable: #writable })
+                let dims = dims as usize;
+                quote!(::dpex::__private::ParamSpecKind::Tensor { elem: #dtype, writable: #writable, dims: #dims })
             }
             ParamDeclKind::Local { elem } => {
                 let dtype = dtype_tokens(elem);
@@ -209,10 +228,10 @@ fn dtype_tokens(scalar: Scalar) -> TokenStream {
 fn launch_arg_type(p: &crate::parse::ParamDecl) -> TokenStream {
     match (&p.kind, &p.ty) {
         (ParamDeclKind::Tensor { access, .. }, syn::Type::Reference(r)) => {
-            let elem = super::host::tensor_elem_type(&r.elem);
+            let args = super::host::tensor_type_args(&r.elem);
             match access {
-                Access::Read => quote!(&::dpex::Tensor<#elem>),
-                Access::ReadWrite => quote!(&mut ::dpex::Tensor<#elem>),
+                Access::Read => quote!(&::dpex::Tensor<#args>),
+                Access::ReadWrite => quote!(&mut ::dpex::Tensor<#args>),
             }
         }
         (ParamDeclKind::Local { .. }, ty) => {

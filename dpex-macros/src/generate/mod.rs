@@ -9,7 +9,9 @@ mod launcher;
 mod state;
 
 use crate::lower::{lower_module, FunctionTable};
-use crate::parse::{combine, instantiations, parse_function_signature, parse_signature, Signature};
+use crate::parse::{
+    combine, instantiations, parse_function_signature, parse_signature, ParamDeclKind, Signature,
+};
 use dpex_spirv::ir;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -23,6 +25,8 @@ pub(crate) struct Instance {
     pub words: Vec<u32>,
     pub features: dpex_spirv::Features,
     pub static_local_bytes: u64,
+    /// True for the variant that assumes C-contiguous tensor views.
+    pub contiguous: bool,
 }
 
 /// Expands `#[kernel]` (with arguments `attr`) on `item`.
@@ -139,35 +143,27 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
                     .unwrap_or_default();
             }
         };
-        let table = FunctionTable::new(funcs.clone());
-        let emitted = lower_module(&sig, &kernel.block, &table).and_then(|module| {
-            let features = dpex_spirv::required_features(&module);
-            let static_local_bytes = module
-                .kernels
-                .iter()
-                .flat_map(|k| &k.workgroup_arrays)
-                .map(|a| u64::from(a.len) * u64::from(a.elem.bits() / 8))
-                .sum();
-            emit(&sig, module).map(|words| (words, features, static_local_bytes))
-        });
-        match emitted {
-            Ok((words, features, static_local_bytes)) => instances.push(Instance {
-                sig,
-                words,
-                features,
-                static_local_bytes,
-            }),
-            Err(e) => {
-                errors.push(e);
-                instances.push(Instance {
-                    sig,
-                    words: Vec::new(),
-                    features: dpex_spirv::Features::default(),
-                    static_local_bytes: 0,
-                });
-                // Other instantiations would mostly repeat the same errors.
-                break;
+        let has_tensors = sig.params.iter().any(|p| matches!(p.kind, ParamDeclKind::Tensor { .. }));
+        let layouts: &[bool] = if has_tensors { &[true, false] } else { &[true] };
+        for &contiguous in layouts {
+            match build_instance(&sig, kernel, &funcs, contiguous) {
+                Ok(instance) => instances.push(instance),
+                Err(e) => {
+                    errors.push(e);
+                    instances.push(Instance {
+                        sig: sig.clone(),
+                        words: Vec::new(),
+                        features: dpex_spirv::Features::default(),
+                        static_local_bytes: 0,
+                        contiguous,
+                    });
+                    break;
+                }
             }
+        }
+        if !errors.is_empty() {
+            // Other instantiations would mostly repeat the same errors.
+            break;
         }
     }
     let launcher = launcher::launcher(kernel, &instances);
@@ -183,6 +179,27 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
             quote!(#host #launcher)
         }
     }
+}
+
+/// Lowers and emits one variant of one instantiation of `kernel`.
+fn build_instance(sig: &Signature, kernel: &ItemFn, funcs: &[ItemFn], contiguous: bool) -> syn::Result<Instance> {
+    let table = FunctionTable::new(funcs.to_vec());
+    let module = lower_module(sig, &kernel.block, &table, contiguous)?;
+    let features = dpex_spirv::required_features(&module);
+    let static_local_bytes = module
+        .kernels
+        .iter()
+        .flat_map(|k| &k.workgroup_arrays)
+        .map(|a| u64::from(a.len) * u64::from(a.elem.bits() / 8))
+        .sum();
+    let words = emit(sig, module)?;
+    Ok(Instance {
+        sig: sig.clone(),
+        words,
+        features,
+        static_local_bytes,
+        contiguous,
+    })
 }
 
 /// Emits a module's SPIR-V. An emitter error here is a bug in dpex, reported at the name.

@@ -28,7 +28,8 @@ impl Lowerer<'_> {
         if let Some(memory) = self.memory_operand(&m.receiver) {
             return match (method.as_str(), memory.shape) {
                 ("len", _) if !m.args.is_empty() => Err(error(m.method.span(), "`len` takes no arguments")),
-                ("len", MemoryShape::Dynamic) => Ok(Expr {
+                ("shape", MemoryShape::Tensor(dims)) => self.lower_tensor_shape(m, memory.memory, dims),
+                ("len", MemoryShape::Dynamic | MemoryShape::Tensor(_)) => Ok(Expr {
                     ty: Scalar::U64,
                     kind: ExprKind::Len(memory.memory),
                 }),
@@ -51,6 +52,24 @@ impl Lowerer<'_> {
                 let args: Vec<&syn::Expr> = m.args.iter().collect();
                 self.lower_scalar_method(&m.receiver, &m.method, &args, expected)
             }
+        }
+    }
+
+    /// `t.shape(d)`: the extent of axis `d` of a tensor view.
+    fn lower_tensor_shape(&mut self, m: &syn::ExprMethodCall, memory: dpex_spirv::ir::Memory, dims: u32) -> syn::Result<Expr> {
+        let dpex_spirv::ir::Memory::Tensor(tensor) = memory else {
+            return Err(error(m.method.span(), "`shape` is a tensor method"));
+        };
+        let axis = match m.args.first() {
+            Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. })) if m.args.len() == 1 => i.base10_parse::<u32>().ok(),
+            _ => None,
+        };
+        match axis {
+            Some(axis) if axis < dims => Ok(Expr {
+                ty: Scalar::U64,
+                kind: ExprKind::TensorLayout { tensor, field: dpex_spirv::ir::LayoutField::Shape(axis) },
+            }),
+            _ => Err(error(m.method.span(), format!("write a constant axis below {dims}, e.g. `shape(0)`"))),
         }
     }
 

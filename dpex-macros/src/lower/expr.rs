@@ -303,11 +303,17 @@ impl Lowerer<'_> {
     pub(crate) fn tensor_operand(
         &self,
         expr: &syn::Expr,
-    ) -> syn::Result<(dpex_spirv::ir::ParamId, Scalar, dpex_spirv::ir::Access)> {
+    ) -> syn::Result<(dpex_spirv::ir::ParamId, Scalar, dpex_spirv::ir::Access, u32)> {
         if let syn::Expr::Path(p) = expr {
             if let Some(ident) = p.path.get_ident() {
-                if let Some(Binding::Tensor { id, elem, access }) = self.lookup(ident) {
-                    return Ok((id, elem, access));
+                if let Some(Binding::Tensor {
+                    id,
+                    elem,
+                    access,
+                    dims,
+                }) = self.lookup(ident)
+                {
+                    return Ok((id, elem, access, dims));
                 }
             }
         }

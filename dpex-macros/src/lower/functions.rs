@@ -119,9 +119,10 @@ impl Lowerer<'_> {
                         "device functions cannot take local memory",
                     ))
                 }
-                ParamDeclKind::Tensor { elem, access } => {
-                    let (id, arg_elem, arg_access) = self.tensor_operand(arg)?;
+                ParamDeclKind::Tensor { elem, access, dims } => {
+                    let (id, arg_elem, arg_access, arg_dims) = self.tensor_operand(arg)?;
                     if arg_elem != elem
+                        || arg_dims != dims
                         || (access == Access::ReadWrite && arg_access == Access::Read)
                     {
                         let want = if access == Access::ReadWrite {
@@ -177,7 +178,7 @@ impl Lowerer<'_> {
             });
             let found = match position.and_then(|p| c.args.iter().nth(p)) {
                 Some(arg) => match self.tensor_operand(arg) {
-                    Ok((_, elem, _)) => elem,
+                    Ok((_, elem, _, _)) => elem,
                     Err(_) => self.lower_expr(arg, None)?.ty,
                 },
                 None => {

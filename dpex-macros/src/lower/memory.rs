@@ -2,7 +2,7 @@
 //! `LocalArray`s, read with `m[i]` (or `m[[row, col]]` for a 2-d local array).
 
 use super::{error, Binding, Lowerer};
-use dpex_spirv::ir::{BinaryOp, Expr, ExprKind, Literal, Memory, Scalar};
+use dpex_spirv::ir::{BinaryOp, Expr, ExprKind, LayoutField, Literal, Memory, ParamId, Scalar};
 use syn::spanned::Spanned;
 
 /// How a memory is indexed.
@@ -14,6 +14,9 @@ pub(crate) enum Shape {
     Fixed(u32),
     /// 2-d `rows x cols`, row-major, indexed `m[[row, col]]`.
     Grid(u32, u32),
+    /// A tensor view with this many axes (indexed `t[i]` for one, `t[[i, j, ...]]` for more),
+    /// addressed through its offset, shape and strides.
+    Tensor(u32),
 }
 
 /// A memory a name refers to.
@@ -35,11 +38,16 @@ impl Lowerer<'_> {
         let syn::Expr::Path(p) = e else { return None };
         let binding = self.lookup(p.path.get_ident()?)?;
         Some(match binding {
-            Binding::Tensor { id, elem, access } => MemoryRef {
+            Binding::Tensor {
+                id,
+                elem,
+                access,
+                dims,
+            } => MemoryRef {
                 memory: Memory::Tensor(id),
                 elem,
                 writable: access == dpex_spirv::ir::Access::ReadWrite,
-                shape: Shape::Dynamic,
+                shape: Shape::Tensor(dims),
             },
             Binding::Array {
                 id,
@@ -98,6 +106,28 @@ impl Lowerer<'_> {
                     "index a 2-d local array with `[[row, col]]`",
                 ))
             }
+            (Shape::Tensor(dims), index) => {
+                let Memory::Tensor(tensor) = memory.memory else {
+                    return Err(error(index.span(), "internal error: a tensor shape without a tensor"));
+                };
+                let indices: Vec<&syn::Expr> = match index {
+                    syn::Expr::Array(a) => a.elems.iter().collect(),
+                    single => vec![single],
+                };
+                if indices.len() != dims as usize {
+                    let form = if dims == 1 {
+                        "`x[i]`".to_string()
+                    } else {
+                        format!("`x[[i0, ..., i{}]]`", dims - 1)
+                    };
+                    return Err(error(index.span(), format!("this tensor has {dims} axes: index it {form}")));
+                }
+                let lowered = indices
+                    .into_iter()
+                    .map(|i| self.lower_index_value(i))
+                    .collect::<syn::Result<Vec<_>>>()?;
+                self.tensor_address(tensor, lowered)
+            }
             (_, index) => self.lower_index_value(index)?,
         };
         Ok((memory, index))
@@ -107,6 +137,50 @@ impl Lowerer<'_> {
     pub(crate) fn lower_index(&mut self, i: &syn::ExprIndex) -> syn::Result<Expr> {
         let (memory, index) = self.lower_element_ref(i)?;
         Ok(read_element(memory.memory, memory.elem, index))
+    }
+}
+
+impl Lowerer<'_> {
+    /// The buffer index of element `indices` of tensor view `tensor`: in the C-contiguous variant
+    /// `offset + ((i0 * n1 + i1) * n2 + ...)`, in the strided one
+    /// `offset + i0 * s0 + i1 * s1 + ...` with signed strides.
+    fn tensor_address(&self, tensor: ParamId, indices: Vec<Expr>) -> Expr {
+        let field = |field, ty| Expr {
+            ty,
+            kind: ExprKind::TensorLayout { tensor, field },
+        };
+        let offset = field(LayoutField::Offset, Scalar::U64);
+        if self.contiguous {
+            let mut linear: Option<Expr> = None;
+            for (axis, index) in indices.into_iter().enumerate() {
+                linear = Some(match linear {
+                    None => index,
+                    Some(outer) => {
+                        let extent = field(LayoutField::Shape(axis as u32), Scalar::U64);
+                        let scaled = Expr::binary(Scalar::U64, BinaryOp::Mul, outer, extent);
+                        Expr::binary(Scalar::U64, BinaryOp::Add, scaled, index)
+                    }
+                });
+            }
+            return match linear {
+                Some(linear) => Expr::binary(Scalar::U64, BinaryOp::Add, offset, linear),
+                None => offset,
+            };
+        }
+        let signed = |e: Expr| Expr {
+            ty: Scalar::I64,
+            kind: ExprKind::Cast { value: Box::new(e) },
+        };
+        let mut address = signed(offset);
+        for (axis, index) in indices.into_iter().enumerate() {
+            let stride = field(LayoutField::Stride(axis as u32), Scalar::I64);
+            let step = Expr::binary(Scalar::I64, BinaryOp::Mul, signed(index), stride);
+            address = Expr::binary(Scalar::I64, BinaryOp::Add, address, step);
+        }
+        Expr {
+            ty: Scalar::U64,
+            kind: ExprKind::Cast { value: Box::new(address) },
+        }
     }
 }
 

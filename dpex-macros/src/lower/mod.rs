@@ -50,6 +50,7 @@ pub(crate) enum Binding {
         id: ParamId,
         elem: Scalar,
         access: ir::Access,
+        dims: u32,
     },
     /// A scalar local variable (or a `mut` scalar parameter copied into one).
     Local {
@@ -107,6 +108,8 @@ pub(crate) struct Lowerer<'s> {
     nonuniform_locals: HashSet<LocalId>,
     /// Set once some work-items may have returned early.
     divergent_exit: bool,
+    /// True when lowering the variant of the kernel that assumes C-contiguous tensor views.
+    contiguous: bool,
     /// The work-group arrays declared so far.
     workgroup_arrays: Vec<ir::WorkgroupArray>,
     /// The enclosing loops, innermost last.
@@ -136,8 +139,9 @@ pub(crate) fn lower_module(
     sig: &Signature,
     body: &syn::Block,
     funcs: &FunctionTable,
+    contiguous: bool,
 ) -> syn::Result<ir::Module> {
-    let kernel = lower_body(sig, &body.stmts, funcs)?;
+    let kernel = lower_body(sig, &body.stmts, funcs, contiguous)?;
     let mut functions = Vec::new();
     let mut calls = Vec::new();
     let mut names = Vec::new();
@@ -145,7 +149,7 @@ pub(crate) fn lower_module(
     let mut next = 0;
     while let Some((item, fsig)) = funcs.instance(next) {
         let name = instance_name(&fsig);
-        match lower_body(&fsig, &item.block.stmts, funcs) {
+        match lower_body(&fsig, &item.block.stmts, funcs, contiguous) {
             Ok(lowered) => {
                 calls.push(lowered.calls);
                 functions.push(ir::Function {
@@ -192,7 +196,12 @@ fn instance_name(sig: &Signature) -> String {
 }
 
 /// Lowers one body, starting over whenever a literal-initialized `let` learns its type.
-fn lower_body(sig: &Signature, stmts: &[syn::Stmt], funcs: &FunctionTable) -> syn::Result<Body> {
+fn lower_body(
+    sig: &Signature,
+    stmts: &[syn::Stmt],
+    funcs: &FunctionTable,
+    contiguous: bool,
+) -> syn::Result<Body> {
     let mut let_types = HashMap::new();
     loop {
         let mut lowerer = Lowerer {
@@ -203,6 +212,7 @@ fn lower_body(sig: &Signature, stmts: &[syn::Stmt], funcs: &FunctionTable) -> sy
             scopes: vec![Vec::new()],
             blocks: Vec::new(),
             workgroup_arrays: Vec::new(),
+            contiguous,
             divergence: 0,
             nonuniform_locals: HashSet::new(),
             divergent_exit: false,
@@ -257,9 +267,14 @@ impl Lowerer<'_> {
             let id = ParamId(index as u32);
             let (kind, binding) = match decl.kind {
                 ParamDeclKind::Scalar(ty) => (ir::ParamKind::Scalar(ty), Binding::Param { id, ty }),
-                ParamDeclKind::Tensor { elem, access } => (
-                    ir::ParamKind::Tensor { elem, access },
-                    Binding::Tensor { id, elem, access },
+                ParamDeclKind::Tensor { elem, access, dims } => (
+                    ir::ParamKind::Tensor { elem, access, dims },
+                    Binding::Tensor {
+                        id,
+                        elem,
+                        access,
+                        dims,
+                    },
                 ),
                 ParamDeclKind::Local { elem } => (
                     ir::ParamKind::Local { elem },

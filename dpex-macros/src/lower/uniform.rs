@@ -17,7 +17,10 @@ impl Lowerer<'_> {
     /// True when `e` has the same value in every work-item of a group.
     pub(crate) fn is_uniform(&self, e: &Expr) -> bool {
         match &e.kind {
-            ExprKind::Literal(_) | ExprKind::Param(_) | ExprKind::Len(_) => true,
+            ExprKind::Literal(_)
+            | ExprKind::Param(_)
+            | ExprKind::Len(_)
+            | ExprKind::TensorLayout { .. } => true,
             ExprKind::Builtin(b) => !matches!(
                 b,
                 Builtin::GlobalId(_)

@@ -51,8 +51,12 @@ pub(crate) struct ParamDecl {
 pub(crate) enum ParamDeclKind {
     /// A scalar by value.
     Scalar(Scalar),
-    /// `&Tensor<T>` or `&mut Tensor<T>`.
-    Tensor { elem: Scalar, access: Access },
+    /// `&Tensor<T, N>` or `&mut Tensor<T, N>` (`dims` = N, 1 to 4).
+    Tensor {
+        elem: Scalar,
+        access: Access,
+        dims: u32,
+    },
     /// `LocalAccessor<T>`: work-group local memory sized at launch (kernels only).
     Local { elem: Scalar },
 }

@@ -97,13 +97,13 @@ pub(super) fn parse_param(input: &FnArg, types: &TypeNames) -> syn::Result<Param
     let kind =
         match ty {
             Type::Reference(r) => {
-                let elem = tensor_elem(&r.elem, types)?;
+                let (elem, dims) = tensor_elem(&r.elem, types)?;
                 let access = if r.mutability.is_some() {
                     Access::ReadWrite
                 } else {
                     Access::Read
                 };
-                ParamDeclKind::Tensor { elem, access }
+                ParamDeclKind::Tensor { elem, access, dims }
             }
             other if is_named(other, "LocalAccessor") => ParamDeclKind::Local {
                 elem: generic_elem(other, types)?,
@@ -162,7 +162,8 @@ fn generic_elem(ty: &Type, types: &TypeNames) -> syn::Result<Scalar> {
     }
 }
 
-fn tensor_elem(ty: &Type, types: &TypeNames) -> syn::Result<Scalar> {
+/// The element type and number of axes of `Tensor<T>` / `Tensor<T, N>`.
+fn tensor_elem(ty: &Type, types: &TypeNames) -> syn::Result<(Scalar, u32)> {
     let not_tensor = || {
         syn::Error::new_spanned(
             ty,
@@ -179,24 +180,28 @@ fn tensor_elem(ty: &Type, types: &TypeNames) -> syn::Result<Scalar> {
     if last.ident != "Tensor" {
         return Err(not_tensor());
     }
-    let elem_ty = match &last.arguments {
-        PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
-            GenericArgument::Type(t) => t,
-            other => {
-                return Err(syn::Error::new_spanned(
-                    other,
-                    "write the element type, e.g. `Tensor<f32>`",
-                ))
-            }
-        },
-        _ => {
-            return Err(syn::Error::new_spanned(
-                last,
-                "write one element type, e.g. `Tensor<f32>` (1-d tensors only for now)",
-            ))
+    let help = "write the element type and, for more than one axis, their number: `Tensor<f32>`, \
+                `Tensor<f32, 2>` (up to 4 axes)";
+    let (elem_ty, dims) = match &last.arguments {
+        PathArguments::AngleBracketed(a) if (1..=2).contains(&a.args.len()) => {
+            let GenericArgument::Type(t) = &a.args[0] else {
+                return Err(syn::Error::new_spanned(&a.args[0], help));
+            };
+            let dims = match a.args.get(1) {
+                None => 1,
+                Some(GenericArgument::Const(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }))) => {
+                    match i.base10_parse::<u32>() {
+                        Ok(d @ 1..=4) => d,
+                        _ => return Err(syn::Error::new_spanned(i, help)),
+                    }
+                }
+                Some(other) => return Err(syn::Error::new_spanned(other, help)),
+            };
+            (t, dims)
         }
+        _ => return Err(syn::Error::new_spanned(last, help)),
     };
-    match types.scalar(elem_ty) {
+    let elem = match types.scalar(elem_ty) {
         Some(Scalar::Bool) => Err(syn::Error::new_spanned(
             elem_ty,
             "tensors of `bool` are not supported: use `Tensor<u8>` holding 0 or 1",
@@ -207,7 +212,8 @@ fn tensor_elem(ty: &Type, types: &TypeNames) -> syn::Result<Scalar> {
             "tensor elements must be a numeric scalar type: i8, i16, i32, i64, isize, u8, u16, \
              u32, u64, usize, f16, f32 or f64",
         )),
-    }
+    }?;
+    Ok((elem, dims))
 }
 
 fn unsupported_param_type(ty: &Type) -> syn::Error {
