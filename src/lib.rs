@@ -61,7 +61,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use dpex_runtime::{
-        launch, launch_after, DType, Feature, KernelArg, KernelSpec, LocalAccessor, NdRange,
-        ParamSpec, ParamSpecKind, TensorLayout,
+        all_c_contiguous, launch, launch_after, DType, Feature, KernelArg, KernelSpec,
+        LocalAccessor, NdRange, ParamSpec, ParamSpecKind, TensorLayout,
     };
 }

@@ -7,6 +7,7 @@ use opencl3::types::cl_mem;
 
 use crate::local::LocalAccessor;
 use crate::queue::Queue;
+use crate::spec::tensor_type_name;
 use crate::tensor::{DType, Element, Tensor, TensorLayout};
 
 /// One argument of a kernel launch. Build it with `From`/`into()` from a scalar, `&Tensor<T, N>`
@@ -20,12 +21,13 @@ pub enum KernelArg<'a> {
         /// The value's bytes (native endian), zero padded to 8.
         bytes: [u8; 8],
     },
-    /// A tensor; the kernel receives its memory and then its length as a `u64`.
+    /// A tensor view of any layout. The kernel receives the underlying buffer's base pointer,
+    /// the view's offset (`u64`), its extents (`u64` each) and its strides (`i64` each): see
+    /// [`ParamSpecKind`](crate::ParamSpecKind) for the ABI.
     ///
-    /// Kernels take contiguous 1-d views starting at the buffer's first element for now
-    /// ([`TensorLayout::is_flat_from_start`]); a launch with any other view is an
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument). `layout` carries the view's
-    /// shape, strides and offset for the N-d, strided kernel ABI.
+    /// A launch checks that `layout.dims` is the parameter's, that `len` is the layout's element
+    /// count and that every element of the view lies inside `mem`
+    /// ([`Error::InvalidArgument`](crate::Error::InvalidArgument) otherwise).
     Tensor {
         /// The tensor's element type.
         dtype: DType,
@@ -33,7 +35,7 @@ pub enum KernelArg<'a> {
         writable: bool,
         /// The tensor's device memory (borrowed for `'a`).
         mem: MemRef<'a>,
-        /// The tensor's number of elements.
+        /// The view's number of elements (the product of `layout`'s extents).
         len: u64,
         /// The view's shape, strides and offset.
         layout: TensorLayout,
@@ -83,19 +85,37 @@ impl fmt::Debug for MemRef<'_> {
 }
 
 impl KernelArg<'_> {
-    /// How the argument reads in error messages, e.g. `f32` or `&mut Tensor<f32>`.
+    /// How the argument reads in error messages, e.g. `f32`, `&mut Tensor<f32>` or
+    /// `&Tensor<f32, 2>`.
     pub fn describe(&self) -> String {
         match self {
             KernelArg::Scalar { dtype, .. } => dtype.name().to_string(),
             KernelArg::Tensor {
                 dtype,
-                writable: true,
+                writable,
+                layout,
                 ..
-            } => format!("&mut Tensor<{dtype}>"),
-            KernelArg::Tensor { dtype, .. } => format!("&Tensor<{dtype}>"),
+            } => tensor_type_name(*dtype, *writable, layout.dims),
             KernelArg::Local { dtype, .. } => format!("LocalAccessor<{dtype}>"),
         }
     }
+
+    /// Whether a kernel compiled for C-contiguous tensors can take this argument: true for
+    /// scalars and local accessors, and for a tensor whose strides are the row-major strides of
+    /// its shape (axes of extent 1 may have any stride; the offset may be anything; see
+    /// [`TensorLayout::is_c_contiguous`]).
+    pub fn is_c_contiguous(&self) -> bool {
+        match self {
+            KernelArg::Tensor { layout, .. } => layout.is_c_contiguous(),
+            KernelArg::Scalar { .. } | KernelArg::Local { .. } => true,
+        }
+    }
+}
+
+/// Whether every argument [`is_c_contiguous`](KernelArg::is_c_contiguous): what a launcher asks
+/// to pick the kernel variant that ignores the strides over the one that honours them.
+pub fn all_c_contiguous(args: &[KernelArg<'_>]) -> bool {
+    args.iter().all(KernelArg::is_c_contiguous)
 }
 
 fn tensor_arg<T: Element, const N: usize>(tensor: &Tensor<T, N>, writable: bool) -> KernelArg<'_> {

@@ -12,6 +12,7 @@ use crate::event::Event;
 use crate::program::program_for;
 use crate::queue::Queue;
 use crate::spec::KernelSpec;
+use crate::tensor::{TensorLayout, MAX_DIMS};
 use crate::validate::{
     check_args, check_device_limits, check_features, check_range, check_work_group,
 };
@@ -177,6 +178,27 @@ fn pick_queue<'a>(
     }
 }
 
+/// The most 64-bit kernel arguments that follow a tensor's pointer.
+const TENSOR_SCALARS: usize = 1 + 2 * MAX_DIMS;
+
+/// One 64-bit kernel argument of a tensor: its native-endian bytes, what it is and, for extents
+/// and strides, its axis (the last two for error messages).
+type TensorScalar = ([u8; 8], &'static str, Option<usize>);
+
+/// The 64-bit kernel arguments that follow a tensor's pointer: the offset (`u64`), then
+/// `layout.dims` extents (`u64`), then as many strides (`i64`). Returns them in an array and how
+/// many are used (`layout.dims` is at most [`MAX_DIMS`]: checked, and clamped here).
+fn tensor_scalars(layout: &TensorLayout) -> ([TensorScalar; TENSOR_SCALARS], usize) {
+    let dims = layout.dims.min(MAX_DIMS);
+    let mut values = [([0u8; 8], "", None); TENSOR_SCALARS];
+    values[0] = (layout.offset.to_ne_bytes(), "offset", None);
+    for axis in 0..dims {
+        values[1 + axis] = (layout.shape[axis].to_ne_bytes(), "shape", Some(axis));
+        values[1 + dims + axis] = (layout.strides[axis].to_ne_bytes(), "strides", Some(axis));
+    }
+    (values, 1 + 2 * dims)
+}
+
 fn set_args_and_enqueue(
     spec: &KernelSpec,
     kernel: &Kernel,
@@ -204,20 +226,36 @@ fn set_args_and_enqueue(
                 set.map_err(cl_with("clSetKernelArg", what()))?;
                 index += 1;
             }
-            KernelArg::Tensor { mem, len, .. } => {
-                let mem: *mut c_void = mem.cl_mem();
+            KernelArg::Tensor {
+                mem, len, layout, ..
+            } => {
+                // An empty view is never dereferenced: it passes a null pointer.
+                let mem: *mut c_void = if *len == 0 {
+                    ptr::null_mut()
+                } else {
+                    mem.cl_mem()
+                };
                 // SAFETY: the argument at `index` is a global pointer: a valid cl_mem of this
-                // context (borrowed from a live tensor) or null for an empty tensor, which
-                // OpenCL passes as a null pointer. The next one is the tensor's u64 length.
-                unsafe {
-                    kernel
-                        .set_arg(index, &mem)
-                        .map_err(cl_with("clSetKernelArg", what()))?;
-                    kernel
-                        .set_arg(index + 1, len)
-                        .map_err(cl_with("clSetKernelArg", format!("{} (length)", what())))?;
+                // context (borrowed from a live tensor) or null, which OpenCL passes as a null
+                // pointer. check_args made sure every element the view addresses lies inside
+                // that buffer.
+                unsafe { kernel.set_arg(index, &mem) }
+                    .map_err(cl_with("clSetKernelArg", what()))?;
+                index += 1;
+                let (values, count) = tensor_scalars(layout);
+                for (value, part, axis) in &values[..count] {
+                    // SAFETY: each of these arguments is a 64-bit integer (the u64 offset, the
+                    // u64 extents, the i64 strides) in the dpex ABI, and exactly 8 bytes are
+                    // passed; the driver checks index and size.
+                    unsafe { kernel.set_arg(index, value) }.map_err(|e| {
+                        let part = match axis {
+                            Some(axis) => format!("{part}[{axis}]"),
+                            None => part.to_string(),
+                        };
+                        Error::opencl("clSetKernelArg", e.0, format!("{} ({part})", what()))
+                    })?;
+                    index += 1;
                 }
-                index += 2;
             }
             KernelArg::Local { dtype, len } => {
                 let bytes = len
@@ -287,6 +325,7 @@ mod tests {
         kind: ParamSpecKind::Tensor {
             elem: DType::F32,
             writable: true,
+            dims: 1,
         },
     }];
 
@@ -301,6 +340,34 @@ mod tests {
         requires: &[Feature::Fp64, Feature::Fp16],
         static_local_bytes: 0,
     };
+
+    #[test]
+    fn tensor_arguments_follow_the_pointer_in_abi_order() {
+        let layout = TensorLayout {
+            dims: 2,
+            shape: [3, 5, 1, 1],
+            strides: [1, -3, 0, 0],
+            offset: 7,
+        };
+        let (values, count) = tensor_scalars(&layout);
+        assert_eq!(count, 5);
+        let got: Vec<(i64, &str, Option<usize>)> = values[..count]
+            .iter()
+            .map(|&(bytes, part, axis)| (i64::from_ne_bytes(bytes), part, axis))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (7, "offset", None),
+                (3, "shape", Some(0)),
+                (5, "shape", Some(1)),
+                (1, "strides", Some(0)),
+                (-3, "strides", Some(1)),
+            ]
+        );
+        let four = TensorLayout { dims: 4, ..layout };
+        assert_eq!(tensor_scalars(&four).1, 9);
+    }
 
     /// The real CPU device, described as one without fp16 (same OpenCL device id).
     fn cpu_without_fp16() -> Device {

@@ -21,6 +21,11 @@
 //! is passed as a [`LocalAccessor`], and the optional device [`Feature`]s a kernel uses are
 //! checked against the launch device; every check runs before anything is enqueued.
 //!
+//! Kernels take tensor views of any layout: each tensor argument reaches the kernel as its
+//! buffer's base pointer, offset, extents and strides (the ABI is described at
+//! [`ParamSpecKind`]); [`all_c_contiguous`] tells a launcher when the variant compiled for
+//! row-major tensors may be used.
+//!
 //! Tensors are N-d (`Tensor<T, N>`, N = 1 to 4) with strided views that share memory; queues are
 //! in-order by default, out-of-order and profiling on request ([`QueueOptions`]); launches can
 //! wait on events ([`launch_after`]). [`device_table`] is what `dpex devices` prints.
@@ -47,7 +52,7 @@ mod table;
 mod tensor;
 mod validate;
 
-pub use arg::{KernelArg, MemRef};
+pub use arg::{all_c_contiguous, KernelArg, MemRef};
 pub use device::{Device, DeviceInfo, DeviceType};
 pub use error::{status_name, Error, Result};
 pub use event::{Event, ProfilingInfo};

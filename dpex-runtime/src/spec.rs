@@ -40,19 +40,36 @@ pub struct ParamSpec {
 
 /// What a kernel parameter takes.
 ///
-/// ABI: a scalar is one OpenCL kernel argument of its type's size; a tensor is two, the global
-/// pointer and then its element count as a `u64`; a local accessor is two, a `__local` pointer
-/// (set with `clSetKernelArg(index, len * elem_size, NULL)`) and then its element count as a `u64`.
+/// # Kernel ABI
+///
+/// Each parameter becomes one or more OpenCL kernel arguments, in parameter order:
+///
+/// - a scalar is one argument of its type's size;
+/// - a tensor of `dims` axes is `2 + 2 * dims` arguments: the `__global T*` base pointer of the
+///   underlying buffer (*not* adjusted by the view's offset; null for an empty view), the view's
+///   offset in elements as a `u64`, then `dims` `u64` extents (axis 0 first), then `dims` `i64`
+///   strides in elements (axis 0 first). Element `[i0, i1, ...]` is at
+///   `base[offset + i0 * stride0 + i1 * stride1 + ...]`;
+/// - a local accessor is two, a `__local` pointer (set with
+///   `clSetKernelArg(index, len * elem_size, NULL)`) and then its element count as a `u64`.
+///
+/// Tensor arguments of any layout are passed this way. A kernel compiled for C-contiguous
+/// tensors may ignore the strides (they are the row-major strides of the shape whenever
+/// [`all_c_contiguous`](crate::all_c_contiguous) holds for the launch's arguments).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamSpecKind {
     /// A scalar passed by value.
     Scalar(DType),
-    /// A tensor: `&Tensor<elem>` (`writable: false`) or `&mut Tensor<elem>` (`writable: true`).
+    /// A tensor: `&Tensor<elem, dims>` (`writable: false`) or `&mut Tensor<elem, dims>`
+    /// (`writable: true`).
     Tensor {
         /// The element type.
         elem: DType,
         /// Whether the parameter is `&mut`.
         writable: bool,
+        /// The number of axes, 1 to [`MAX_DIMS`](crate::MAX_DIMS); a tensor argument must have
+        /// exactly as many.
+        dims: usize,
     },
     /// Work-group local memory sized at launch: `LocalAccessor<elem>`.
     Local {
@@ -61,16 +78,45 @@ pub enum ParamSpecKind {
     },
 }
 
+/// How a tensor type reads in messages: `&Tensor<f32>` (1-d), `&mut Tensor<f32, 2>`.
+pub(crate) fn tensor_type_name(elem: DType, writable: bool, dims: usize) -> String {
+    let reference = if writable { "&mut " } else { "&" };
+    if dims == 1 {
+        format!("{reference}Tensor<{elem}>")
+    } else {
+        format!("{reference}Tensor<{elem}, {dims}>")
+    }
+}
+
 impl fmt::Display for ParamSpecKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ParamSpecKind::Scalar(dtype) => f.write_str(dtype.name()),
             ParamSpecKind::Tensor {
                 elem,
-                writable: true,
-            } => write!(f, "&mut Tensor<{elem}>"),
-            ParamSpecKind::Tensor { elem, .. } => write!(f, "&Tensor<{elem}>"),
+                writable,
+                dims,
+            } => f.write_str(&tensor_type_name(*elem, *writable, *dims)),
             ParamSpecKind::Local { elem } => write!(f, "LocalAccessor<{elem}>"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tensor_parameters_name_their_axes_beyond_one() {
+        let kind = |writable, dims| ParamSpecKind::Tensor {
+            elem: DType::F32,
+            writable,
+            dims,
+        };
+        assert_eq!(kind(false, 1).to_string(), "&Tensor<f32>");
+        assert_eq!(kind(true, 1).to_string(), "&mut Tensor<f32>");
+        assert_eq!(kind(false, 2).to_string(), "&Tensor<f32, 2>");
+        assert_eq!(kind(true, 4).to_string(), "&mut Tensor<f32, 4>");
+        assert_eq!(ParamSpecKind::Scalar(DType::I64).to_string(), "i64");
     }
 }

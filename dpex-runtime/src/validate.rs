@@ -5,6 +5,7 @@ use crate::arg::KernelArg;
 use crate::device::DeviceInfo;
 use crate::error::{Error, Result};
 use crate::spec::{KernelSpec, ParamSpecKind};
+use crate::tensor::{DType, TensorLayout, MAX_DIMS};
 
 /// Every argument matches its parameter's kind and element type, and is well-formed.
 pub(crate) fn check_args(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()> {
@@ -19,13 +20,18 @@ pub(crate) fn check_args(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()
         let fits = match (param.kind, arg) {
             (ParamSpecKind::Scalar(want), KernelArg::Scalar { dtype, .. }) => want == *dtype,
             (
-                ParamSpecKind::Tensor { elem, writable },
+                ParamSpecKind::Tensor {
+                    elem,
+                    writable,
+                    dims,
+                },
                 KernelArg::Tensor {
                     dtype,
                     writable: given,
+                    layout,
                     ..
                 },
-            ) => elem == *dtype && (*given || !writable),
+            ) => elem == *dtype && (*given || !writable) && layout.dims == dims,
             (ParamSpecKind::Local { elem }, KernelArg::Local { dtype, .. }) => elem == *dtype,
             _ => false,
         };
@@ -49,26 +55,7 @@ pub(crate) fn check_args(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()
                 len,
                 layout,
                 ..
-            } => {
-                let needed = len.checked_mul(dtype.size() as u64);
-                if needed.is_none_or(|n| n > mem.bytes()) {
-                    return Err(invalid(format!(
-                        "a length of {len} {dtype} elements does not fit the tensor's {} bytes",
-                        mem.bytes()
-                    )));
-                }
-                if !layout.is_flat_from_start() {
-                    return Err(invalid(format!(
-                        "kernels take contiguous 1-d tensors for now, but this is a {}-d view \
-                         of shape {:?} with strides {:?} at offset {}; call .to_contiguous() \
-                         or reshape",
-                        layout.dims,
-                        &layout.shape[..layout.dims.min(layout.shape.len())],
-                        &layout.strides[..layout.dims.min(layout.strides.len())],
-                        layout.offset
-                    )));
-                }
-            }
+            } => check_tensor(*dtype, mem.bytes(), *len, layout).map_err(invalid)?,
             KernelArg::Local { dtype, len: 0 } => {
                 return Err(invalid(format!(
                     "a LocalAccessor<{dtype}> of 0 elements (OpenCL cannot allocate 0 bytes of \
@@ -79,6 +66,53 @@ pub(crate) fn check_args(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()
         }
     }
     check_aliasing(spec, args)
+}
+
+/// A tensor argument's layout is well-formed: 1 to [`MAX_DIMS`] axes, `len` elements, and every
+/// element of the view inside the buffer's `bytes`. Any layout (offset, strides, transposes) is
+/// valid otherwise; the error is the detail of an [`Error::InvalidArgument`].
+fn check_tensor(
+    dtype: DType,
+    bytes: u64,
+    len: u64,
+    layout: &TensorLayout,
+) -> std::result::Result<(), String> {
+    if !(1..=MAX_DIMS).contains(&layout.dims) {
+        return Err(format!(
+            "a tensor has 1 to {MAX_DIMS} axes, but this layout has {}",
+            layout.dims
+        ));
+    }
+    let dims = layout.dims;
+    let describe = || {
+        format!(
+            "the view of shape {:?} with strides {:?} at offset {}",
+            &layout.shape[..dims],
+            &layout.strides[..dims],
+            layout.offset
+        )
+    };
+    if layout.element_count() != Some(len) {
+        return Err(format!(
+            "a length of {len} elements does not match {}",
+            describe()
+        ));
+    }
+    if len == 0 {
+        // Nothing is read or written through an empty view (it is passed as a null pointer).
+        return Ok(());
+    }
+    let end_bytes = layout
+        .element_span()
+        .and_then(|(_, end)| end.checked_mul(dtype.size() as u64));
+    match end_bytes {
+        Some(end) if end <= bytes => Ok(()),
+        _ => Err(format!(
+            "{} reaches outside the tensor's buffer of {bytes} bytes ({} elements of {dtype})",
+            describe(),
+            bytes / (dtype.size() as u64).max(1)
+        )),
+    }
 }
 
 /// No writable tensor argument shares memory with another tensor argument (views of one buffer
@@ -258,7 +292,6 @@ mod tests {
     use crate::device::tests::fake_info;
     use crate::feature::Feature;
     use crate::spec::ParamSpec;
-    use crate::tensor::DType;
     use crate::LocalAccessor;
 
     static PARAMS: [ParamSpec; 1] = [ParamSpec {
@@ -390,6 +423,57 @@ mod tests {
             Err(Error::EmptyRange { .. })
         ));
         assert!(check_range(&SPEC, &[64, 30], None).is_ok());
+    }
+
+    fn layout(shape: &[u64], strides: &[i64], offset: u64) -> TensorLayout {
+        let mut layout = TensorLayout {
+            dims: shape.len(),
+            shape: [1; MAX_DIMS],
+            strides: [0; MAX_DIMS],
+            offset,
+        };
+        layout.shape[..shape.len()].copy_from_slice(shape);
+        layout.strides[..strides.len()].copy_from_slice(strides);
+        layout
+    }
+
+    #[test]
+    fn tensor_views_must_lie_inside_their_buffer() {
+        let f32_check = |bytes, l: &TensorLayout| {
+            check_tensor(DType::F32, bytes, l.element_count().unwrap_or(0), l)
+        };
+        // A transposed 3x4 matrix, a strided slice with an offset, a 4-d view: all inside.
+        assert_eq!(f32_check(48, &layout(&[4, 3], &[1, 4], 0)), Ok(()));
+        assert_eq!(f32_check(48, &layout(&[3], &[4], 1)), Ok(()));
+        assert_eq!(
+            f32_check(4 * 120, &layout(&[2, 3, 4, 5], &[60, 20, 5, 1], 0)),
+            Ok(())
+        );
+        // One element past the end, by offset, stride or shape.
+        let err = f32_check(48, &layout(&[3], &[4], 4)).expect_err("ends at 13");
+        assert!(
+            err.contains("reaches outside") && err.contains("48 bytes"),
+            "{err}"
+        );
+        assert!(f32_check(48, &layout(&[4, 3], &[1, 5], 0)).is_err());
+        assert!(f32_check(48, &layout(&[13], &[1], 0)).is_err());
+        // Below element 0, and overflowing arithmetic.
+        assert!(f32_check(48, &layout(&[3], &[-1], 1)).is_err());
+        assert!(f32_check(48, &layout(&[3], &[-1], 2)).is_ok());
+        assert!(f32_check(u64::MAX, &layout(&[3], &[i64::MAX], u64::MAX)).is_err());
+        assert!(f32_check(u64::MAX, &layout(&[u64::MAX, 2], &[1, 1], 0)).is_err());
+        // Empty views need no memory at all; a length must match the layout.
+        assert_eq!(f32_check(0, &layout(&[0, 7], &[7, 1], 5)), Ok(()));
+        let err = check_tensor(DType::F32, 48, 5, &layout(&[4], &[1], 0)).expect_err("len");
+        assert!(err.contains("does not match"), "{err}");
+        // 0 or 5 axes.
+        let mut bad = layout(&[4], &[1], 0);
+        bad.dims = 0;
+        assert!(check_tensor(DType::F32, 48, 1, &bad).is_err());
+        bad.dims = 5;
+        assert!(check_tensor(DType::F32, 48, 4, &bad)
+            .expect_err("5 axes")
+            .contains("1 to 4 axes"));
     }
 
     #[test]

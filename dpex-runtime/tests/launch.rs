@@ -1,9 +1,10 @@
 //! Kernel launches on the real OpenCL CPU device, with SPIR-V modules built here with rspirv
-//! following the dpex ABI (tensor = CrossWorkgroup pointer + u64 length).
+//! following the dpex ABI (tensor = CrossWorkgroup pointer, u64 offset, u64 extents, i64
+//! strides).
 
 mod common;
 
-use common::{leak_spec, scalar, tensor, vadd_spec, Kernel, ParamTy};
+use common::{leak_spec, scalar, tensor, tensor_params, vadd_spec, Kernel, ParamTy, TensorIds};
 use dpex_runtime::{
     cache_stats, launch, launch_on, program_builds, DType, Error, KernelArg, Queue, Tensor,
 };
@@ -73,19 +74,23 @@ fn vector_add_matches_the_cpu_and_builds_once() {
 /// `y[i] = alpha * x[i] + y[i]`: a scalar before two tensors.
 fn axpy_spec() -> &'static dpex_runtime::KernelSpec {
     use ParamTy::*;
-    let (mut k, p) = Kernel::begin(
-        "axpy",
-        &[],
-        &[Float(32), FloatPtr(32), Int(64), FloatPtr(32), Int(64)],
-    );
-    let (alpha, x, y, y_len) = (p[0], p[1], p[3], p[4]);
+    let params = [
+        vec![Float(32)],
+        tensor_params(FloatPtr(32), 1),
+        tensor_params(FloatPtr(32), 1),
+    ]
+    .concat();
+    let (mut k, p) = Kernel::begin("axpy", &[], &params);
+    let alpha = p[0];
+    let x = TensorIds::at(&p, 1, 1);
+    let y = TensorIds::at(&p, 1 + x.count(), 1);
     let float = Float(32).ty(&mut k);
     let ptr = FloatPtr(32).ty(&mut k);
     let i = k.global_id(0);
-    k.if_in_bounds(i, y_len, |k| {
-        let px = k.element(ptr, x, i);
+    k.if_in_bounds(i, y.shape[0], |k| {
+        let px = k.tensor_element(ptr, &x, &[i]);
         let vx = k.load(float, px, 4);
-        let py = k.element(ptr, y, i);
+        let py = k.tensor_element(ptr, &y, &[i]);
         let vy = k.load(float, py, 4);
         let ax = k.b.f_mul(float, None, alpha, vx).expect("fmul");
         let r = k.b.f_add(float, None, ax, vy).expect("fadd");
@@ -126,12 +131,10 @@ fn scalar_and_tensor_arguments_mix() {
 /// `out[i] = (flag != 0 ? k : 0) + m + i` with flag: bool (one byte), k: i16, m: u64.
 fn mix_spec() -> &'static dpex_runtime::KernelSpec {
     use ParamTy::*;
-    let (mut kb, p) = Kernel::begin(
-        "mix",
-        &[Capability::Int8, Capability::Int16],
-        &[IntPtr(64), Int(64), Int(8), Int(16), Int(64)],
-    );
-    let (out, out_len, flag, k, m) = (p[0], p[1], p[2], p[3], p[4]);
+    let params = [tensor_params(IntPtr(64), 1), vec![Int(8), Int(16), Int(64)]].concat();
+    let (mut kb, p) = Kernel::begin("mix", &[Capability::Int8, Capability::Int16], &params);
+    let out = TensorIds::at(&p, 0, 1);
+    let (flag, k, m) = (p[out.count()], p[out.count() + 1], p[out.count() + 2]);
     let ulong = kb.ulong;
     let bool_ = kb.bool_;
     let uchar = Int(8).ty(&mut kb);
@@ -139,13 +142,13 @@ fn mix_spec() -> &'static dpex_runtime::KernelSpec {
     let zero8 = kb.b.constant_bit32(uchar, 0);
     let zero64 = kb.b.constant_bit64(ulong, 0);
     let i = kb.global_id(0);
-    kb.if_in_bounds(i, out_len, |kb| {
+    kb.if_in_bounds(i, out.shape[0], |kb| {
         let set = kb.b.i_not_equal(bool_, None, flag, zero8).expect("ne");
         let wide = kb.b.s_convert(ulong, None, k).expect("sconvert");
         let picked = kb.b.select(ulong, None, set, wide, zero64).expect("select");
         let plus_m = kb.b.i_add(ulong, None, picked, m).expect("add");
         let value = kb.b.i_add(ulong, None, plus_m, i).expect("add");
-        let p = kb.element(ptr, out, i);
+        let p = kb.tensor_element(ptr, &out, &[i]);
         kb.store(p, value, 8);
     });
     leak_spec(
@@ -186,8 +189,10 @@ fn one_two_and_eight_byte_scalars_reach_the_kernel() {
 /// 2-d: `out[y * w + x] = x + 1000 * y`.
 fn grid_spec() -> &'static dpex_runtime::KernelSpec {
     use ParamTy::*;
-    let (mut kb, p) = Kernel::begin("grid", &[], &[IntPtr(64), Int(64), Int(64)]);
-    let (out, out_len, w) = (p[0], p[1], p[2]);
+    let params = [tensor_params(IntPtr(64), 1), vec![Int(64)]].concat();
+    let (mut kb, p) = Kernel::begin("grid", &[], &params);
+    let out = TensorIds::at(&p, 0, 1);
+    let w = p[out.count()];
     let ulong = kb.ulong;
     let ptr = IntPtr(64).ty(&mut kb);
     let thousand = kb.b.constant_bit64(ulong, 1000);
@@ -195,10 +200,10 @@ fn grid_spec() -> &'static dpex_runtime::KernelSpec {
     let y = kb.global_id(1);
     let row = kb.b.i_mul(ulong, None, y, w).expect("mul");
     let idx = kb.b.i_add(ulong, None, row, x).expect("add");
-    kb.if_in_bounds(idx, out_len, |kb| {
+    kb.if_in_bounds(idx, out.shape[0], |kb| {
         let ty = kb.b.i_mul(ulong, None, y, thousand).expect("mul");
         let v = kb.b.i_add(ulong, None, ty, x).expect("add");
-        let p = kb.element(ptr, out, idx);
+        let p = kb.tensor_element(ptr, &out, &[idx]);
         kb.store(p, v, 8);
     });
     leak_spec(
@@ -477,7 +482,7 @@ fn a_driver_build_failure_carries_the_log_and_is_not_cached() {
     let (mut k, _) = Kernel::begin(
         "calls_missing",
         &[Capability::Linkage],
-        &[IntPtr(64), Int(64)],
+        &tensor_params(IntPtr(64), 1),
     );
     let void = k.void;
     let fn_ty = k.b.type_function(void, []);

@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{leak_spec, leak_spec_with, local, scalar, tensor, Kernel, ParamTy};
+use common::{
+    leak_spec, leak_spec_with, local, scalar, tensor, tensor_params, Kernel, ParamTy, TensorIds,
+};
 use dpex_runtime::{
     launch, launch_on, program_builds, DType, Error, Feature, KernelSpec, LocalAccessor, NdRange,
     Queue, Tensor,
@@ -20,8 +22,10 @@ fn ok<T>(r: dpex_runtime::Result<T>) -> T {
 /// (in 1-D: `LocalInvocationId.x + 1000 * WorkgroupId.x` at the global id).
 fn ids_spec(name: &'static str, dims: usize) -> &'static KernelSpec {
     use ParamTy::*;
-    let (mut k, p) = Kernel::begin(name, &[], &[IntPtr(64), Int(64), Int(64), Int(64)]);
-    let (out, out_len, g0, g1) = (p[0], p[1], p[2], p[3]);
+    let params = [tensor_params(IntPtr(64), 1), vec![Int(64), Int(64)]].concat();
+    let (mut k, p) = Kernel::begin(name, &[], &params);
+    let out = TensorIds::at(&p, 0, 1);
+    let (g0, g1) = (p[out.count()], p[out.count() + 1]);
     let ulong = k.ulong;
     let ptr = IntPtr(64).ty(&mut k);
     let gid: Vec<Word> = (0..3).map(|d| k.global_id(d)).collect();
@@ -44,8 +48,8 @@ fn ids_spec(name: &'static str, dims: usize) -> &'static KernelSpec {
     let t = k.b.i_add(ulong, None, gid[1], t).expect("iadd");
     let t = k.b.i_mul(ulong, None, g0, t).expect("imul");
     let index = k.b.i_add(ulong, None, gid[0], t).expect("iadd");
-    k.if_in_bounds(index, out_len, |k| {
-        let p = k.element(ptr, out, index);
+    k.if_in_bounds(index, out.shape[0], |k| {
+        let p = k.tensor_element(ptr, &out, &[index]);
         k.store(p, value, 8);
     });
     leak_spec(
@@ -260,24 +264,21 @@ fn work_groups_beyond_the_device_limits_are_rejected() {
 /// `tmp[lid] = x[gid]; barrier; out[gid] = tmp[(lid + 1) % len(tmp)]`.
 fn rotate_spec(name: &'static str, static_local_bytes: usize) -> &'static KernelSpec {
     use ParamTy::*;
-    let (mut k, p) = Kernel::begin(
-        name,
-        &[],
-        &[
-            FloatPtr(32),
-            Int(64),
-            FloatPtr(32),
-            Int(64),
-            LocalFloatPtr(32),
-            Int(64),
-        ],
-    );
-    let (x, out, tmp, tmp_len) = (p[0], p[2], p[4], p[5]);
+    let params = [
+        tensor_params(FloatPtr(32), 1),
+        tensor_params(FloatPtr(32), 1),
+        vec![LocalFloatPtr(32), Int(64)],
+    ]
+    .concat();
+    let (mut k, p) = Kernel::begin(name, &[], &params);
+    let x = TensorIds::at(&p, 0, 1);
+    let out = TensorIds::at(&p, x.count(), 1);
+    let (tmp, tmp_len) = (p[x.count() + out.count()], p[x.count() + out.count() + 1]);
     let (ulong, float) = (k.ulong, Float(32).ty(&mut k));
     let (global_ptr, local_ptr) = (FloatPtr(32).ty(&mut k), LocalFloatPtr(32).ty(&mut k));
     let gid = k.global_id(0);
     let lid = k.local_id(0);
-    let px = k.element(global_ptr, x, gid);
+    let px = k.tensor_element(global_ptr, &x, &[gid]);
     let v = k.load(float, px, 4);
     let pt = k.element(local_ptr, tmp, lid);
     k.store(pt, v, 4);
@@ -287,7 +288,7 @@ fn rotate_spec(name: &'static str, static_local_bytes: usize) -> &'static Kernel
     let next = k.b.u_mod(ulong, None, next, tmp_len).expect("umod");
     let pn = k.element(local_ptr, tmp, next);
     let w = k.load(float, pn, 4);
-    let po = k.element(global_ptr, out, gid);
+    let po = k.tensor_element(global_ptr, &out, &[gid]);
     k.store(po, w, 4);
     leak_spec_with(
         name,

@@ -158,7 +158,7 @@ fn tensors_dropped_after_an_asynchronous_launch_stay_alive() {
 }
 
 #[test]
-fn kernels_reject_views_they_cannot_index_yet() {
+fn kernels_take_views_of_any_layout() {
     let spec = vadd_spec("vadd_views");
     let q = common::cpu_queue();
     let mut rng = StdRng::seed_from_u64(23);
@@ -168,7 +168,7 @@ fn kernels_reject_views_they_cannot_index_yet() {
     let b = ok(Tensor::full(&q, 24, 1.0f32));
     let mut c = ok(Tensor::<f32>::zeros(&q, 24));
 
-    // A 1-d contiguous view from offset 0 works, also a prefix slice.
+    // A 1-d contiguous view from offset 0, and a prefix slice as the output.
     ok(launch(
         spec,
         &[24],
@@ -191,12 +191,37 @@ fn kernels_reject_views_they_cannot_index_yet() {
         [[2.0; 10].as_slice(), &want[10..11]].concat()
     );
 
+    // A view with an offset and a strided view (launched without waiting: the reads below are
+    // ordered after them on the in-order queue).
+    let tail = ok(flat.slice_axis(0, 4..24));
+    let mut out = ok(Tensor::<f32>::zeros(&q, 20));
+    ok(launch(
+        spec,
+        &[20],
+        None,
+        None,
+        &[(&tail).into(), (&b).into(), (&mut out).into()],
+    ));
+    let want: Vec<f32> = data[4..].iter().map(|v| v + 1.0).collect();
+    assert_eq!(ok(out.to_vec()), want);
+    let stepped = ok(flat.slice([dpex_runtime::AxisSlice::ALL.step_by(2)]));
+    let mut out = ok(Tensor::<f32>::zeros(&q, 12));
+    ok(launch(
+        spec,
+        &[12],
+        None,
+        None,
+        &[(&stepped).into(), (&b).into(), (&mut out).into()],
+    ));
+    let want: Vec<f32> = data.iter().step_by(2).map(|v| v + 1.0).collect();
+    assert_eq!(ok(out.to_vec()), want);
+
     let at = |r: dpex_runtime::Result<dpex_runtime::Event>| match r {
-        Err(Error::InvalidArgument { detail, .. }) => detail,
-        other => panic!("expected InvalidArgument, got {other:?}"),
+        Err(e @ (Error::InvalidArgument { .. } | Error::ArgumentType { .. })) => e,
+        other => panic!("expected an argument error, got {other:?}"),
     };
-    // 2-d, transposed, offset and strided views.
-    let detail = at(launch(
+    // A 2-d view for a 1-d parameter.
+    let err = at(launch(
         spec,
         &[24],
         None,
@@ -204,45 +229,20 @@ fn kernels_reject_views_they_cannot_index_yet() {
         &[(&m).into(), (&b).into(), (&mut c).into()],
     ));
     assert!(
-        detail.contains("contiguous 1-d") && detail.contains(".to_contiguous()"),
-        "{detail}"
+        matches!(&err, Error::ArgumentType { got, .. } if got == "&Tensor<f32, 2>"),
+        "{err:?}"
     );
-    let t = m.transpose();
-    at(launch(
-        spec,
-        &[24],
-        None,
-        None,
-        &[(&t).into(), (&b).into(), (&mut c).into()],
-    ));
-    let tail = ok(flat.slice_axis(0, 4..24));
-    let detail = at(launch(
-        spec,
-        &[20],
-        None,
-        None,
-        &[(&tail).into(), (&b).into(), (&mut c).into()],
-    ));
-    assert!(detail.contains("offset 4"), "{detail}");
-    let stepped = ok(flat.slice([dpex_runtime::AxisSlice::ALL.step_by(2)]));
-    at(launch(
-        spec,
-        &[12],
-        None,
-        None,
-        &[(&stepped).into(), (&b).into(), (&mut c).into()],
-    ));
 
     // A written tensor overlapping another argument.
     let mut alias = ok(flat.slice_axis(0, 0..24));
-    let detail = at(launch(
+    let err = at(launch(
         spec,
         &[24],
         None,
         None,
         &[(&flat).into(), (&b).into(), (&mut alias).into()],
     ));
-    assert!(detail.contains("same memory"), "{detail}");
+    assert!(err.to_string().contains("same memory"), "{err}");
     assert_eq!(ok(flat.to_vec()), data, "nothing ran");
 }
 

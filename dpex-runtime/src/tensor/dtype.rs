@@ -67,7 +67,7 @@ impl fmt::Display for DType {
     }
 }
 
-/// A type that can live in a [`Tensor`].
+/// A type that can live in a [`Tensor`](crate::Tensor).
 ///
 /// # Safety
 ///

@@ -66,10 +66,44 @@ pub struct TensorLayout {
 }
 
 impl TensorLayout {
-    /// Whether the layout is a 1-d, stride-1 view starting at the buffer's first element: what
-    /// kernels take today (a pointer and a length).
+    /// Whether the layout is a 1-d, stride-1 view starting at the buffer's first element.
     pub fn is_flat_from_start(&self) -> bool {
         self.dims == 1 && self.offset == 0 && (self.strides[0] == 1 || self.shape[0] <= 1)
+    }
+
+    /// Whether the strides are the row-major (C order) strides of the shape, ignoring axes of
+    /// extent 1 (whose stride is never used); the offset may be anything. Empty views are
+    /// C-contiguous. A kernel may then address element `[i0, i1, ...]` as
+    /// `offset + ((i0 * shape1 + i1) * shape2 + ...)` without reading the strides.
+    pub fn is_c_contiguous(&self) -> bool {
+        let dims = self.dims.min(MAX_DIMS);
+        let (shape, strides) = (&self.shape[..dims], &self.strides[..dims]);
+        if shape.contains(&0) {
+            return true;
+        }
+        let mut expected: i128 = 1;
+        for (&extent, &stride) in shape.iter().zip(strides).rev() {
+            if extent != 1 {
+                if i128::from(stride) != expected {
+                    return false;
+                }
+                // Saturating: a stride is an i64, so once `expected` leaves the i64 range no
+                // later stride can equal it and the answer is `false` anyway.
+                expected = expected.saturating_mul(i128::from(extent));
+            }
+        }
+        true
+    }
+
+    /// The number of elements (the product of the first `dims` extents); `None` on overflow or
+    /// when `dims` is not 1 to [`MAX_DIMS`].
+    pub fn element_count(&self) -> Option<u64> {
+        if !(1..=MAX_DIMS).contains(&self.dims) {
+            return None;
+        }
+        self.shape[..self.dims]
+            .iter()
+            .try_fold(1u64, |acc, &d| acc.checked_mul(d))
     }
 
     /// The elements the view touches as `(first, end)` element indices of its buffer; `None`
@@ -232,5 +266,45 @@ impl<T: Element, const N: usize> fmt::Debug for Tensor<T, N> {
             .field("offset", &self.offset)
             .field("device", self.queue.device())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(shape: &[u64], strides: &[i64], offset: u64) -> TensorLayout {
+        let mut layout = TensorLayout {
+            dims: shape.len(),
+            shape: [1; MAX_DIMS],
+            strides: [0; MAX_DIMS],
+            offset,
+        };
+        layout.shape[..shape.len()].copy_from_slice(shape);
+        layout.strides[..strides.len()].copy_from_slice(strides);
+        layout
+    }
+
+    #[test]
+    fn c_contiguous_layouts() {
+        assert!(layout(&[5], &[1], 0).is_c_contiguous());
+        assert!(layout(&[5], &[1], 17).is_c_contiguous());
+        assert!(!layout(&[5], &[2], 0).is_c_contiguous());
+        assert!(!layout(&[5], &[-1], 4).is_c_contiguous());
+        assert!(layout(&[1], &[9], 3).is_c_contiguous());
+        assert!(layout(&[2, 3, 4], &[12, 4, 1], 0).is_c_contiguous());
+        assert!(!layout(&[3, 2], &[1, 3], 0).is_c_contiguous());
+        assert!(!layout(&[2, 3], &[4, 1], 0).is_c_contiguous());
+        assert!(layout(&[2, 1, 4], &[4, 99, 1], 8).is_c_contiguous());
+        assert!(layout(&[1, 1, 1, 6], &[0, 0, 0, 1], 0).is_c_contiguous());
+        assert!(layout(&[0, 3], &[5, 7], 0).is_c_contiguous());
+        // Only the first `dims` axes count.
+        let mut l = layout(&[4], &[1], 0);
+        l.shape[1] = 3;
+        l.strides[1] = 77;
+        assert!(l.is_c_contiguous());
+        assert_eq!(l.element_count(), Some(4));
+        l.dims = 0;
+        assert_eq!(l.element_count(), None);
     }
 }

@@ -1,7 +1,8 @@
 //! Shared test helpers: the device under test and small SPIR-V kernels built with rspirv, using
-//! the dpex ABI (every tensor parameter is a CrossWorkgroup pointer followed by its u64 length;
-//! a local accessor is a Workgroup pointer followed by its u64 length; GlobalInvocationId,
-//! LocalInvocationId and WorkgroupId are Input v3ulong builtins).
+//! the dpex ABI: every tensor parameter of N axes is a CrossWorkgroup pointer to its buffer, the
+//! view's u64 offset, N u64 extents and N i64 strides (see [`tensor_params`] and
+//! [`TensorIds`]); a local accessor is a Workgroup pointer followed by its u64 length;
+//! GlobalInvocationId, LocalInvocationId and WorkgroupId are Input v3ulong builtins.
 #![allow(dead_code)]
 
 use std::hash::{Hash, Hasher};
@@ -71,11 +72,58 @@ pub fn scalar(name: &'static str, dtype: DType) -> ParamSpec {
     }
 }
 
-/// A tensor parameter.
+/// A 1-d tensor parameter.
 pub fn tensor(name: &'static str, elem: DType, writable: bool) -> ParamSpec {
+    tensor_nd(name, elem, writable, 1)
+}
+
+/// A tensor parameter of `dims` axes.
+pub fn tensor_nd(name: &'static str, elem: DType, writable: bool, dims: usize) -> ParamSpec {
     ParamSpec {
         name,
-        kind: ParamSpecKind::Tensor { elem, writable },
+        kind: ParamSpecKind::Tensor {
+            elem,
+            writable,
+            dims,
+        },
+    }
+}
+
+/// The OpenCL parameters of one tensor of `dims` axes: `ptr` (a CrossWorkgroup pointer type),
+/// the u64 offset, `dims` u64 extents and `dims` i64 strides.
+pub fn tensor_params(ptr: ParamTy, dims: usize) -> Vec<ParamTy> {
+    let mut params = vec![ptr, ParamTy::Int(64)];
+    params.extend(std::iter::repeat_n(ParamTy::Int(64), 2 * dims));
+    params
+}
+
+/// The parameter ids of one tensor inside a kernel (see [`tensor_params`]).
+#[derive(Clone, Debug)]
+pub struct TensorIds {
+    /// The buffer's base pointer.
+    pub ptr: Word,
+    /// The view's offset in elements (u64).
+    pub offset: Word,
+    /// The extents (u64), axis 0 first.
+    pub shape: Vec<Word>,
+    /// The strides in elements (i64), axis 0 first.
+    pub strides: Vec<Word>,
+}
+
+impl TensorIds {
+    /// The ids of a tensor of `dims` axes whose pointer is parameter `first` of `ids`.
+    pub fn at(ids: &[Word], first: usize, dims: usize) -> TensorIds {
+        TensorIds {
+            ptr: ids[first],
+            offset: ids[first + 1],
+            shape: ids[first + 2..first + 2 + dims].to_vec(),
+            strides: ids[first + 2 + dims..first + 2 + 2 * dims].to_vec(),
+        }
+    }
+
+    /// How many OpenCL parameters the tensor takes.
+    pub fn count(&self) -> usize {
+        2 + 2 * self.shape.len()
     }
 }
 
@@ -211,6 +259,19 @@ impl Kernel {
             .expect("access chain")
     }
 
+    /// `&t.ptr[t.offset + sum(index[d] * t.strides[d])]` (64-bit wrapping arithmetic, so
+    /// negative strides work too) for a CrossWorkgroup pointer of type `ptr_ty`.
+    pub fn tensor_element(&mut self, ptr_ty: Word, t: &TensorIds, index: &[Word]) -> Word {
+        assert_eq!(index.len(), t.strides.len(), "one index per axis");
+        let ulong = self.ulong;
+        let mut at = t.offset;
+        for (&i, &stride) in index.iter().zip(&t.strides) {
+            let step = self.b.i_mul(ulong, None, i, stride).expect("imul");
+            at = self.b.i_add(ulong, None, at, step).expect("iadd");
+        }
+        self.element(ptr_ty, t.ptr, at)
+    }
+
     /// Loads a value of `ty` (aligned to `align` bytes).
     pub fn load(&mut self, ty: Word, ptr: Word, align: u32) -> Word {
         self.b
@@ -311,32 +372,30 @@ impl ParamTy {
     }
 }
 
-/// `c[i] = a[i] + b[i]` over f32, for `i < len(c)`; params a, b, c (each pointer + u64 length).
+/// `c[i] = a[i] + b[i]` over f32, for `i < c.shape[0]`; params a, b, c (1-d tensors, each
+/// element addressed through its view's offset and stride).
 pub fn vadd_f32_words(name: &'static str) -> Vec<u32> {
     use ParamTy::*;
-    let (mut k, p) = Kernel::begin(
-        name,
-        &[],
-        &[
-            FloatPtr(32),
-            Int(64),
-            FloatPtr(32),
-            Int(64),
-            FloatPtr(32),
-            Int(64),
-        ],
-    );
-    let (a, b, c, c_len) = (p[0], p[2], p[4], p[5]);
+    let params = [
+        tensor_params(FloatPtr(32), 1),
+        tensor_params(FloatPtr(32), 1),
+        tensor_params(FloatPtr(32), 1),
+    ]
+    .concat();
+    let (mut k, p) = Kernel::begin(name, &[], &params);
+    let a = TensorIds::at(&p, 0, 1);
+    let b = TensorIds::at(&p, a.count(), 1);
+    let c = TensorIds::at(&p, a.count() + b.count(), 1);
     let float = Float(32).ty(&mut k);
     let ptr = FloatPtr(32).ty(&mut k);
     let i = k.global_id(0);
-    k.if_in_bounds(i, c_len, |k| {
-        let pa = k.element(ptr, a, i);
+    k.if_in_bounds(i, c.shape[0], |k| {
+        let pa = k.tensor_element(ptr, &a, &[i]);
         let va = k.load(float, pa, 4);
-        let pb = k.element(ptr, b, i);
+        let pb = k.tensor_element(ptr, &b, &[i]);
         let vb = k.load(float, pb, 4);
         let sum = k.b.f_add(float, None, va, vb).expect("fadd");
-        let pc = k.element(ptr, c, i);
+        let pc = k.tensor_element(ptr, &c, &[i]);
         k.store(pc, sum, 4);
     });
     k.finish()
