@@ -112,7 +112,11 @@ impl Features {
     fn expr(&mut self, expr: &Expr) {
         self.scalar(expr.ty);
         match &expr.kind {
-            ExprKind::Literal(_) | ExprKind::Param(_) | ExprKind::Local(_) | ExprKind::Len(_) => {}
+            ExprKind::Literal(_)
+            | ExprKind::Param(_)
+            | ExprKind::Local(_)
+            | ExprKind::Len(_)
+            | ExprKind::TensorLayout { .. } => {}
             ExprKind::Element { index, .. } => self.expr(index),
             ExprKind::Call { args, .. } => self.args(args),
             ExprKind::Atomic {

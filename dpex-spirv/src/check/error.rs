@@ -106,15 +106,16 @@ pub enum CheckError {
         /// What the parameter is: "a tensor" or "a local accessor".
         found: &'static str,
     },
-    /// A [`Memory::Tensor`](crate::ir::Memory::Tensor) (load, store, `len()`, atomic) names a
-    /// parameter that is not a tensor.
+    /// A [`Memory::Tensor`](crate::ir::Memory::Tensor) (load, store, `len()`, atomic) or an
+    /// [`ExprKind::TensorLayout`](crate::ir::ExprKind::TensorLayout) names a parameter that is
+    /// not a tensor.
     #[error("{owner}: `{operation}` needs a tensor, but parameter `{param}` is {found}")]
     NotATensor {
         /// The kernel or function.
         owner: Owner,
         /// The parameter's name.
         param: String,
-        /// What was attempted (`load`, `store`, `len`, `atomic`).
+        /// What was attempted (`load`, `store`, `len`, `atomic`, `layout`).
         operation: &'static str,
         /// What the parameter is: "a scalar" or "a local accessor".
         found: &'static str,
@@ -140,6 +141,51 @@ pub enum CheckError {
         owner: Owner,
         /// The parameter's name.
         param: String,
+    },
+    /// A tensor parameter with fewer than 1 or more than
+    /// [`MAX_TENSOR_DIMS`](super::MAX_TENSOR_DIMS) axes.
+    #[error("{owner}: tensor `{param}` has {dims} axes, expected 1 to {max}", max = super::MAX_TENSOR_DIMS)]
+    InvalidTensorDims {
+        /// The kernel or function.
+        owner: Owner,
+        /// The parameter's name.
+        param: String,
+        /// The axis count found.
+        dims: u32,
+    },
+    /// An [`ExprKind::TensorLayout`](crate::ir::ExprKind::TensorLayout) reads the extent or
+    /// stride of an axis the tensor does not have.
+    #[error("{owner}: `{field}({axis})` of tensor `{param}`, which has {dims} axes")]
+    LayoutAxisOutOfRange {
+        /// The kernel or function.
+        owner: Owner,
+        /// The tensor parameter's name.
+        param: String,
+        /// `shape` or `stride`.
+        field: &'static str,
+        /// The axis asked for.
+        axis: u32,
+        /// The tensor's axis count.
+        dims: u32,
+    },
+    /// A tensor passed to a function parameter with another number of axes.
+    #[error(
+        "{owner}: `{callee}` takes `{param}` with {expected} axes, but tensor `{tensor}` has \
+         {found}"
+    )]
+    TensorDimsMismatch {
+        /// The caller.
+        owner: Owner,
+        /// The function called.
+        callee: String,
+        /// The callee's parameter.
+        param: String,
+        /// The caller's tensor passed to it.
+        tensor: String,
+        /// The parameter's axis count.
+        expected: u32,
+        /// The tensor's axis count.
+        found: u32,
     },
     /// A [`WorkgroupArrayId`](crate::ir::WorkgroupArrayId) is not an index into the kernel's
     /// work-group arrays (functions have none).

@@ -107,6 +107,9 @@ impl Checker<'_> {
             }
             ExprKind::Element { memory, index } => self.element(*memory, index, expr.ty),
             ExprKind::Len(memory) => self.len(*memory, expr.ty),
+            ExprKind::TensorLayout { tensor, field } => {
+                self.tensor_layout(*tensor, *field, expr.ty)
+            }
             ExprKind::Atomic {
                 op,
                 memory,

@@ -57,10 +57,10 @@ impl<'m> Checker<'m> {
                     let tensor = self.param(*id)?;
                     return Err(kind_error("a tensor", format!("tensor `{}`", tensor.name)));
                 }
-                (ParamKind::Tensor { elem, access }, Argument::Tensor(id)) => {
+                (ParamKind::Tensor { elem, access, dims }, Argument::Tensor(id)) => {
                     let tensor = self.param(*id)?;
-                    let (given_elem, given_access) = match tensor.kind {
-                        ParamKind::Tensor { elem, access } => (elem, access),
+                    let (given_elem, given_access, given_dims) = match tensor.kind {
+                        ParamKind::Tensor { elem, access, dims } => (elem, access, dims),
                         ParamKind::Scalar(_) => {
                             let found = format!("scalar parameter `{}`", tensor.name);
                             return Err(kind_error("a tensor", found));
@@ -76,6 +76,16 @@ impl<'m> Checker<'m> {
                             tensor.name, param.name, callee.name
                         )
                     })?;
+                    if given_dims != dims {
+                        return Err(CheckError::TensorDimsMismatch {
+                            owner: self.owner(),
+                            callee: callee.name.clone(),
+                            param: param.name.clone(),
+                            tensor: tensor.name.clone(),
+                            expected: dims,
+                            found: given_dims,
+                        });
+                    }
                     if access == Access::ReadWrite && given_access == Access::Read {
                         return Err(CheckError::ReadOnlyArgument {
                             owner: self.owner(),

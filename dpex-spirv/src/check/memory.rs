@@ -1,8 +1,8 @@
 //! Memory operands: tensors, local accessors, work-group arrays and private arrays, read and
-//! written element by element, and `len()`.
+//! written element by element, `len()`, and the offset, extents and strides of tensor views.
 
 use super::{CheckError, Checker};
-use crate::ir::{Access, Expr, Memory, ParamKind, Scalar};
+use crate::ir::{Access, Expr, LayoutField, Memory, ParamId, ParamKind, Scalar};
 
 /// What a [`Memory`] operand resolves to.
 #[derive(Clone, Copy, Debug)]
@@ -35,7 +35,7 @@ impl<'m> Checker<'m> {
             Memory::Tensor(id) => {
                 let param = self.param(id)?;
                 match param.kind {
-                    ParamKind::Tensor { elem, access } => Ok(Resolved {
+                    ParamKind::Tensor { elem, access, .. } => Ok(Resolved {
                         name: &param.name,
                         elem,
                         writable: access == Access::ReadWrite,
@@ -152,5 +152,44 @@ impl<'m> Checker<'m> {
             });
         }
         self.has_type(ty, Scalar::U64, || format!("`{}.len()`", m.name))
+    }
+
+    /// Checks `field` of tensor parameter `tensor` read as a value of type `ty`: `u64` for the
+    /// offset and extents, `i64` for strides, on an axis below the tensor's `dims`.
+    pub(super) fn tensor_layout(
+        &self,
+        tensor: ParamId,
+        field: LayoutField,
+        ty: Scalar,
+    ) -> Result<(), CheckError> {
+        let param = self.param(tensor)?;
+        let ParamKind::Tensor { dims, .. } = param.kind else {
+            return Err(CheckError::NotATensor {
+                owner: self.owner(),
+                param: param.name.clone(),
+                operation: "layout",
+                found: kind_name(param.kind),
+            });
+        };
+        let (name, axis, expected) = match field {
+            LayoutField::Offset => ("offset", None, Scalar::U64),
+            LayoutField::Shape(axis) => ("shape", Some(axis), Scalar::U64),
+            LayoutField::Stride(axis) => ("stride", Some(axis), Scalar::I64),
+        };
+        match axis {
+            Some(axis) if axis >= dims => Err(CheckError::LayoutAxisOutOfRange {
+                owner: self.owner(),
+                param: param.name.clone(),
+                field: name,
+                axis,
+                dims,
+            }),
+            Some(axis) => self.has_type(ty, expected, || {
+                format!("`{name}({axis})` of tensor `{}`", param.name)
+            }),
+            None => self.has_type(ty, expected, || {
+                format!("`{name}` of tensor `{}`", param.name)
+            }),
+        }
     }
 }

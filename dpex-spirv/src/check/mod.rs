@@ -2,7 +2,7 @@
 //!
 //! Back ends run [`check_module`] first and may then rely on every invariant: ids in range,
 //! expression types consistent with their operations, tensors and locals accessed as their
-//! kind and access allow, calls matching their callee, no recursion, jumps only where a loop
+//! kind and access allow, tensor layouts read on axes the tensor has, calls matching their callee, no recursion, jumps only where a loop
 //! can take them, and every function with a result returning one.
 
 mod atomic;
@@ -17,6 +17,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet};
 
 pub use error::{CheckError, Owner};
+
+/// The most axes a tensor parameter ([`ParamKind::Tensor`]) may have.
+pub const MAX_TENSOR_DIMS: u32 = 4;
 
 use crate::ir::{self, Block, Local, Module, Param, ParamKind, Scalar, Statement, WorkgroupArray};
 
@@ -161,8 +164,19 @@ struct Checker<'m> {
 }
 
 impl<'m> Checker<'m> {
-    /// A checker for one body, after checking its locals' declarations.
+    /// A checker for one body, after checking its parameters' and locals' declarations.
     fn new(module: &'m Module, owner: Owner, body: Body<'m>) -> Result<Self, CheckError> {
+        for param in body.params {
+            if let ParamKind::Tensor { dims, .. } = param.kind {
+                if !(1..=MAX_TENSOR_DIMS).contains(&dims) {
+                    return Err(CheckError::InvalidTensorDims {
+                        owner,
+                        param: param.name.clone(),
+                        dims,
+                    });
+                }
+            }
+        }
         if let Some(local) = body.locals.iter().find(|l| l.array_len == Some(0)) {
             return Err(CheckError::EmptyArray {
                 owner,

@@ -243,13 +243,19 @@ pub enum ParamKind {
     /// A scalar passed by value. A `bool` is passed as a `u8` (OpenCL kernels cannot take
     /// `bool` arguments) and compared with zero on entry.
     Scalar(Scalar),
-    /// A 1-d tensor in global memory. It takes two OpenCL kernel arguments, in this order: a
-    /// `CrossWorkgroup` pointer to its first element and its element count as a `u64`.
+    /// An N-d view of a buffer in global memory (N = `dims`, 1 to 4). It takes `2 + 2 * dims`
+    /// OpenCL kernel arguments, in this order: a `CrossWorkgroup` pointer to the buffer's first
+    /// element (not the view's), the view's offset in elements as a `u64`, its shape as `dims`
+    /// `u64`s (axis 0 first), and its strides in elements as `dims` `i64`s. Elements are read
+    /// and written through [`Memory::Tensor`] at indices relative to the pointer, which the
+    /// front end computes from [`ExprKind::TensorLayout`].
     Tensor {
         /// Element type.
         elem: Scalar,
         /// Whether the kernel may write it.
         access: Access,
+        /// Number of axes, 1 to 4.
+        dims: u32,
     },
     /// Work-group local memory sized at launch (`LocalAccessor<T>`): two OpenCL kernel
     /// arguments, a `Workgroup` pointer (set with a size and no value) and the element count
@@ -392,7 +398,8 @@ pub enum Argument {
     /// A scalar value, for a [`ParamKind::Scalar`] parameter of the same type.
     Value(Expr),
     /// A tensor parameter of the caller, for a [`ParamKind::Tensor`] parameter with the same
-    /// element type; a `ReadWrite` parameter needs a `ReadWrite` tensor.
+    /// element type and `dims`; a `ReadWrite` parameter needs a `ReadWrite` tensor. The
+    /// caller's view (pointer, offset, extents, strides) is passed through unchanged.
     Tensor(ParamId),
 }
 
@@ -435,9 +442,17 @@ pub enum ExprKind {
         /// Element index.
         index: Box<Expr>,
     },
-    /// The element count of a [`Memory::Tensor`] or [`Memory::Local`] parameter; `ty` is
-    /// [`Scalar::U64`].
+    /// The element count of a [`Memory::Local`] parameter, or of a [`Memory::Tensor`] parameter
+    /// (the product of its shape); `ty` is [`Scalar::U64`].
     Len(Memory),
+    /// A part of a tensor parameter's view: its offset or one axis's extent ([`Scalar::U64`]),
+    /// or one axis's stride ([`Scalar::I64`]).
+    TensorLayout {
+        /// The tensor parameter.
+        tensor: ParamId,
+        /// Which part.
+        field: LayoutField,
+    },
     /// A call of a device function with a result; `ty` is the function's result type.
     Call {
         /// The function called.
@@ -612,6 +627,17 @@ pub enum MathFunction {
     Erfc,
     /// `dpex::math::rsqrt(x)`: `1 / sqrt(x)`.
     Rsqrt,
+}
+
+/// A part of a tensor view, for [`ExprKind::TensorLayout`]; axes are below the tensor's `dims`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LayoutField {
+    /// The offset of element `[0, 0, ...]` from the buffer's first element.
+    Offset,
+    /// The extent of an axis.
+    Shape(u32),
+    /// The stride of an axis, in elements (may be negative).
+    Stride(u32),
 }
 
 /// A unary operator.

@@ -34,7 +34,8 @@ fn leak(s: &str) -> &'static str {
     Box::leak(s.to_owned().into_boxed_str())
 }
 
-/// Emits `kernel` (validated by `spirv-val`) and leaks a spec for it, with the features
+/// Emits `kernel` (validated by `spirv-val`) and leaks a spec for it (tensor parameters as
+/// views of their `dims`: pointer, offset, extents, strides), with the features
 /// [`required_features`] derives and the bytes of its work-group arrays.
 pub fn spec(kernel: Kernel) -> &'static KernelSpec {
     spec_with(kernel, Options::default())
@@ -44,8 +45,23 @@ pub fn spec(kernel: Kernel) -> &'static KernelSpec {
 pub fn spec_with(kernel: Kernel, options: Options) -> &'static KernelSpec {
     let module = Module {
         functions: vec![],
-        kernels: vec![kernel.clone()],
+        kernels: vec![kernel],
     };
+    module_spec_with(module, options)
+}
+
+/// [`spec`] of the first kernel of `module` (with the device functions it calls).
+pub fn module_spec(module: Module) -> &'static KernelSpec {
+    module_spec_with(module, Options::default())
+}
+
+/// [`module_spec`] with emitter options.
+fn module_spec_with(module: Module, options: Options) -> &'static KernelSpec {
+    let kernel = module
+        .kernels
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("the module has no kernel"));
     let words = emit_opencl(&module, &options).unwrap_or_else(|e| panic!("{e}"));
     super::validate(&kernel.name, &words);
     let f = required_features(&module);
@@ -65,9 +81,10 @@ pub fn spec_with(kernel: Kernel, options: Options) -> &'static KernelSpec {
             name: leak(&p.name),
             kind: match p.kind {
                 ParamKind::Scalar(s) => ParamSpecKind::Scalar(dtype(s)),
-                ParamKind::Tensor { elem, access } => ParamSpecKind::Tensor {
+                ParamKind::Tensor { elem, access, dims } => ParamSpecKind::Tensor {
                     elem: dtype(elem),
                     writable: access == dpex_spirv::ir::Access::ReadWrite,
+                    dims: dims as usize,
                 },
                 ParamKind::Local { elem } => ParamSpecKind::Local { elem: dtype(elem) },
             },

@@ -5,6 +5,7 @@
 pub mod builders;
 pub mod device;
 pub mod nd;
+pub mod tensors;
 
 use std::io::ErrorKind;
 use std::path::PathBuf;
@@ -108,10 +109,31 @@ pub fn kernel(
     }
 }
 
+/// A 1-d tensor parameter.
 pub fn tensor(name: &str, elem: Scalar, access: Access) -> Param {
+    tensor_nd(name, elem, access, 1)
+}
+
+/// A tensor parameter of `dims` axes.
+pub fn tensor_nd(name: &str, elem: Scalar, access: Access, dims: u32) -> Param {
     Param {
         name: name.into(),
-        kind: ParamKind::Tensor { elem, access },
+        kind: ParamKind::Tensor { elem, access, dims },
+    }
+}
+
+/// `field` of tensor parameter `tensor`'s view (`u64` offset and extents, `i64` strides).
+pub fn layout(tensor: u32, field: LayoutField) -> Expr {
+    let ty = match field {
+        LayoutField::Stride(_) => Scalar::I64,
+        LayoutField::Offset | LayoutField::Shape(_) => Scalar::U64,
+    };
+    Expr {
+        ty,
+        kind: ExprKind::TensorLayout {
+            tensor: ParamId(tensor),
+            field,
+        },
     }
 }
 

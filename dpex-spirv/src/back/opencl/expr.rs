@@ -40,6 +40,7 @@ impl Emitter {
                 self.load_element(*memory, index)
             }
             ExprKind::Len(memory) => self.memory_len(*memory),
+            ExprKind::TensorLayout { tensor, field } => self.tensor_layout(*tensor, *field),
             ExprKind::Atomic {
                 op,
                 memory,

@@ -132,10 +132,8 @@ impl Emitter {
         for arg in args {
             match arg {
                 Argument::Value(value) => values.push(self.expr(value)?),
-                Argument::Tensor(id) => {
-                    let (ptr, len, _) = self.tensor(*id)?;
-                    values.extend([ptr, len]);
-                }
+                // The caller's view passes through unchanged: pointer, offset, extents, strides.
+                Argument::Tensor(id) => values.extend(self.tensor(*id)?.all()),
             }
         }
         self.call_id(callee.id, callee.result, &values)

@@ -3,7 +3,7 @@
 //! pointers, loads and stores for every [`Memory`].
 
 use rspirv::dr::{Instruction, Operand};
-use rspirv::spirv::{Decoration, FunctionParameterAttribute, MemoryAccess, Op, StorageClass, Word};
+use rspirv::spirv::{FunctionParameterAttribute, MemoryAccess, Op, StorageClass, Word};
 
 use super::function::Convention;
 use super::types::{storage_scalar, storage_size};
@@ -32,25 +32,26 @@ impl ElementPtr {
 }
 
 impl Emitter {
-    /// The SPIR-V types of a function's parameters: one per scalar, two per tensor or local
-    /// accessor (the pointer and the `u64` length).
+    /// The SPIR-V types of a function's parameters: one per scalar, `2 + 2 * dims` per tensor
+    /// (see [`Self::tensor_param_types`]), two per local accessor (the pointer and the `u64`
+    /// length).
     pub(super) fn param_types(&mut self, params: &[Param], convention: Convention) -> Vec<Word> {
         let mut types = Vec::new();
         for param in params {
-            let (elem, class) = match param.kind {
-                ParamKind::Scalar(s) => {
-                    types.push(match convention {
-                        Convention::Kernel => self.storage_ty(s),
-                        Convention::Function => self.ty(s),
-                    });
-                    continue;
+            match param.kind {
+                ParamKind::Scalar(s) => types.push(match convention {
+                    Convention::Kernel => self.storage_ty(s),
+                    Convention::Function => self.ty(s),
+                }),
+                ParamKind::Tensor { elem, dims, .. } => {
+                    self.tensor_param_types(elem, dims, &mut types)
                 }
-                ParamKind::Tensor { elem, .. } => (elem, StorageClass::CrossWorkgroup),
-                ParamKind::Local { elem } => (elem, StorageClass::Workgroup),
-            };
-            let pointee = self.storage_ty(elem);
-            types.push(self.ptr_ty(class, pointee));
-            types.push(self.ty(Scalar::U64));
+                ParamKind::Local { elem } => {
+                    let pointee = self.storage_ty(elem);
+                    types.push(self.ptr_ty(StorageClass::Workgroup, pointee));
+                    types.push(self.ty(Scalar::U64));
+                }
+            }
         }
         types
     }
@@ -59,10 +60,10 @@ impl Emitter {
     /// records each IR parameter's value; `bool` kernel parameters are compared with zero
     /// here, in the entry block.
     ///
-    /// Read-only tensors are `NoWrite`. A kernel's `&mut` tensors are `NoAlias` (Rust's
-    /// borrows at the launch site guarantee it); a function's are not decorated, as nothing
-    /// in the IR stops a caller from passing one tensor to two parameters. Local accessors are
-    /// not decorated.
+    /// Read-only tensors' pointers are `NoWrite`. A kernel's `&mut` tensors' pointers are
+    /// `NoAlias` (Rust's borrows at the launch site guarantee it); a function's are not
+    /// decorated, as nothing in the IR stops a caller from passing one tensor to two
+    /// parameters. Local accessors are not decorated.
     pub(super) fn declare_params(
         &mut self,
         params: &[Param],
@@ -75,21 +76,19 @@ impl Emitter {
                 .ok_or_else(|| BuildError("fewer function parameters than IR parameters".into()))
         };
         for param in params {
-            let (elem, class, attribute) = match param.kind {
+            let value = match param.kind {
                 ParamKind::Scalar(s) => {
                     let id = next()?;
                     self.b.name(id, param.name.as_str());
-                    let value = if s == Scalar::Bool && convention == Convention::Kernel {
+                    if s == Scalar::Bool && convention == Convention::Kernel {
                         let zero = self.const_zero(Scalar::U8);
                         let bool_ty = self.ty(Scalar::Bool);
-                        self.op(Op::INotEqual, bool_ty, &[id, zero])?
+                        ParamValue::Scalar(self.op(Op::INotEqual, bool_ty, &[id, zero])?)
                     } else {
-                        id
-                    };
-                    self.f.params.push(ParamValue::Scalar(value));
-                    continue;
+                        ParamValue::Scalar(id)
+                    }
                 }
-                ParamKind::Tensor { elem, access } => {
+                ParamKind::Tensor { elem, access, dims } => {
                     // Two `&Tensor`s may be the same buffer, so only `&mut` ones are NoAlias.
                     let attribute = match (access, convention) {
                         (Access::Read, _) => Some(FunctionParameterAttribute::NoWrite),
@@ -98,27 +97,19 @@ impl Emitter {
                         }
                         (Access::ReadWrite, Convention::Function) => None,
                     };
-                    (elem, StorageClass::CrossWorkgroup, attribute)
+                    let values =
+                        self.declare_tensor(&param.name, elem, dims, attribute, &mut next)?;
+                    ParamValue::Tensor(values)
                 }
-                ParamKind::Local { elem } => (elem, StorageClass::Workgroup, None),
+                ParamKind::Local { elem } => {
+                    let ptr = next()?;
+                    let len = next()?;
+                    self.b.name(ptr, param.name.as_str());
+                    self.b.name(len, format!("{}_len", param.name));
+                    ParamValue::Local { ptr, len, elem }
+                }
             };
-            let ptr = next()?;
-            let len = next()?;
-            self.b.name(ptr, param.name.as_str());
-            self.b.name(len, format!("{}_len", param.name));
-            if let Some(attribute) = attribute {
-                self.b.decorate(
-                    ptr,
-                    Decoration::FuncParamAttr,
-                    [Operand::FunctionParameterAttribute(attribute)],
-                );
-            }
-            self.f.params.push(ParamValue::Memory {
-                ptr,
-                len,
-                elem,
-                class,
-            });
+            self.f.params.push(value);
         }
         Ok(())
     }
@@ -190,28 +181,30 @@ impl Emitter {
             .ok_or_else(|| BuildError(format!("parameter #{} not declared", id.0)))
     }
 
-    /// The pointer, length and element type of tensor or local accessor parameter `id`.
-    pub(super) fn tensor(&self, id: ParamId) -> BuildResult<(Word, Word, Scalar)> {
-        match self.param(id)? {
-            ParamValue::Memory { ptr, len, elem, .. } => Ok((ptr, len, elem)),
-            ParamValue::Scalar(_) => Err(BuildError(format!("parameter #{} is no tensor", id.0))),
-        }
-    }
-
     /// The value of scalar parameter `id`.
     pub(super) fn scalar_param(&self, id: ParamId) -> BuildResult<Word> {
         match self.param(id)? {
             ParamValue::Scalar(value) => Ok(value),
-            ParamValue::Memory { .. } => {
-                Err(BuildError(format!("parameter #{} is no scalar", id.0)))
-            }
+            _ => Err(BuildError(format!("parameter #{} is no scalar", id.0))),
         }
     }
 
-    /// The element count of a tensor or local accessor.
-    pub(super) fn memory_len(&self, memory: Memory) -> BuildResult<Word> {
+    /// The pointer, length and element type of local accessor parameter `id`.
+    fn local_accessor(&self, id: ParamId) -> BuildResult<(Word, Word, Scalar)> {
+        match self.param(id)? {
+            ParamValue::Local { ptr, len, elem } => Ok((ptr, len, elem)),
+            _ => Err(BuildError(format!(
+                "parameter #{} is no local accessor",
+                id.0
+            ))),
+        }
+    }
+
+    /// The element count of a tensor (the product of its extents) or a local accessor.
+    pub(super) fn memory_len(&mut self, memory: Memory) -> BuildResult<Word> {
         match memory {
-            Memory::Tensor(id) | Memory::Local(id) => Ok(self.tensor(id)?.1),
+            Memory::Tensor(id) => self.tensor_len(id),
+            Memory::Local(id) => Ok(self.local_accessor(id)?.1),
             _ => Err(BuildError(format!("len of {memory:?}"))),
         }
     }
@@ -241,14 +234,15 @@ impl Emitter {
     /// A pointer to element `index` (a `u64`) of `memory`.
     pub(super) fn element_ptr(&mut self, memory: Memory, index: Word) -> BuildResult<ElementPtr> {
         let (base, elem, class, array) = match memory {
-            Memory::Tensor(id) | Memory::Local(id) => match self.param(id)? {
-                ParamValue::Memory {
-                    ptr, elem, class, ..
-                } => (ptr, elem, class, false),
-                ParamValue::Scalar(_) => {
-                    return Err(BuildError(format!("parameter #{} is no tensor", id.0)))
-                }
-            },
+            // The front end computed the index from the buffer's first element.
+            Memory::Tensor(id) => {
+                let t = self.tensor(id)?;
+                (t.ptr, t.elem, StorageClass::CrossWorkgroup, false)
+            }
+            Memory::Local(id) => {
+                let (ptr, _, elem) = self.local_accessor(id)?;
+                (ptr, elem, StorageClass::Workgroup, false)
+            }
             Memory::Workgroup(id) => {
                 let w = self
                     .f

@@ -3,7 +3,7 @@
 //!
 //! One file per operation family: `types` (type and constant cache), `f16` (half-precision
 //! literals), `memory` (parameters, locals, private and work-group arrays, tensor and local
-//! memory elements), `builtin` (work-item and sub-group built-ins), `expr` (expression
+//! memory elements), `tensor` (tensor parameters: their view's values, `len()` and layout), `builtin` (work-item and sub-group built-ins), `expr` (expression
 //! dispatch and literals), `arithmetic` (unary and binary operators), `conversion` (`as`
 //! casts), `math` (math functions via `OpenCL.std`), `control` (structured statements,
 //! short-circuit operators, `if` expressions), `function` (kernels, device functions and
@@ -21,7 +21,7 @@
 //!     dims: 1,
 //!     params: vec![Param {
 //!         name: "out".into(),
-//!         kind: ParamKind::Tensor { elem: Scalar::U32, access: Access::ReadWrite },
+//!         kind: ParamKind::Tensor { elem: Scalar::U32, access: Access::ReadWrite, dims: 1 },
 //!     }],
 //!     locals: vec![],
 //!     workgroup_arrays: vec![],
@@ -36,6 +36,7 @@
 //! let text = disassemble(&words)?;
 //! assert!(text.contains("OpEntryPoint Kernel"));
 //! assert!(text.contains("FuncParamAttr NoAlias"));
+//! assert!(text.contains("\"out.stride0\""));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -51,13 +52,14 @@ mod math;
 mod memory;
 mod subgroup;
 mod sync;
+mod tensor;
 mod types;
 
 use std::collections::BTreeMap;
 
 use rspirv::binary::Assemble;
 use rspirv::dr::{self, Builder};
-use rspirv::spirv::{self, Capability, StorageClass, Word};
+use rspirv::spirv::{self, Capability, Word};
 use thiserror::Error;
 
 use crate::check::{check_module, CheckError, Owner};
@@ -209,17 +211,16 @@ struct Callee {
 enum ParamValue {
     /// A scalar: the id of its value (for `bool`, the result of the comparison at entry).
     Scalar(Word),
-    /// A tensor or local accessor: its pointer, its element count and its element type.
-    Memory {
-        /// Pointer to the first element: `CrossWorkgroup` for a tensor, `Workgroup` for a
-        /// local accessor.
+    /// A tensor: its pointer, offset, extents and strides.
+    Tensor(tensor::TensorValues),
+    /// A local accessor: its pointer, its element count and its element type.
+    Local {
+        /// `Workgroup` pointer to the first element.
         ptr: Word,
         /// The `u64` element count.
         len: Word,
         /// Element type.
         elem: Scalar,
-        /// The pointer's storage class.
-        class: StorageClass,
     },
 }
 
