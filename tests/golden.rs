@@ -4,12 +4,21 @@
 //! After an intended emitter change: `DPEX_BLESS=1 cargo test --test golden`, then review the
 //! diff of `tests/golden/`.
 
+#[path = "../examples/histogram.rs"]
+#[allow(dead_code)]
+mod histogram_example;
 #[path = "../examples/mandelbrot.rs"]
 #[allow(dead_code)]
 mod mandelbrot_example;
+#[path = "../examples/matmul_tiled.rs"]
+#[allow(dead_code)]
+mod matmul_tiled_example;
 #[path = "../examples/pairwise_distance.rs"]
 #[allow(dead_code)]
 mod pairwise_distance_example;
+#[path = "../examples/reduction.rs"]
+#[allow(dead_code)]
+mod reduction_example;
 #[path = "../examples/saxpy.rs"]
 #[allow(dead_code)]
 mod saxpy_example;
@@ -91,4 +100,19 @@ fn mandelbrot_spirv_matches_snapshot() {
             .unwrap_or_else(|| panic!("no {dtype} instance of mandelbrot"));
         check_golden(name, spec.spirv);
     }
+}
+
+#[test]
+fn reduction_spirv_matches_snapshot() {
+    check_golden("reduce_sum", reduction_example::reduce_sum.spirv());
+}
+
+#[test]
+fn histogram_spirv_matches_snapshot() {
+    check_golden("histogram_256", histogram_example::histogram_256.spirv());
+}
+
+#[test]
+fn matmul_tiled_spirv_matches_snapshot() {
+    check_golden("matmul_tiled", matmul_tiled_example::matmul_tiled.spirv());
 }
