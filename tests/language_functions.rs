@@ -251,7 +251,9 @@ fn nested_functions_take_tensors() -> dpex::Result<()> {
     let x: Vec<i32> = (0..1001).map(|i| i * 7919 - 3_000_000).collect();
     let dx = Tensor::from_slice(&q, &x)?;
     let mut out = Tensor::<i32>::zeros(&q, x.len())?;
-    nested_tensor_helper.launch(Range::new([x.len()]), (&dx, &mut out))?.wait()?;
+    nested_tensor_helper
+        .launch(Range::new([x.len()]), (&dx, &mut out))?
+        .wait()?;
     let want: Vec<i32> = x.iter().map(|v| v.wrapping_mul(3)).collect();
     assert_eq!(out.to_vec()?, want);
     Ok(())
