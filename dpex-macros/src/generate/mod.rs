@@ -143,7 +143,10 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
                     .unwrap_or_default();
             }
         };
-        let has_tensors = sig.params.iter().any(|p| matches!(p.kind, ParamDeclKind::Tensor { .. }));
+        let has_tensors = sig
+            .params
+            .iter()
+            .any(|p| matches!(p.kind, ParamDeclKind::Tensor { .. }));
         let layouts: &[bool] = if has_tensors { &[true, false] } else { &[true] };
         for &contiguous in layouts {
             match build_instance(&sig, kernel, &funcs, contiguous) {
@@ -182,7 +185,12 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
 }
 
 /// Lowers and emits one variant of one instantiation of `kernel`.
-fn build_instance(sig: &Signature, kernel: &ItemFn, funcs: &[ItemFn], contiguous: bool) -> syn::Result<Instance> {
+fn build_instance(
+    sig: &Signature,
+    kernel: &ItemFn,
+    funcs: &[ItemFn],
+    contiguous: bool,
+) -> syn::Result<Instance> {
     let table = FunctionTable::new(funcs.to_vec());
     let module = lower_module(sig, &kernel.block, &table, contiguous)?;
     let features = dpex_spirv::required_features(&module);

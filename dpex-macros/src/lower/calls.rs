@@ -56,20 +56,34 @@ impl Lowerer<'_> {
     }
 
     /// `t.shape(d)`: the extent of axis `d` of a tensor view.
-    fn lower_tensor_shape(&mut self, m: &syn::ExprMethodCall, memory: dpex_spirv::ir::Memory, dims: u32) -> syn::Result<Expr> {
+    fn lower_tensor_shape(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        memory: dpex_spirv::ir::Memory,
+        dims: u32,
+    ) -> syn::Result<Expr> {
         let dpex_spirv::ir::Memory::Tensor(tensor) = memory else {
             return Err(error(m.method.span(), "`shape` is a tensor method"));
         };
         let axis = match m.args.first() {
-            Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. })) if m.args.len() == 1 => i.base10_parse::<u32>().ok(),
+            Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(i),
+                ..
+            })) if m.args.len() == 1 => i.base10_parse::<u32>().ok(),
             _ => None,
         };
         match axis {
             Some(axis) if axis < dims => Ok(Expr {
                 ty: Scalar::U64,
-                kind: ExprKind::TensorLayout { tensor, field: dpex_spirv::ir::LayoutField::Shape(axis) },
+                kind: ExprKind::TensorLayout {
+                    tensor,
+                    field: dpex_spirv::ir::LayoutField::Shape(axis),
+                },
             }),
-            _ => Err(error(m.method.span(), format!("write a constant axis below {dims}, e.g. `shape(0)`"))),
+            _ => Err(error(
+                m.method.span(),
+                format!("write a constant axis below {dims}, e.g. `shape(0)`"),
+            )),
         }
     }
 

@@ -108,7 +108,10 @@ impl Lowerer<'_> {
             }
             (Shape::Tensor(dims), index) => {
                 let Memory::Tensor(tensor) = memory.memory else {
-                    return Err(error(index.span(), "internal error: a tensor shape without a tensor"));
+                    return Err(error(
+                        index.span(),
+                        "internal error: a tensor shape without a tensor",
+                    ));
                 };
                 let indices: Vec<&syn::Expr> = match index {
                     syn::Expr::Array(a) => a.elems.iter().collect(),
@@ -120,7 +123,10 @@ impl Lowerer<'_> {
                     } else {
                         format!("`x[[i0, ..., i{}]]`", dims - 1)
                     };
-                    return Err(error(index.span(), format!("this tensor has {dims} axes: index it {form}")));
+                    return Err(error(
+                        index.span(),
+                        format!("this tensor has {dims} axes: index it {form}"),
+                    ));
                 }
                 let lowered = indices
                     .into_iter()
@@ -179,7 +185,9 @@ impl Lowerer<'_> {
         }
         Expr {
             ty: Scalar::U64,
-            kind: ExprKind::Cast { value: Box::new(address) },
+            kind: ExprKind::Cast {
+                value: Box::new(address),
+            },
         }
     }
 }

@@ -50,10 +50,10 @@ impl Lowerer<'_> {
     /// Records what an emitted statement tells about uniformity.
     pub(crate) fn track_uniformity(&mut self, stmt: &Statement) {
         match stmt {
-            Statement::Assign { local, value } => {
-                if self.divergence > 0 || !self.is_uniform(value) {
-                    self.nonuniform_locals.insert(*local);
-                }
+            Statement::Assign { local, value }
+                if self.divergence > 0 || !self.is_uniform(value) =>
+            {
+                self.nonuniform_locals.insert(*local);
             }
             Statement::Return | Statement::ReturnValue(_) if self.divergence > 0 => {
                 self.divergent_exit = true

@@ -189,12 +189,13 @@ fn tensor_elem(ty: &Type, types: &TypeNames) -> syn::Result<(Scalar, u32)> {
             };
             let dims = match a.args.get(1) {
                 None => 1,
-                Some(GenericArgument::Const(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }))) => {
-                    match i.base10_parse::<u32>() {
-                        Ok(d @ 1..=4) => d,
-                        _ => return Err(syn::Error::new_spanned(i, help)),
-                    }
-                }
+                Some(GenericArgument::Const(syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(i),
+                    ..
+                }))) => match i.base10_parse::<u32>() {
+                    Ok(d @ 1..=4) => d,
+                    _ => return Err(syn::Error::new_spanned(i, help)),
+                },
                 Some(other) => return Err(syn::Error::new_spanned(other, help)),
             };
             (t, dims)
