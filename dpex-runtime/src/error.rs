@@ -11,7 +11,9 @@ const SETUP_HINT: &str =
      driver that accepts SPIR-V";
 
 /// Everything that can go wrong in the dpex runtime.
-#[derive(Debug, thiserror::Error)]
+///
+/// Errors are `Clone`: a failed program build is reported to every launch that waited for it.
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// An OpenCL call returned an error status.
@@ -87,6 +89,16 @@ pub enum Error {
         /// The device (name and filter string).
         device: String,
         /// The driver's build log.
+        log: String,
+    },
+
+    /// `spirv-val` rejected a kernel's SPIR-V module (only checked when `DPEX_VALIDATE_SPIRV` is
+    /// set), or could not be run.
+    #[error("the SPIR-V of kernel `{kernel}` is invalid (spirv-val):\n{log}")]
+    InvalidSpirv {
+        /// The kernel's name.
+        kernel: String,
+        /// What `spirv-val` printed (or why it could not be run).
         log: String,
     },
 

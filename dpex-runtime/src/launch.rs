@@ -339,6 +339,7 @@ mod tests {
         params: &PARAMS,
         requires: &[Feature::Fp64, Feature::Fp16],
         static_local_bytes: 0,
+        build_options: "",
     };
 
     #[test]

@@ -30,6 +30,15 @@
 //! in-order by default, out-of-order and profiling on request ([`QueueOptions`]); launches can
 //! wait on events ([`launch_after`]). [`device_table`] is what `dpex devices` prints.
 //!
+//! Programs are built at a kernel's first launch on each device and cached in memory
+//! (single-flight: one build per kernel, device and build options, however many threads launch
+//! at once) and on disk (the device binary, so a later process skips the driver's compile; see
+//! [`CacheConfig`]). [`cache_stats`] counts hits, builds and disk hits; [`build_log`] returns the
+//! driver's log; build options come from [`set_build_options`] / `DPEX_BUILD_OPTIONS` and each
+//! kernel's [`KernelSpec::build_options`]. Environment: `DPEX_CACHE=off`, `DPEX_CACHE_DIR`,
+//! `DPEX_CACHE_MAX_BYTES`, `DPEX_BUILD_OPTIONS`, `DPEX_DUMP_SPIRV=<dir>`,
+//! `DPEX_VALIDATE_SPIRV=1|<path of spirv-val>`, `DPEX_LOG=1` (trace the cache on stderr).
+//!
 //! Devices: every OpenCL device whose driver accepts SPIR-V (`CL_DEVICE_IL_VERSION`) is usable;
 //! [`Device::all`] lists the others with the reason. `DPEX_DEVICE` sets the default device.
 
@@ -59,7 +68,10 @@ pub use event::{Event, ProfilingInfo};
 pub use feature::Feature;
 pub use launch::{launch, launch_after, launch_on};
 pub use local::LocalAccessor;
-pub use program::{cache_stats, program_builds, CacheStats};
+pub use program::{
+    build_log, build_options, cache_config, cache_stats, program_builds, set_build_options,
+    set_cache_config, CacheConfig, CacheStats, DEFAULT_CACHE_MAX_BYTES,
+};
 pub use queue::{Queue, QueueOptions};
 pub use range::{NdRange, Range};
 pub use spec::{KernelSpec, ParamSpec, ParamSpecKind};

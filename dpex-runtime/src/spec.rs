@@ -8,6 +8,12 @@ use crate::tensor::DType;
 /// Everything the runtime needs to know about one compiled kernel.
 ///
 /// `#[kernel]` embeds one of these as a `static`; the launcher passes `&'static KernelSpec`.
+///
+/// One spec is one compiled module: every instance of a generic kernel (its concrete types and
+/// const parameters) and every layout variant (C-contiguous or strided tensors) is its own
+/// `KernelSpec` with its own SPIR-V, so the specialization is part of the SPIR-V words and
+/// therefore of every program cache key (the in-memory cache's and the on-disk cache's, see
+/// [`cache_stats`](crate::cache_stats) and [`CacheConfig`](crate::CacheConfig)).
 #[derive(Debug)]
 pub struct KernelSpec {
     /// The kernel's name (its `OpEntryPoint` name in the SPIR-V module).
@@ -16,7 +22,8 @@ pub struct KernelSpec {
     pub dims: usize,
     /// The SPIR-V module (words).
     pub spirv: &'static [u32],
-    /// A hash of the SPIR-V words: the program cache's key (with the device's context).
+    /// A hash of the SPIR-V words: with the word count, the device's context and the build
+    /// options, the in-memory program cache's key. (The on-disk cache hashes the words itself.)
     pub spirv_hash: u64,
     /// The kernel's parameters, in order.
     pub params: &'static [ParamSpec],
@@ -27,6 +34,11 @@ pub struct KernelSpec {
     /// [`LocalAccessor`](crate::LocalAccessor) arguments' bytes it must fit
     /// `CL_DEVICE_LOCAL_MEM_SIZE`.
     pub static_local_bytes: usize,
+    /// OpenCL build options for this kernel (e.g. `-cl-fast-relaxed-math` for
+    /// `#[kernel(fast_math)]`), passed to `clBuildProgram` after the global ones
+    /// ([`set_build_options`](crate::set_build_options), `DPEX_BUILD_OPTIONS`); part of every
+    /// program cache key. Usually empty.
+    pub build_options: &'static str,
 }
 
 /// One kernel parameter as the user wrote it.

@@ -307,6 +307,7 @@ mod tests {
         params: &PARAMS,
         requires: &[Feature::Fp64, Feature::SubGroups],
         static_local_bytes: 1000,
+        build_options: "",
     };
 
     #[test]

@@ -51,6 +51,19 @@ pub fn leak_spec_with(
     requires: &'static [Feature],
     static_local_bytes: usize,
 ) -> &'static KernelSpec {
+    leak_spec_full(name, dims, words, params, requires, static_local_bytes, "")
+}
+
+/// [`leak_spec_with`] with per-kernel build options.
+pub fn leak_spec_full(
+    name: &'static str,
+    dims: usize,
+    words: Vec<u32>,
+    params: Vec<ParamSpec>,
+    requires: &'static [Feature],
+    static_local_bytes: usize,
+    build_options: &'static str,
+) -> &'static KernelSpec {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     words.hash(&mut hasher);
     Box::leak(Box::new(KernelSpec {
@@ -61,6 +74,7 @@ pub fn leak_spec_with(
         params: Box::leak(params.into_boxed_slice()),
         requires,
         static_local_bytes,
+        build_options,
     }))
 }
 

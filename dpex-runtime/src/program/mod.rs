@@ -1,0 +1,234 @@
+//! Kernels' SPIR-V built into OpenCL programs, cached in memory and on disk, with counters.
+//!
+//! **In memory**, one program per key (SPIR-V hash and word count, the device's context, the
+//! global and the kernel's build options). The specialization (a generic kernel's concrete types
+//! and const parameters, the tensor layout variant) is part of the SPIR-V: each instance is its
+//! own [`KernelSpec`]. Loads are single-flight: when several launches miss the same key at once,
+//! one loads the program and the others wait for it; a failure (e.g. the driver's build log) is
+//! reported to every waiter and not cached, so a later launch tries again. Different devices
+//! (contexts) load independently.
+//!
+//! **On disk** (see [`CacheConfig`]), the device binary of every program built from SPIR-V, so
+//! that the first launch in a later process skips the driver's compile.
+//!
+//! Before a load, `DPEX_DUMP_SPIRV=<dir>` writes the module to `<dir>/<kernel>-<hash>.spv` and
+//! `DPEX_VALIDATE_SPIRV=1` (or the path of a `spirv-val`) validates it.
+
+mod build;
+mod disk;
+mod format;
+mod inspect;
+mod options;
+mod stats;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use once_cell::sync::Lazy;
+use opencl3::kernel::Kernel;
+use opencl3::program::Program;
+
+use crate::device::Device;
+use crate::error::{Error, Result};
+use crate::spec::KernelSpec;
+
+pub use disk::{cache_config, set_cache_config, CacheConfig, DEFAULT_CACHE_MAX_BYTES};
+pub use options::{build_options, set_build_options};
+pub use stats::{cache_stats, program_builds, CacheStats};
+
+/// Kernel objects kept per program and kernel name for reuse (more are created under contention).
+const KERNEL_POOL_SIZE: usize = 8;
+
+/// A built program and a pool of kernel objects created from it.
+pub(crate) struct BuiltProgram {
+    program: Program,
+    /// The driver's log of the build from SPIR-V (stored with the binary in the disk cache).
+    build_log: String,
+    /// `clSetKernelArg` is not thread-safe on one kernel object, so each launch takes one out.
+    kernels: Mutex<HashMap<&'static str, Vec<Kernel>>>,
+}
+
+/// Identifies a program in memory.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    spirv_hash: u64,
+    spirv_words: usize,
+    /// The `cl_context` (a program is built in and for one context).
+    context: usize,
+    /// Stands for the global build options (see `options::global`).
+    global_options: u64,
+    kernel_options: &'static str,
+}
+
+/// One load in progress; the launches that miss the same key meanwhile wait for its outcome.
+#[derive(Default)]
+struct Flight {
+    outcome: Mutex<Option<Result<Arc<BuiltProgram>>>>,
+    done: Condvar,
+}
+
+impl Flight {
+    fn wait(&self) -> Result<Arc<BuiltProgram>> {
+        let mut outcome = lock(&self.outcome);
+        loop {
+            if let Some(outcome) = &*outcome {
+                return outcome.clone();
+            }
+            outcome = self
+                .done
+                .wait(outcome)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+}
+
+enum Slot {
+    Ready(Arc<BuiltProgram>),
+    Loading(Arc<Flight>),
+}
+
+static CACHE: Lazy<Mutex<HashMap<Key, Slot>>> = Lazy::new(Mutex::default);
+
+/// Locks a mutex, recovering it if a thread panicked while holding it (the data stays consistent:
+/// every critical section here is a single insert, removal or lookup).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Ends a flight: publishes its outcome to the cache and to the waiting launches. If the loading
+/// thread panics, dropping the guard reports that to the waiters instead.
+struct FlightGuard {
+    key: Key,
+    flight: Arc<Flight>,
+    kernel: &'static str,
+    device: String,
+    finished: bool,
+}
+
+impl FlightGuard {
+    fn finish(mut self, outcome: Result<Arc<BuiltProgram>>) -> Result<Arc<BuiltProgram>> {
+        self.publish(outcome.clone());
+        self.finished = true;
+        outcome
+    }
+
+    fn publish(&self, outcome: Result<Arc<BuiltProgram>>) {
+        {
+            let mut cache = lock(&CACHE);
+            match &outcome {
+                Ok(program) => cache.insert(self.key.clone(), Slot::Ready(program.clone())),
+                Err(_) => cache.remove(&self.key),
+            };
+        }
+        *lock(&self.flight.outcome) = Some(outcome);
+        self.flight.done.notify_all();
+    }
+}
+
+impl Drop for FlightGuard {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.publish(Err(Error::BuildFailed {
+                kernel: self.kernel.to_string(),
+                device: self.device.clone(),
+                log: "the thread that was building this program panicked".to_string(),
+            }));
+        }
+    }
+}
+
+/// The program for `spec` on `device`, loaded at the first call for its key (single-flight: at
+/// most one load per key at a time, concurrent launches wait for it). A failure is not cached.
+pub(crate) fn program_for(spec: &'static KernelSpec, device: &Device) -> Result<Arc<BuiltProgram>> {
+    let context = device.context()?;
+    let (global_id, global_text) = options::global();
+    let key = Key {
+        spirv_hash: spec.spirv_hash,
+        spirv_words: spec.spirv.len(),
+        context: context.get() as usize,
+        global_options: global_id,
+        kernel_options: spec.build_options,
+    };
+    let flight = {
+        let mut cache = lock(&CACHE);
+        match cache.get(&key) {
+            Some(Slot::Ready(program)) => {
+                stats::hit();
+                return Ok(program.clone());
+            }
+            Some(Slot::Loading(flight)) => {
+                let flight = flight.clone();
+                drop(cache);
+                stats::hit();
+                return flight.wait();
+            }
+            None => {
+                let flight = Arc::new(Flight::default());
+                cache.insert(key.clone(), Slot::Loading(flight.clone()));
+                flight
+            }
+        }
+    };
+    stats::miss();
+    let guard = FlightGuard {
+        key,
+        flight,
+        kernel: spec.name,
+        device: device.to_string(),
+        finished: false,
+    };
+    let outcome = options::effective(&global_text, spec)
+        .and_then(|options| build::load(spec, device, &options))
+        .map(|loaded| {
+            Arc::new(BuiltProgram {
+                program: loaded.program,
+                build_log: loaded.build_log,
+                kernels: Mutex::default(),
+            })
+        });
+    guard.finish(outcome)
+}
+
+/// The driver's build log of `spec`'s program for `device` (building or loading the program
+/// first, like a launch would). For a program loaded from the disk cache it is the log of the
+/// original build from SPIR-V, stored with the binary. Often empty when the build succeeded.
+pub fn build_log(spec: &'static KernelSpec, device: &Device) -> Result<String> {
+    Ok(program_for(spec, device)?.build_log.clone())
+}
+
+impl BuiltProgram {
+    /// A kernel object for `name`, from the pool or newly created.
+    pub(crate) fn take_kernel(&self, name: &'static str) -> Result<Kernel> {
+        if let Some(kernel) = lock(&self.kernels).get_mut(name).and_then(Vec::pop) {
+            return Ok(kernel);
+        }
+        if name.contains('\0') {
+            return Err(Error::opencl(
+                "clCreateKernel",
+                -46,
+                format!("the kernel name {name:?} contains a NUL character"),
+            ));
+        }
+        Kernel::create(&self.program, name).map_err(|e| {
+            Error::opencl(
+                "clCreateKernel",
+                e.0,
+                format!(
+                    "kernel `{name}`; the program's kernels are `{}`",
+                    self.program.kernel_names()
+                ),
+            )
+        })
+    }
+
+    /// Returns a kernel object to the pool after its launch was enqueued.
+    pub(crate) fn give_back(&self, name: &'static str, kernel: Kernel) {
+        let mut pool = lock(&self.kernels);
+        let kernels = pool.entry(name).or_default();
+        if kernels.len() < KERNEL_POOL_SIZE {
+            kernels.push(kernel);
+        }
+    }
+}
