@@ -10,7 +10,8 @@ mod state;
 
 use crate::lower::{lower_module, FunctionTable};
 use crate::parse::{
-    combine, instantiations, parse_function_signature, parse_signature, ParamDeclKind, Signature,
+    combine, instantiations, parse_function_signature, parse_options, parse_signature,
+    KernelOptions, ParamDeclKind, Signature,
 };
 use dpex_spirv::ir;
 use proc_macro2::TokenStream;
@@ -27,6 +28,10 @@ pub(crate) struct Instance {
     pub static_local_bytes: u64,
     /// True for the variant that assumes C-contiguous tensor views.
     pub contiguous: bool,
+    /// True when the kernel reports failed run-time checks through an error record.
+    pub reports_errors: bool,
+    /// True for `#[kernel(fast_math)]`.
+    pub fast_math: bool,
 }
 
 /// Expands `#[kernel]` (with arguments `attr`) on `item`.
@@ -117,12 +122,13 @@ fn expand(state: KernelState) -> TokenStream {
 fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
     let kernel = &state.kernel;
     let mut errors = Vec::new();
-    if !state.attr.is_empty() {
-        errors.push(syn::Error::new_spanned(
-            &state.attr,
-            "#[kernel] takes no arguments yet: write `#[kernel]`",
-        ));
-    }
+    let options = match parse_options(&state.attr) {
+        Ok(options) => options,
+        Err(e) => {
+            errors.push(e);
+            KernelOptions::default()
+        }
+    };
     let all_types = match instantiations(&kernel.sig.generics) {
         Ok(all) => all,
         Err(e) => {
@@ -149,7 +155,7 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
             .any(|p| matches!(p.kind, ParamDeclKind::Tensor { .. }));
         let layouts: &[bool] = if has_tensors { &[true, false] } else { &[true] };
         for &contiguous in layouts {
-            match build_instance(&sig, kernel, &funcs, contiguous) {
+            match build_instance(&sig, kernel, &funcs, contiguous, options) {
                 Ok(instance) => instances.push(instance),
                 Err(e) => {
                     errors.push(e);
@@ -159,6 +165,8 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
                         features: dpex_spirv::Features::default(),
                         static_local_bytes: 0,
                         contiguous,
+                        reports_errors: false,
+                        fast_math: options.fast_math,
                     });
                     break;
                 }
@@ -190,9 +198,10 @@ fn build_instance(
     kernel: &ItemFn,
     funcs: &[ItemFn],
     contiguous: bool,
+    options: KernelOptions,
 ) -> syn::Result<Instance> {
     let table = FunctionTable::new(funcs.to_vec());
-    let module = lower_module(sig, &kernel.block, &table, contiguous)?;
+    let module = lower_module(sig, &kernel.block, &table, contiguous, !options.unchecked)?;
     let features = dpex_spirv::required_features(&module);
     let static_local_bytes = module
         .kernels
@@ -200,6 +209,7 @@ fn build_instance(
         .flat_map(|k| &k.workgroup_arrays)
         .map(|a| u64::from(a.len) * u64::from(a.elem.bits() / 8))
         .sum();
+    let reports_errors = module.kernels.iter().any(|k| k.reports_errors);
     let words = emit(sig, module)?;
     Ok(Instance {
         sig: sig.clone(),
@@ -207,6 +217,8 @@ fn build_instance(
         features,
         static_local_bytes,
         contiguous,
+        reports_errors,
+        fast_math: options.fast_math,
     })
 }
 

@@ -16,6 +16,9 @@ pub(crate) struct AtomicElement {
     elem: Scalar,
     /// The element index, computed once.
     index: LocalId,
+    /// In checked kernels: true when the index is in bounds (the operation is skipped
+    /// otherwise, and reads give 0).
+    guard: Option<LocalId>,
     order: MemoryOrder,
     scope: Scope,
 }
@@ -71,7 +74,11 @@ impl Lowerer<'_> {
                 "an `AtomicRef` refers to one element: write `&mut x[i]`",
             ));
         };
-        let (memory, index) = self.lower_element_ref(element)?;
+        let super::memory::ElementRef {
+            memory,
+            index,
+            check,
+        } = self.lower_element_ref(element)?;
         if matches!(memory.memory, Memory::Private(_)) {
             return Err(error(
                 element.span(),
@@ -101,10 +108,23 @@ impl Lowerer<'_> {
             local: index_local,
             value: index,
         });
+        let guard = match check {
+            Some(check) => {
+                self.fail_unless(&check);
+                let ok = self.new_local("atomic.in_bounds", Scalar::Bool);
+                self.emit(Statement::Assign {
+                    local: ok,
+                    value: check.in_bounds,
+                });
+                Some(ok)
+            }
+            None => None,
+        };
         Ok(AtomicElement {
             memory: memory.memory,
             elem: memory.elem,
             index: index_local,
+            guard,
             order,
             scope,
         })
@@ -181,13 +201,21 @@ impl Lowerer<'_> {
             return Err(error(m.method.span(), "`store` takes 1 argument"));
         }
         let value = self.lower_expr_as(&m.args[0], a.elem)?;
-        self.emit(Statement::AtomicStore {
+        let store = Statement::AtomicStore {
             memory: a.memory,
             index: read_local(a.index, Scalar::U64),
             value,
             order: write_order(a.order),
             scope: a.scope,
-        });
+        };
+        match a.guard {
+            Some(ok) => self.emit(Statement::If {
+                condition: read_local(ok, Scalar::Bool),
+                accept: vec![store],
+                reject: Vec::new(),
+            }),
+            None => self.emit(store),
+        }
         Ok(())
     }
 
@@ -245,7 +273,7 @@ fn atomic_expr(a: AtomicElement, op: AtomicOp, operands: Vec<Expr>) -> Expr {
     } else {
         a.order
     };
-    Expr {
+    let atomic = Expr {
         ty: a.elem,
         kind: ExprKind::Atomic {
             op,
@@ -255,5 +283,16 @@ fn atomic_expr(a: AtomicElement, op: AtomicOp, operands: Vec<Expr>) -> Expr {
             order,
             scope: a.scope,
         },
+    };
+    match a.guard {
+        Some(ok) => Expr {
+            ty: a.elem,
+            kind: ExprKind::Select {
+                condition: Box::new(read_local(ok, Scalar::Bool)),
+                accept: Box::new(atomic),
+                reject: Box::new(super::checks::zero(a.elem)),
+            },
+        },
+        None => atomic,
     }
 }

@@ -29,6 +29,7 @@ impl Lowerer<'_> {
             return match (method.as_str(), memory.shape) {
                 ("len", _) if !m.args.is_empty() => Err(error(m.method.span(), "`len` takes no arguments")),
                 ("shape", MemoryShape::Tensor(dims)) => self.lower_tensor_shape(m, memory.memory, dims),
+                ("get_unchecked", _) => self.lower_get_unchecked(m),
                 ("len", MemoryShape::Dynamic | MemoryShape::Tensor(_)) => Ok(Expr {
                     ty: Scalar::U64,
                     kind: ExprKind::Len(memory.memory),
@@ -53,6 +54,24 @@ impl Lowerer<'_> {
                 self.lower_scalar_method(&m.receiver, &m.method, &args, expected)
             }
         }
+    }
+
+    /// `x.get_unchecked(i)` inside `unsafe`: `x[i]` without its bounds check.
+    fn lower_get_unchecked(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Expr> {
+        if self.unchecked_depth == 0 {
+            return Err(error(
+                m.method.span(),
+                "`get_unchecked` skips the bounds check: write `unsafe { x.get_unchecked(i) }`",
+            ));
+        }
+        let [index] = self.arity::<1>(&m.method, &m.args.iter().collect::<Vec<_>>())?;
+        let indexing = syn::ExprIndex {
+            attrs: Vec::new(),
+            expr: m.receiver.clone(),
+            bracket_token: Default::default(),
+            index: Box::new(index.clone()),
+        };
+        self.lower_index(&indexing)
     }
 
     /// `t.shape(d)`: the extent of axis `d` of a tensor view.

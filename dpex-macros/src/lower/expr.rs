@@ -30,8 +30,23 @@ impl Lowerer<'_> {
             syn::Expr::If(i) => self.lower_if_value(i, expected),
             syn::Expr::Block(b) if b.label.is_none() => self.lower_block_value(&b.block, expected),
             syn::Expr::Loop(l) => self.lower_loop_value(l, expected),
+            syn::Expr::Unsafe(u) => self.lower_unsafe(u, expected),
             other => Err(unsupported_expr(other, &self.sig.name.to_string())),
         }
+    }
+
+    /// `unsafe { x.get_unchecked(i) }`: a value computed without run-time checks.
+    fn lower_unsafe(&mut self, u: &syn::ExprUnsafe, expected: Option<Scalar>) -> syn::Result<Expr> {
+        let [syn::Stmt::Expr(inner, None)] = u.block.stmts.as_slice() else {
+            return Err(error(
+                u.unsafe_token.span,
+                "`unsafe` in kernels only skips run-time checks: write `unsafe { x.get_unchecked(i) }`",
+            ));
+        };
+        self.unchecked_depth += 1;
+        let value = self.lower_expr(inner, expected);
+        self.unchecked_depth -= 1;
+        value
     }
 
     /// Lowers `e` and requires its type to be `ty`.
@@ -221,8 +236,10 @@ impl Lowerer<'_> {
                 ),
             ));
         }
-        let result = if op.is_comparison() { Scalar::Bool } else { ty };
-        Ok(Expr::binary(result, op, lhs, rhs))
+        if op.is_comparison() {
+            return Ok(Expr::binary(Scalar::Bool, op, lhs, rhs));
+        }
+        Ok(self.checked_binary(ty, op, lhs, rhs))
     }
 
     /// `a && b` / `a || b`. When `b` needs statements they must run only when `a` does not

@@ -1,6 +1,7 @@
 //! Indexable memory: tensors, private arrays, `LocalAccessor` parameters and work-group
 //! `LocalArray`s, read with `m[i]` (or `m[[row, col]]` for a 2-d local array).
 
+use super::checks::{guarded_read, BoundsCheck};
 use super::{error, Binding, Lowerer};
 use dpex_spirv::ir::{BinaryOp, Expr, ExprKind, LayoutField, Literal, Memory, ParamId, Scalar};
 use syn::spanned::Spanned;
@@ -17,6 +18,24 @@ pub(crate) enum Shape {
     /// A tensor view with this many axes (indexed `t[i]` for one, `t[[i, j, ...]]` for more),
     /// addressed through its offset, shape and strides.
     Tensor(u32),
+}
+
+/// One element of a memory, as an indexing expression names it.
+pub(crate) struct ElementRef {
+    /// The memory.
+    pub memory: MemoryRef,
+    /// The element's index in the memory (for tensors: in the buffer).
+    pub index: Expr,
+    /// The bounds check guarding the access, in checked kernels.
+    pub check: Option<BoundsCheck>,
+}
+
+/// True for an index that is cheap to repeat and has no effects.
+pub(crate) fn is_simple(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Literal(_) | ExprKind::Local(_) | ExprKind::Param(_)
+    )
 }
 
 /// A memory a name refers to.
@@ -77,72 +96,107 @@ impl Lowerer<'_> {
         })
     }
 
-    /// Lowers `base[index]` to the memory and the flat element index.
-    pub(crate) fn lower_element_ref(
-        &mut self,
-        i: &syn::ExprIndex,
-    ) -> syn::Result<(MemoryRef, Expr)> {
+    /// Lowers `base[index]`: the memory, the element's index in it, and (in checked kernels)
+    /// the bounds check guarding the access.
+    pub(crate) fn lower_element_ref(&mut self, i: &syn::ExprIndex) -> syn::Result<ElementRef> {
         let Some(memory) = self.memory_operand(&i.expr) else {
             return Err(error(
                 i.expr.span(),
                 "only tensors, private arrays and local memory can be indexed in kernels (`x[i]`)",
             ));
         };
-        let index = match (memory.shape, &*i.index) {
-            (Shape::Grid(_, cols), syn::Expr::Array(a)) if a.elems.len() == 2 => {
-                let row = self.lower_index_value(&a.elems[0])?;
-                let col = self.lower_index_value(&a.elems[1])?;
-                let width = Expr::literal(Scalar::U64, Literal::Int(u64::from(cols)));
+        let written: Vec<&syn::Expr> = match (&*i.index, memory.shape) {
+            (syn::Expr::Array(a), Shape::Grid(..) | Shape::Tensor(_)) => a.elems.iter().collect(),
+            (single, _) => vec![single],
+        };
+        let (axes, help) = match memory.shape {
+            Shape::Grid(..) => (2, "index a 2-d local array with `[[row, col]]`".to_string()),
+            Shape::Tensor(dims) if dims > 1 => (
+                dims as usize,
+                format!(
+                    "this tensor has {dims} axes: index it `x[[i0, ..., i{}]]`",
+                    dims - 1
+                ),
+            ),
+            _ => (1, "index it with one `usize`: `x[i]`".to_string()),
+        };
+        if written.len() != axes {
+            return Err(error(i.index.span(), help));
+        }
+        let mut indices = Vec::new();
+        for index in written {
+            let lowered = self.lower_index_value(index)?;
+            // Used by the check and by the access: computed once.
+            let lowered = if self.checks_enabled() && !is_simple(&lowered) {
+                self.spill("index", lowered)
+            } else {
+                lowered
+            };
+            indices.push(lowered);
+        }
+        let literal = |n: u64| Expr::literal(Scalar::U64, Literal::Int(n));
+        let (extents, len) = match (memory.shape, memory.memory) {
+            (Shape::Fixed(n), _) => (vec![literal(u64::from(n))], literal(u64::from(n))),
+            (Shape::Grid(r, c), _) => (
+                vec![literal(u64::from(r)), literal(u64::from(c))],
+                literal(u64::from(r) * u64::from(c)),
+            ),
+            (Shape::Tensor(dims), Memory::Tensor(tensor)) => (
+                (0..dims)
+                    .map(|d| Expr {
+                        ty: Scalar::U64,
+                        kind: ExprKind::TensorLayout {
+                            tensor,
+                            field: LayoutField::Shape(d),
+                        },
+                    })
+                    .collect(),
+                Expr {
+                    ty: Scalar::U64,
+                    kind: ExprKind::Len(memory.memory),
+                },
+            ),
+            _ => {
+                let len = Expr {
+                    ty: Scalar::U64,
+                    kind: ExprKind::Len(memory.memory),
+                };
+                (vec![len.clone()], len)
+            }
+        };
+        let check = self.bounds_check(&memory, &indices, extents, len);
+        let index = match (memory.shape, memory.memory) {
+            (Shape::Tensor(_), Memory::Tensor(tensor)) => self.tensor_address(tensor, indices),
+            (Shape::Grid(_, cols), _) => {
+                let mut it = indices.into_iter();
+                let (row, col) = (
+                    it.next().unwrap_or_else(|| literal(0)),
+                    it.next().unwrap_or_else(|| literal(0)),
+                );
                 Expr::binary(
                     Scalar::U64,
                     BinaryOp::Add,
-                    Expr::binary(Scalar::U64, BinaryOp::Mul, row, width),
+                    Expr::binary(Scalar::U64, BinaryOp::Mul, row, literal(u64::from(cols))),
                     col,
                 )
             }
-            (Shape::Grid(..), other) => {
-                return Err(error(
-                    other.span(),
-                    "index a 2-d local array with `[[row, col]]`",
-                ))
-            }
-            (Shape::Tensor(dims), index) => {
-                let Memory::Tensor(tensor) = memory.memory else {
-                    return Err(error(
-                        index.span(),
-                        "internal error: a tensor shape without a tensor",
-                    ));
-                };
-                let indices: Vec<&syn::Expr> = match index {
-                    syn::Expr::Array(a) => a.elems.iter().collect(),
-                    single => vec![single],
-                };
-                if indices.len() != dims as usize {
-                    let form = if dims == 1 {
-                        "`x[i]`".to_string()
-                    } else {
-                        format!("`x[[i0, ..., i{}]]`", dims - 1)
-                    };
-                    return Err(error(
-                        index.span(),
-                        format!("this tensor has {dims} axes: index it {form}"),
-                    ));
-                }
-                let lowered = indices
-                    .into_iter()
-                    .map(|i| self.lower_index_value(i))
-                    .collect::<syn::Result<Vec<_>>>()?;
-                self.tensor_address(tensor, lowered)
-            }
-            (_, index) => self.lower_index_value(index)?,
+            _ => indices.into_iter().next().unwrap_or_else(|| literal(0)),
         };
-        Ok((memory, index))
+        Ok(ElementRef {
+            memory,
+            index,
+            check,
+        })
     }
 
-    /// `memory[index]` as a value.
+    /// `memory[index]` as a value (0 when a checked access is out of bounds).
     pub(crate) fn lower_index(&mut self, i: &syn::ExprIndex) -> syn::Result<Expr> {
-        let (memory, index) = self.lower_element_ref(i)?;
-        Ok(read_element(memory.memory, memory.elem, index))
+        let element = self.lower_element_ref(i)?;
+        if let Some(check) = &element.check {
+            self.fail_unless(check);
+        }
+        let read = read_element(element.memory.memory, element.memory.elem, element.index);
+        Ok(guarded_read(element.check.as_ref(), read))
     }
 }
 

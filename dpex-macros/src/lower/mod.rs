@@ -14,6 +14,7 @@
 mod aggregate;
 mod atomic;
 mod calls;
+mod checks;
 mod control;
 mod expr;
 mod for_loop;
@@ -110,6 +111,12 @@ pub(crate) struct Lowerer<'s> {
     divergent_exit: bool,
     /// True when lowering the variant of the kernel that assumes C-contiguous tensor views.
     contiguous: bool,
+    /// True in a safe kernel: indices and integer divisions are checked at run time.
+    checked: bool,
+    /// How many `unsafe` blocks enclose the code being lowered (no checks inside).
+    unchecked_depth: u32,
+    /// Set once a run-time check was emitted: the kernel then reports errors.
+    reports_errors: bool,
     /// The work-group arrays declared so far.
     workgroup_arrays: Vec<ir::WorkgroupArray>,
     /// The enclosing loops, innermost last.
@@ -132,6 +139,7 @@ struct Body {
     workgroup_arrays: Vec<ir::WorkgroupArray>,
     body: ir::Block,
     calls: Vec<(FunctionId, Span)>,
+    reports_errors: bool,
 }
 
 /// Lowers a kernel and every device function it reaches into one module.
@@ -140,8 +148,10 @@ pub(crate) fn lower_module(
     body: &syn::Block,
     funcs: &FunctionTable,
     contiguous: bool,
+    checked: bool,
 ) -> syn::Result<ir::Module> {
-    let kernel = lower_body(sig, &body.stmts, funcs, contiguous)?;
+    let kernel = lower_body(sig, &body.stmts, funcs, contiguous, checked)?;
+    let mut reports_errors = kernel.reports_errors;
     let mut functions = Vec::new();
     let mut calls = Vec::new();
     let mut names = Vec::new();
@@ -149,8 +159,9 @@ pub(crate) fn lower_module(
     let mut next = 0;
     while let Some((item, fsig)) = funcs.instance(next) {
         let name = instance_name(&fsig);
-        match lower_body(&fsig, &item.block.stmts, funcs, contiguous) {
+        match lower_body(&fsig, &item.block.stmts, funcs, contiguous, checked) {
             Ok(lowered) => {
+                reports_errors |= lowered.reports_errors;
                 calls.push(lowered.calls);
                 functions.push(ir::Function {
                     name: name.clone(),
@@ -180,6 +191,7 @@ pub(crate) fn lower_module(
             params: kernel.params,
             locals: kernel.locals,
             workgroup_arrays: kernel.workgroup_arrays,
+            reports_errors,
             body: kernel.body,
         }],
     })
@@ -201,6 +213,7 @@ fn lower_body(
     stmts: &[syn::Stmt],
     funcs: &FunctionTable,
     contiguous: bool,
+    checked: bool,
 ) -> syn::Result<Body> {
     let mut let_types = HashMap::new();
     loop {
@@ -213,6 +226,9 @@ fn lower_body(
             blocks: Vec::new(),
             workgroup_arrays: Vec::new(),
             contiguous,
+            checked,
+            unchecked_depth: 0,
+            reports_errors: false,
             divergence: 0,
             nonuniform_locals: HashSet::new(),
             divergent_exit: false,
@@ -242,6 +258,7 @@ fn lower_body(
             workgroup_arrays: lowerer.workgroup_arrays,
             body,
             calls: lowerer.calls,
+            reports_errors: lowerer.reports_errors,
         });
     }
 }

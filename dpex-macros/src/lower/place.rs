@@ -1,10 +1,11 @@
 //! Lowers assignments: `x = v`, `t.0 = v`, `y[i] = v`, `acc[k] = v` and the compound forms
 //! `x += v`, `y[i] *= v`, ...
 
+use super::checks::{guarded_read, BoundsCheck};
 use super::expr::operator_applies;
-use super::memory::read_element;
+use super::memory::{is_simple, read_element};
 use super::{error, read_local, Binding, Lowerer};
-use dpex_spirv::ir::{BinaryOp, Expr, ExprKind, LocalId, Memory, Scalar, Statement};
+use dpex_spirv::ir::{BinaryOp, Expr, LocalId, Memory, Scalar, Statement};
 use syn::spanned::Spanned;
 
 /// Where an assignment writes.
@@ -16,6 +17,7 @@ enum Place {
         memory: Memory,
         elem: Scalar,
         index: Expr,
+        check: Option<BoundsCheck>,
     },
 }
 
@@ -27,7 +29,7 @@ impl Place {
         }
     }
 
-    /// The place's current value.
+    /// The place's current value (0 for an element a failed check skips).
     fn read(&self) -> Expr {
         match self {
             Place::Local { id, ty } => read_local(*id, *ty),
@@ -35,19 +37,8 @@ impl Place {
                 memory,
                 elem,
                 index,
-            } => read_element(*memory, *elem, index.clone()),
-        }
-    }
-
-    /// The statement writing `value` to the place.
-    fn write(self, value: Expr) -> Statement {
-        match self {
-            Place::Local { id, .. } => Statement::Assign { local: id, value },
-            Place::Element { memory, index, .. } => Statement::StoreElement {
-                memory,
-                index,
-                value,
-            },
+                check,
+            } => guarded_read(check.as_ref(), read_element(*memory, *elem, index.clone())),
         }
     }
 }
@@ -67,12 +58,14 @@ impl Lowerer<'_> {
                 memory,
                 elem,
                 index,
+                check,
             } if op.is_some() && !is_simple(&index) => {
                 let index = self.spill("index", index);
                 Place::Element {
                     memory,
                     elem,
                     index,
+                    check,
                 }
             }
             other => other,
@@ -95,10 +88,29 @@ impl Lowerer<'_> {
                         format!("this compound assignment cannot be applied to `{ty}`"),
                     ));
                 }
-                Expr::binary(ty, op, place.read(), operand)
+                let current = place.read();
+                self.checked_binary(ty, op, current, operand)
             }
         };
-        self.emit(place.write(new_value));
+        match place {
+            Place::Local { id, .. } => self.emit(Statement::Assign {
+                local: id,
+                value: new_value,
+            }),
+            Place::Element {
+                memory,
+                index,
+                check,
+                ..
+            } => {
+                let store = Statement::StoreElement {
+                    memory,
+                    index,
+                    value: new_value,
+                };
+                self.guarded_store(check.as_ref(), store);
+            }
+        }
         Ok(())
     }
 
@@ -133,7 +145,8 @@ impl Lowerer<'_> {
         match target {
             syn::Expr::Paren(p) => self.lower_place(&p.expr),
             syn::Expr::Index(i) => {
-                let (memory, index) = self.lower_element_ref(i)?;
+                let element = self.lower_element_ref(i)?;
+                let memory = element.memory;
                 if !memory.writable {
                     let message = match memory.memory {
                         Memory::Tensor(tensor) => {
@@ -144,7 +157,12 @@ impl Lowerer<'_> {
                     };
                     return Err(error(i.expr.span(), message));
                 }
-                Ok(Place::Element { memory: memory.memory, elem: memory.elem, index })
+                Ok(Place::Element {
+                    memory: memory.memory,
+                    elem: memory.elem,
+                    index: element.index,
+                    check: element.check,
+                })
             }
             syn::Expr::Path(_) | syn::Expr::Field(_) => {
                 let name = quote::quote!(#target).to_string().replace(' ', "");
@@ -188,13 +206,4 @@ impl Lowerer<'_> {
             )),
         }
     }
-}
-
-/// True for an index that is cheap and has no effects to repeat: a literal, a local or a
-/// parameter.
-fn is_simple(e: &Expr) -> bool {
-    matches!(
-        e.kind,
-        ExprKind::Literal(_) | ExprKind::Local(_) | ExprKind::Param(_)
-    )
 }

@@ -11,7 +11,13 @@ fn lower(source: &str) -> syn::Result<Kernel> {
 
 fn lower_kernel(func: &syn::ItemFn) -> syn::Result<Kernel> {
     let sig = parse_signature(func, &TypeNames::default())?;
-    let mut module = lower_module(&sig, &func.block, &FunctionTable::new(Vec::new()), true)?;
+    let mut module = lower_module(
+        &sig,
+        &func.block,
+        &FunctionTable::new(Vec::new()),
+        true,
+        true,
+    )?;
     module
         .kernels
         .pop()

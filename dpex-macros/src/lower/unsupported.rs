@@ -38,8 +38,8 @@ pub(crate) fn unsupported_expr(e: &syn::Expr, kernel: &str) -> syn::Error {
                 .to_string()
         }
         syn::Expr::Unsafe(_) => {
-            "`unsafe` blocks are not supported in kernels: safe kernel code is all a kernel \
-             needs; remove `unsafe`"
+            "`unsafe` in kernels only skips run-time checks: write `unsafe { x.get_unchecked(i) }`, \
+             or mark the kernel `#[kernel(unchecked)]`"
                 .to_string()
         }
         syn::Expr::Macro(m) => format!(

@@ -2,10 +2,12 @@
 //! what kernels cannot take; [`generics`] lists the instantiations of a generic kernel.
 
 mod generics;
+mod options;
 mod params;
 mod types;
 
 pub(crate) use generics::instantiations;
+pub(crate) use options::{parse_options, KernelOptions};
 pub(crate) use types::{scalar_of_name, TypeNames};
 
 use dpex_spirv::ir::{Access, Scalar};

@@ -1,0 +1,215 @@
+//! Run-time checks of safe kernels: every index is compared with the length of what it
+//! indexes, and integer division checks its divisor. A failed check touches no memory (the
+//! access is skipped, the division uses a harmless divisor), is recorded in the kernel's error
+//! record (`Statement::Fail`) and makes the launch's `wait()` return an error.
+//! `#[kernel(unchecked)]` and `unsafe { x.get_unchecked(i) }` leave the checks out.
+
+use super::memory::MemoryRef;
+use super::Lowerer;
+use dpex_spirv::ir::{
+    BinaryOp, Check, Expr, ExprKind, Literal, Memory, Scalar, Statement, UnaryOp,
+};
+
+/// The check guarding one element access.
+#[derive(Clone, Debug)]
+pub(crate) struct BoundsCheck {
+    /// True when the access is in bounds (a read of a local: cheap to use twice).
+    pub in_bounds: Expr,
+    /// What is accessed, as recorded (see `Statement::Fail`).
+    pub what: u64,
+    /// The logical (row-major) index, for the record.
+    pub index: Expr,
+    /// The element count, for the record.
+    pub len: Expr,
+}
+
+impl Lowerer<'_> {
+    /// True when run-time checks are emitted (the kernel is not `unchecked`).
+    pub(crate) fn checks_enabled(&self) -> bool {
+        self.checked && self.unchecked_depth == 0
+    }
+
+    /// Builds the check of an access to `memory` at `indices` against `extents` (one
+    /// extent per index), spilling what it needs into locals. `None` when checks are off.
+    pub(crate) fn bounds_check(
+        &mut self,
+        memory: &MemoryRef,
+        indices: &[Expr],
+        extents: Vec<Expr>,
+        len: Expr,
+    ) -> Option<BoundsCheck> {
+        if !self.checks_enabled() {
+            return None;
+        }
+        let mut in_bounds: Option<Expr> = None;
+        for (index, extent) in indices.iter().zip(&extents) {
+            let ok = Expr::binary(Scalar::Bool, BinaryOp::Lt, index.clone(), extent.clone());
+            in_bounds = Some(match in_bounds {
+                None => ok,
+                Some(all) => Expr::binary(Scalar::Bool, BinaryOp::BitAnd, all, ok),
+            });
+        }
+        let in_bounds = self.spill("in_bounds", in_bounds.unwrap_or_else(|| bool_literal(true)));
+        let mut logical: Option<Expr> = None;
+        for (index, extent) in indices.iter().zip(&extents) {
+            logical = Some(match logical {
+                None => index.clone(),
+                Some(outer) => Expr::binary(
+                    Scalar::U64,
+                    BinaryOp::Add,
+                    Expr::binary(Scalar::U64, BinaryOp::Mul, outer, extent.clone()),
+                    index.clone(),
+                ),
+            });
+        }
+        let what = match memory.memory {
+            Memory::Tensor(p) | Memory::Local(p) => u64::from(p.0),
+            Memory::Workgroup(w) => 1 << 32 | u64::from(w.0),
+            Memory::Private(l) => 2 << 32 | u64::from(l.0),
+        };
+        Some(BoundsCheck {
+            in_bounds,
+            what,
+            index: logical.unwrap_or_else(|| u64_literal(0)),
+            len,
+        })
+    }
+
+    /// `if !in_bounds { fail }`, before a read.
+    pub(crate) fn fail_unless(&mut self, check: &BoundsCheck) {
+        self.reports_errors = true;
+        self.emit(Statement::If {
+            condition: not(check.in_bounds.clone()),
+            accept: vec![fail(Check::OutOfBounds, check)],
+            reject: Vec::new(),
+        });
+    }
+
+    /// `if in_bounds { store } else { fail }`.
+    pub(crate) fn guarded_store(&mut self, check: Option<&BoundsCheck>, store: Statement) {
+        match check {
+            None => self.emit(store),
+            Some(check) => {
+                self.reports_errors = true;
+                self.emit(Statement::If {
+                    condition: check.in_bounds.clone(),
+                    accept: vec![store],
+                    reject: vec![fail(Check::OutOfBounds, check)],
+                });
+            }
+        }
+    }
+
+    /// `lhs op rhs` for `/` and `%` on integers with a checked divisor: a zero divisor (or
+    /// `MIN / -1`) is recorded and replaced by 1. Other operations are returned as they are.
+    pub(crate) fn checked_binary(
+        &mut self,
+        ty: Scalar,
+        op: BinaryOp,
+        lhs: Expr,
+        rhs: Expr,
+    ) -> Expr {
+        let is_division = matches!(op, BinaryOp::Div | BinaryOp::Rem) && ty.is_int();
+        if !is_division || !self.checks_enabled() {
+            return Expr::binary(ty, op, lhs, rhs);
+        }
+        self.reports_errors = true;
+        let lhs = self.spill("dividend", lhs);
+        let rhs = self.spill("divisor", rhs);
+        let zero = Expr::binary(
+            Scalar::Bool,
+            BinaryOp::Eq,
+            rhs.clone(),
+            Expr::literal(ty, Literal::Int(0)),
+        );
+        let mut bad = zero.clone();
+        let mut checks = vec![(zero, Check::DivideByZero)];
+        if ty.is_signed_int() {
+            let min = Expr::literal(ty, Literal::Int(1u64 << (ty.bits() - 1)));
+            let minus_one = Expr::literal(ty, Literal::Int(u64::MAX >> (64 - ty.bits())));
+            let overflow = Expr::binary(
+                Scalar::Bool,
+                BinaryOp::BitAnd,
+                Expr::binary(Scalar::Bool, BinaryOp::Eq, lhs.clone(), min),
+                Expr::binary(Scalar::Bool, BinaryOp::Eq, rhs.clone(), minus_one),
+            );
+            bad = Expr::binary(Scalar::Bool, BinaryOp::BitOr, bad, overflow.clone());
+            checks.push((overflow, Check::DivideOverflow));
+        }
+        for (condition, check) in checks {
+            let record = BoundsCheck {
+                in_bounds: bool_literal(false),
+                what: 0,
+                index: u64_literal(0),
+                len: u64_literal(0),
+            };
+            self.emit(Statement::If {
+                condition,
+                accept: vec![fail(check, &record)],
+                reject: Vec::new(),
+            });
+        }
+        let bad = self.spill("bad_divisor", bad);
+        let safe = Expr {
+            ty,
+            kind: ExprKind::Select {
+                condition: Box::new(bad),
+                accept: Box::new(Expr::literal(ty, Literal::Int(1))),
+                reject: Box::new(rhs),
+            },
+        };
+        Expr::binary(ty, op, lhs, safe)
+    }
+}
+
+/// The value of an element read that its check may skip: `select(in_bounds, read, 0)`.
+pub(crate) fn guarded_read(check: Option<&BoundsCheck>, read: Expr) -> Expr {
+    match check {
+        None => read,
+        Some(check) => Expr {
+            ty: read.ty,
+            kind: ExprKind::Select {
+                condition: Box::new(check.in_bounds.clone()),
+                reject: Box::new(zero(read.ty)),
+                accept: Box::new(read),
+            },
+        },
+    }
+}
+
+fn fail(check: Check, record: &BoundsCheck) -> Statement {
+    Statement::Fail {
+        check,
+        what: record.what,
+        index: record.index.clone(),
+        len: record.len.clone(),
+    }
+}
+
+/// The zero of a scalar type.
+pub(crate) fn zero(ty: Scalar) -> Expr {
+    let value = match ty {
+        Scalar::Bool => Literal::Bool(false),
+        t if t.is_float() => Literal::Float(0f64.to_bits()),
+        _ => Literal::Int(0),
+    };
+    Expr::literal(ty, value)
+}
+
+fn u64_literal(value: u64) -> Expr {
+    Expr::literal(Scalar::U64, Literal::Int(value))
+}
+
+fn bool_literal(value: bool) -> Expr {
+    Expr::literal(Scalar::Bool, Literal::Bool(value))
+}
+
+fn not(value: Expr) -> Expr {
+    Expr {
+        ty: Scalar::Bool,
+        kind: ExprKind::Unary {
+            op: UnaryOp::Not,
+            operand: Box::new(value),
+        },
+    }
+}
