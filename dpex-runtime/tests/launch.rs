@@ -475,45 +475,7 @@ fn empty_tensors_pass_a_null_pointer_and_zero_length() {
 
 #[test]
 fn a_driver_build_failure_carries_the_log_and_is_not_cached() {
-    use rspirv::dr::Operand;
-    use rspirv::spirv::{Decoration, FunctionControl, LinkageType};
-    use ParamTy::*;
-    // The kernel calls a function that is imported but defined nowhere: the link step fails.
-    let (mut k, _) = Kernel::begin(
-        "calls_missing",
-        &[Capability::Linkage],
-        &tensor_params(IntPtr(64), 1),
-    );
-    let void = k.void;
-    let fn_ty = k.b.type_function(void, []);
-    let selected = k.b.selected_function();
-    let block = k.b.selected_block();
-    k.b.select_block(None).expect("deselect block");
-    k.b.select_function(None).expect("deselect function");
-    let missing =
-        k.b.begin_function(void, None, FunctionControl::NONE, fn_ty)
-            .expect("decl");
-    k.b.end_function().expect("end decl");
-    k.b.decorate(
-        missing,
-        Decoration::LinkageAttributes,
-        [
-            Operand::LiteralString("dpex_missing_fn".into()),
-            Operand::LinkageType(LinkageType::Import),
-        ],
-    );
-    k.b.select_function(selected).expect("reselect function");
-    k.b.select_block(block).expect("reselect block");
-    k.b.function_call(void, None, missing, []).expect("call");
-    // spirv-val wants function declarations before definitions: move the import to the front.
-    let mut module = rspirv::dr::load_words(k.finish()).expect("reload the module");
-    module.functions.rotate_right(1);
-    let spec = leak_spec(
-        "calls_missing",
-        1,
-        rspirv::binary::Assemble::assemble(&module),
-        vec![tensor("out", DType::I64, true)],
-    );
+    let spec = common::calls_missing_spec("calls_missing", true);
     let queue = common::cpu_queue();
     let mut out = ok(Tensor::<i64>::zeros(&queue, 4));
     for _ in 0..2 {

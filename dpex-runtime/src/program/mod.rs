@@ -232,3 +232,85 @@ impl BuiltProgram {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Barrier;
+
+    use rspirv::binary::Assemble;
+    use rspirv::spirv::{
+        AddressingModel, Capability, ExecutionModel, FunctionControl, MemoryModel,
+    };
+
+    use super::*;
+    use crate::launch::launch_on;
+    use crate::queue::Queue;
+
+    /// `void <name>()`: an empty kernel.
+    fn empty_kernel(name: &'static str) -> &'static KernelSpec {
+        let mut b = rspirv::dr::Builder::new();
+        b.set_version(1, 0);
+        b.capability(Capability::Addresses);
+        b.capability(Capability::Kernel);
+        b.memory_model(AddressingModel::Physical64, MemoryModel::OpenCL);
+        let void = b.type_void();
+        let fn_ty = b.type_function(void, []);
+        let func = b
+            .begin_function(void, None, FunctionControl::NONE, fn_ty)
+            .expect("begin_function");
+        b.begin_block(None).expect("begin_block");
+        b.ret().expect("ret");
+        b.end_function().expect("end_function");
+        b.entry_point(ExecutionModel::Kernel, func, name, []);
+        let words = b.module().assemble();
+        Box::leak(Box::new(KernelSpec {
+            name,
+            dims: 1,
+            spirv_hash: xxhash_rust::xxh3::xxh3_64(&inspect::words_to_bytes(&words)),
+            spirv: Box::leak(words.into_boxed_slice()),
+            params: &[],
+            requires: &[],
+            static_local_bytes: 0,
+            build_options: "",
+        }))
+    }
+
+    /// The CPU device again, as a separate `Device` with its own context (like a second device).
+    fn cpu_twin(real: &Device) -> Device {
+        let mut info = real.info().clone();
+        info.name = format!("{} (twin)", info.name);
+        Device::from_parts(opencl3::device::Device::new(real.id()), info)
+    }
+
+    #[test]
+    fn different_devices_build_independently_and_once_each() {
+        let real = Device::select("cpu").unwrap_or_else(|e| panic!("no CPU device:\n{e}"));
+        let twin = cpu_twin(&real);
+        let spec = empty_kernel("empty_on_two_devices");
+        let queues = [
+            Queue::new(&real).unwrap_or_else(|e| panic!("{e}")),
+            Queue::new(&twin).unwrap_or_else(|e| panic!("{e}")),
+        ];
+        let barrier = Arc::new(Barrier::new(16));
+        let threads: Vec<_> = (0..16)
+            .map(|t| {
+                let queue = queues[t % 2].clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    launch_on(&queue, spec, &[4], None, &[])
+                        .and_then(|event| event.wait())
+                        .unwrap_or_else(|e| panic!("{e}"));
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("a launch thread panicked");
+        }
+        // One program per device (context), whatever the disk cache held.
+        assert_eq!(program_builds(spec), 2);
+        let log = build_log(spec, &twin).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!log.contains('\0'));
+        assert_eq!(program_builds(spec), 2);
+    }
+}

@@ -428,3 +428,45 @@ pub fn vadd_spec(name: &'static str) -> &'static KernelSpec {
         ],
     )
 }
+
+/// `calls_missing(out: &mut Tensor<i64>)`: a kernel that calls a function imported but defined
+/// nowhere, so the driver's link step fails (the build log names `dpex_missing_fn`). With
+/// `declaration_first: false` the import comes after the kernel's definition, which the driver
+/// accepts but `spirv-val` rejects.
+pub fn calls_missing_spec(name: &'static str, declaration_first: bool) -> &'static KernelSpec {
+    use rspirv::spirv::{FunctionControl, LinkageType};
+    use ParamTy::*;
+    let (mut k, _) = Kernel::begin(name, &[Capability::Linkage], &tensor_params(IntPtr(64), 1));
+    let void = k.void;
+    let fn_ty = k.b.type_function(void, []);
+    let selected = k.b.selected_function();
+    let block = k.b.selected_block();
+    k.b.select_block(None).expect("deselect block");
+    k.b.select_function(None).expect("deselect function");
+    let missing =
+        k.b.begin_function(void, None, FunctionControl::NONE, fn_ty)
+            .expect("decl");
+    k.b.end_function().expect("end decl");
+    k.b.decorate(
+        missing,
+        Decoration::LinkageAttributes,
+        [
+            Operand::LiteralString("dpex_missing_fn".into()),
+            Operand::LinkageType(LinkageType::Import),
+        ],
+    );
+    k.b.select_function(selected).expect("reselect function");
+    k.b.select_block(block).expect("reselect block");
+    k.b.function_call(void, None, missing, []).expect("call");
+    let mut module = rspirv::dr::load_words(k.finish()).expect("reload the module");
+    if declaration_first {
+        // SPIR-V wants function declarations before definitions: move the import to the front.
+        module.functions.rotate_right(1);
+    }
+    leak_spec(
+        name,
+        1,
+        module.assemble(),
+        vec![tensor("out", DType::I64, true)],
+    )
+}
