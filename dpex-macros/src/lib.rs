@@ -8,6 +8,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(test)]
+mod fuzz;
 mod generate;
 mod lower;
 mod parse;

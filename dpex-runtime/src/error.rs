@@ -171,6 +171,50 @@ pub enum Error {
         got: String,
     },
 
+    /// A safe kernel indexed past the end of a tensor, a local accessor or an array. The access
+    /// was skipped (nothing was read or written there); only the first failure is reported.
+    #[error("kernel `{kernel}`: index {index} is out of bounds for `{parameter}` of length {len} (work-item {work_item}); the access was skipped")]
+    OutOfBounds {
+        /// The kernel's name.
+        kernel: String,
+        /// The parameter (or local/private array) indexed.
+        parameter: String,
+        /// The index (row-major over all axes for an N-d tensor).
+        index: u64,
+        /// The number of elements.
+        len: u64,
+        /// The global linear id of the work-item (dimension 0 fastest).
+        work_item: u64,
+    },
+
+    /// A safe kernel divided an integer by zero (Rust panics there); the division gave a
+    /// meaningless value instead of trapping.
+    #[error("kernel `{kernel}`: integer division or remainder by zero in work-item {work_item}")]
+    DivideByZero {
+        /// The kernel's name.
+        kernel: String,
+        /// The global linear id of the work-item.
+        work_item: u64,
+    },
+
+    /// A safe kernel divided the smallest signed integer by -1 (Rust panics there).
+    #[error("kernel `{kernel}`: integer division overflow (MIN / -1) in work-item {work_item}")]
+    DivideOverflow {
+        /// The kernel's name.
+        kernel: String,
+        /// The global linear id of the work-item.
+        work_item: u64,
+    },
+
+    /// A safe kernel reported a failure this runtime does not know.
+    #[error("kernel `{kernel}` reported an unknown failure (code {code})")]
+    KernelFailed {
+        /// The kernel's name.
+        kernel: String,
+        /// The code in its error record.
+        code: u64,
+    },
+
     /// A generic kernel launched with element types it was not instantiated for.
     #[error("kernel `{kernel}` has no instance for the types ({types}): its type parameters take f32 or f64")]
     NoInstance {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use opencl3::types::cl_event;
 
 use crate::error::{cl_with, Error, Result};
+use crate::error_record::ErrorRecord;
 
 /// A launched kernel; [`Event::wait`] blocks until it has run.
 ///
@@ -17,6 +18,8 @@ pub struct Event {
     event: opencl3::event::Event,
     kernel: &'static str,
     profiling: bool,
+    /// For a safe kernel: where it reports a failed run-time check.
+    record: Option<ErrorRecord>,
 }
 
 /// Device timestamps of a command, in nanoseconds of the device's clock
@@ -50,20 +53,28 @@ impl Event {
         event: opencl3::event::Event,
         kernel: &'static str,
         profiling: bool,
+        record: Option<ErrorRecord>,
     ) -> Event {
         Event {
             event,
             kernel,
             profiling,
+            record,
         }
     }
 
-    /// Blocks until the command has completed.
+    /// Blocks until the command has completed. For a safe kernel, returns the first run-time
+    /// check that failed ([`Error::OutOfBounds`], [`Error::DivideByZero`],
+    /// [`Error::DivideOverflow`]); such a failure touched no memory. Only `wait` reports them.
     pub fn wait(&self) -> Result<()> {
         self.event.wait().map_err(cl_with(
             "clWaitForEvents",
             format!("waiting for kernel `{}`", self.kernel),
-        ))
+        ))?;
+        match &self.record {
+            Some(record) => record.check(),
+            None => Ok(()),
+        }
     }
 
     /// The name of the kernel this event belongs to.

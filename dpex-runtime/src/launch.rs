@@ -8,6 +8,7 @@ use opencl3::types::{cl_event, cl_uint};
 
 use crate::arg::KernelArg;
 use crate::error::{cl_with, Error, Result};
+use crate::error_record::ErrorRecord;
 use crate::event::Event;
 use crate::program::program_for;
 use crate::queue::Queue;
@@ -72,9 +73,23 @@ pub fn launch_after(
         other.finish()?;
     }
     let program = program_for(spec, device)?;
+    let record = if spec.reports_errors {
+        Some(ErrorRecord::new(queue, spec)?)
+    } else {
+        None
+    };
     let kernel = program.take_kernel(spec.name)?;
-    let enqueued = check_kernel_limit(spec, &kernel, queue, local)
-        .and_then(|()| set_args_and_enqueue(spec, &kernel, queue, global, local, args, wait_for));
+    let enqueued = check_kernel_limit(spec, &kernel, queue, local).and_then(|()| {
+        set_args_and_enqueue(
+            spec,
+            &kernel,
+            queue,
+            (global, local),
+            args,
+            wait_for,
+            record,
+        )
+    });
     program.give_back(spec.name, kernel);
     let event = enqueued?;
     if !foreign.is_empty() {
@@ -203,10 +218,10 @@ fn set_args_and_enqueue(
     spec: &KernelSpec,
     kernel: &Kernel,
     queue: &Queue,
-    global: &[usize],
-    local: Option<&[usize]>,
+    (global, local): (&[usize], Option<&[usize]>),
     args: &[KernelArg<'_>],
     wait_for: &[&Event],
+    record: Option<ErrorRecord>,
 ) -> Result<Event> {
     let mut index: cl_uint = 0;
     for (param, arg) in spec.params.iter().zip(args) {
@@ -281,6 +296,15 @@ fn set_args_and_enqueue(
             }
         }
     }
+    if let Some(record) = &record {
+        let mem: *mut c_void = record.mem();
+        // SAFETY: a safe kernel's last argument is a global pointer to its error record: a
+        // valid cl_mem of this context, alive in `record` until the event is dropped.
+        unsafe { kernel.set_arg(index, &mem) }.map_err(cl_with(
+            "clSetKernelArg",
+            format!("kernel `{}`, its error record", spec.name),
+        ))?;
+    }
     let local_ptr = match local {
         Some(local) => local.as_ptr(),
         None => ptr::null(),
@@ -308,7 +332,7 @@ fn set_args_and_enqueue(
             queue.device()
         ),
     ))?;
-    Ok(Event::new(event, spec.name, queue.is_profiling()))
+    Ok(Event::new(event, spec.name, queue.is_profiling(), record))
 }
 
 #[cfg(test)]
@@ -340,6 +364,7 @@ mod tests {
         requires: &[Feature::Fp64, Feature::Fp16],
         static_local_bytes: 0,
         build_options: "",
+        reports_errors: false,
     };
 
     #[test]

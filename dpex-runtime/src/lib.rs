@@ -47,6 +47,7 @@
 mod arg;
 mod device;
 mod error;
+mod error_record;
 mod event;
 mod feature;
 mod launch;

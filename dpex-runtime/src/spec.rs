@@ -39,6 +39,10 @@ pub struct KernelSpec {
     /// ([`set_build_options`](crate::set_build_options), `DPEX_BUILD_OPTIONS`); part of every
     /// program cache key. Usually empty.
     pub build_options: &'static str,
+    /// True for a safe (checked) kernel that reports failed run-time checks: it takes one more
+    /// OpenCL argument after its parameters, a pointer to a 6-word `u64` error record that the
+    /// launch allocates and [`Event::wait`](crate::Event::wait) reads back.
+    pub reports_errors: bool,
 }
 
 /// One kernel parameter as the user wrote it.

@@ -308,6 +308,7 @@ mod tests {
         requires: &[Feature::Fp64, Feature::SubGroups],
         static_local_bytes: 1000,
         build_options: "",
+        reports_errors: false,
     };
 
     #[test]

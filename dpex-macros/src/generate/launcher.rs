@@ -181,6 +181,8 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
         let variant = format_ident!("{}", name);
         quote!(::dpex::__private::Feature::#variant)
     });
+    let build_options = if instance.fast_math { "-cl-fast-relaxed-math" } else { "" };
+    let reports_errors = instance.reports_errors;
     let static_local_bytes = Literal::usize_unsuffixed(
         usize::try_from(instance.static_local_bytes).unwrap_or(usize::MAX),
     );
@@ -213,6 +215,8 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
             params: &[#(#params),*],
             requires: &[#(#requires),*],
             static_local_bytes: #static_local_bytes,
+            build_options: #build_options,
+            reports_errors: #reports_errors,
         }
     }
 }

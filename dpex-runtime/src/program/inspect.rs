@@ -238,6 +238,7 @@ mod tests {
             requires: &[],
             static_local_bytes: 0,
             build_options: "",
+            reports_errors: false,
         };
         assert_eq!(dump_file_name(&spec), "a_b_c-00000000000000ab.spv");
     }

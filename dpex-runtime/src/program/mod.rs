@@ -272,6 +272,7 @@ mod tests {
             requires: &[],
             static_local_bytes: 0,
             build_options: "",
+            reports_errors: false,
         }))
     }
 

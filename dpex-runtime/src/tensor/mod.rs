@@ -4,7 +4,7 @@
 mod copy;
 mod create;
 mod dtype;
-mod memory;
+pub(crate) mod memory;
 #[cfg(feature = "ndarray")]
 mod ndarray;
 mod shape;

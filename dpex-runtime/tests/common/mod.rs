@@ -75,6 +75,7 @@ pub fn leak_spec_full(
         requires,
         static_local_bytes,
         build_options,
+        reports_errors: false,
     }))
 }
 

@@ -1,0 +1,1 @@
+//! Regression tests: the minimized inputs that found bugs.

@@ -1,0 +1,90 @@
+//! The error record of a launch of a safe kernel: six `u64` words in device memory where the
+//! kernel reports the first run-time check that failed (an out-of-bounds index, an integer
+//! division by zero or `MIN / -1`); [`Event::wait`](crate::Event::wait) reads it back.
+//!
+//! Layout (set by the SPIR-V emitter): word 0's low half is the check's code (0: none, 1: out
+//! of bounds, 2: division by zero, 3: division overflow), word 1 what was accessed (a parameter
+//! index, `1 << 32 | id` for a work-group array, `2 << 32 | id` for a private array), word 2 the
+//! index, word 3 the length, word 4 the work-item's global linear id (dimension 0 fastest).
+
+use std::ffi::c_void;
+
+use opencl3::types::cl_mem;
+
+use crate::error::{Error, Result};
+use crate::queue::Queue;
+use crate::spec::KernelSpec;
+use crate::tensor::memory::{read, DeviceMemory};
+
+/// Words in a record.
+const WORDS: usize = 6;
+
+/// One launch's error record.
+pub(crate) struct ErrorRecord {
+    memory: DeviceMemory,
+    queue: Queue,
+    spec: &'static KernelSpec,
+}
+
+impl ErrorRecord {
+    /// A zeroed record on `queue`'s device for a launch of `spec`.
+    pub(crate) fn new(queue: &Queue, spec: &'static KernelSpec) -> Result<ErrorRecord> {
+        let zeros = [0u64; WORDS];
+        let memory = DeviceMemory::allocate(
+            queue,
+            std::mem::size_of_val(&zeros),
+            Some(zeros.as_ptr().cast::<c_void>()),
+            &|| format!("the error record of kernel `{}`", spec.name),
+        )?;
+        Ok(ErrorRecord {
+            memory,
+            queue: queue.clone(),
+            spec,
+        })
+    }
+
+    /// The record's memory object, the kernel's last argument.
+    pub(crate) fn mem(&self) -> cl_mem {
+        self.memory.mem()
+    }
+
+    /// Reads the record (after the kernel has completed) and turns a failure into its error.
+    pub(crate) fn check(&self) -> Result<()> {
+        let mut bytes = [0u8; WORDS * 8];
+        read(&self.queue, &self.memory, 0, &mut bytes)?;
+        let word = |k: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&bytes[k * 8..k * 8 + 8]);
+            u64::from_le_bytes(w)
+        };
+        let kernel = self.spec.name.to_string();
+        let work_item = word(4);
+        match word(0) & 0xffff_ffff {
+            0 => Ok(()),
+            1 => Err(Error::OutOfBounds {
+                kernel,
+                parameter: self.describe(word(1)),
+                index: word(2),
+                len: word(3),
+                work_item,
+            }),
+            2 => Err(Error::DivideByZero { kernel, work_item }),
+            3 => Err(Error::DivideOverflow { kernel, work_item }),
+            code => Err(Error::KernelFailed { kernel, code }),
+        }
+    }
+
+    /// The name of what word 1 of the record designates.
+    fn describe(&self, what: u64) -> String {
+        let id = what & 0xffff_ffff;
+        match what >> 32 {
+            0 => self
+                .spec
+                .params
+                .get(id as usize)
+                .map_or_else(|| format!("parameter {id}"), |p| p.name.to_string()),
+            1 => format!("local array #{id}"),
+            _ => format!("private array #{id}"),
+        }
+    }
+}
