@@ -80,6 +80,11 @@ impl Features {
                 self.expr(value);
             }
             Statement::Call { args, .. } => self.args(args),
+            // The error record's status word is a 32-bit atomic: no `Int64Atomics`.
+            Statement::Fail { index, len, .. } => {
+                self.expr(index);
+                self.expr(len);
+            }
             Statement::If {
                 condition,
                 accept,

@@ -467,6 +467,22 @@ pub enum CheckError {
         /// The built-in's name.
         builtin: &'static str,
     },
+    /// A [`Statement::Fail`](crate::ir::Statement::Fail) in a module whose kernel does not
+    /// have [`Kernel::reports_errors`](crate::ir::Kernel::reports_errors): there is no error
+    /// record to write to.
+    #[error("{owner}: a failed check is reported, but the kernel does not report errors (`reports_errors` is false)")]
+    FailWithoutErrorRecord {
+        /// The kernel or function holding the `Fail`.
+        owner: Owner,
+    },
+    /// The kernels of a module with device functions disagree on
+    /// [`Kernel::reports_errors`](crate::ir::Kernel::reports_errors): the functions, shared by
+    /// all kernels, either all take the error record's hidden parameters or none does.
+    #[error("{owner}: `reports_errors` differs from the module's first kernel, and the kernels share device functions")]
+    MixedErrorReporting {
+        /// The first kernel that differs from the module's first kernel.
+        owner: Owner,
+    },
     /// A `break` or `continue` outside every loop body.
     #[error("{owner}: `{jump}` outside of a loop")]
     JumpOutsideLoop {

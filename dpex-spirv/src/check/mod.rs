@@ -2,8 +2,10 @@
 //!
 //! Back ends run [`check_module`] first and may then rely on every invariant: ids in range,
 //! expression types consistent with their operations, tensors and locals accessed as their
-//! kind and access allow, tensor layouts read on axes the tensor has, calls matching their callee, no recursion, jumps only where a loop
-//! can take them, and every function with a result returning one.
+//! kind and access allow, tensor layouts read on axes the tensor has, calls matching their
+//! callee, no recursion, jumps only where a loop can take them, every function with a result
+//! returning one, and failed checks ([`ir::Statement::Fail`]) reported only where an error
+//! record exists.
 
 mod atomic;
 mod error;
@@ -11,6 +13,7 @@ mod expr;
 mod function;
 mod math;
 mod memory;
+mod report;
 mod subgroup;
 
 use std::cell::RefCell;
@@ -30,7 +33,13 @@ use crate::ir::{self, Block, Local, Module, Param, ParamKind, Scalar, Statement,
 /// it is a [`Statement::ReturnValue`], an [`Statement::If`] whose two branches both return, or
 /// a [`Statement::Loop`] with no `Break` that leaves it (such a loop is left only by
 /// returning).
+///
+/// A [`Statement::Fail`] needs an error record: it may appear in a kernel with
+/// [`Kernel::reports_errors`](ir::Kernel::reports_errors), or in a device function of a module
+/// whose kernels report errors; the kernels of a module with device functions must agree on
+/// `reports_errors` (their functions share one signature).
 pub fn check_module(m: &Module) -> Result<(), CheckError> {
+    let reports_errors = report::module_reports_errors(m)?;
     let mut names = HashSet::new();
     let mut callees = Vec::with_capacity(m.functions.len());
     for f in &m.functions {
@@ -52,6 +61,7 @@ pub fn check_module(m: &Module) -> Result<(), CheckError> {
             workgroup_arrays: &[],
             dims: None,
             result: f.result,
+            reports_errors,
         };
         let checker = Checker::new(m, owner, body)?;
         checker.block(&f.body, Place::Outside)?;
@@ -87,6 +97,7 @@ pub fn check_module(m: &Module) -> Result<(), CheckError> {
             workgroup_arrays: &kernel.workgroup_arrays,
             dims: Some(kernel.dims),
             result: None,
+            reports_errors: kernel.reports_errors,
         };
         let checker = Checker::new(m, owner, body)?;
         checker.block(&kernel.body, Place::Outside)?;
@@ -141,6 +152,8 @@ struct Body<'m> {
     dims: Option<u32>,
     /// A function's result type; `None` in kernels and functions returning `()`.
     result: Option<Scalar>,
+    /// Whether it has an error record for [`Statement::Fail`] to write to.
+    reports_errors: bool,
 }
 
 /// Checks the statements and expressions of one kernel or function.
@@ -159,6 +172,8 @@ struct Checker<'m> {
     dims: Option<u32>,
     /// A function's result type; `None` in kernels and functions returning `()`.
     result: Option<Scalar>,
+    /// Whether it has an error record for [`Statement::Fail`] to write to.
+    reports_errors: bool,
     /// Indices of the functions called so far.
     callees: RefCell<BTreeSet<u32>>,
 }
@@ -191,6 +206,7 @@ impl<'m> Checker<'m> {
             workgroup_arrays: body.workgroup_arrays,
             dims: body.dims,
             result: body.result,
+            reports_errors: body.reports_errors,
             callees: RefCell::default(),
         })
     }
@@ -241,6 +257,12 @@ impl<'m> Checker<'m> {
                 self.block(body, Place::LoopBody)?;
                 self.block(continuing, Place::Continuing)
             }
+            Statement::Fail {
+                check: _,
+                what: _,
+                index,
+                len,
+            } => self.fail(index, len),
             Statement::Break => self.jump("break", place),
             Statement::Continue => self.jump("continue", place),
             Statement::Return => match self.result {

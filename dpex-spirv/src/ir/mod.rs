@@ -203,6 +203,39 @@ pub struct Kernel {
     pub workgroup_arrays: Vec<WorkgroupArray>,
     /// The statements executed by every work-item.
     pub body: Block,
+    /// True when the kernel reports run-time errors ([`Statement::Fail`]): it then takes one
+    /// more OpenCL argument after all others, a `CrossWorkgroup` pointer to an error record of
+    /// [`ERROR_RECORD_WORDS`] `u64` words, and every device function of the module takes two
+    /// more parameters after its own: that pointer and the work-item's global linear id (`u64`).
+    pub reports_errors: bool,
+}
+
+/// Size of the error record, in `u64` words: `[0]` the [`Check`] code of the first failure (0
+/// while none), `[1]` what failed (see [`Statement::Fail`]), `[2]` the index, `[3]` the length,
+/// `[4]` the global linear id of the work-item, `[5]` unused. Only the first failure is recorded
+/// (an atomic compare-exchange of word 0 from 0 decides which).
+pub const ERROR_RECORD_WORDS: u32 = 6;
+
+/// A run-time check that failed, as recorded in word 0 of the error record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Check {
+    /// An index was not below the length of the memory indexed (code 1).
+    OutOfBounds,
+    /// An integer division or remainder by zero (code 2).
+    DivideByZero,
+    /// A signed integer division or remainder of `MIN` by `-1` (code 3).
+    DivideOverflow,
+}
+
+impl Check {
+    /// The code stored in word 0 of the error record.
+    pub fn code(self) -> u64 {
+        match self {
+            Check::OutOfBounds => 1,
+            Check::DivideByZero => 2,
+            Check::DivideOverflow => 3,
+        }
+    }
 }
 
 /// Index of a work-group array in [`Kernel::workgroup_arrays`].
@@ -386,6 +419,22 @@ pub enum Statement {
     Break,
     /// Jumps to the `continuing` block of the innermost enclosing loop.
     Continue,
+    /// Records a failed run-time check in the error record (when it holds no earlier failure)
+    /// and goes on: the front end has already made the failing operation harmless (an
+    /// out-of-bounds access is skipped, a division uses a safe divisor). Only in modules whose
+    /// kernel has `reports_errors`.
+    Fail {
+        /// What failed.
+        check: Check,
+        /// What was accessed, for [`Check::OutOfBounds`] (word 1): the parameter index for
+        /// tensors and local accessors, `1 << 32 | id` for work-group arrays, `2 << 32 | id` for
+        /// private arrays; 0 for the other checks.
+        what: u64,
+        /// The index (word 2), [`Scalar::U64`]; 0 for the other checks.
+        index: Expr,
+        /// The length (word 3), [`Scalar::U64`]; 0 for the other checks.
+        len: Expr,
+    },
     /// Ends the kernel for this work-item, or returns from a function whose result is `None`.
     Return,
     /// Returns a value from a function; `value.ty` is the function's result type.

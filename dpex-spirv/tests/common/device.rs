@@ -103,5 +103,7 @@ fn module_spec_with(module: Module, options: Options) -> &'static KernelSpec {
         params: Box::leak(params.into_boxed_slice()),
         requires: Box::leak(requires.into_boxed_slice()),
         static_local_bytes,
+        build_options: "",
+        reports_errors: kernel.reports_errors,
     }))
 }

@@ -3,8 +3,10 @@
 #![allow(dead_code)]
 
 pub mod builders;
+pub mod cl;
 pub mod device;
 pub mod nd;
+pub mod report;
 pub mod tensors;
 
 use std::io::ErrorKind;
@@ -106,6 +108,7 @@ pub fn kernel(
         locals,
         workgroup_arrays: vec![],
         body,
+        reports_errors: false,
     }
 }
 

@@ -137,5 +137,6 @@ pub fn kernel_with_arrays(
         locals,
         workgroup_arrays,
         body,
+        reports_errors: false,
     }
 }

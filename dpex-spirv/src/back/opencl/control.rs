@@ -1,5 +1,5 @@
 //! Structured control flow: statements (assignments, stores, calls, `if`, `loop`, `break`,
-//! `continue`, `return`), the short-circuit operators `&&`/`||` and `if` expressions, each
+//! `continue`, `return`; failed checks are lowered in `report`), the short-circuit operators `&&`/`||` and `if` expressions, each
 //! branch as a SPIR-V selection or loop construct with its merge instruction.
 
 use rspirv::spirv::{LoopControl, SelectionControl, Word};
@@ -80,6 +80,12 @@ impl Emitter {
                 reject,
             } => self.if_statement(condition, accept, reject),
             Statement::Loop { body, continuing } => self.loop_statement(body, continuing),
+            Statement::Fail {
+                check,
+                what,
+                index,
+                len,
+            } => self.fail(*check, *what, index, len),
             Statement::Break => {
                 let target = self.innermost_loop()?;
                 target.broken = true;

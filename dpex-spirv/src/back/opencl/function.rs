@@ -3,6 +3,7 @@
 
 use rspirv::spirv::{self, Word};
 
+use super::report::Hidden;
 use super::{BuildError, BuildResult, Emitter, FunctionState};
 use crate::ir::{
     Argument, Block, Function, FunctionId, Kernel, Local, Param, Scalar, WorkgroupArray,
@@ -33,6 +34,8 @@ struct Body<'a> {
     body: &'a Block,
     /// Result type, `None` for `()`.
     result: Option<Scalar>,
+    /// The error record's hidden parameters, after the others.
+    hidden: Hidden,
 }
 
 impl Emitter {
@@ -48,6 +51,11 @@ impl Emitter {
                 workgroup_arrays: &kernel.workgroup_arrays,
                 body: &kernel.body,
                 result: None,
+                hidden: if kernel.reports_errors {
+                    Hidden::Kernel { dims: kernel.dims }
+                } else {
+                    Hidden::None
+                },
             },
         )?;
         let interface = std::mem::take(&mut self.f.interface);
@@ -63,8 +71,9 @@ impl Emitter {
         Ok(())
     }
 
-    /// Emits device function `f` with the id its callers use.
-    pub(super) fn function(&mut self, id: Word, f: &Function) -> BuildResult<()> {
+    /// Emits device function `f` with the id its callers use, taking the `hidden` parameters
+    /// after its own.
+    pub(super) fn function(&mut self, id: Word, f: &Function, hidden: Hidden) -> BuildResult<()> {
         self.define(
             Some(id),
             &Body {
@@ -75,6 +84,7 @@ impl Emitter {
                 workgroup_arrays: &[],
                 body: &f.body,
                 result: f.result,
+                hidden,
             },
         )
         .map(drop)
@@ -86,7 +96,9 @@ impl Emitter {
         self.f = FunctionState::default();
         self.declare_workgroup_arrays(body.workgroup_arrays);
         let result = self.result_ty(body.result);
-        let param_types = self.param_types(body.params, body.convention);
+        let mut param_types = self.param_types(body.params, body.convention);
+        let own = param_types.len();
+        param_types.extend(self.hidden_param_types(body.hidden));
         let fn_type = self.b.type_function(result, param_types.iter().copied());
         let id = self
             .b
@@ -100,7 +112,9 @@ impl Emitter {
         self.begin_block(entry)?;
         // `OpVariable`s must open the entry block, before the `bool` parameter conversions.
         self.declare_locals(body.locals);
-        self.declare_params(body.params, body.convention, &raw)?;
+        let (own_raw, hidden_raw) = raw.split_at(own);
+        self.declare_params(body.params, body.convention, own_raw)?;
+        self.declare_hidden(body.hidden, hidden_raw)?;
         self.block(body.body)?;
         if self.f.current.is_some() {
             if body.result.is_some() {
@@ -120,8 +134,9 @@ impl Emitter {
         }
     }
 
-    /// Calls device function `function` with `args` (evaluated left to right); returns the
-    /// id of the result (unused for functions returning `()`).
+    /// Calls device function `function` with `args` (evaluated left to right), then the
+    /// error record's hidden arguments when the module reports errors; returns the id of the
+    /// result (unused for functions returning `()`).
     pub(super) fn call(&mut self, function: FunctionId, args: &[Argument]) -> BuildResult<Word> {
         let callee = self
             .functions
@@ -136,6 +151,7 @@ impl Emitter {
                 Argument::Tensor(id) => values.extend(self.tensor(*id)?.all()),
             }
         }
+        values.extend(self.hidden_args()?);
         self.call_id(callee.id, callee.result, &values)
     }
 

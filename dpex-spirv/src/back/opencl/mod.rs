@@ -8,7 +8,8 @@
 //! casts), `math` (math functions via `OpenCL.std`), `control` (structured statements,
 //! short-circuit operators, `if` expressions), `function` (kernels, device functions and
 //! calls), `atomic` (atomic operations, compare-exchange loops for float arithmetic), `sync`
-//! (barriers and fences) and `subgroup` (sub-group collectives).
+//! (barriers and fences), `subgroup` (sub-group collectives) and `report` (the error record's
+//! hidden parameters and failed checks, [`Statement::Fail`](crate::ir::Statement::Fail)).
 //!
 //! ```
 //! use dpex_spirv::ir::*;
@@ -30,6 +31,7 @@
 //!         index: gid,
 //!         value: Expr::literal(Scalar::U32, Literal::Int(7)),
 //!     }],
+//!     reports_errors: false,
 //! };
 //! let module = Module { functions: vec![], kernels: vec![kernel] };
 //! let words = emit_opencl(&module, &Options::default())?;
@@ -50,6 +52,7 @@ mod f16;
 mod function;
 mod math;
 mod memory;
+mod report;
 mod subgroup;
 mod sync;
 mod tensor;
@@ -64,6 +67,7 @@ use thiserror::Error;
 
 use crate::check::{check_module, CheckError, Owner};
 use crate::ir::{Module, Scalar};
+use report::Hidden;
 
 /// Settings of the OpenCL back end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -118,6 +122,17 @@ pub enum EmitError {
 /// the version to at least SPIR-V 1.3 (see the `subgroup` module). [`crate::required_features`]
 /// tells which device features the module needs.
 ///
+/// When the module's kernels have [`Kernel::reports_errors`](crate::ir::Kernel::reports_errors),
+/// a reporting kernel takes one more OpenCL argument after all of its own, `dpex.errors`, a
+/// `CrossWorkgroup` pointer to the `u64` words of the error record (`NoAlias`), and computes
+/// `dpex.work_item`, its global linear id, at entry with OpenCL's convention (dimension 0
+/// fastest): `gid(0) + gid(1) * gsize(0) + gid(2) * gsize(0) * gsize(1)`. Every device function
+/// takes those two values (pointer, then `u64` id) as two more parameters after its own, and
+/// every call passes the caller's. A [`Statement::Fail`](crate::ir::Statement::Fail) claims the
+/// record with a 32-bit relaxed, device-scope compare-exchange of the low half of word 0 (the
+/// host zeroes the record; devices are little-endian), so reporting needs no `Int64Atomics`;
+/// the winner then stores words 1 to 4 with plain stores.
+///
 /// `Float16` needs a device with `cl_khr_fp16`; `spirv-val --target-env opencl2.2` does not
 /// know device extensions and rejects the capability, so modules using `f16` validate only in
 /// a universal environment (e.g. `spv1.2`).
@@ -128,6 +143,13 @@ pub fn emit_opencl(module: &Module, options: &Options) -> Result<Vec<u32>, EmitE
         return Err(EmitError::UnsupportedVersion { major, minor });
     }
     let mut emitter = Emitter::new((major, minor));
+    // The check made every kernel agree when the module has functions.
+    emitter.reports_errors = module.kernels.iter().any(|k| k.reports_errors);
+    let hidden = if emitter.reports_errors {
+        Hidden::Function
+    } else {
+        Hidden::None
+    };
     emitter.functions = module
         .functions
         .iter()
@@ -138,7 +160,7 @@ pub fn emit_opencl(module: &Module, options: &Options) -> Result<Vec<u32>, EmitE
         .collect();
     for (f, callee) in module.functions.iter().zip(emitter.functions.clone()) {
         emitter
-            .function(callee.id, f)
+            .function(callee.id, f, hidden)
             .map_err(internal(Owner::Function(f.name.clone())))?;
     }
     for kernel in &module.kernels {
@@ -149,7 +171,7 @@ pub fn emit_opencl(module: &Module, options: &Options) -> Result<Vec<u32>, EmitE
     for (ty, id) in std::mem::take(&mut emitter.pow_helpers) {
         let helper = math::pow_helper(ty);
         emitter
-            .function(id, &helper)
+            .function(id, &helper, Hidden::None)
             .map_err(internal(Owner::Function(helper.name.clone())))?;
     }
     Ok(emitter.finish().assemble())
@@ -191,8 +213,12 @@ struct Emitter {
     functions: Vec<Callee>,
     /// The `OpExtInstImport "OpenCL.std"` id, once a math function needed it.
     opencl_std: Option<Word>,
-    /// Integer `pow` helper functions called so far, by unsigned operand type; emitted last.
+    /// Integer `pow` helper functions called so far, by unsigned operand type; emitted last
+    /// (internal helpers: never with the error record's hidden parameters).
     pow_helpers: BTreeMap<Scalar, Word>,
+    /// Whether the module reports errors: its device functions then take the error record's
+    /// hidden parameters, and calls of them pass them on.
+    reports_errors: bool,
     /// State of the kernel or function being emitted.
     f: FunctionState,
 }
@@ -271,6 +297,8 @@ struct FunctionState {
     /// Module-scope variables the kernel uses (its entry point interface): built-ins, and
     /// from SPIR-V 1.4 on its work-group arrays.
     interface: Vec<Word>,
+    /// The error record and linear id, in a kernel or function that reports errors.
+    errors: Option<report::ErrorRecord>,
 }
 
 impl Emitter {
@@ -294,6 +322,7 @@ impl Emitter {
             functions: Vec::new(),
             opencl_std: None,
             pow_helpers: BTreeMap::new(),
+            reports_errors: false,
             f: FunctionState::default(),
         }
     }

@@ -1,0 +1,235 @@
+//! Error reporting: the error record's hidden parameters and the lowering of
+//! [`Statement::Fail`](crate::ir::Statement::Fail).
+//!
+//! # Hidden parameters
+//!
+//! In a module whose kernels have [`Kernel::reports_errors`](crate::ir::Kernel::reports_errors)
+//! (all of them when the module has device functions; see [`crate::check`]):
+//!
+//! - a reporting kernel takes **one** more OpenCL argument after all of its own (after every
+//!   scalar, every tensor's `2 + 2 * dims` values and every local accessor's two): `dpex.errors`,
+//!   a `CrossWorkgroup` pointer to `u64` (`__global ulong *`) holding the
+//!   [`ERROR_RECORD_WORDS`](crate::ir::ERROR_RECORD_WORDS) words of the error record, decorated
+//!   `NoAlias` (the host passes a buffer of its own). In its entry block the kernel computes
+//!   `dpex.work_item`, the work-item's global linear id, with OpenCL's convention that
+//!   dimension 0 varies fastest:
+//!   `id = gid(0) + gid(1) * gsize(0) + gid(2) * gsize(0) * gsize(1)` over the kernel's `dims`
+//!   (`GlobalInvocationId`, which includes any global offset, and `GlobalSize`);
+//! - every device function of the module takes **two** more parameters after its own:
+//!   `dpex.errors` (the same pointer type) and `dpex.work_item` (`u64`). Every call passes the
+//!   caller's two values, so a function reports the id of the work-item that called it.
+//!
+//! A kernel that does not report errors, and the functions of a module whose kernels do not,
+//! are emitted exactly as before.
+//!
+//! # `Fail`
+//!
+//! ```text
+//! index, len = evaluated in this order
+//! previous = OpAtomicCompareExchange(u32 view of record[0], Device, Relaxed,
+//!                                    new = code, expected = 0)
+//! if previous == 0 {
+//!     record[1] = what; record[2] = index; record[3] = len; record[4] = work_item
+//! }
+//! ```
+//!
+//! then execution goes on. Only the first failure is recorded: the compare-exchange decides
+//! which work-item wins, and only the winner writes words 1 to 4 (plain stores: the host reads
+//! the record after the kernel has completed, which orders them; relaxed ordering is enough
+//! for the same reason).
+//!
+//! The status word is claimed with a **32-bit** compare-exchange on the low half of word 0
+//! (the `u32` at byte offset 0), so reporting needs only the core 32-bit global atomics, not
+//! `Int64Atomics` (`cl_khr_int64_base_atomics`). This relies on the host zeroing the whole
+//! record before the launch (the high half stays 0) and on a little-endian device, which every
+//! OpenCL device taking SPIR-V is: read as a `u64`, word 0 is then the [`Check::code`].
+
+use rspirv::dr::Operand;
+use rspirv::spirv::{
+    Decoration, FunctionParameterAttribute, MemoryAccess, Op, SelectionControl, StorageClass, Word,
+};
+
+use super::sync::{order_bits, scope_value, storage_bits};
+use super::{BuildError, BuildResult, Emitter};
+use crate::ir::{Builtin, Check, Expr, MemoryOrder, Scalar, Scope};
+
+/// The record word receiving what failed.
+const WHAT_WORD: u64 = 1;
+/// The record word receiving the index.
+const INDEX_WORD: u64 = 2;
+/// The record word receiving the length.
+const LEN_WORD: u64 = 3;
+/// The record word receiving the work-item's global linear id.
+const WORK_ITEM_WORD: u64 = 4;
+/// The debug name of the record pointer.
+const ERRORS_NAME: &str = "dpex.errors";
+/// The debug name of the global linear id.
+const WORK_ITEM_NAME: &str = "dpex.work_item";
+
+/// Which hidden parameters a SPIR-V function takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Hidden {
+    /// None: the module does not report errors, or the function is an internal helper.
+    None,
+    /// A reporting kernel: the record pointer; it computes the linear id of a launch of
+    /// `dims` dimensions itself.
+    Kernel {
+        /// The kernel's launch dimensions.
+        dims: u32,
+    },
+    /// A device function of a reporting module: the record pointer and the linear id.
+    Function,
+}
+
+/// The error-reporting values inside a kernel or function.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct ErrorRecord {
+    /// `CrossWorkgroup` pointer to word 0 of the record (`u64`).
+    pub record: Word,
+    /// The work-item's global linear id (`u64`).
+    pub work_item: Word,
+}
+
+impl Emitter {
+    /// The type of the record pointer: `CrossWorkgroup` pointer to `u64`.
+    fn record_ptr_ty(&mut self) -> Word {
+        let u64_ty = self.ty(Scalar::U64);
+        self.ptr_ty(StorageClass::CrossWorkgroup, u64_ty)
+    }
+
+    /// The SPIR-V types of the hidden parameters (see the module documentation), which follow
+    /// the function's own.
+    pub(super) fn hidden_param_types(&mut self, hidden: Hidden) -> Vec<Word> {
+        match hidden {
+            Hidden::None => vec![],
+            Hidden::Kernel { .. } => vec![self.record_ptr_ty()],
+            Hidden::Function => vec![self.record_ptr_ty(), self.ty(Scalar::U64)],
+        }
+    }
+
+    /// Names and records the hidden parameters `raw` (as from [`Self::hidden_param_types`]);
+    /// a kernel computes its linear id here, so this runs in the entry block.
+    pub(super) fn declare_hidden(&mut self, hidden: Hidden, raw: &[Word]) -> BuildResult<()> {
+        let missing = || BuildError("missing error-record parameters".into());
+        let (record, work_item) = match hidden {
+            Hidden::None => return Ok(()),
+            Hidden::Kernel { dims } => {
+                let record = raw.first().copied().ok_or_else(missing)?;
+                self.b.decorate(
+                    record,
+                    Decoration::FuncParamAttr,
+                    [Operand::FunctionParameterAttribute(
+                        FunctionParameterAttribute::NoAlias,
+                    )],
+                );
+                (record, self.linear_id(dims)?)
+            }
+            Hidden::Function => match *raw {
+                [record, work_item] => (record, work_item),
+                _ => return Err(missing()),
+            },
+        };
+        self.b.name(record, ERRORS_NAME);
+        self.b.name(work_item, WORK_ITEM_NAME);
+        self.f.errors = Some(ErrorRecord { record, work_item });
+        Ok(())
+    }
+
+    /// The global linear id of the work-item in a launch of `dims` dimensions, dimension 0
+    /// fastest: `gid(0) + gsize(0) * (gid(1) + gsize(1) * gid(2))`.
+    fn linear_id(&mut self, dims: u32) -> BuildResult<Word> {
+        let last = dims
+            .checked_sub(1)
+            .ok_or_else(|| BuildError(format!("a kernel of {dims} dimensions")))?;
+        let u64_ty = self.ty(Scalar::U64);
+        let mut id = self.builtin(Builtin::GlobalId(last))?;
+        for d in (0..last).rev() {
+            let size = self.builtin(Builtin::GlobalSize(d))?;
+            let gid = self.builtin(Builtin::GlobalId(d))?;
+            let scaled = self.op(Op::IMul, u64_ty, &[id, size])?;
+            id = self.op(Op::IAdd, u64_ty, &[scaled, gid])?;
+        }
+        Ok(id)
+    }
+
+    /// The hidden arguments a call of a device function passes: the caller's record pointer
+    /// and linear id when the module reports errors, none otherwise.
+    pub(super) fn hidden_args(&self) -> BuildResult<Vec<Word>> {
+        if !self.reports_errors {
+            return Ok(vec![]);
+        }
+        let errors = self
+            .f
+            .errors
+            .ok_or_else(|| BuildError("a call without an error record to pass".into()))?;
+        Ok(vec![errors.record, errors.work_item])
+    }
+
+    /// Lowers `Fail { check, what, index, len }` (see the module documentation).
+    pub(super) fn fail(
+        &mut self,
+        check: Check,
+        what: u64,
+        index: &Expr,
+        len: &Expr,
+    ) -> BuildResult<()> {
+        let index = self.expr(index)?;
+        let len = self.expr(len)?;
+        let errors = self
+            .f
+            .errors
+            .ok_or_else(|| BuildError("a failed check without an error record".into()))?;
+        let code = u32::try_from(check.code())
+            .map_err(|_| BuildError(format!("the code of {check:?} needs more than 32 bits")))?;
+
+        let u32_ty = self.ty(Scalar::U32);
+        let status_ptr_ty = self.ptr_ty(StorageClass::CrossWorkgroup, u32_ty);
+        let status = self.op(Op::Bitcast, status_ptr_ty, &[errors.record])?;
+        let scope = self.const_u32(scope_value(Scope::Device));
+        let relaxed = self.const_u32(
+            order_bits(MemoryOrder::Relaxed) | storage_bits(StorageClass::CrossWorkgroup),
+        );
+        let code = self.const_u32(code);
+        let zero = self.const_zero(Scalar::U32);
+        let previous = self.op(
+            Op::AtomicCompareExchange,
+            u32_ty,
+            &[status, scope, relaxed, relaxed, code, zero],
+        )?;
+        let bool_ty = self.ty(Scalar::Bool);
+        let first = self.op(Op::IEqual, bool_ty, &[previous, zero])?;
+
+        let record_label = self.b.id();
+        let merge = self.b.id();
+        self.b.selection_merge(merge, SelectionControl::NONE)?;
+        self.b.branch_conditional(first, record_label, merge, [])?;
+        self.begin_block(record_label)?;
+        let what = self.const_int(Scalar::U64, what);
+        for (word, value) in [
+            (WHAT_WORD, what),
+            (INDEX_WORD, index),
+            (LEN_WORD, len),
+            (WORK_ITEM_WORD, errors.work_item),
+        ] {
+            self.store_record_word(errors.record, word, value)?;
+        }
+        self.branch(merge)?;
+        self.begin_block(merge)
+    }
+
+    /// A plain store of `value` (a `u64`) into word `word` of the record at `record`.
+    fn store_record_word(&mut self, record: Word, word: u64, value: Word) -> BuildResult<()> {
+        let ptr_ty = self.record_ptr_ty();
+        let offset = self.const_int(Scalar::U64, word);
+        let ptr = self
+            .b
+            .in_bounds_ptr_access_chain(ptr_ty, None, record, offset, [])?;
+        let size = Scalar::U64.bits() / 8;
+        Ok(self.b.store(
+            ptr,
+            value,
+            Some(MemoryAccess::ALIGNED),
+            [Operand::LiteralBit32(size)],
+        )?)
+    }
+}
