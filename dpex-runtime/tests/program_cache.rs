@@ -161,8 +161,23 @@ fn helper() {
     }
 }
 
-/// A fresh, empty folder for one test.
-fn temp_dir(test: &str) -> PathBuf {
+/// A fresh, empty folder for one test, deleted when dropped (also when the test fails).
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir(test: &str) -> TempDir {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -172,7 +187,7 @@ fn temp_dir(test: &str) -> PathBuf {
         std::process::id()
     ));
     std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
+    TempDir(dir)
 }
 
 /// This test binary in helper `mode` with the cache in `dir` and `env` set (the variables that
@@ -294,7 +309,6 @@ fn sixteen_threads_launching_a_new_kernel_build_it_once() {
             ("program_builds", 1),
         ],
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -385,7 +399,6 @@ fn a_second_process_loads_the_binary_without_a_driver_build() {
     // The build log travels with the binary.
     assert_eq!(first.get("log_len"), second.get("log_len"));
     assert_eq!(only_file(&dir), file);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Damages the one cache file with `damage`, then checks that the next process detects it,
@@ -413,7 +426,6 @@ fn recovers_from(test: &str, damage: impl Fn(&Path)) {
         &[("builds", 0), ("disk_hits", 1), ("disk_errors", 0)],
     );
     only_file(&dir);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -473,7 +485,6 @@ fn four_processes_writing_the_same_cache_at_once_all_succeed() {
         &run("launch", &dir, &[]),
         &[("builds", 0), ("disk_hits", 1), ("disk_errors", 0)],
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -502,7 +513,6 @@ fn build_options_are_part_of_both_cache_keys() {
         &run("launch", &dir, &own),
         &[("builds", 0), ("disk_hits", 1)],
     );
-    let _ = std::fs::remove_dir_all(&dir);
 
     // In memory: changing the global options builds again; going back finds the first program.
     let dir = temp_dir("options-switch");
@@ -515,7 +525,6 @@ fn build_options_are_part_of_both_cache_keys() {
             ("program_builds", 2),
         ],
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -533,7 +542,6 @@ fn dpex_cache_off_writes_no_files() {
         );
     }
     assert_eq!(cache_files(&dir), (Vec::new(), false));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -554,7 +562,6 @@ fn the_size_cap_evicts_the_least_recently_used_file() {
         &[("builds", 1), ("disk_hits", 0)],
     );
     assert_eq!(cache_files(&dir).0.len(), 2);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -575,7 +582,6 @@ fn dump_spirv_writes_every_module_built() {
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
     assert_eq!(words, spec.spirv);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -595,7 +601,6 @@ fn validate_spirv_rejects_an_invalid_module_before_the_driver() {
     let missing = [("DPEX_VALIDATE_SPIRV", "/nonexistent/spirv-val")];
     let got = run("invalid", &dir, &missing);
     assert_eq!(got["error"], "cannot_run");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
