@@ -6,4 +6,8 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 bash scripts/setup-test-tools.sh
 bash scripts/setup-opencl.sh
+# Every SPIR-V module a test launches is validated by spirv-val before the driver sees it, and
+# the on-disk program cache lives in the build folder (a fresh one per clean clone).
+export DPEX_VALIDATE_SPIRV="${DPEX_VALIDATE_SPIRV:-1}"
+export DPEX_CACHE_DIR="${DPEX_CACHE_DIR:-$repo/target/dpex-cache}"
 cargo test --workspace --all-features "$@"

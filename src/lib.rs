@@ -31,12 +31,18 @@
 
 #![warn(missing_docs)]
 
+mod inspect;
 pub mod kernel_api;
 pub mod math;
+
+pub use inspect::disassemble;
 
 #[doc(hidden)]
 pub use dpex_macros::__kernel_step;
 pub use dpex_macros::{func, kernel};
+pub use dpex_runtime::{
+    build_log, build_options, cache_config, set_build_options, set_cache_config, CacheConfig,
+};
 pub use dpex_runtime::{
     cache_stats, device_table, program_builds, AxisSlice, CacheStats, DType, Device, DeviceInfo,
     DeviceType, Element, Error, Event, Feature, IntoShape, LocalAccessor, NdRange, ProfilingInfo,

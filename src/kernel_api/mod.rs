@@ -76,6 +76,15 @@ impl<T, const N: usize> KernelTensor<T, N> {
         let _ = axis;
         match self.never {}
     }
+    /// Element `index` of a 1-d tensor without the bounds check of safe kernels.
+    ///
+    /// # Safety
+    /// `index` must be below `len()`: an index past the end reads memory the tensor does not
+    /// own.
+    pub unsafe fn get_unchecked(&self, index: usize) -> T {
+        let _ = index;
+        match self.never {}
+    }
 }
 
 impl<T> Index<usize> for KernelTensor<T, 1> {

@@ -181,7 +181,11 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
         let variant = format_ident!("{}", name);
         quote!(::dpex::__private::Feature::#variant)
     });
-    let build_options = if instance.fast_math { "-cl-fast-relaxed-math" } else { "" };
+    let build_options = if instance.fast_math {
+        "-cl-fast-relaxed-math"
+    } else {
+        ""
+    };
     let reports_errors = instance.reports_errors;
     let static_local_bytes = Literal::usize_unsuffixed(
         usize::try_from(instance.static_local_bytes).unwrap_or(usize::MAX),

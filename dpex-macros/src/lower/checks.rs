@@ -17,9 +17,9 @@ pub(crate) struct BoundsCheck {
     pub in_bounds: Expr,
     /// What is accessed, as recorded (see `Statement::Fail`).
     pub what: u64,
-    /// The logical (row-major) index, for the record.
+    /// The index, for the record (for several axes: the first one out of bounds).
     pub index: Expr,
-    /// The element count, for the record.
+    /// The length, for the record (for several axes: the extent of that axis).
     pub len: Expr,
 }
 
@@ -50,18 +50,20 @@ impl Lowerer<'_> {
             });
         }
         let in_bounds = self.spill("in_bounds", in_bounds.unwrap_or_else(|| bool_literal(true)));
-        let mut logical: Option<Expr> = None;
-        for (index, extent) in indices.iter().zip(&extents) {
-            logical = Some(match logical {
-                None => index.clone(),
-                Some(outer) => Expr::binary(
-                    Scalar::U64,
-                    BinaryOp::Add,
-                    Expr::binary(Scalar::U64, BinaryOp::Mul, outer, extent.clone()),
-                    index.clone(),
-                ),
-            });
-        }
+        // The record names the first axis out of bounds: its index and its extent (for one
+        // axis, the index and the length).
+        let (index, len) = if indices.len() == 1 {
+            (indices[0].clone(), len)
+        } else {
+            let mut index = u64_literal(0);
+            let mut extent = len;
+            for (i, n) in indices.iter().zip(&extents).rev() {
+                let outside = Expr::binary(Scalar::Bool, BinaryOp::Ge, i.clone(), n.clone());
+                index = select(outside.clone(), i.clone(), index);
+                extent = select(outside, n.clone(), extent);
+            }
+            (index, extent)
+        };
         let what = match memory.memory {
             Memory::Tensor(p) | Memory::Local(p) => u64::from(p.0),
             Memory::Workgroup(w) => 1 << 32 | u64::from(w.0),
@@ -70,7 +72,7 @@ impl Lowerer<'_> {
         Some(BoundsCheck {
             in_bounds,
             what,
-            index: logical.unwrap_or_else(|| u64_literal(0)),
+            index,
             len,
         })
     }
@@ -194,6 +196,17 @@ pub(crate) fn zero(ty: Scalar) -> Expr {
         _ => Literal::Int(0),
     };
     Expr::literal(ty, value)
+}
+
+fn select(condition: Expr, accept: Expr, reject: Expr) -> Expr {
+    Expr {
+        ty: accept.ty,
+        kind: ExprKind::Select {
+            condition: Box::new(condition),
+            accept: Box::new(accept),
+            reject: Box::new(reject),
+        },
+    }
 }
 
 fn u64_literal(value: u64) -> Expr {

@@ -17,7 +17,7 @@ enum Place {
         memory: Memory,
         elem: Scalar,
         index: Expr,
-        check: Option<BoundsCheck>,
+        check: Option<Box<BoundsCheck>>,
     },
 }
 
@@ -38,7 +38,10 @@ impl Place {
                 elem,
                 index,
                 check,
-            } => guarded_read(check.as_ref(), read_element(*memory, *elem, index.clone())),
+            } => guarded_read(
+                check.as_deref(),
+                read_element(*memory, *elem, index.clone()),
+            ),
         }
     }
 }
@@ -108,7 +111,7 @@ impl Lowerer<'_> {
                     index,
                     value: new_value,
                 };
-                self.guarded_store(check.as_ref(), store);
+                self.guarded_store(check.as_deref(), store);
             }
         }
         Ok(())
@@ -161,7 +164,7 @@ impl Lowerer<'_> {
                     memory: memory.memory,
                     elem: memory.elem,
                     index: element.index,
-                    check: element.check,
+                    check: element.check.map(Box::new),
                 })
             }
             syn::Expr::Path(_) | syn::Expr::Field(_) => {

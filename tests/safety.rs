@@ -1,0 +1,233 @@
+//! Safe kernels cannot corrupt memory: an out-of-bounds access touches nothing and makes
+//! `wait()` return `OutOfBounds` with the details; integer division by zero and `MIN / -1`
+//! are reported the same way. `#[kernel(unchecked)]` and `get_unchecked` opt out.
+
+mod common;
+
+use common::{nonzero_f32, queue, rng};
+use dpex::prelude::*;
+use dpex::Error;
+
+/// Reads `x[i + shift]`: out of bounds for the last `shift` work-items.
+#[kernel]
+fn shifted_copy(item: Item<1>, shift: usize, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    y[i] = x[i + shift];
+}
+
+#[test]
+fn an_out_of_bounds_read_is_reported_and_reads_nothing() -> dpex::Result<()> {
+    let q = queue();
+    let n = 1000;
+    let host = nonzero_f32(&mut rng(71), n);
+    let x = Tensor::from_slice(&q, &host)?;
+    let mut y = Tensor::<f32>::zeros(&q, n)?;
+    let err = match shifted_copy
+        .launch(Range::new([n]), (3, &x, &mut y))?
+        .wait()
+    {
+        Err(e) => e,
+        Ok(()) => panic!("reading x[1002] must fail"),
+    };
+    match &err {
+        Error::OutOfBounds {
+            kernel,
+            parameter,
+            index,
+            len,
+            work_item,
+        } => {
+            assert_eq!(kernel, "shifted_copy");
+            assert_eq!(parameter, "x");
+            assert_eq!(*len, n as u64);
+            assert!((n as u64..n as u64 + 3).contains(index), "{err}");
+            assert_eq!(*index, *work_item + 3, "{err}");
+        }
+        other => panic!("expected OutOfBounds, got {other:?}"),
+    }
+    // The in-bounds work-items did their work; the failing ones read nothing (0).
+    let got = y.to_vec()?;
+    assert_eq!(&got[..n - 3], &host[3..]);
+    assert_eq!(&got[n - 3..], &[0.0, 0.0, 0.0]);
+    // A launch that stays in bounds succeeds.
+    shifted_copy
+        .launch(Range::new([n - 3]), (3, &x, &mut y))?
+        .wait()?;
+    Ok(())
+}
+
+/// Writes `y[i * 2]`: out of bounds for the upper half of the work-items.
+#[kernel]
+fn spread(item: Item<1>, y: &mut Tensor<u32>) {
+    let i = item.get_id(0);
+    y[i * 2] = i as u32 + 1;
+}
+
+#[test]
+fn an_out_of_bounds_write_is_reported_and_writes_nothing() -> dpex::Result<()> {
+    let q = queue();
+    let n = 512;
+    // Guard tensors around the target: nothing may land outside `y`.
+    let guard_before = Tensor::from_slice(&q, &vec![7u32; 4096])?;
+    let mut y = Tensor::<u32>::zeros(&q, n)?;
+    let guard_after = Tensor::from_slice(&q, &vec![9u32; 4096])?;
+    let err = spread.launch(Range::new([n]), (&mut y,))?.wait().err();
+    assert!(matches!(err, Some(Error::OutOfBounds { .. })), "{err:?}");
+    let got = y.to_vec()?;
+    for (k, v) in got.iter().enumerate() {
+        let want = if k % 2 == 0 { k as u32 / 2 + 1 } else { 0 };
+        assert_eq!(*v, want, "element {k}");
+    }
+    assert!(guard_before.to_vec()?.iter().all(|&v| v == 7));
+    assert!(guard_after.to_vec()?.iter().all(|&v| v == 9));
+    Ok(())
+}
+
+/// Out-of-bounds accesses to a private array, a 2-d tensor view and local memory.
+#[kernel]
+fn private_and_local(
+    it: NdItem<1>,
+    k: usize,
+    m: &Tensor<i32, 2>,
+    out: &mut Tensor<i32>,
+    tmp: LocalAccessor<i32>,
+) {
+    let lid = it.get_local_id(0);
+    let group = it.get_group();
+    let mut acc = [1, 2, 3, 4];
+    tmp[lid] = lid as i32;
+    tmp[lid + 16] = 100;
+    group_barrier(&group);
+    acc[0] = m[[lid, k]];
+    out[it.get_global_id(0)] = acc[0] + tmp[lid + k] + acc[k % 8];
+}
+
+#[test]
+fn private_arrays_views_and_local_memory_are_checked() -> dpex::Result<()> {
+    let q = queue();
+    let m = Tensor::<i32, 2>::from_fn(&q, [16, 4], |[r, c]| (r * 10 + c) as i32)?;
+    let mut out = Tensor::<i32>::zeros(&q, 16)?;
+    // k = 2: everything in bounds.
+    private_and_local
+        .launch(
+            NdRange::new([16], [16]),
+            (2, &m, &mut out, LocalAccessor::new(32)),
+        )?
+        .wait()?;
+    let want: Vec<i32> = (0..16)
+        .map(|r| r * 10 + 2 + if r + 2 < 16 { r + 2 } else { 100 } + 3)
+        .collect();
+    assert_eq!(out.to_vec()?, want);
+    // k = 5: acc[5] is out of bounds (first failure recorded), m[[lid, 5]] too.
+    let err = private_and_local
+        .launch(
+            NdRange::new([16], [16]),
+            (5, &m, &mut out, LocalAccessor::new(32)),
+        )?
+        .wait()
+        .err();
+    match err {
+        Some(Error::OutOfBounds {
+            parameter,
+            index,
+            len,
+            ..
+        }) => {
+            assert!(
+                parameter.contains("private array") || parameter == "m",
+                "{parameter}"
+            );
+            assert!(index >= len, "index {index}, len {len}");
+        }
+        other => panic!("expected OutOfBounds, got {other:?}"),
+    }
+    Ok(())
+}
+
+/// `a / b` and `a % b` on i32.
+#[kernel]
+fn divide(
+    item: Item<1>,
+    a: &Tensor<i32>,
+    b: &Tensor<i32>,
+    q: &mut Tensor<i32>,
+    r: &mut Tensor<i32>,
+) {
+    let i = item.get_id(0);
+    q[i] = a[i] / b[i];
+    r[i] = a[i] % b[i];
+}
+
+#[test]
+fn division_by_zero_and_overflow_are_reported() -> dpex::Result<()> {
+    let q = queue();
+    let a = Tensor::from_slice(&q, &[7, -9, i32::MIN, 100])?;
+    let mut quotient = Tensor::<i32>::zeros(&q, 4)?;
+    let mut remainder = Tensor::<i32>::zeros(&q, 4)?;
+    let fine = Tensor::from_slice(&q, &[2, 4, 3, -7])?;
+    divide
+        .launch(Range::new([4]), (&a, &fine, &mut quotient, &mut remainder))?
+        .wait()?;
+    assert_eq!(quotient.to_vec()?, vec![3, -2, i32::MIN / 3, -14]);
+    assert_eq!(remainder.to_vec()?, vec![1, -1, i32::MIN % 3, 2]);
+
+    let zero = Tensor::from_slice(&q, &[2, 0, 3, 5])?;
+    let err = divide
+        .launch(Range::new([4]), (&a, &zero, &mut quotient, &mut remainder))?
+        .wait()
+        .err();
+    assert!(
+        matches!(err, Some(Error::DivideByZero { work_item: 1, .. })),
+        "{err:?}"
+    );
+
+    let minus_one = Tensor::from_slice(&q, &[2, 4, -1, 5])?;
+    let err = divide
+        .launch(
+            Range::new([4]),
+            (&a, &minus_one, &mut quotient, &mut remainder),
+        )?
+        .wait()
+        .err();
+    assert!(
+        matches!(err, Some(Error::DivideOverflow { work_item: 2, .. })),
+        "{err:?}"
+    );
+    Ok(())
+}
+
+/// The same copy without checks.
+#[kernel(unchecked)]
+fn shifted_copy_unchecked(item: Item<1>, shift: usize, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    y[i] = x[i + shift];
+}
+
+/// Checked writes, but an unchecked read.
+#[kernel]
+fn gather_unchecked(item: Item<1>, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    y[i] = unsafe { x.get_unchecked(i) } * 2.0;
+}
+
+#[test]
+fn unchecked_kernels_and_get_unchecked_skip_the_checks() -> dpex::Result<()> {
+    assert!(shifted_copy.spec().reports_errors);
+    assert!(!shifted_copy_unchecked.spec().reports_errors);
+    assert!(shifted_copy_unchecked.spirv().len() < shifted_copy.spirv().len());
+    let q = queue();
+    let n = 777;
+    let host = nonzero_f32(&mut rng(72), n);
+    let x = Tensor::from_slice(&q, &host)?;
+    let mut y = Tensor::<f32>::zeros(&q, n)?;
+    shifted_copy_unchecked
+        .launch(Range::new([n - 5]), (5, &x, &mut y))?
+        .wait()?;
+    assert_eq!(&y.to_vec()?[..n - 5], &host[5..]);
+    gather_unchecked
+        .launch(Range::new([n]), (&x, &mut y))?
+        .wait()?;
+    let want: Vec<f32> = host.iter().map(|v| v * 2.0).collect();
+    assert_eq!(y.to_vec()?, want);
+    Ok(())
+}
