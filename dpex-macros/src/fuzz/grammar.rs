@@ -112,6 +112,8 @@ struct Gen<'r> {
     budget: i32,
     /// How many expressions enclose the one being written.
     nesting: u32,
+    /// Set for the few kernels that get some values of the wrong type.
+    sloppy: bool,
 }
 
 /// A random kernel, as source text.
@@ -138,7 +140,9 @@ pub(crate) fn kernel(rng: &mut StdRng) -> String {
         fresh: 0,
         budget: 0,
         nesting: 0,
+        sloppy: false,
     };
+    g.sloppy = g.chance(0.1);
     g.write_kernel()
 }
 
@@ -377,8 +381,9 @@ impl Gen<'_> {
                 format!("let _ = {};", self.expr(ty, 2))
             }
             22 if depth > 0 => {
+                // A block; `unsafe` on one is an error unless it holds `get_unchecked`.
                 let b = self.block(depth);
-                if self.chance(0.3) {
+                if self.chance(0.05) {
                     format!("unsafe {b}")
                 } else {
                     b
@@ -396,7 +401,9 @@ impl Gen<'_> {
         let ty = self.scalar_ty();
         let name = self.fresh("v");
         let mutable = self.chance(0.5);
-        let annotate = self.chance(0.4);
+        // Unannotated, a `let` of literals takes its type from later uses (or the defaults):
+        // annotate every other type.
+        let annotate = !matches!(ty, I32 | F64) || self.chance(0.4);
         let value = self.expr(ty, depth);
         let m = if mutable { "mut " } else { "" };
         let t = if annotate {
@@ -861,7 +868,7 @@ impl Gen<'_> {
 
     fn expr_inner(&mut self, ty: Ty, depth: u32) -> String {
         // Now and then, a value of another type: the lowering must reject it cleanly.
-        if self.chance(0.01) {
+        if self.sloppy && self.chance(0.02) {
             let other = self.scalar_ty();
             return self.expr(other, depth.min(1));
         }
@@ -874,11 +881,15 @@ impl Gen<'_> {
             4..=7 => self.binary(ty, d),
             8 => {
                 // A cast from another type.
-                let from = if ty == Bool || self.chance(0.2) {
+                let mut from = if ty == Bool || (ty.is_int() && self.chance(0.2)) {
                     Bool
                 } else {
                     self.scalar_ty()
                 };
+                if from == Bool && ty.is_float() {
+                    // `bool as f32` is not Rust.
+                    from = I32;
+                }
                 if ty == Bool {
                     let a = self.scalar_ty();
                     let (x, y) = (self.expr(a, d), self.expr(a, d));
@@ -984,7 +995,7 @@ impl Gen<'_> {
 
     fn method(&mut self, ty: Ty, d: u32) -> String {
         if ty.is_float() && ty != F16 {
-            let x = self.expr(ty, d);
+            let x = format!("({})", self.expr(ty, d));
             return match self.rng.random_range(0..8) {
                 0 => format!(
                     "{x}.{}()",
@@ -1029,7 +1040,7 @@ impl Gen<'_> {
             };
         }
         if ty.is_int() {
-            let x = self.expr(ty, d);
+            let x = format!("({})", self.expr(ty, d));
             return match self.rng.random_range(0..5) {
                 0 => format!(
                     "{x}.{}({})",
@@ -1040,7 +1051,7 @@ impl Gen<'_> {
                 2 if ty == U32 => {
                     let from = self.pick_int();
                     format!(
-                        "{}.{}()",
+                        "({}).{}()",
                         self.expr(from, d),
                         self.pick(&["count_ones", "leading_zeros", "trailing_zeros"])
                     )
@@ -1054,7 +1065,7 @@ impl Gen<'_> {
             let f = self.float_ty();
             if f != F16 {
                 return format!(
-                    "{}.{}()",
+                    "({}).{}()",
                     self.expr(f, d),
                     self.pick(&["is_nan", "is_finite"])
                 );

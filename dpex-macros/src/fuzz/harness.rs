@@ -136,13 +136,18 @@ impl Failure {
 pub(crate) struct Stats {
     syntax: u64,
     rejected: u64,
-    valid: u64,
+    pub valid: u64,
     modules: u64,
     expanded: u64,
     failed: u64,
 }
 
 impl Stats {
+    /// How many cases ran.
+    pub(crate) fn cases(&self) -> u64 {
+        self.syntax + self.rejected + self.valid + self.expanded + self.failed
+    }
+
     pub(crate) fn count(&mut self, r: &Result<Outcome, Failure>) {
         match r {
             Ok(Outcome::Syntax) => self.syntax += 1,
@@ -265,6 +270,9 @@ fn run(input: &Input) -> Result<Outcome, Failure> {
 /// A compile error is fine unless it confesses an internal error.
 fn rejected(e: &syn::Error) -> Result<Outcome, Failure> {
     let text = e.to_string();
+    if std::env::var_os("DPEX_FUZZ_SHOW_ERRORS").is_some() {
+        eprintln!("compile error: {text}");
+    }
     if text.contains("internal error") {
         return Err(Failure::new(
             FailureKind::InternalErrorMessage,

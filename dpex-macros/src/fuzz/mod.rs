@@ -59,15 +59,39 @@ impl Budget {
     }
 }
 
-/// Runs `make_input(rng)` cases until the budget is spent; fails with every distinct failure,
-/// minimized.
-fn run_campaign(
+/// Runs `setup()(rng)` cases until the budget is spent, on a thread with the 8 MiB stack that
+/// rustc gives proc macros (`setup` runs there: token streams cannot cross threads); fails
+/// with every distinct failure, minimized. Returns the counts of outcomes.
+fn run_campaign<M: FnMut(&mut StdRng) -> Input>(
+    name: &'static str,
+    default_cases: u64,
+    salt: u64,
+    setup: impl FnOnce() -> M + Send,
+) -> harness::Stats {
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name(format!("fuzz-{name}"))
+            .stack_size(8 << 20)
+            .spawn_scoped(s, move || campaign(name, default_cases, salt, setup()));
+        match worker.map(|w| w.join()) {
+            Ok(Ok(stats)) => stats,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("cannot start the fuzz thread: {e}"),
+        }
+    })
+}
+
+fn campaign(
     name: &str,
     default_cases: u64,
     salt: u64,
     mut make: impl FnMut(&mut StdRng) -> Input,
-) {
+) -> harness::Stats {
     harness::install_panic_hook();
+    // In long runs, the input being run is kept in a file: a crash that takes the process down
+    // (a stack overflow aborts) leaves it behind.
+    let last_input = std::env::var_os("DPEX_FUZZ_SECONDS")
+        .map(|_| std::env::temp_dir().join(format!("dpex-fuzz-last-{name}.txt")));
     let budget = Budget::from_env(default_cases, salt);
     let start = Instant::now();
     let mut done = 0u64;
@@ -79,6 +103,9 @@ fn run_campaign(
             .wrapping_add(done.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         let mut rng = StdRng::seed_from_u64(case_seed);
         let input = make(&mut rng);
+        if let Some(path) = &last_input {
+            let _ = std::fs::write(path, format!("seed {case_seed:#x}\n{}", input.render()));
+        }
         let outcome = harness::check(&input);
         stats.count(&outcome);
         if let Err(failure) = outcome {
@@ -112,36 +139,50 @@ fn run_campaign(
         }
         panic!("[{name}] {} distinct failure(s):{report}", failures.len());
     }
+    stats
 }
 
 #[test]
 fn fuzz_generated_kernels() {
-    run_campaign("generated", 300, 1, |rng| {
-        let source = grammar::kernel(rng);
-        Input::pipeline_source(&source, rng.random_bool(0.8))
+    let stats = run_campaign("generated", 300, 1, || {
+        |rng: &mut StdRng| {
+            let source = grammar::kernel(rng);
+            Input::pipeline_source(&source, rng.random_bool(0.8))
+        }
     });
+    // The grammar writes mostly well-typed kernels: most must reach spirv-val, or the test
+    // would only exercise error paths.
+    assert!(
+        stats.valid * 2 > stats.cases(),
+        "too few generated kernels lowered: {stats}"
+    );
 }
 
 #[test]
 fn fuzz_mutated_kernels() {
-    let seeds = mutate::Seeds::load();
-    assert!(
-        seeds.kernels.len() >= 20,
-        "expected the kernels of tests/ and examples/ as seeds, found {}",
-        seeds.kernels.len()
-    );
-    run_campaign("mutated", 400, 2, |rng| {
-        let (kernel, funcs) = seeds.mutated(rng);
-        Input::Pipeline {
-            kernel,
-            funcs,
-            checked: rng.random_bool(0.8),
+    let stats = run_campaign("mutated", 400, 2, || {
+        let seeds = mutate::Seeds::load();
+        assert!(
+            seeds.kernels.len() >= 20,
+            "expected the kernels of tests/ and examples/ as seeds, found {}",
+            seeds.kernels.len()
+        );
+        move |rng: &mut StdRng| {
+            let (kernel, funcs) = seeds.mutated(rng);
+            Input::Pipeline {
+                kernel,
+                funcs,
+                checked: rng.random_bool(0.8),
+            }
         }
     });
+    assert!(stats.valid > 0, "no mutant lowered: {stats}");
 }
 
 #[test]
 fn fuzz_macro_entry_points() {
-    let seeds = mutate::Seeds::load();
-    run_campaign("entry", 200, 3, |rng| mutate::entry_input(&seeds, rng));
+    run_campaign("entry", 200, 3, || {
+        let seeds = mutate::Seeds::load();
+        move |rng: &mut StdRng| mutate::entry_input(&seeds, rng)
+    });
 }
