@@ -45,10 +45,10 @@ fn an_out_of_bounds_read_is_reported_and_reads_nothing() -> dpex::Result<()> {
         }
         other => panic!("expected OutOfBounds, got {other:?}"),
     }
-    // The in-bounds work-items did their work; the failing ones read nothing (0).
+    // The in-bounds work-items did their work; the failing ones read no memory past the end
+    // (their value is unspecified, as after a panic).
     let got = y.to_vec()?;
     assert_eq!(&got[..n - 3], &host[3..]);
-    assert_eq!(&got[n - 3..], &[0.0, 0.0, 0.0]);
     // A launch that stays in bounds succeeds.
     shifted_copy
         .launch(Range::new([n - 3]), (3, &x, &mut y))?

@@ -85,6 +85,16 @@ impl Features {
                 self.expr(index);
                 self.expr(len);
             }
+            Statement::Report {
+                code,
+                what,
+                index,
+                len,
+            } => {
+                for e in [code, what, index, len] {
+                    self.expr(e);
+                }
+            }
             Statement::If {
                 condition,
                 accept,

@@ -5,10 +5,19 @@
 //! `#[kernel(unchecked)]` and `unsafe { x.get_unchecked(i) }` leave the checks out.
 
 use super::memory::MemoryRef;
-use super::Lowerer;
+use super::{read_local, Lowerer};
 use dpex_spirv::ir::{
-    BinaryOp, Check, Expr, ExprKind, Literal, Memory, Scalar, Statement, UnaryOp,
+    BinaryOp, Check, Expr, ExprKind, LayoutField, Literal, Memory, Scalar, Statement, UnaryOp,
 };
+
+/// The private locals where a checked kernel keeps its work-item's first failure.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FailureSlots {
+    code: dpex_spirv::ir::LocalId,
+    what: dpex_spirv::ir::LocalId,
+    index: dpex_spirv::ir::LocalId,
+    len: dpex_spirv::ir::LocalId,
+}
 
 /// The check guarding one element access.
 #[derive(Clone, Debug)]
@@ -21,6 +30,8 @@ pub(crate) struct BoundsCheck {
     pub index: Expr,
     /// The length, for the record (for several axes: the extent of that axis).
     pub len: Expr,
+    /// An index that is always valid to read: the view's offset for a tensor, 0 otherwise.
+    pub fallback: Expr,
 }
 
 impl Lowerer<'_> {
@@ -69,36 +80,131 @@ impl Lowerer<'_> {
             Memory::Workgroup(w) => 1 << 32 | u64::from(w.0),
             Memory::Private(l) => 2 << 32 | u64::from(l.0),
         };
+        let fallback = match memory.memory {
+            Memory::Tensor(tensor) => Expr {
+                ty: Scalar::U64,
+                kind: ExprKind::TensorLayout {
+                    tensor,
+                    field: LayoutField::Offset,
+                },
+            },
+            _ => u64_literal(0),
+        };
         Some(BoundsCheck {
             in_bounds,
             what,
             index,
             len,
+            fallback,
         })
     }
 
-    /// `if !in_bounds { fail }`, before a read.
-    pub(crate) fn fail_unless(&mut self, check: &BoundsCheck) {
+    /// Notes a failure of `check` when `failed` holds. In a kernel, the first failure of the
+    /// work-item is kept in private locals with branch-free selects and reported once at the
+    /// kernel's exits (`Report`), so the hot path stays vectorizable; in a device function it
+    /// is reported where it happens (`Fail`).
+    fn note_failure(&mut self, failed: Expr, check: Check, record: &BoundsCheck) {
         self.reports_errors = true;
-        self.emit(Statement::If {
-            condition: not(check.in_bounds.clone()),
-            accept: vec![fail(Check::OutOfBounds, check)],
-            reject: Vec::new(),
-        });
+        let Some(slots) = self.failure else {
+            self.emit(Statement::If {
+                condition: failed,
+                accept: vec![fail(check, record)],
+                reject: Vec::new(),
+            });
+            return;
+        };
+        let code = read_local(slots.code, Scalar::U32);
+        let none_yet = Expr::binary(
+            Scalar::Bool,
+            BinaryOp::Eq,
+            code.clone(),
+            Expr::literal(Scalar::U32, Literal::Int(0)),
+        );
+        let first = self.spill(
+            "first_failure",
+            Expr::binary(Scalar::Bool, BinaryOp::BitAnd, failed, none_yet),
+        );
+        let updates = [
+            (
+                slots.code,
+                Scalar::U32,
+                Expr::literal(Scalar::U32, Literal::Int(check.code())),
+            ),
+            (slots.what, Scalar::U64, u64_literal(record.what)),
+            (slots.index, Scalar::U64, record.index.clone()),
+            (slots.len, Scalar::U64, record.len.clone()),
+        ];
+        for (local, ty, value) in updates {
+            let value = select(first.clone(), value, read_local(local, ty));
+            self.emit(Statement::Assign { local, value });
+        }
     }
 
-    /// `if in_bounds { store } else { fail }`.
+    /// Before a read: notes a failure when the access is out of bounds.
+    pub(crate) fn fail_unless(&mut self, check: &BoundsCheck) {
+        self.note_failure(not(check.in_bounds.clone()), Check::OutOfBounds, check);
+    }
+
+    /// `if in_bounds { store }`, noting a failure otherwise.
     pub(crate) fn guarded_store(&mut self, check: Option<&BoundsCheck>, store: Statement) {
         match check {
             None => self.emit(store),
             Some(check) => {
-                self.reports_errors = true;
+                self.fail_unless(check);
                 self.emit(Statement::If {
                     condition: check.in_bounds.clone(),
                     accept: vec![store],
-                    reject: vec![fail(Check::OutOfBounds, check)],
+                    reject: Vec::new(),
                 });
             }
+        }
+    }
+
+    /// The private locals where a checked kernel keeps its first failure, set to "none".
+    pub(crate) fn start_failure_slots(&mut self) {
+        let slots = FailureSlots {
+            code: self.new_local("failure.code", Scalar::U32),
+            what: self.new_local("failure.what", Scalar::U64),
+            index: self.new_local("failure.index", Scalar::U64),
+            len: self.new_local("failure.len", Scalar::U64),
+        };
+        self.failure = Some(slots);
+    }
+
+    /// The statements setting the failure slots to "none" (emitted first in the kernel).
+    pub(crate) fn failure_slot_inits(&self) -> Vec<Statement> {
+        let Some(s) = self.failure else {
+            return Vec::new();
+        };
+        vec![
+            Statement::Assign {
+                local: s.code,
+                value: Expr::literal(Scalar::U32, Literal::Int(0)),
+            },
+            Statement::Assign {
+                local: s.what,
+                value: u64_literal(0),
+            },
+            Statement::Assign {
+                local: s.index,
+                value: u64_literal(0),
+            },
+            Statement::Assign {
+                local: s.len,
+                value: u64_literal(0),
+            },
+        ]
+    }
+
+    /// `Report` of the kernel's first failure, emitted before each exit of a checked kernel.
+    pub(crate) fn report_failure(&mut self) {
+        if let Some(s) = self.failure {
+            self.emit(Statement::Report {
+                code: read_local(s.code, Scalar::U32),
+                what: read_local(s.what, Scalar::U64),
+                index: read_local(s.index, Scalar::U64),
+                len: read_local(s.len, Scalar::U64),
+            });
         }
     }
 
@@ -144,12 +250,9 @@ impl Lowerer<'_> {
                 what: 0,
                 index: u64_literal(0),
                 len: u64_literal(0),
+                fallback: u64_literal(0),
             };
-            self.emit(Statement::If {
-                condition,
-                accept: vec![fail(check, &record)],
-                reject: Vec::new(),
-            });
+            self.note_failure(condition, check, &record);
         }
         let bad = self.spill("bad_divisor", bad);
         let safe = Expr {
@@ -164,19 +267,29 @@ impl Lowerer<'_> {
     }
 }
 
-/// The value of an element read that its check may skip: `select(in_bounds, read, 0)`.
-pub(crate) fn guarded_read(check: Option<&BoundsCheck>, read: Expr) -> Expr {
-    match check {
-        None => read,
+/// A read of `memory[index]` that its check guards: out of bounds, it reads the memory's
+/// first element instead (`index` is replaced by `fallback` with a branch-free select), which
+/// always exists (the runtime passes a one-element dummy buffer for empty tensors), so the hot
+/// path stays free of branches and vectorizes. The value read then is meaningless; the failure
+/// is what the launch reports.
+pub(crate) fn guarded_read(
+    check: Option<&BoundsCheck>,
+    memory: Memory,
+    elem: Scalar,
+    index: Expr,
+) -> Expr {
+    let index = match check {
+        None => index,
         Some(check) => Expr {
-            ty: read.ty,
+            ty: Scalar::U64,
             kind: ExprKind::Select {
                 condition: Box::new(check.in_bounds.clone()),
-                reject: Box::new(zero(read.ty)),
-                accept: Box::new(read),
+                accept: Box::new(index),
+                reject: Box::new(check.fallback.clone()),
             },
         },
-    }
+    };
+    super::memory::read_element(memory, elem, index)
 }
 
 fn fail(check: Check, record: &BoundsCheck) -> Statement {

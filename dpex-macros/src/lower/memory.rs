@@ -189,14 +189,19 @@ impl Lowerer<'_> {
         })
     }
 
-    /// `memory[index]` as a value (0 when a checked access is out of bounds).
+    /// `memory[index]` as a value (a meaningless value when a checked access fails).
     pub(crate) fn lower_index(&mut self, i: &syn::ExprIndex) -> syn::Result<Expr> {
         let element = self.lower_element_ref(i)?;
         if let Some(check) = &element.check {
             self.fail_unless(check);
         }
-        let read = read_element(element.memory.memory, element.memory.elem, element.index);
-        Ok(guarded_read(element.check.as_ref(), read))
+        let memory = element.memory;
+        Ok(guarded_read(
+            element.check.as_ref(),
+            memory.memory,
+            memory.elem,
+            element.index,
+        ))
     }
 }
 

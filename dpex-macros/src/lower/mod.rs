@@ -117,6 +117,8 @@ pub(crate) struct Lowerer<'s> {
     unchecked_depth: u32,
     /// Set once a run-time check was emitted: the kernel then reports errors.
     reports_errors: bool,
+    /// In a checked kernel: where the work-item's first failure is kept until it exits.
+    failure: Option<checks::FailureSlots>,
     /// The work-group arrays declared so far.
     workgroup_arrays: Vec<ir::WorkgroupArray>,
     /// The enclosing loops, innermost last.
@@ -229,6 +231,7 @@ fn lower_body(
             checked,
             unchecked_depth: 0,
             reports_errors: false,
+            failure: None,
             divergence: 0,
             nonuniform_locals: HashSet::new(),
             divergent_exit: false,
@@ -241,11 +244,22 @@ fn lower_body(
         if let Some(item) = &sig.item {
             lowerer.bind(item, Binding::Item);
         }
-        let (body, params) = lowerer.capture(|l| {
+        if checked && !sig.is_function {
+            lowerer.start_failure_slots();
+        }
+        let (mut body, params) = lowerer.capture(|l| {
             let params = l.bind_params();
             l.lower_body_statements(stmts)?;
+            l.report_failure();
             syn::Result::Ok(params)
         });
+        if lowerer.reports_errors {
+            let mut inits = lowerer.failure_slot_inits();
+            inits.append(&mut body);
+            body = inits;
+        } else {
+            remove_reports(&mut body);
+        }
         if let Some((site, ty)) = lowerer.learned.take() {
             // Each retry fixes the type of one more `let`, so this ends.
             let_types = lowerer.let_types;
@@ -424,6 +438,24 @@ fn is_statement_like(e: &syn::Expr) -> bool {
         | syn::Expr::Return(_) => true,
         syn::Expr::Binary(b) => expr::compound_op(&b.op).is_some(),
         _ => false,
+    }
+}
+
+/// Removes the `Report`s of a kernel that turned out to check nothing.
+fn remove_reports(block: &mut ir::Block) {
+    block.retain(|s| !matches!(s, Statement::Report { .. }));
+    for stmt in block {
+        match stmt {
+            Statement::If { accept, reject, .. } => {
+                remove_reports(accept);
+                remove_reports(reject);
+            }
+            Statement::Loop { body, continuing } => {
+                remove_reports(body);
+                remove_reports(continuing);
+            }
+            _ => {}
+        }
     }
 }
 

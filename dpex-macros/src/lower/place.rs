@@ -3,7 +3,7 @@
 
 use super::checks::{guarded_read, BoundsCheck};
 use super::expr::operator_applies;
-use super::memory::{is_simple, read_element};
+use super::memory::is_simple;
 use super::{error, read_local, Binding, Lowerer};
 use dpex_spirv::ir::{BinaryOp, Expr, LocalId, Memory, Scalar, Statement};
 use syn::spanned::Spanned;
@@ -38,10 +38,7 @@ impl Place {
                 elem,
                 index,
                 check,
-            } => guarded_read(
-                check.as_deref(),
-                read_element(*memory, *elem, index.clone()),
-            ),
+            } => guarded_read(check.as_deref(), *memory, *elem, index.clone()),
         }
     }
 }

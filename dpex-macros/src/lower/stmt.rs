@@ -216,7 +216,10 @@ impl Lowerer<'_> {
 
     fn lower_return(&mut self, r: &syn::ExprReturn) -> syn::Result<()> {
         match (&r.expr, self.sig.result) {
-            (None, None) => self.emit(Statement::Return),
+            (None, None) => {
+                self.report_failure();
+                self.emit(Statement::Return);
+            }
             (Some(value), Some(ty)) => {
                 let value = self.lower_expr_as(value, ty)?;
                 self.emit(Statement::ReturnValue(value));

@@ -86,7 +86,12 @@ fn indices_must_be_usize() {
 fn for_loops_become_a_bounded_loop_with_an_increment() {
     let k =
         lower_ok("fn k(item: Item<1>, y: &mut Tensor<u32>) { for j in 0..10u32 { y[0] += j; } }");
-    let Some(Statement::Loop { body, continuing }) = k.body.last() else {
+    let last_loop = k
+        .body
+        .iter()
+        .rev()
+        .find(|s| matches!(s, Statement::Loop { .. }));
+    let Some(Statement::Loop { body, continuing }) = last_loop else {
         panic!("expected a loop, got {:?}", k.body);
     };
     assert!(

@@ -263,6 +263,12 @@ impl<'m> Checker<'m> {
                 index,
                 len,
             } => self.fail(index, len),
+            Statement::Report {
+                code,
+                what,
+                index,
+                len,
+            } => self.report(code, what, index, len),
             Statement::Break => self.jump("break", place),
             Statement::Continue => self.jump("continue", place),
             Statement::Return => match self.result {

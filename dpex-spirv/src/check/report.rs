@@ -42,4 +42,19 @@ impl Checker<'_> {
         self.expect_type(index, Scalar::U64, || "the index of a failed check".into())?;
         self.expect_type(len, Scalar::U64, || "the length of a failed check".into())
     }
+
+    /// Checks a `Report` statement: as `Fail`, with a `u32` code and a `u64` `what`.
+    pub(super) fn report(
+        &self,
+        code: &Expr,
+        what: &Expr,
+        index: &Expr,
+        len: &Expr,
+    ) -> Result<(), CheckError> {
+        self.fail(index, len)?;
+        self.expect_type(code, Scalar::U32, || "the code of a reported check".into())?;
+        self.expect_type(what, Scalar::U64, || {
+            "what a reported check accessed".into()
+        })
+    }
 }

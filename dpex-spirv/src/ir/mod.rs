@@ -435,6 +435,20 @@ pub enum Statement {
         /// The length (word 3), [`Scalar::U64`]; 0 for the other checks.
         len: Expr,
     },
+    /// Like [`Statement::Fail`] with values computed at run time: when `code` (a
+    /// [`Scalar::U32`] holding a [`Check::code`], or 0 for none) is not 0, records `code`,
+    /// `what`, `index` and `len` (all [`Scalar::U64`]) unless the record already holds a
+    /// failure. Lets a kernel gather its checks without branches and report once, at its exits.
+    Report {
+        /// The check's code, 0 when nothing failed.
+        code: Expr,
+        /// What was accessed (as for `Fail`).
+        what: Expr,
+        /// The index.
+        index: Expr,
+        /// The length.
+        len: Expr,
+    },
     /// Ends the kernel for this work-item, or returns from a function whose result is `None`.
     Return,
     /// Returns a value from a function; `value.ty` is the function's result type.

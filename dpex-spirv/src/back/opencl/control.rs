@@ -2,7 +2,7 @@
 //! `continue`, `return`; failed checks are lowered in `report`), the short-circuit operators `&&`/`||` and `if` expressions, each
 //! branch as a SPIR-V selection or loop construct with its merge instruction.
 
-use rspirv::spirv::{LoopControl, SelectionControl, Word};
+use rspirv::spirv::{LoopControl, Op, SelectionControl, Word};
 
 use super::{BuildError, BuildResult, Emitter, LoopTargets};
 use crate::ir::{BinaryOp, Block, Expr, Scalar, Statement};
@@ -86,6 +86,12 @@ impl Emitter {
                 index,
                 len,
             } => self.fail(*check, *what, index, len),
+            Statement::Report {
+                code,
+                what,
+                index,
+                len,
+            } => self.report(code, what, index, len),
             Statement::Break => {
                 let target = self.innermost_loop()?;
                 target.broken = true;
@@ -240,6 +246,14 @@ impl Emitter {
         reject: &Expr,
     ) -> BuildResult<Word> {
         let condition = self.expr(condition)?;
+        if is_speculatable(accept) && is_speculatable(reject) {
+            // Both sides are cheap and cannot fault or write: evaluating both and picking one
+            // with OpSelect keeps the code branch-free (and vectorizable) with the same result.
+            let accept = self.expr(accept)?;
+            let reject = self.expr(reject)?;
+            let ty = self.ty(ty);
+            return self.op(Op::Select, ty, &[condition, accept, reject]);
+        }
         let accept_label = self.b.id();
         let reject_label = self.b.id();
         let merge = self.b.id();
@@ -256,5 +270,27 @@ impl Emitter {
         self.begin_block(merge)?;
         let ty = self.ty(ty);
         Ok(self.b.phi(ty, None, incoming)?)
+    }
+}
+
+/// True for an expression whose evaluation cannot fault, write memory or diverge, and is cheap:
+/// literals, parameters, locals, built-ins, layout values and arithmetic on them other than
+/// integer division (which may trap on a zero divisor).
+fn is_speculatable(e: &crate::ir::Expr) -> bool {
+    use crate::ir::ExprKind;
+    match &e.kind {
+        ExprKind::Literal(_)
+        | ExprKind::Param(_)
+        | ExprKind::Local(_)
+        | ExprKind::Builtin(_)
+        | ExprKind::Len(_)
+        | ExprKind::TensorLayout { .. } => true,
+        ExprKind::Unary { operand, .. } => is_speculatable(operand),
+        ExprKind::Cast { value } => is_speculatable(value),
+        ExprKind::Binary { op, lhs, rhs } => {
+            let may_trap = matches!(op, BinaryOp::Div | BinaryOp::Rem) && !e.ty.is_float();
+            !may_trap && !op.is_logical() && is_speculatable(lhs) && is_speculatable(rhs)
+        }
+        _ => false,
     }
 }

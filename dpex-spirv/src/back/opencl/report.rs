@@ -175,13 +175,52 @@ impl Emitter {
     ) -> BuildResult<()> {
         let index = self.expr(index)?;
         let len = self.expr(len)?;
+        let code = u32::try_from(check.code())
+            .map_err(|_| BuildError(format!("the code of {check:?} needs more than 32 bits")))?;
+        let code = self.const_u32(code);
+        let what = self.const_int(Scalar::U64, what);
+        self.record_failure(code, what, index, len)
+    }
+
+    /// Lowers `Report { code, what, index, len }`: a failure with run-time values, recorded
+    /// when `code` is not 0.
+    pub(super) fn report(
+        &mut self,
+        code: &Expr,
+        what: &Expr,
+        index: &Expr,
+        len: &Expr,
+    ) -> BuildResult<()> {
+        let code = self.expr(code)?;
+        let what = self.expr(what)?;
+        let index = self.expr(index)?;
+        let len = self.expr(len)?;
+        let zero = self.const_zero(Scalar::U32);
+        let bool_ty = self.ty(Scalar::Bool);
+        let failed = self.op(Op::INotEqual, bool_ty, &[code, zero])?;
+        let record = self.b.id();
+        let merge = self.b.id();
+        self.b.selection_merge(merge, SelectionControl::NONE)?;
+        self.b.branch_conditional(failed, record, merge, [])?;
+        self.begin_block(record)?;
+        self.record_failure(code, what, index, len)?;
+        self.branch(merge)?;
+        self.begin_block(merge)
+    }
+
+    /// Claims the record's status word for `code` and, when this is the first failure, writes
+    /// the other words.
+    fn record_failure(
+        &mut self,
+        code: Word,
+        what: Word,
+        index: Word,
+        len: Word,
+    ) -> BuildResult<()> {
         let errors = self
             .f
             .errors
             .ok_or_else(|| BuildError("a failed check without an error record".into()))?;
-        let code = u32::try_from(check.code())
-            .map_err(|_| BuildError(format!("the code of {check:?} needs more than 32 bits")))?;
-
         let u32_ty = self.ty(Scalar::U32);
         let status_ptr_ty = self.ptr_ty(StorageClass::CrossWorkgroup, u32_ty);
         let status = self.op(Op::Bitcast, status_ptr_ty, &[errors.record])?;
@@ -189,7 +228,6 @@ impl Emitter {
         let relaxed = self.const_u32(
             order_bits(MemoryOrder::Relaxed) | storage_bits(StorageClass::CrossWorkgroup),
         );
-        let code = self.const_u32(code);
         let zero = self.const_zero(Scalar::U32);
         let previous = self.op(
             Op::AtomicCompareExchange,
@@ -204,7 +242,6 @@ impl Emitter {
         self.b.selection_merge(merge, SelectionControl::NONE)?;
         self.b.branch_conditional(first, record_label, merge, [])?;
         self.begin_block(record_label)?;
-        let what = self.const_int(Scalar::U64, what);
         for (word, value) in [
             (WHAT_WORD, what),
             (INDEX_WORD, index),
