@@ -487,7 +487,8 @@ fn entry(which: Entry, attr: &TokenStream, item: &TokenStream) -> Result<Outcome
     if let Err(e) = syn::parse2::<syn::File>(out) {
         return Err(Failure::new(
             FailureKind::BadExpansion,
-            format!("{which:?}: the expansion does not parse as items"),
+            // syn's message tells one cause from another.
+            format!("{which:?}: the expansion does not parse as items ({e})"),
             format!("{e}\n--- expansion ---\n{text}"),
         ));
     }

@@ -121,3 +121,52 @@ fn entry_points_expand_bad_input_to_compile_errors() {
     let outcome = assert_passes(kernel_entry("", "struct NotAFunction;"));
     assert_eq!(outcome, Outcome::Expanded);
 }
+
+fn pipeline(source: &str) -> Input {
+    Input::Pipeline {
+        kernel: tokens(source),
+        funcs: Vec::new(),
+        checked: true,
+    }
+}
+
+/// Found by `fuzz_mutated_kernels` (the stencil seed renamed `r#try`): a kernel named with a
+/// raw identifier (`fn r#try(..)`, valid Rust) reaches the emitter as `r#try`, which rejects
+/// it ("kernel `r#try`: the name is not a valid identifier": an `EmitError`, reported to the
+/// user as an internal error). The name is taken with `Ident::to_string()` (which keeps `r#`)
+/// in `lower_module` (dpex-macros/src/lower/mod.rs, `name: sig.name.to_string()`); the raw
+/// prefix should be dropped (`syn::ext::IdentExt::unraw`).
+#[test]
+#[ignore = "open bug in dpex-macros/src/lower/mod.rs (kernel name keeps the r# of a raw identifier)"]
+fn a_kernel_named_with_a_raw_identifier_lowers() {
+    let outcome = assert_passes(pipeline(
+        "fn r#try(item: Item<1>, y: &mut Tensor<f32>) { y[item.get_id(0)] = 1.0; }",
+    ));
+    assert!(matches!(outcome, Outcome::Valid(_)), "{outcome:?}");
+}
+
+/// The same for a device function (`instance_name` in dpex-macros/src/lower/mod.rs also takes
+/// `sig.name.to_string()`): "function `r#fn`: the name is not a valid identifier".
+#[test]
+#[ignore = "open bug in dpex-macros/src/lower/mod.rs (function name keeps the r# of a raw identifier)"]
+fn a_device_function_named_with_a_raw_identifier_lowers() {
+    let outcome = assert_passes(pipeline(
+        "fn k(item: Item<1>, y: &mut Tensor<f32>) { fn r#fn(x: f32) -> f32 { x } y[0] = r#fn(1.0); }",
+    ));
+    assert!(matches!(outcome, Outcome::Valid(_)), "{outcome:?}");
+}
+
+/// Raw identifiers as parameter and local names are fine.
+#[test]
+fn raw_identifiers_as_parameter_and_local_names_lower() {
+    for source in [
+        "fn k(item: Item<1>, r#type: f32, y: &mut Tensor<f32>) { y[0] = r#type; }",
+        "fn k(item: Item<1>, y: &mut Tensor<f32>) { let r#loop = 2.0; y[0] = r#loop; }",
+    ] {
+        let outcome = assert_passes(pipeline(source));
+        assert!(
+            matches!(outcome, Outcome::Valid(_)),
+            "{outcome:?}: {source}"
+        );
+    }
+}
