@@ -19,8 +19,9 @@
 //!   dpex runtime adds (`unchk / spv`).
 //!
 //! The results of every variant are compared before timing (dpex against C within a relative
-//! tolerance, unchecked against safe exactly); after warm-up the variants run in rounds (dpex,
-//! unchk, C, C-nc, spv, dpex, ...), each on its own buffers, each timed with profiling events
+//! tolerance, unchecked against safe exactly); after warm-up the variants run in rounds (each
+//! round runs every variant once, the order rotating from round to round), each variant on its
+//! own buffers (the two dpex builds share theirs), each timed with profiling events
 //! (`CL_PROFILING_COMMAND_END - START`). Ratios are medians of per-round ratios with their
 //! interquartile range.
 //!
@@ -480,7 +481,7 @@ impl Config {
             }
         }
         if config.reps == 0 {
-            config.reps = if config.quick { 20 } else { 24 };
+            config.reps = 20;
         }
         config.budget = if config.quick { 2.0 } else { 10.0 };
         if config.reps < 20 && !allow_few {
@@ -751,7 +752,8 @@ struct Times {
     c: [Vec<f64>; C_SIDE],
 }
 
-/// Warm-up, then rounds of dpex, C, C nocontract, SPIR-V on the C queue: at least
+/// Warm-up, then rounds of dpex, unchecked, C, C nocontract, SPIR-V on the C queue (in rotating
+/// order): at least
 /// `config.reps` rounds, more for short kernels, as many as fit `config.budget` seconds (at most
 /// 200).
 fn measure(
@@ -759,11 +761,18 @@ fn measure(
     mut dpex_run: impl FnMut(bool) -> R<f64>,
     mut c_run: impl FnMut(usize) -> R<f64>,
 ) -> R<Times> {
+    // Warm-up: at least one round (it builds the programs), fewer than `config.warmup` when
+    // rounds are long (the safe builds of the matmuls take seconds).
     let mut round = 0.0;
+    let mut warm = 0.0;
     for _ in 0..config.warmup {
         round = dpex_run(false)? + dpex_run(true)?;
         for v in 0..C_SIDE {
             round += c_run(v)?;
+        }
+        warm += round;
+        if warm > config.budget / 4.0 {
+            break;
         }
     }
     let reps = ((config.budget / round.max(1e-6)) as usize).clamp(config.reps, 200);
@@ -772,11 +781,16 @@ fn measure(
         unchecked: Vec::with_capacity(reps),
         c: std::array::from_fn(|_| Vec::with_capacity(reps)),
     };
-    for _ in 0..reps {
-        times.dpex.push(dpex_run(false)?);
-        times.unchecked.push(dpex_run(true)?);
-        for v in 0..C_SIDE {
-            times.c[v].push(c_run(v)?);
+    // Each round runs every variant once; the order rotates from round to round, so that no
+    // variant always follows the same one (a position in the round can carry a bias: caches,
+    // thread wake-up after a long kernel).
+    for round in 0..reps {
+        for k in 0..2 + C_SIDE {
+            match (round + k) % (2 + C_SIDE) {
+                0 => times.dpex.push(dpex_run(false)?),
+                1 => times.unchecked.push(dpex_run(true)?),
+                v => times.c[v - 2].push(c_run(v - 2)?),
+            }
         }
     }
     Ok(times)
@@ -2084,8 +2098,8 @@ fn main() -> R<()> {
     );
     println!(
         "{} warm-up rounds, then at least {} timed rounds (up to {:.0} s per workload), each \
-         running dpex, unchk, C, C-nc, spv in turn; event-profiled kernel times; the C side runs \
-         in its own context on the same device ({})",
+         running dpex, unchk, C, C-nc, spv once in rotating order; event-profiled kernel times; \
+         the C side runs in its own context on the same device ({})",
         config.warmup,
         config.reps,
         config.budget,
