@@ -8,7 +8,6 @@ use opencl3::types::cl_event;
 
 use crate::error::{cl_with, Error, Result};
 use crate::error_record::ErrorRecord;
-use crate::tensor::memory::DeviceMemory;
 
 /// A launched kernel; [`Event::wait`] blocks until it has run.
 ///
@@ -21,9 +20,6 @@ pub struct Event {
     profiling: bool,
     /// For a safe kernel: where it reports a failed run-time check.
     record: Option<ErrorRecord>,
-    /// Device memory the launch uses besides its arguments (placeholders for empty tensors),
-    /// released with the event (OpenCL keeps it until the kernel has run).
-    _keep_alive: Vec<DeviceMemory>,
 }
 
 /// Device timestamps of a command, in nanoseconds of the device's clock
@@ -58,14 +54,12 @@ impl Event {
         kernel: &'static str,
         profiling: bool,
         record: Option<ErrorRecord>,
-        keep_alive: Vec<DeviceMemory>,
     ) -> Event {
         Event {
             event,
             kernel,
             profiling,
             record,
-            _keep_alive: keep_alive,
         }
     }
 

@@ -13,7 +13,6 @@ use crate::event::Event;
 use crate::program::program_for;
 use crate::queue::Queue;
 use crate::spec::KernelSpec;
-use crate::tensor::memory::DeviceMemory;
 use crate::tensor::{TensorLayout, MAX_DIMS};
 use crate::validate::{
     check_args, check_device_limits, check_features, check_range, check_work_group,
@@ -225,7 +224,6 @@ fn set_args_and_enqueue(
     record: Option<ErrorRecord>,
 ) -> Result<Event> {
     let mut index: cl_uint = 0;
-    let mut keep_alive = Vec::new();
     for (param, arg) in spec.params.iter().zip(args) {
         let what = || format!("kernel `{}`, argument `{}`", spec.name, param.name);
         match arg {
@@ -246,26 +244,11 @@ fn set_args_and_enqueue(
             KernelArg::Tensor {
                 mem, len, layout, ..
             } => {
-                // An empty view is never dereferenced by an unchecked kernel: it passes a null
-                // pointer. A checked kernel reads element 0 of the view instead of an
-                // out-of-bounds element, so it gets a one-element dummy buffer and offset 0.
-                let empty = *len == 0;
-                let mut layout = *layout;
-                let mem: *mut c_void = match (empty, spec.reports_errors) {
-                    (false, _) => mem.cl_mem(),
-                    (true, false) => ptr::null_mut(),
-                    (true, true) => {
-                        layout.offset = 0;
-                        let dummy = DeviceMemory::allocate(
-                            queue,
-                            8,
-                            Some([0u64; 1].as_ptr().cast()),
-                            &|| format!("a placeholder for the empty tensor `{}`", param.name),
-                        )?;
-                        let m = dummy.mem();
-                        keep_alive.push(dummy);
-                        m
-                    }
+                // An empty view is never dereferenced: it passes a null pointer.
+                let mem: *mut c_void = if *len == 0 {
+                    ptr::null_mut()
+                } else {
+                    mem.cl_mem()
                 };
                 // SAFETY: the argument at `index` is a global pointer: a valid cl_mem of this
                 // context (borrowed from a live tensor) or null, which OpenCL passes as a null
@@ -274,7 +257,7 @@ fn set_args_and_enqueue(
                 unsafe { kernel.set_arg(index, &mem) }
                     .map_err(cl_with("clSetKernelArg", what()))?;
                 index += 1;
-                let (values, count) = tensor_scalars(&layout);
+                let (values, count) = tensor_scalars(layout);
                 for (value, part, axis) in &values[..count] {
                     // SAFETY: each of these arguments is a 64-bit integer (the u64 offset, the
                     // u64 extents, the i64 strides) in the dpex ABI, and exactly 8 bytes are
@@ -349,13 +332,7 @@ fn set_args_and_enqueue(
             queue.device()
         ),
     ))?;
-    Ok(Event::new(
-        event,
-        spec.name,
-        queue.is_profiling(),
-        record,
-        keep_alive,
-    ))
+    Ok(Event::new(event, spec.name, queue.is_profiling(), record))
 }
 
 #[cfg(test)]

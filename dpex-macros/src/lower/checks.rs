@@ -7,7 +7,7 @@
 use super::memory::MemoryRef;
 use super::{read_local, Lowerer};
 use dpex_spirv::ir::{
-    BinaryOp, Check, Expr, ExprKind, LayoutField, Literal, Memory, Scalar, Statement, UnaryOp,
+    BinaryOp, Check, Expr, ExprKind, Literal, Memory, Scalar, Statement, UnaryOp,
 };
 
 /// The private locals where a checked kernel keeps its work-item's first failure.
@@ -30,8 +30,6 @@ pub(crate) struct BoundsCheck {
     pub index: Expr,
     /// The length, for the record (for several axes: the extent of that axis).
     pub len: Expr,
-    /// An index that is always valid to read: the view's offset for a tensor, 0 otherwise.
-    pub fallback: Expr,
 }
 
 impl Lowerer<'_> {
@@ -80,22 +78,11 @@ impl Lowerer<'_> {
             Memory::Workgroup(w) => 1 << 32 | u64::from(w.0),
             Memory::Private(l) => 2 << 32 | u64::from(l.0),
         };
-        let fallback = match memory.memory {
-            Memory::Tensor(tensor) => Expr {
-                ty: Scalar::U64,
-                kind: ExprKind::TensorLayout {
-                    tensor,
-                    field: LayoutField::Offset,
-                },
-            },
-            _ => u64_literal(0),
-        };
         Some(BoundsCheck {
             in_bounds,
             what,
             index,
             len,
-            fallback,
         })
     }
 
@@ -250,7 +237,6 @@ impl Lowerer<'_> {
                 what: 0,
                 index: u64_literal(0),
                 len: u64_literal(0),
-                fallback: u64_literal(0),
             };
             self.note_failure(condition, check, &record);
         }
@@ -267,29 +253,28 @@ impl Lowerer<'_> {
     }
 }
 
-/// A read of `memory[index]` that its check guards: out of bounds, it reads the memory's
-/// first element instead (`index` is replaced by `fallback` with a branch-free select), which
-/// always exists (the runtime passes a one-element dummy buffer for empty tensors), so the hot
-/// path stays free of branches and vectorizes. The value read then is meaningless; the failure
-/// is what the launch reports.
+/// A read of `memory[index]` that its check guards: out of bounds nothing is read and the value
+/// is 0.
 pub(crate) fn guarded_read(
     check: Option<&BoundsCheck>,
     memory: Memory,
     elem: Scalar,
     index: Expr,
 ) -> Expr {
-    let index = match check {
-        None => index,
+    let read = super::memory::read_element(memory, elem, index);
+    match check {
+        None => read,
+        // The read only runs in bounds (the emitter's select evaluates one side: a masked,
+        // still consecutive load after vectorization); out of bounds the value is 0.
         Some(check) => Expr {
-            ty: Scalar::U64,
+            ty: elem,
             kind: ExprKind::Select {
                 condition: Box::new(check.in_bounds.clone()),
-                accept: Box::new(index),
-                reject: Box::new(check.fallback.clone()),
+                accept: Box::new(read),
+                reject: Box::new(zero(elem)),
             },
         },
-    };
-    super::memory::read_element(memory, elem, index)
+    }
 }
 
 fn fail(check: Check, record: &BoundsCheck) -> Statement {

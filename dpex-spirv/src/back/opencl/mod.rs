@@ -168,6 +168,11 @@ pub fn emit_opencl(module: &Module, options: &Options) -> Result<Vec<u32>, EmitE
             .kernel(kernel)
             .map_err(internal(Owner::Kernel(kernel.name.clone())))?;
     }
+    if let Some(id) = emitter.report_helper.take() {
+        emitter
+            .emit_report_helper(id)
+            .map_err(internal(Owner::Function("__dpex_report".into())))?;
+    }
     for (ty, id) in std::mem::take(&mut emitter.pow_helpers) {
         let helper = math::pow_helper(ty);
         emitter
@@ -216,6 +221,8 @@ struct Emitter {
     /// Integer `pow` helper functions called so far, by unsigned operand type; emitted last
     /// (internal helpers: never with the error record's hidden parameters).
     pow_helpers: BTreeMap<Scalar, Word>,
+    /// The id of `__dpex_report`, once a failure needs it (see `report.rs`).
+    report_helper: Option<Word>,
     /// Whether the module reports errors: its device functions then take the error record's
     /// hidden parameters, and calls of them pass them on.
     reports_errors: bool,
@@ -322,6 +329,7 @@ impl Emitter {
             functions: Vec::new(),
             opencl_std: None,
             pow_helpers: BTreeMap::new(),
+            report_helper: None,
             reports_errors: false,
             f: FunctionState::default(),
         }

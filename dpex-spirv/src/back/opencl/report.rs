@@ -46,7 +46,8 @@
 
 use rspirv::dr::Operand;
 use rspirv::spirv::{
-    Decoration, FunctionParameterAttribute, MemoryAccess, Op, SelectionControl, StorageClass, Word,
+    Decoration, FunctionControl, FunctionParameterAttribute, MemoryAccess, Op, SelectionControl,
+    StorageClass, Word,
 };
 
 use super::sync::{order_bits, scope_value, storage_bits};
@@ -208,8 +209,8 @@ impl Emitter {
         self.begin_block(merge)
     }
 
-    /// Claims the record's status word for `code` and, when this is the first failure, writes
-    /// the other words.
+    /// Records a failure through the module's report helper (see
+    /// [`Self::emit_report_helper`]).
     fn record_failure(
         &mut self,
         code: Word,
@@ -221,9 +222,49 @@ impl Emitter {
             .f
             .errors
             .ok_or_else(|| BuildError("a failed check without an error record".into()))?;
+        let helper = match self.report_helper {
+            Some(id) => id,
+            None => {
+                let id = self.b.id();
+                self.report_helper = Some(id);
+                id
+            }
+        };
+        let void = self.b.type_void();
+        self.b.function_call(
+            void,
+            None,
+            helper,
+            [errors.record, code, what, index, len, errors.work_item],
+        )?;
+        Ok(())
+    }
+
+    /// Writes `__dpex_report(record, code, what, index, len, work_item)`, a function that is
+    /// never inlined: it claims the record's status word for `code` and, when this is the
+    /// first failure, writes the other words. Kept out of line, the rarely taken report path
+    /// adds no masked atomics or scatters to the vectorized body of a kernel.
+    pub(super) fn emit_report_helper(&mut self, id: Word) -> BuildResult<()> {
+        let void = self.b.type_void();
         let u32_ty = self.ty(Scalar::U32);
+        let u64_ty = self.ty(Scalar::U64);
+        let record_ty = self.record_ptr_ty();
+        let fn_ty = self
+            .b
+            .type_function(void, [record_ty, u32_ty, u64_ty, u64_ty, u64_ty, u64_ty]);
+        self.b.name(id, "__dpex_report");
+        self.b
+            .begin_function(void, Some(id), FunctionControl::DONT_INLINE, fn_ty)?;
+        let record = self.b.function_parameter(record_ty)?;
+        let code = self.b.function_parameter(u32_ty)?;
+        let mut words = Vec::new();
+        for _ in 0..4 {
+            words.push(self.b.function_parameter(u64_ty)?);
+        }
+        let entry = self.b.id();
+        self.begin_block(entry)?;
         let status_ptr_ty = self.ptr_ty(StorageClass::CrossWorkgroup, u32_ty);
-        let status = self.op(Op::Bitcast, status_ptr_ty, &[errors.record])?;
+        let status = self.op(Op::Bitcast, status_ptr_ty, &[record])?;
         let scope = self.const_u32(scope_value(Scope::Device));
         let relaxed = self.const_u32(
             order_bits(MemoryOrder::Relaxed) | storage_bits(StorageClass::CrossWorkgroup),
@@ -236,22 +277,22 @@ impl Emitter {
         )?;
         let bool_ty = self.ty(Scalar::Bool);
         let first = self.op(Op::IEqual, bool_ty, &[previous, zero])?;
-
         let record_label = self.b.id();
         let merge = self.b.id();
         self.b.selection_merge(merge, SelectionControl::NONE)?;
         self.b.branch_conditional(first, record_label, merge, [])?;
         self.begin_block(record_label)?;
-        for (word, value) in [
-            (WHAT_WORD, what),
-            (INDEX_WORD, index),
-            (LEN_WORD, len),
-            (WORK_ITEM_WORD, errors.work_item),
-        ] {
-            self.store_record_word(errors.record, word, value)?;
+        for (word, value) in [WHAT_WORD, INDEX_WORD, LEN_WORD, WORK_ITEM_WORD]
+            .into_iter()
+            .zip(words)
+        {
+            self.store_record_word(record, word, value)?;
         }
         self.branch(merge)?;
-        self.begin_block(merge)
+        self.begin_block(merge)?;
+        self.b.ret()?;
+        self.b.end_function()?;
+        Ok(())
     }
 
     /// A plain store of `value` (a `u64`) into word `word` of the record at `record`.
