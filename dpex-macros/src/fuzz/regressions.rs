@@ -41,7 +41,6 @@ fn kernel_entry(attr: &str, item: &str) -> Input {
 /// `generate::collect::first_missing_call` and is extended in `generate::expand`
 /// (`path.segments.push(__dpex_func)`) without removing the segments' generic arguments.
 #[test]
-#[ignore = "open bug in dpex-macros/src/generate/collect.rs (first_missing_call keeps turbofish arguments)"]
 fn a_turbofish_call_of_a_device_function_expands_to_a_parsable_macro_call() {
     assert_passes(kernel_entry(
         "",
@@ -50,7 +49,6 @@ fn a_turbofish_call_of_a_device_function_expands_to_a_parsable_macro_call() {
 }
 
 #[test]
-#[ignore = "open bug in dpex-macros/src/generate/collect.rs (first_missing_call keeps turbofish arguments)"]
 fn a_local_array_of_an_unknown_lower_case_type_expands_to_a_parsable_macro_call() {
     assert_passes(kernel_entry(
         "",
@@ -61,7 +59,6 @@ fn a_local_array_of_an_unknown_lower_case_type_expands_to_a_parsable_macro_call(
 
 /// The state `__kernel_step!` receives, with the same path in the kernel.
 #[test]
-#[ignore = "open bug in dpex-macros/src/generate/collect.rs (first_missing_call keeps turbofish arguments)"]
 fn a_turbofish_call_in_a_resumed_expansion_expands_to_a_parsable_macro_call() {
     assert_passes(Input::Entry {
         which: Entry::Step,
@@ -137,7 +134,6 @@ fn pipeline(source: &str) -> Input {
 /// in `lower_module` (dpex-macros/src/lower/mod.rs, `name: sig.name.to_string()`); the raw
 /// prefix should be dropped (`syn::ext::IdentExt::unraw`).
 #[test]
-#[ignore = "open bug in dpex-macros/src/lower/mod.rs (kernel name keeps the r# of a raw identifier)"]
 fn a_kernel_named_with_a_raw_identifier_lowers() {
     let outcome = assert_passes(pipeline(
         "fn r#try(item: Item<1>, y: &mut Tensor<f32>) { y[item.get_id(0)] = 1.0; }",
@@ -148,7 +144,6 @@ fn a_kernel_named_with_a_raw_identifier_lowers() {
 /// The same for a device function (`instance_name` in dpex-macros/src/lower/mod.rs also takes
 /// `sig.name.to_string()`): "function `r#fn`: the name is not a valid identifier".
 #[test]
-#[ignore = "open bug in dpex-macros/src/lower/mod.rs (function name keeps the r# of a raw identifier)"]
 fn a_device_function_named_with_a_raw_identifier_lowers() {
     let outcome = assert_passes(pipeline(
         "fn k(item: Item<1>, y: &mut Tensor<f32>) { fn r#fn(x: f32) -> f32 { x } y[0] = r#fn(1.0); }",

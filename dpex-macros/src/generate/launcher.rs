@@ -166,7 +166,7 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
 /// The `KernelSpec` of one instance.
 fn spec_tokens(instance: &Instance) -> TokenStream {
     let sig = &instance.sig;
-    let name = sig.name.to_string();
+    let name = syn::ext::IdentExt::unraw(&sig.name).to_string();
     let dims = sig.dims as usize;
     let words = instance.words.iter().map(|w| Literal::u32_unsuffixed(*w));
     let hash = Literal::u64_suffixed(dpex_spirv::spirv_hash(&instance.words));

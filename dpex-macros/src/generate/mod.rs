@@ -109,6 +109,10 @@ fn expand(state: KernelState) -> TokenStream {
     let bodies: Vec<&ItemFn> = std::iter::once(&state.kernel).chain(&state.funcs).collect();
     let kernel_name = state.kernel.sig.ident.to_string();
     if let Some(mut path) = collect::first_missing_call(&bodies, &known, &kernel_name) {
+        // `cnd::<f32>(x)` names the function `cnd`: its carrier is `cnd::__dpex_func!`.
+        for segment in path.segments.iter_mut() {
+            segment.arguments = syn::PathArguments::None;
+        }
         path.segments.push(syn::parse_quote!(__dpex_func));
         let tokens = state.to_tokens();
         return quote!(#path! { #tokens });

@@ -188,7 +188,7 @@ pub(crate) fn lower_module(
     Ok(ir::Module {
         functions,
         kernels: vec![ir::Kernel {
-            name: sig.name.to_string(),
+            name: syn::ext::IdentExt::unraw(&sig.name).to_string(),
             dims: sig.dims,
             params: kernel.params,
             locals: kernel.locals,
@@ -201,7 +201,7 @@ pub(crate) fn lower_module(
 
 /// The IR name of a function instance: its name, plus the types of a generic instance.
 fn instance_name(sig: &Signature) -> String {
-    let mut name = sig.name.to_string();
+    let mut name = syn::ext::IdentExt::unraw(&sig.name).to_string();
     for (_, ty) in sig.types.generic() {
         name.push('_');
         name.push_str(ty.rust_name());
