@@ -4,39 +4,27 @@
 
 mod common;
 
+#[path = "../examples/histogram.rs"]
+#[allow(dead_code)]
+mod histogram_example;
+#[path = "../examples/reduction.rs"]
+#[allow(dead_code)]
+mod reduction_example;
+
 use common::{queue, rng};
 use dpex::prelude::*;
+use histogram_example::histogram_256;
 use rand::Rng;
+use reduction_example::reduce_sum;
 
-/// Each work-group sums its part of `x` in local memory; work-item 0 writes the group's sum.
-#[kernel]
-fn block_sum(it: NdItem<1>, x: &Tensor<f32>, partial: &mut Tensor<f32>, tmp: LocalAccessor<f32>) {
-    let lid = it.get_local_id(0);
-    let gid = it.get_global_id(0);
-    tmp[lid] = if gid < x.len() { x[gid] } else { 0.0 };
-    let group = it.get_group();
-    group_barrier(&group);
-    let mut stride = it.get_local_range(0) / 2;
-    while stride > 0 {
-        if lid < stride {
-            tmp[lid] += tmp[lid + stride];
-        }
-        group_barrier(&group);
-        stride /= 2;
-    }
-    if lid == 0 {
-        partial[it.get_group_id(0)] = tmp[0];
-    }
-}
-
-/// Sums `x` on the device with [`block_sum`], level by level, until one value is left.
+/// Sums `x` on the device with the example's [`reduce_sum`], level by level, until one value is left.
 fn device_sum(q: &Queue, x: &Tensor<f32>, group: usize) -> dpex::Result<f32> {
     let mut current = x.to_vec()?;
     while current.len() > 1 {
         let input = Tensor::from_slice(q, &current)?;
         let groups = current.len().div_ceil(group);
         let mut partial = Tensor::<f32>::zeros(q, groups)?;
-        block_sum
+        reduce_sum
             .launch(
                 NdRange::new([groups * group], [group]),
                 (&input, &mut partial, LocalAccessor::new(group)),
@@ -102,33 +90,6 @@ fn sub_group_reduction_of_2_pow_24_values() -> dpex::Result<()> {
     Ok(())
 }
 
-/// 256-bin histogram: each group counts into local memory with local atomics, then adds its
-/// counts to the global bins with global atomics.
-#[kernel]
-fn histogram(it: NdItem<1>, data: &Tensor<u8>, bins: &mut Tensor<u32>) {
-    let group = it.get_group();
-    let mut counts = LocalArray::<u32, 256>::new(&group);
-    let lid = it.get_local_id(0);
-    let size = it.get_local_range(0);
-    let mut b = lid;
-    while b < 256 {
-        counts[b] = 0;
-        b += size;
-    }
-    group_barrier(&group);
-    let mut i = it.get_global_id(0);
-    while i < data.len() {
-        AtomicRef::new(&mut counts[data[i] as usize]).fetch_add(1);
-        i += it.get_global_range(0);
-    }
-    group_barrier(&group);
-    let mut b = lid;
-    while b < 256 {
-        AtomicRef::new(&mut bins[b]).fetch_add(counts[b]);
-        b += size;
-    }
-}
-
 #[test]
 fn histogram_of_2_pow_24_bytes_is_exact() -> dpex::Result<()> {
     let q = queue();
@@ -150,7 +111,7 @@ fn histogram_of_2_pow_24_bytes_is_exact() -> dpex::Result<()> {
     }
     let data = Tensor::from_slice(&q, &host)?;
     let mut bins = Tensor::<u32>::zeros(&q, 256)?;
-    histogram
+    histogram_256
         .launch(NdRange::new([64 * 128], [128]), (&data, &mut bins))?
         .wait()?;
     assert_eq!(bins.to_vec()?, want);

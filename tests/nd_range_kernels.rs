@@ -5,59 +5,19 @@
 
 mod common;
 
+#[path = "../examples/matmul_tiled.rs"]
+#[allow(dead_code)]
+mod matmul_tiled_example;
+
 use common::{queue, rng};
 use dpex::prelude::*;
+use matmul_tiled_example::matmul_tiled;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
 // ---------------------------------------------------------------------------------------------
 // Tiled matmul
 // ---------------------------------------------------------------------------------------------
-
-/// `c = a * b` for row-major `a` (m x k), `b` (k x n) and `c` (m x n), in 16x16 tiles staged in
-/// local memory. The global range is `[m, n]` rounded up to multiples of 16; the extra
-/// work-items load zeros and write nothing.
-#[kernel]
-fn matmul_tiled(
-    it: NdItem<2>,
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &Tensor<f32>,
-    b: &Tensor<f32>,
-    c: &mut Tensor<f32>,
-) {
-    let group = it.get_group();
-    let mut tile_a = LocalArray2::<f32, 16, 16>::new(&group);
-    let mut tile_b = LocalArray2::<f32, 16, 16>::new(&group);
-    let row = it.get_global_id(0);
-    let col = it.get_global_id(1);
-    let lr = it.get_local_id(0);
-    let lc = it.get_local_id(1);
-    let mut acc = 0.0f32;
-    let mut t = 0;
-    while t < k {
-        tile_a[[lr, lc]] = if row < m && t + lc < k {
-            a[row * k + t + lc]
-        } else {
-            0.0
-        };
-        tile_b[[lr, lc]] = if t + lr < k && col < n {
-            b[(t + lr) * n + col]
-        } else {
-            0.0
-        };
-        group_barrier(&group);
-        for e in 0..16 {
-            acc += tile_a[[lr, e]] * tile_b[[e, lc]];
-        }
-        group_barrier(&group);
-        t += 16;
-    }
-    if row < m && col < n {
-        c[row * n + col] = acc;
-    }
-}
 
 /// Checks `got` (m x n) against f64 dot products at the sampled `(row, col)` entries. The
 /// tolerance is the classic bound for a length-k f32 dot product, `k * eps * sum |a_e * b_e|`
