@@ -891,6 +891,15 @@ fn random_f32(n: usize, lo: f32, hi: f32, seed: u64) -> Vec<f32> {
 // The workloads
 // =============================================================================================
 
+/// The C side of a workload for [`Bench::check_and_measure_f32`]: its kernels (one per
+/// variant), their global and local range, and their output buffers.
+struct CRun<'a> {
+    kernels: &'a [Kernel; C_SIDE],
+    global: &'a [usize],
+    local: Option<&'a [usize]>,
+    out: &'a [Buffer<f32>; C_SIDE],
+}
+
 struct Bench<'a> {
     config: &'a Config,
     queue: Queue,
@@ -899,7 +908,6 @@ struct Bench<'a> {
 }
 
 impl Bench<'_> {
-    /// Writes the SPIR-V disassembly of a dpex kernel and the C source next to each other.
     /// Writes the SPIR-V disassembly of the safe and the unchecked build of a dpex kernel and
     /// the C source next to each other.
     fn dump(&self, name: &str, specs: [Option<&KernelSpec>; 2], c: &str) -> R<()> {
@@ -912,6 +920,41 @@ impl Bench<'_> {
         }
         std::fs::write(self.dump.join(format!("{name}.cl")), c)?;
         Ok(())
+    }
+
+    /// The checks and timings of a workload with one f32 output `out`: the safe build's result
+    /// (`run(false, ..)`), the unchecked build's (`run(true, ..)`, after `out` is reset to
+    /// `reset` if given) must equal it exactly, and each C variant's must agree within
+    /// [`compare_f32`]`(.., floor, tolerance)`; then [`measure`]. Returns the times and the
+    /// largest relative difference to C.
+    fn check_and_measure_f32(
+        &self,
+        name: &str,
+        out: &mut Tensor<f32>,
+        mut run: impl FnMut(bool, &mut Tensor<f32>) -> R<f64>,
+        reset: Option<&[f32]>,
+        c: CRun<'_>,
+        (floor, tolerance): (f64, f64),
+    ) -> R<(Times, f64)> {
+        run(false, out)?;
+        let got = out.to_vec()?;
+        if let Some(initial) = reset {
+            out.copy_from_host(initial)?;
+        }
+        run(true, out)?;
+        same(name, &got, &out.to_vec()?)?;
+        let mut err = 0.0f64;
+        for (v, kernel) in c.kernels.iter().enumerate() {
+            self.cl.run(kernel, c.global, c.local)?;
+            let want = self.cl.read(&c.out[v], got.len())?;
+            err = err.max(compare_f32(name, &got, &want, floor, tolerance)?);
+        }
+        let times = measure(
+            self.config,
+            |u| run(u, out),
+            |v| self.cl.run(&c.kernels[v], c.global, c.local),
+        )?;
+        Ok((times, err))
     }
 
     fn saxpy(&self) -> R<Row> {
@@ -938,29 +981,16 @@ impl Bench<'_> {
         let range = Range::new([n]);
         let run =
             |u: bool, y: &mut Tensor<f32>| launch!(u, saxpy / saxpy_unchecked, range, (a, &x, y));
-        run(false, &mut y)?;
-        let got = y.to_vec()?;
-        y.copy_from_host(&hy)?;
-        run(true, &mut y)?;
-        same("saxpy", &got, &y.to_vec()?)?;
-        let mut err = 0.0f64;
-        for (v, kernel) in ks.iter().enumerate() {
-            self.cl.run(kernel, &[n], None)?;
-            // Values up to ~350 from terms up to ~250: relative to a floor of 100, so that FMA
-            // contraction in the C build (one rounding less) passes.
-            err = err.max(compare_f32(
-                "saxpy",
-                &got,
-                &self.cl.read(&cy[v], n)?,
-                100.0,
-                1e-6,
-            )?);
-        }
-        let times = measure(
-            self.config,
-            |u| run(u, &mut y),
-            |v| self.cl.run(&ks[v], &[n], None),
-        )?;
+        let c = CRun {
+            kernels: &ks,
+            global: &[n],
+            local: None,
+            out: &cy,
+        };
+        // Values up to ~350 from terms up to ~250: relative to a floor of 100, so that FMA
+        // contraction in the C build (one rounding less) passes.
+        let (times, err) =
+            self.check_and_measure_f32("saxpy", &mut y, run, Some(&hy), c, (100.0, 1e-6))?;
         Ok(Row {
             name: "saxpy",
             size: format!("f32 n=2^{}", n.trailing_zeros()),
@@ -1058,19 +1088,13 @@ impl Bench<'_> {
         let range = Range::new([n]);
         let run =
             |u: bool, dst: &mut Tensor<f32>| launch!(u, copy / copy_unchecked, range, (&src, dst));
-        run(false, &mut dst)?;
-        let got = dst.to_vec()?;
-        run(true, &mut dst)?;
-        same("copy", &got, &dst.to_vec()?)?;
-        for (v, kernel) in ks.iter().enumerate() {
-            self.cl.run(kernel, &[n], None)?;
-            compare_f32("copy", &got, &self.cl.read(&cdst[v], n)?, 1.0, 0.0)?;
-        }
-        let times = measure(
-            self.config,
-            |u| run(u, &mut dst),
-            |v| self.cl.run(&ks[v], &[n], None),
-        )?;
+        let c = CRun {
+            kernels: &ks,
+            global: &[n],
+            local: None,
+            out: &cdst,
+        };
+        let (times, _) = self.check_and_measure_f32("copy", &mut dst, run, None, c, (1.0, 0.0))?;
         Ok(Row {
             name: "copy kernel",
             size: format!("f32 {} MiB", (n * 4) >> 20),
@@ -1225,21 +1249,14 @@ impl Bench<'_> {
                 (&points, d)
             )
         };
-        run(false, &mut d)?;
-        let got = d.to_vec()?;
-        run(true, &mut d)?;
-        same("pairwise_distance", &got, &d.to_vec()?)?;
-        let mut err = 0.0f64;
-        for (v, kernel) in ks.iter().enumerate() {
-            self.cl.run(kernel, &[n, n], None)?;
-            let want = self.cl.read(&cd[v], n * n)?;
-            err = err.max(compare_f32("pairwise_distance", &got, &want, 1.0, 1e-5)?);
-        }
-        let times = measure(
-            self.config,
-            |u| run(u, &mut d),
-            |v| self.cl.run(&ks[v], &[n, n], None),
-        )?;
+        let c = CRun {
+            kernels: &ks,
+            global: &[n, n],
+            local: None,
+            out: &cd,
+        };
+        let (times, err) =
+            self.check_and_measure_f32("pairwise_distance", &mut d, run, None, c, (1.0, 1e-5))?;
         Ok(Row {
             name: "pairwise_distance",
             size: format!("f32 {n} points 3-D"),
@@ -1330,22 +1347,15 @@ impl Bench<'_> {
                 )
             }
         };
-        run(false, &mut c)?;
-        let got = c.to_vec()?;
-        run(true, &mut c)?;
-        same(name, &got, &c.to_vec()?)?;
-        let mut err = 0.0f64;
-        for (v, kernel) in ks.iter().enumerate() {
-            self.cl.run(kernel, &global, local)?;
-            let want = self.cl.read(&cc[v], n * n)?;
-            // Entries are sums of n products of values in [-1, 1] (|c| ~ sqrt(n) / 3).
-            err = err.max(compare_f32(name, &got, &want, 1.0, 1e-4)?);
-        }
-        let times = measure(
-            self.config,
-            |u| run(u, &mut c),
-            |v| self.cl.run(&ks[v], &global, local),
-        )?;
+        let c_run = CRun {
+            kernels: &ks,
+            global: &global,
+            local,
+            out: &cc,
+        };
+        // Entries are sums of n products of values in [-1, 1] (|c| ~ sqrt(n) / 3).
+        let (times, err) =
+            self.check_and_measure_f32(name, &mut c, run, None, c_run, (1.0, 1e-4))?;
         Ok(Row {
             name,
             size: format!("f32 {n}x{n}"),
@@ -1555,21 +1565,14 @@ impl Bench<'_> {
             let args = (side, side, c, w, &x, out);
             launch!(u, stencil / stencil_unchecked, range, args)
         };
-        run(false, &mut out)?;
-        let got = out.to_vec()?;
-        run(true, &mut out)?;
-        same("stencil", &got, &out.to_vec()?)?;
-        let mut err = 0.0f64;
-        for (v, kernel) in ks.iter().enumerate() {
-            self.cl.run(kernel, &[side, side], None)?;
-            let want = self.cl.read(&cout[v], side * side)?;
-            err = err.max(compare_f32("stencil", &got, &want, 10.0, 1e-6)?);
-        }
-        let times = measure(
-            self.config,
-            |u| run(u, &mut out),
-            |v| self.cl.run(&ks[v], &[side, side], None),
-        )?;
+        let c_run = CRun {
+            kernels: &ks,
+            global: &[side, side],
+            local: None,
+            out: &cout,
+        };
+        let (times, err) =
+            self.check_and_measure_f32("stencil", &mut out, run, None, c_run, (10.0, 1e-6))?;
         Ok(Row {
             name: "stencil",
             size: format!("f32 {side}x{side} 5-point"),
