@@ -13,15 +13,19 @@ use common::{
 use dpex::prelude::*;
 use rand::Rng;
 
-/// One integer type as element and parameter: `$func` mixes an element with a scalar
-/// parameter and a `bool` parameter; the test launches it with every boundary value of the
-/// type as the parameter and both flags.
-macro_rules! int_scalar_case {
-    ($t:ident, $func:ident, $kernel:ident, $test:ident, $seed:expr) => {
+/// One scalar type as element and parameter: `$func` (the closure-like body given) mixes an element
+/// with a scalar parameter and a `bool` parameter; the test launches it on `$pairs`' operands
+/// with every one of `$edge` as the parameter and both flags, and checks each result against
+/// the host's call of `$func` with `$check`.
+macro_rules! scalar_case {
+    (
+        $t:ident, $func:ident, $kernel:ident, $test:ident, $seed:expr,
+        samples: $pairs:ident($n:expr), edge: $edge:expr, check: $check:ident,
+        body: |$a:ident, $s:ident, $flag:ident| { $($body:tt)* }
+    ) => {
         #[dpex::func]
-        fn $func(a: $t, s: $t, flag: bool) -> $t {
-            let x = if flag { a ^ s } else { a.wrapping_sub(s) };
-            x.wrapping_mul(5).wrapping_add($t::MAX / 3) | (a & 1)
+        fn $func($a: $t, $s: $t, $flag: bool) -> $t {
+            $($body)*
         }
 
         #[kernel]
@@ -33,16 +37,16 @@ macro_rules! int_scalar_case {
         #[test]
         fn $test() -> dpex::Result<()> {
             let q = queue();
-            let (a, _) = int_pairs::<$t>($seed, 1001);
+            let (a, _) = $pairs::<$t>($seed, $n);
             let da = Tensor::from_slice(&q, &a)?;
             let mut out = Tensor::<$t>::zeros(&q, a.len())?;
-            for s in <$t as TestInt>::boundary() {
+            for s in $edge {
                 for flag in [false, true] {
                     $kernel
                         .launch(Range::new([a.len()]), (s, flag, &da, &mut out))?
                         .wait()?;
                     let want: Vec<$t> = a.iter().map(|&x| $func(x, s, flag)).collect();
-                    assert_eq_each(
+                    $check(
                         concat!(stringify!($t), " element and parameter"),
                         &out.to_vec()?,
                         &want,
@@ -52,6 +56,21 @@ macro_rules! int_scalar_case {
             }
             Ok(())
         }
+    };
+}
+
+/// One integer type: wrapping arithmetic and bit operations, every boundary value as the
+/// parameter, results equal.
+macro_rules! int_scalar_case {
+    ($t:ident, $func:ident, $kernel:ident, $test:ident, $seed:expr) => {
+        scalar_case!(
+            $t, $func, $kernel, $test, $seed,
+            samples: int_pairs(1001), edge: <$t as TestInt>::boundary(), check: assert_eq_each,
+            body: |a, s, flag| {
+                let x = if flag { a ^ s } else { a.wrapping_sub(s) };
+                x.wrapping_mul(5).wrapping_add($t::MAX / 3) | (a & 1)
+            }
+        );
     };
 }
 
@@ -78,46 +97,22 @@ int_scalar_case!(
     110
 );
 
-/// One float type as element and parameter, with special values on both sides.
+/// One float type: special values on both sides (every one as the parameter), results the
+/// same bits (NaN matching NaN).
 macro_rules! float_scalar_case {
     ($t:ident, $func:ident, $kernel:ident, $test:ident, $seed:expr) => {
-        #[dpex::func]
-        fn $func(a: $t, s: $t, flag: bool) -> $t {
-            if flag {
-                a * s + 0.5
-            } else {
-                (a - s) * -2.0
-            }
-        }
-
-        #[kernel]
-        fn $kernel(item: Item<1>, s: $t, flag: bool, a: &Tensor<$t>, out: &mut Tensor<$t>) {
-            let i = item.get_id(0);
-            out[i] = $func(a[i], s, flag);
-        }
-
-        #[test]
-        fn $test() -> dpex::Result<()> {
-            let q = queue();
-            let (a, _) = float_pairs::<$t>($seed, 999);
-            let da = Tensor::from_slice(&q, &a)?;
-            let mut out = Tensor::<$t>::zeros(&q, a.len())?;
-            for s in <$t as TestFloat>::special() {
-                for flag in [false, true] {
-                    $kernel
-                        .launch(Range::new([a.len()]), (s, flag, &da, &mut out))?
-                        .wait()?;
-                    let want: Vec<$t> = a.iter().map(|&x| $func(x, s, flag)).collect();
-                    assert_same_each(
-                        concat!(stringify!($t), " element and parameter"),
-                        &out.to_vec()?,
-                        &want,
-                        |i| format!("a = {:?}, s = {s:?}, flag = {flag}", a[i]),
-                    );
+        scalar_case!(
+            $t, $func, $kernel, $test, $seed,
+            samples: float_pairs(999), edge: <$t as TestFloat>::special(),
+            check: assert_same_each,
+            body: |a, s, flag| {
+                if flag {
+                    a * s + 0.5
+                } else {
+                    (a - s) * -2.0
                 }
             }
-            Ok(())
-        }
+        );
     };
 }
 

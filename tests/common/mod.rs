@@ -125,35 +125,55 @@ test_int!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 
 /// The boundary values of `T`, then random values, `n` in all (at least the boundary values).
 pub fn int_samples<T: TestInt>(seed: u64, n: usize) -> Vec<T> {
-    let mut r = rng(seed);
-    let mut v = T::boundary();
-    while v.len() < n {
-        v.push(T::random(&mut r));
-    }
-    v
+    edge_then_random(seed, n, T::boundary(), T::random)
 }
 
-/// Operand pairs: every pair of boundary values, then random pairs, `n` in all (at least all
-/// boundary pairs).
-pub fn int_pairs<T: TestInt>(seed: u64, n: usize) -> (Vec<T>, Vec<T>) {
+/// `edge`, then values drawn by `random`, `n` in all (at least `edge`).
+fn edge_then_random<T>(
+    seed: u64,
+    n: usize,
+    mut edge: Vec<T>,
+    random: impl Fn(&mut StdRng) -> T,
+) -> Vec<T> {
     let mut r = rng(seed);
-    let edge = T::boundary();
+    while edge.len() < n {
+        edge.push(random(&mut r));
+    }
+    edge
+}
+
+/// Every pair of `edge` values, then random pairs, `n` in all: the first operand drawn by
+/// `random`, the second an `edge` value one time in `edge_one_in`, else drawn by `random`.
+fn edge_pairs_then_random<T: Copy>(
+    seed: u64,
+    n: usize,
+    edge: &[T],
+    random: impl Fn(&mut StdRng) -> T,
+    edge_one_in: u32,
+) -> (Vec<T>, Vec<T>) {
+    let mut r = rng(seed);
     let (mut a, mut b) = (Vec::new(), Vec::new());
-    for &x in &edge {
-        for &y in &edge {
+    for &x in edge {
+        for &y in edge {
             a.push(x);
             b.push(y);
         }
     }
     while a.len() < n {
-        a.push(T::random(&mut r));
-        b.push(if r.random_range(0..4) == 0 {
+        a.push(random(&mut r));
+        b.push(if r.random_range(0..edge_one_in) == 0 {
             edge[r.random_range(0..edge.len())]
         } else {
-            T::random(&mut r)
+            random(&mut r)
         });
     }
     (a, b)
+}
+
+/// Operand pairs: every pair of boundary values, then random pairs, `n` in all (at least all
+/// boundary pairs).
+pub fn int_pairs<T: TestInt>(seed: u64, n: usize) -> (Vec<T>, Vec<T>) {
+    edge_pairs_then_random(seed, n, &T::boundary(), T::random, 4)
 }
 
 /// Shift amounts: every amount below twice `bits`, `u32::MAX` and its neighbours, then random
@@ -284,34 +304,12 @@ test_float!(f64, u64, i64);
 
 /// The special values of `T`, then random values, `n` in all (at least the special values).
 pub fn float_samples<T: TestFloat>(seed: u64, n: usize) -> Vec<T> {
-    let mut r = rng(seed);
-    let mut v = T::special();
-    while v.len() < n {
-        v.push(T::random(&mut r));
-    }
-    v
+    edge_then_random(seed, n, T::special(), T::random)
 }
 
 /// Operand pairs: every pair of special values, then random pairs, `n` in all.
 pub fn float_pairs<T: TestFloat>(seed: u64, n: usize) -> (Vec<T>, Vec<T>) {
-    let mut r = rng(seed);
-    let edge = T::special();
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for &x in &edge {
-        for &y in &edge {
-            a.push(x);
-            b.push(y);
-        }
-    }
-    while a.len() < n {
-        a.push(T::random(&mut r));
-        b.push(if r.random_range(0..8) == 0 {
-            edge[r.random_range(0..edge.len())]
-        } else {
-            T::random(&mut r)
-        });
-    }
-    (a, b)
+    edge_pairs_then_random(seed, n, &T::special(), T::random, 8)
 }
 
 // ---------------------------------------------------------------------------------------------
