@@ -25,27 +25,6 @@ enum Slot {
     Store,
 }
 
-const INT_OPS: [AtomicOp; 10] = [
-    AtomicOp::Load,
-    AtomicOp::Exchange,
-    AtomicOp::CompareExchange,
-    AtomicOp::Add,
-    AtomicOp::Sub,
-    AtomicOp::Min,
-    AtomicOp::Max,
-    AtomicOp::And,
-    AtomicOp::Or,
-    AtomicOp::Xor,
-];
-
-const ORDERS: [MemoryOrder; 5] = [
-    MemoryOrder::Relaxed,
-    MemoryOrder::Acquire,
-    MemoryOrder::Release,
-    MemoryOrder::AcqRel,
-    MemoryOrder::SeqCst,
-];
-
 /// Host values of an atomic type.
 trait Atom: Element + Copy + PartialEq + std::fmt::Debug {
     const TY: S;
@@ -118,7 +97,7 @@ float_atom!(f32 => F32, f64 => F64);
 
 /// The slots tested on `ty`.
 fn slots(ty: S) -> Vec<Slot> {
-    INT_OPS
+    ATOMIC_OPS
         .into_iter()
         .filter(|op| !ty.is_float() || !matches!(op, AtomicOp::And | AtomicOp::Or | AtomicOp::Xor))
         .map(Slot::Rmw)
@@ -128,7 +107,7 @@ fn slots(ty: S) -> Vec<Slot> {
 
 /// The memory order of slot `k` (loads and stores take the orders they allow).
 fn order(slot: Slot, k: usize) -> MemoryOrder {
-    match (slot, ORDERS[k % 5]) {
+    match (slot, MEMORY_ORDERS[k % 5]) {
         (Slot::Rmw(AtomicOp::Load), MemoryOrder::Release | MemoryOrder::AcqRel) => {
             MemoryOrder::Acquire
         }

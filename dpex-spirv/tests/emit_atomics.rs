@@ -9,27 +9,6 @@ use dpex_spirv::ir::{
     Access, AtomicOp, Memory, MemoryOrder, ParamId, Scalar as S, Scope, Statement, WorkgroupArrayId,
 };
 
-const OPS: [AtomicOp; 10] = [
-    AtomicOp::Load,
-    AtomicOp::Exchange,
-    AtomicOp::CompareExchange,
-    AtomicOp::Add,
-    AtomicOp::Sub,
-    AtomicOp::Min,
-    AtomicOp::Max,
-    AtomicOp::And,
-    AtomicOp::Or,
-    AtomicOp::Xor,
-];
-
-const ORDERS: [MemoryOrder; 5] = [
-    MemoryOrder::Relaxed,
-    MemoryOrder::Acquire,
-    MemoryOrder::Release,
-    MemoryOrder::AcqRel,
-    MemoryOrder::SeqCst,
-];
-
 const SCOPES: [Scope; 4] = [
     Scope::WorkItem,
     Scope::SubGroup,
@@ -53,8 +32,12 @@ fn allowed(op: AtomicOp, ty: S) -> bool {
 /// orders and scopes cycling.
 fn atomic_kernel(name: &str, ty: S, memory: Memory) -> dpex_spirv::ir::Kernel {
     let mut body = Vec::new();
-    for (k, op) in OPS.into_iter().filter(|&op| allowed(op, ty)).enumerate() {
-        let order = ORDERS[k % 5];
+    for (k, op) in ATOMIC_OPS
+        .into_iter()
+        .filter(|&op| allowed(op, ty))
+        .enumerate()
+    {
+        let order = MEMORY_ORDERS[k % 5];
         let order = match (op, order) {
             (AtomicOp::Load, MemoryOrder::Release | MemoryOrder::AcqRel) => MemoryOrder::Acquire,
             _ => order,
@@ -159,7 +142,7 @@ fn sixty_four_bit_atomics_declare_int64_atomics() {
 #[test]
 fn fences_with_every_order_and_scope() {
     let mut body = Vec::new();
-    for order in &ORDERS[1..] {
+    for order in &MEMORY_ORDERS[1..] {
         for scope in SCOPES {
             body.push(Statement::Fence {
                 order: *order,

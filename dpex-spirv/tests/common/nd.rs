@@ -140,3 +140,26 @@ pub fn kernel_with_arrays(
         reports_errors: false,
     }
 }
+
+/// Every atomic read-modify-write operation (and load) an integer supports.
+pub const ATOMIC_OPS: [AtomicOp; 10] = [
+    AtomicOp::Load,
+    AtomicOp::Exchange,
+    AtomicOp::CompareExchange,
+    AtomicOp::Add,
+    AtomicOp::Sub,
+    AtomicOp::Min,
+    AtomicOp::Max,
+    AtomicOp::And,
+    AtomicOp::Or,
+    AtomicOp::Xor,
+];
+
+/// Every memory order, weakest first.
+pub const MEMORY_ORDERS: [MemoryOrder; 5] = [
+    MemoryOrder::Relaxed,
+    MemoryOrder::Acquire,
+    MemoryOrder::Release,
+    MemoryOrder::AcqRel,
+    MemoryOrder::SeqCst,
+];
