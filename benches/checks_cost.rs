@@ -4,6 +4,10 @@
 //!
 //! Run: `cargo bench --bench checks_cost` (`-- --quick` for smaller sizes). Prints the median
 //! kernel time of each build and the ratio checked / unchecked with its interquartile range.
+//!
+//! The last row is host time, not kernel time: a whole `launch(..)` + `wait()` of a 1024-element
+//! saxpy, which for the checked build includes allocating the launch's error record and reading
+//! it back in `wait()` (the per-launch cost of the checks on the host).
 
 use dpex::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -190,13 +194,28 @@ fn main() -> dpex::Result<()> {
     })?;
     rows.push((format!("stencil f32 {s}x{s}"), r));
 
+    let n = 1024;
+    let x = Tensor::from_slice(&q, &random(n, -1.0, 1.0))?;
+    let mut y = Tensor::from_slice(&q, &random(n, -1.0, 1.0))?;
+    let r = compare(if quick { 201 } else { 2001 }, |checked| {
+        let range = Range::new([n]);
+        let start = std::time::Instant::now();
+        if checked {
+            saxpy.launch(range, (1.5, &x, &mut y))?.wait()?;
+        } else {
+            saxpy_unchecked.launch(range, (1.5, &x, &mut y))?.wait()?;
+        }
+        Ok(start.elapsed().as_secs_f64() * 1e3)
+    })?;
+    rows.push((format!("saxpy n={n} launch+wait (host)"), r));
+
     println!(
-        "{:<28} {:>12} {:>12} {:>10} {:>17}",
+        "{:<34} {:>12} {:>12} {:>10} {:>17}",
         "kernel", "checked ms", "unchecked ms", "ratio", "ratio IQR"
     );
     for (name, (checked, unchecked, (q1, median, q3))) in rows {
         println!(
-            "{name:<28} {checked:>12.3} {unchecked:>12.3} {median:>10.3} {:>17}",
+            "{name:<34} {checked:>12.4} {unchecked:>12.4} {median:>10.3} {:>17}",
             format!("{q1:.3}-{q3:.3}")
         );
     }
