@@ -110,7 +110,7 @@ fn ten_thousand_tensor_allocations_and_drops_do_not_grow_memory() -> dpex::Resul
     let q = queue();
     let mut r = rng(7);
     let data: Vec<f32> = (0..1 << 16).map(|_| r.random_range(0.5f32..2.0)).collect();
-    let mut round = |count: usize| -> dpex::Result<()> {
+    let round = |count: usize| -> dpex::Result<()> {
         for k in 0..count {
             let len = 1 + (k * 7919) % data.len();
             let t = Tensor::from_slice(&q, &data[..len])?;
