@@ -28,6 +28,26 @@ fn ok<T>(r: dpex_runtime::Result<T>) -> T {
     r.unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Runs `job` on 16 threads released together by a barrier, so that they all reach the
+/// program cache at once; their results, in thread order.
+fn on_16_threads_at_once<T: Send + 'static>(job: impl Fn() -> T + Send + Sync + 'static) -> Vec<T> {
+    let job = Arc::new(job);
+    let barrier = Arc::new(Barrier::new(16));
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let (job, barrier) = (job.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                job()
+            })
+        })
+        .collect();
+    threads
+        .into_iter()
+        .map(|t| t.join().expect("a launch thread panicked"))
+        .collect()
+}
+
 /// `c = a + b` with `a[i] = i`, `b[i] = 2 i` on `queue`, checked.
 fn launch_vadd(spec: &'static KernelSpec, queue: &Queue) -> dpex_runtime::Result<()> {
     let n = 1000;
@@ -113,19 +133,9 @@ fn helper() {
         }
         "single_flight" => {
             let spec = helper_kernel();
-            let barrier = Arc::new(Barrier::new(16));
-            let threads: Vec<_> = (0..16)
-                .map(|_| {
-                    let queue = queue.clone();
-                    let barrier = barrier.clone();
-                    std::thread::spawn(move || {
-                        barrier.wait();
-                        ok(launch_vadd(spec, &queue));
-                    })
-                })
-                .collect();
-            for t in threads {
-                t.join().expect("a launch thread panicked");
+            {
+                let queue = queue.clone();
+                on_16_threads_at_once(move || ok(launch_vadd(spec, &queue)));
             }
             report(spec, "");
         }
@@ -315,19 +325,9 @@ fn sixteen_threads_launching_a_new_kernel_build_it_once() {
 fn in_process_single_flight_counts_one_build_per_kernel() {
     let spec = common::vadd_spec("single_flight_in_process");
     let queue = common::cpu_queue();
-    let barrier = Arc::new(Barrier::new(16));
-    let threads: Vec<_> = (0..16)
-        .map(|_| {
-            let queue = queue.clone();
-            let barrier = barrier.clone();
-            std::thread::spawn(move || {
-                barrier.wait();
-                ok(launch_vadd(spec, &queue));
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().expect("a launch thread panicked");
+    {
+        let queue = queue.clone();
+        on_16_threads_at_once(move || ok(launch_vadd(spec, &queue)));
     }
     assert_eq!(program_builds(spec), 1);
 }
@@ -336,20 +336,15 @@ fn in_process_single_flight_counts_one_build_per_kernel() {
 fn a_failed_build_reaches_every_waiter_with_the_log_and_is_retried() {
     let spec = common::calls_missing_spec("fails_for_all", true);
     let queue = common::cpu_queue();
-    let barrier = Arc::new(Barrier::new(16));
-    let threads: Vec<_> = (0..16)
-        .map(|_| {
-            let queue = queue.clone();
-            let barrier = barrier.clone();
-            std::thread::spawn(move || {
-                let mut out = ok(Tensor::<i64>::zeros(&queue, 4));
-                barrier.wait();
-                launch(spec, &[4], None, None, &[(&mut out).into()]).expect_err("cannot link")
-            })
+    let errors = {
+        let queue = queue.clone();
+        on_16_threads_at_once(move || {
+            let mut out = ok(Tensor::<i64>::zeros(&queue, 4));
+            launch(spec, &[4], None, None, &[(&mut out).into()]).expect_err("cannot link")
         })
-        .collect();
-    for t in threads {
-        match t.join().expect("a launch thread panicked") {
+    };
+    for error in errors {
+        match error {
             Error::BuildFailed { kernel, log, .. } => {
                 assert_eq!(kernel, "fails_for_all");
                 assert!(log.contains("dpex_missing_fn"), "{log}");
