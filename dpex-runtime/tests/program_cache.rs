@@ -133,10 +133,7 @@ fn helper() {
         }
         "single_flight" => {
             let spec = helper_kernel();
-            {
-                let queue = queue.clone();
-                on_16_threads_at_once(move || ok(launch_vadd(spec, &queue)));
-            }
+            on_16_threads_at_once(move || ok(launch_vadd(spec, &queue)));
             report(spec, "");
         }
         "options_switch" => {
@@ -325,10 +322,7 @@ fn sixteen_threads_launching_a_new_kernel_build_it_once() {
 fn in_process_single_flight_counts_one_build_per_kernel() {
     let spec = common::vadd_spec("single_flight_in_process");
     let queue = common::cpu_queue();
-    {
-        let queue = queue.clone();
-        on_16_threads_at_once(move || ok(launch_vadd(spec, &queue)));
-    }
+    on_16_threads_at_once(move || ok(launch_vadd(spec, &queue)));
     assert_eq!(program_builds(spec), 1);
 }
 
