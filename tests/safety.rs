@@ -193,6 +193,14 @@ fn division_by_zero_and_overflow_are_reported() -> dpex::Result<()> {
         matches!(err, Some(Error::DivideOverflow { work_item: 2, .. })),
         "{err:?}"
     );
+
+    // Launches after a failure start from a clean record (records are reused once clean).
+    for _ in 0..3 {
+        divide
+            .launch(Range::new([4]), (&a, &fine, &mut quotient, &mut remainder))?
+            .wait()?;
+    }
+    assert_eq!(quotient.to_vec()?, vec![3, -2, i32::MIN / 3, -14]);
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 //! index, word 3 the length, word 4 the work-item's global linear id (dimension 0 fastest).
 
 use std::ffi::c_void;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use opencl3::types::cl_mem;
 
@@ -19,39 +20,57 @@ use crate::tensor::memory::{read, DeviceMemory};
 /// Words in a record.
 const WORDS: usize = 6;
 
-/// One launch's error record.
+/// One launch's error record. A record its launch left clean goes back to the queue's pool when
+/// dropped, so that a loop of launches and waits allocates none after the first.
 pub(crate) struct ErrorRecord {
-    memory: DeviceMemory,
+    /// `None` only while dropping.
+    memory: Option<DeviceMemory>,
     queue: Queue,
     spec: &'static KernelSpec,
+    /// Set by [`ErrorRecord::check`] when it read the record (the launch had completed) and
+    /// found every word zero.
+    clean: AtomicBool,
 }
 
 impl ErrorRecord {
     /// A zeroed record on `queue`'s device for a launch of `spec`.
     pub(crate) fn new(queue: &Queue, spec: &'static KernelSpec) -> Result<ErrorRecord> {
-        let zeros = [0u64; WORDS];
-        let memory = DeviceMemory::allocate(
-            queue,
-            std::mem::size_of_val(&zeros),
-            Some(zeros.as_ptr().cast::<c_void>()),
-            &|| format!("the error record of kernel `{}`", spec.name),
-        )?;
+        let memory = match queue.take_error_record() {
+            Some(memory) => memory,
+            None => {
+                let zeros = [0u64; WORDS];
+                DeviceMemory::allocate(
+                    queue,
+                    std::mem::size_of_val(&zeros),
+                    Some(zeros.as_ptr().cast::<c_void>()),
+                    &|| format!("the error record of kernel `{}`", spec.name),
+                )?
+            }
+        };
         Ok(ErrorRecord {
-            memory,
+            memory: Some(memory),
             queue: queue.clone(),
             spec,
+            clean: AtomicBool::new(false),
         })
     }
 
     /// The record's memory object, the kernel's last argument.
     pub(crate) fn mem(&self) -> cl_mem {
-        self.memory.mem()
+        self.memory
+            .as_ref()
+            .map_or(std::ptr::null_mut(), DeviceMemory::mem)
     }
 
     /// Reads the record (after the kernel has completed) and turns a failure into its error.
     pub(crate) fn check(&self) -> Result<()> {
         let mut bytes = [0u8; WORDS * 8];
-        read(&self.queue, &self.memory, 0, &mut bytes)?;
+        if let Some(memory) = &self.memory {
+            read(&self.queue, memory, 0, &mut bytes)?;
+        }
+        if bytes.iter().all(|&b| b == 0) {
+            self.clean.store(true, Ordering::Relaxed);
+        }
         let word = |k: usize| {
             let mut w = [0u8; 8];
             w.copy_from_slice(&bytes[k * 8..k * 8 + 8]);
@@ -85,6 +104,16 @@ impl ErrorRecord {
                 .map_or_else(|| format!("parameter {id}"), |p| p.name.to_string()),
             1 => format!("local array #{id}"),
             _ => format!("private array #{id}"),
+        }
+    }
+}
+
+impl Drop for ErrorRecord {
+    fn drop(&mut self) {
+        if self.clean.load(Ordering::Relaxed) {
+            if let Some(memory) = self.memory.take() {
+                self.queue.give_back_error_record(memory);
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! remember theirs, and launches follow the data onto it.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use opencl3::command_queue::{
     CommandQueue, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, CL_QUEUE_PROFILING_ENABLE,
@@ -11,6 +11,7 @@ use opencl3::types::cl_event;
 
 use crate::device::Device;
 use crate::error::{cl, cl_with, Result};
+use crate::tensor::memory::DeviceMemory;
 
 /// How a [`Queue`] executes and records its commands. The default is an in-order queue without
 /// profiling, what [`Queue::new`] creates.
@@ -44,9 +45,35 @@ struct QueueInner {
     device: Device,
     options: QueueOptions,
     queue: CommandQueue,
+    /// Error records of completed launches that found them clean (all zero), for reuse.
+    error_records: Mutex<Vec<DeviceMemory>>,
 }
 
+/// Clean error records a queue keeps for reuse, at most.
+const POOLED_ERROR_RECORDS: usize = 64;
+
 impl Queue {
+    /// A clean (all-zero) error record of an earlier launch on this queue, if one is free.
+    pub(crate) fn take_error_record(&self) -> Option<DeviceMemory> {
+        self.inner
+            .error_records
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+    }
+
+    /// Keeps a clean error record, read back after its launch completed, for a later launch.
+    pub(crate) fn give_back_error_record(&self, record: DeviceMemory) {
+        let mut pool = self
+            .inner
+            .error_records
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if pool.len() < POOLED_ERROR_RECORDS {
+            pool.push(record);
+        }
+    }
+
     /// Creates a new in-order queue on `device`, without profiling.
     pub fn new(device: &Device) -> Result<Queue> {
         Queue::with_options(device, QueueOptions::default())
@@ -78,6 +105,7 @@ impl Queue {
                 device: device.clone(),
                 options,
                 queue,
+                error_records: Mutex::new(Vec::new()),
             }),
         })
     }
