@@ -6,7 +6,7 @@
 //! the macro crate; the sizes bracket the real `saxpy` (~270 words), `black_scholes` and
 //! `matmul_tiled` (~1000 words) modules):
 //!
-//! - `saxpy`: `y[i] = a * x[i] + y[i]`;
+//! - `axpy`: `y[i] = a * x[i] + y[i]` (the runtime tests' hand-built kernel);
 //! - `black_scholes`: the Black-Scholes call and put prices with OpenCL.std `sqrt`, `log`, `exp`
 //!   and `erf`, as in `examples/black_scholes.rs`;
 //! - `dot_unrolled`: a 48-term fully unrolled dot product per work-item, a larger module.
@@ -59,42 +59,10 @@ struct Case {
     args: Vec<Arg>,
 }
 
-fn saxpy() -> Case {
-    use ParamTy::*;
-    let params = [
-        vec![Float(32)],
-        tensor_params(FloatPtr(32), 1),
-        tensor_params(FloatPtr(32), 1),
-    ]
-    .concat();
-    let (mut k, p) = Kernel::begin("saxpy", &[], &params);
-    let a = p[0];
-    let x = TensorIds::at(&p, 1, 1);
-    let y = TensorIds::at(&p, 1 + x.count(), 1);
-    let float = Float(32).ty(&mut k);
-    let ptr = FloatPtr(32).ty(&mut k);
-    let i = k.global_id(0);
-    k.if_in_bounds(i, y.shape[0], |k| {
-        let px = k.tensor_element(ptr, &x, &[i]);
-        let vx = k.load(float, px, 4);
-        let py = k.tensor_element(ptr, &y, &[i]);
-        let vy = k.load(float, py, 4);
-        let ax = k.b.f_mul(float, None, a, vx).expect("fmul");
-        let sum = k.b.f_add(float, None, ax, vy).expect("fadd");
-        k.store(py, sum, 4);
-    });
-    let spec = leak_spec(
-        "saxpy",
-        1,
-        k.finish(),
-        vec![
-            scalar("a", DType::F32),
-            tensor("x", DType::F32, false),
-            tensor("y", DType::F32, true),
-        ],
-    );
+/// `y[i] = a * x[i] + y[i]`, the runtime tests' [`common::axpy_spec`].
+fn axpy() -> Case {
     Case {
-        spec,
+        spec: common::axpy_spec(),
         args: vec![Arg::Scalar(2.0), Arg::Tensor(N), Arg::Tensor(N)],
     }
 }
@@ -263,7 +231,7 @@ fn dot_unrolled() -> Case {
 }
 
 fn cases() -> Vec<Case> {
-    vec![saxpy(), black_scholes(), dot_unrolled()]
+    vec![axpy(), black_scholes(), dot_unrolled()]
 }
 
 fn ok<T>(r: dpex_runtime::Result<T>) -> T {

@@ -471,3 +471,40 @@ pub fn calls_missing_spec(name: &'static str, declaration_first: bool) -> &'stat
         vec![tensor("out", DType::I64, true)],
     )
 }
+
+/// `y[i] = alpha * x[i] + y[i]`: a scalar before two tensors.
+pub fn axpy_spec() -> &'static KernelSpec {
+    use ParamTy::*;
+    let params = [
+        vec![Float(32)],
+        tensor_params(FloatPtr(32), 1),
+        tensor_params(FloatPtr(32), 1),
+    ]
+    .concat();
+    let (mut k, p) = Kernel::begin("axpy", &[], &params);
+    let alpha = p[0];
+    let x = TensorIds::at(&p, 1, 1);
+    let y = TensorIds::at(&p, 1 + x.count(), 1);
+    let float = Float(32).ty(&mut k);
+    let ptr = FloatPtr(32).ty(&mut k);
+    let i = k.global_id(0);
+    k.if_in_bounds(i, y.shape[0], |k| {
+        let px = k.tensor_element(ptr, &x, &[i]);
+        let vx = k.load(float, px, 4);
+        let py = k.tensor_element(ptr, &y, &[i]);
+        let vy = k.load(float, py, 4);
+        let ax = k.b.f_mul(float, None, alpha, vx).expect("fmul");
+        let r = k.b.f_add(float, None, ax, vy).expect("fadd");
+        k.store(py, r, 4);
+    });
+    leak_spec(
+        "axpy",
+        1,
+        k.finish(),
+        vec![
+            scalar("alpha", DType::F32),
+            tensor("x", DType::F32, false),
+            tensor("y", DType::F32, true),
+        ],
+    )
+}
