@@ -41,12 +41,13 @@ pub use inspect::disassemble;
 pub use dpex_macros::__kernel_step;
 pub use dpex_macros::{func, kernel};
 pub use dpex_runtime::{
-    build_log, build_options, cache_config, set_build_options, set_cache_config, CacheConfig,
+    assumptions_hold, build_log, build_options, cache_config, set_build_options, set_cache_config,
+    CacheConfig,
 };
 pub use dpex_runtime::{
     cache_stats, device_table, program_builds, AxisSlice, CacheStats, DType, Device, DeviceInfo,
-    DeviceType, Element, Error, Event, Feature, IntoShape, LocalAccessor, NdRange, ProfilingInfo,
-    Queue, QueueOptions, Range, Result, Tensor, TensorLayout,
+    DeviceType, Element, Error, Event, Feature, IntoShape, KernelSpec, LocalAccessor, NdRange,
+    ProfilingInfo, Queue, QueueOptions, Range, Result, Tensor, TensorLayout,
 };
 /// Half-precision floats (`half::f16`) for `Tensor<f16>` and f16 kernels.
 pub use half::f16;
@@ -67,7 +68,8 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use dpex_runtime::{
-        all_c_contiguous, launch, launch_after, DType, Feature, KernelArg, KernelSpec,
-        LocalAccessor, NdRange, ParamSpec, ParamSpecKind, TensorLayout,
+        all_c_contiguous, launch, launch_after, launch_best, BoundOp, DType, Feature, KernelArg,
+        KernelSpec, LocalAccessor, NdRange, Obligation, ParamSpec, ParamSpecKind, Relation,
+        TensorLayout,
     };
 }

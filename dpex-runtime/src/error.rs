@@ -224,6 +224,15 @@ pub enum Error {
         types: String,
     },
 
+    /// A kernel variant launched where the index checks it leaves out could fail (see
+    /// [`KernelSpec::assumes`](crate::KernelSpec::assumes)); the `#[kernel]` launchers never do
+    /// this, they pick the checked variant instead.
+    #[error("kernel `{kernel}`: this variant leaves out index checks that this launch's range and arguments do not prove; launch the checked variant")]
+    AssumptionsNotMet {
+        /// The kernel's name.
+        kernel: String,
+    },
+
     /// A kernel argument that is malformed (e.g. a tensor reference whose length does not fit its memory).
     #[error("kernel `{kernel}`, argument `{arg}`: {detail}")]
     InvalidArgument {

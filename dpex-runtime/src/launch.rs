@@ -7,6 +7,7 @@ use opencl3::kernel::Kernel;
 use opencl3::types::{cl_event, cl_uint};
 
 use crate::arg::KernelArg;
+use crate::assume::assumptions_hold;
 use crate::error::{cl_with, Error, Result};
 use crate::error_record::ErrorRecord;
 use crate::event::Event;
@@ -64,6 +65,55 @@ pub fn launch_after(
 ) -> Result<Event> {
     check_args(spec, args)?;
     check_range(spec, global, local)?;
+    if !assumptions_hold(spec, global, local, args) {
+        return Err(Error::AssumptionsNotMet {
+            kernel: spec.name.to_string(),
+        });
+    }
+    enqueue_checked(spec, global, local, queue, args, wait_for)
+}
+
+/// Launches the first of `variants` whose assumptions hold for this launch
+/// ([`assumptions_hold`]): the `#[kernel]` launcher passes the variant that leaves out the
+/// index checks it could prove at launch, then the fully checked one (which assumes nothing).
+/// Otherwise as [`launch`]; an empty `variants` is [`Error::NoInstance`].
+pub fn launch_best(
+    variants: &[&'static KernelSpec],
+    global: &[usize],
+    local: Option<&[usize]>,
+    queue: Option<&Queue>,
+    args: &[KernelArg<'_>],
+) -> Result<Event> {
+    let Some(&last) = variants.last() else {
+        return Err(Error::NoInstance {
+            kernel: String::from("(no variant)"),
+            types: String::new(),
+        });
+    };
+    check_args(last, args)?;
+    check_range(last, global, local)?;
+    let chosen = variants
+        .iter()
+        .copied()
+        .find(|spec| assumptions_hold(spec, global, local, args));
+    match chosen {
+        // Every variant has the same parameters and dimensions: the checks above hold for it.
+        Some(spec) => enqueue_checked(spec, global, local, queue, args, &[]),
+        None => Err(Error::AssumptionsNotMet {
+            kernel: last.name.to_string(),
+        }),
+    }
+}
+
+/// The rest of a launch whose arguments, range and assumptions are checked.
+fn enqueue_checked(
+    spec: &'static KernelSpec,
+    global: &[usize],
+    local: Option<&[usize]>,
+    queue: Option<&Queue>,
+    args: &[KernelArg<'_>],
+    wait_for: &[&Event],
+) -> Result<Event> {
     let (queue, foreign) = pick_queue(spec, queue, args)?;
     let device = queue.device();
     let device_name = device.to_string();
@@ -365,6 +415,7 @@ mod tests {
         static_local_bytes: 0,
         build_options: "",
         reports_errors: false,
+        assumes: &[],
     };
 
     #[test]

@@ -45,6 +45,7 @@
 #![warn(missing_docs)]
 
 mod arg;
+mod assume;
 mod device;
 mod error;
 mod error_record;
@@ -63,11 +64,12 @@ mod tensor;
 mod validate;
 
 pub use arg::{all_c_contiguous, KernelArg, MemRef};
+pub use assume::{assumptions_hold, BoundOp, Obligation, Relation};
 pub use device::{Device, DeviceInfo, DeviceType};
 pub use error::{status_name, Error, Result};
 pub use event::{Event, ProfilingInfo};
 pub use feature::Feature;
-pub use launch::{launch, launch_after, launch_on};
+pub use launch::{launch, launch_after, launch_best, launch_on};
 pub use local::LocalAccessor;
 pub use program::{
     build_log, build_options, cache_config, cache_stats, program_builds, set_build_options,

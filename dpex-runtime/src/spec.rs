@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::assume::Obligation;
 use crate::feature::Feature;
 use crate::tensor::DType;
 
@@ -43,6 +44,11 @@ pub struct KernelSpec {
     /// OpenCL argument after its parameters, a pointer to a 6-word `u64` error record that the
     /// launch allocates and [`Event::wait`](crate::Event::wait) reads back.
     pub reports_errors: bool,
+    /// The index checks this variant leaves out, each of which must provably hold at a launch
+    /// for the variant to run ([`assumptions_hold`](crate::assumptions_hold)). Empty for every
+    /// variant but the one `#[kernel]` emits for launches whose indices it can bound (see
+    /// [`launch_best`](crate::launch_best)).
+    pub assumes: &'static [Obligation],
 }
 
 /// One kernel parameter as the user wrote it.

@@ -309,6 +309,7 @@ mod tests {
         static_local_bytes: 1000,
         build_options: "",
         reports_errors: false,
+        assumes: &[],
     };
 
     #[test]

@@ -1,7 +1,7 @@
 //! Runs one input through what the macro runs and classifies the result: a valid module, a
 //! compile error (both fine), or a [`Failure`].
 
-use crate::lower::{lower_module, FunctionTable};
+use crate::lower::{lower_module, Checks, FunctionTable};
 use crate::parse::{instantiations, parse_signature, ParamDeclKind};
 use proc_macro2::TokenStream;
 use std::cell::RefCell;
@@ -322,10 +322,16 @@ fn pipeline(
             .iter()
             .any(|p| matches!(p.kind, ParamDeclKind::Tensor { .. }));
         let layouts: &[bool] = if has_tensors { &[true, false] } else { &[true] };
-        for &contiguous in layouts {
+        // A safe kernel's C-contiguous layout also has the variant without provable checks.
+        let variants = layouts.iter().flat_map(|&contiguous| {
+            let proven = (checked && contiguous).then_some((true, Checks::UnlessProven));
+            let checks = if checked { Checks::On } else { Checks::Off };
+            std::iter::once((contiguous, checks)).chain(proven)
+        });
+        for (contiguous, checks) in variants {
             let table = FunctionTable::new(table.clone());
-            let module = match lower_module(&sig, &item.block, &table, contiguous, checked) {
-                Ok(m) => m,
+            let module = match lower_module(&sig, &item.block, &table, contiguous, checks) {
+                Ok(lowered) => lowered.module,
                 Err(e) => return rejected(&e),
             };
             let _ = dpex_spirv::required_features(&module);

@@ -1,6 +1,7 @@
 //! The unit type named after a kernel, with its embedded instances and typed launch methods.
 
 use super::Instance;
+use crate::lower::bound_tokens;
 use crate::parse::ParamDeclKind;
 use dpex_spirv::ir::{Access, Scalar};
 use proc_macro2::{Literal, TokenStream};
@@ -29,6 +30,21 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
         )
     };
     let specs = instances.iter().map(spec_tokens);
+    // The proven variants, each its own static that its checked instance refers to.
+    let proven_names: Vec<Option<proc_macro2::Ident>> = instances
+        .iter()
+        .enumerate()
+        .map(|(n, i)| i.proven.as_ref().map(|_| format_ident!("PROVEN_{}", n)))
+        .collect();
+    let proven_statics = instances.iter().zip(&proven_names).filter_map(|(i, name)| {
+        let spec = spec_tokens(i.proven.as_deref()?);
+        let name = name.as_ref()?;
+        Some(quote!(static #name: ::dpex::__private::KernelSpec = #spec;))
+    });
+    let proven_refs = proven_names.iter().map(|name| match name {
+        Some(name) => quote!(::core::option::Option::Some(&#name)),
+        None => quote!(::core::option::Option::None),
+    });
     let keys = instances.iter().map(|i| {
         let dtypes = i.sig.types.generic().iter().map(|(_, s)| dtype_tokens(*s));
         quote!(&[#(#dtypes),*])
@@ -77,6 +93,13 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
                 &Self::instances()[0].2
             }
 
+            /// The variant for C-contiguous tensors that leaves out the index checks a launch
+            /// can prove (run when [`dpex::assumptions_hold`] for the launch), if the kernel has
+            /// such checks.
+            pub fn proven_spec(&self) -> ::core::option::Option<&'static ::dpex::__private::KernelSpec> {
+                self.proven_spec_for(&[])
+            }
+
             /// The SPIR-V module the macro emitted for this kernel.
             pub fn spirv(&self) -> &'static [u32] {
                 self.spec().spirv
@@ -96,10 +119,13 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
 
         impl #name {
             /// Every compiled variant: element types of the type parameters, whether it assumes
-            /// C-contiguous tensors, and its description.
-            fn instances() -> &'static [(&'static [::dpex::__private::DType], bool, ::dpex::__private::KernelSpec); #count] {
-                static INSTANCES: [(&[::dpex::__private::DType], bool, ::dpex::__private::KernelSpec); #count] =
-                    [#((#keys, #layouts, #specs)),*];
+            /// C-contiguous tensors, its description, and the variant of it that leaves out the
+            /// checks a launch can prove.
+            #[allow(clippy::type_complexity)]
+            fn instances() -> &'static [(&'static [::dpex::__private::DType], bool, ::dpex::__private::KernelSpec, ::core::option::Option<&'static ::dpex::__private::KernelSpec>); #count] {
+                #(#proven_statics)*
+                static INSTANCES: [(&[::dpex::__private::DType], bool, ::dpex::__private::KernelSpec, ::core::option::Option<&'static ::dpex::__private::KernelSpec>); #count] =
+                    [#((#keys, #layouts, #specs, #proven_refs)),*];
                 &INSTANCES
             }
 
@@ -112,10 +138,23 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
             /// The variant for the given element types that assumes C-contiguous tensor views
             /// (`contiguous`) or honours any strides.
             pub fn spec_for_layout(&self, types: &[::dpex::__private::DType], contiguous: bool) -> ::core::option::Option<&'static ::dpex::__private::KernelSpec> {
+                self.variants_for_layout(types, contiguous).map(|(spec, _)| spec)
+            }
+
+            /// The variant for C-contiguous tensors and the given element types of the type
+            /// parameters that leaves out the index checks a launch can prove (run when
+            /// [`dpex::assumptions_hold`] for the launch), if the kernel has such checks.
+            pub fn proven_spec_for(&self, types: &[::dpex::__private::DType]) -> ::core::option::Option<&'static ::dpex::__private::KernelSpec> {
+                self.variants_for_layout(types, true).and_then(|(_, proven)| proven)
+            }
+
+            /// As [`Self::spec_for_layout`], with the variant that leaves out the checks a launch
+            /// can prove, if there is one.
+            fn variants_for_layout(&self, types: &[::dpex::__private::DType], contiguous: bool) -> ::core::option::Option<(&'static ::dpex::__private::KernelSpec, ::core::option::Option<&'static ::dpex::__private::KernelSpec>)> {
                 Self::instances()
                     .iter()
-                    .find(|(key, layout, _)| *key == types && (*layout == contiguous || !#has_tensors))
-                    .map(|(_, _, spec)| spec)
+                    .find(|(key, layout, _, _)| *key == types && (*layout == contiguous || !#has_tensors))
+                    .map(|(_, _, spec, proven)| (spec, *proven))
             }
 
             #single
@@ -153,11 +192,14 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
                 let (#(#arg_names,)*) = args;
                 let args = [#(#arg_values),*];
                 let contiguous = ::dpex::__private::all_c_contiguous(&args);
-                let spec = self.spec_for_layout(types, contiguous).ok_or_else(|| ::dpex::Error::NoInstance {
+                let (spec, proven) = self.variants_for_layout(types, contiguous).ok_or_else(|| ::dpex::Error::NoInstance {
                     kernel: ::std::string::String::from(::core::stringify!(#name)),
                     types: types.iter().map(|t| t.name()).collect::<::std::vec::Vec<_>>().join(", "),
                 })?;
-                ::dpex::__private::launch(spec, &range.global(), #local, queue, &args)
+                match proven {
+                    ::core::option::Option::Some(proven) => ::dpex::__private::launch_best(&[proven, spec], &range.global(), #local, queue, &args),
+                    ::core::option::Option::None => ::dpex::__private::launch(spec, &range.global(), #local, queue, &args),
+                }
             }
         }
     }
@@ -190,6 +232,10 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
     let static_local_bytes = Literal::usize_unsuffixed(
         usize::try_from(instance.static_local_bytes).unwrap_or(usize::MAX),
     );
+    let assumes = instance.assumes.iter().map(|(index, limit)| {
+        let (index, limit) = (bound_tokens(index), bound_tokens(limit));
+        quote!(::dpex::__private::Obligation { index: #index, limit: #limit })
+    });
     let params = sig.params.iter().map(|p| {
         let pname = p.name.to_string();
         let kind = match p.kind {
@@ -221,6 +267,7 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
             static_local_bytes: #static_local_bytes,
             build_options: #build_options,
             reports_errors: #reports_errors,
+            assumes: &[#(#assumes),*],
         }
     }
 }

@@ -8,7 +8,7 @@ mod host;
 mod launcher;
 mod state;
 
-use crate::lower::{lower_module, FunctionTable};
+use crate::lower::{lower_module, Assumption, Checks, FunctionTable};
 use crate::parse::{
     combine, instantiations, parse_function_signature, parse_options, parse_signature,
     KernelOptions, ParamDeclKind, Signature,
@@ -32,6 +32,12 @@ pub(crate) struct Instance {
     pub reports_errors: bool,
     /// True for `#[kernel(fast_math)]`.
     pub fast_math: bool,
+    /// The index checks this variant leaves out (see `lower::bounds`); empty for all but a
+    /// proven variant.
+    pub assumes: Vec<Assumption>,
+    /// For the checked C-contiguous variant of a safe kernel: the variant that leaves out the
+    /// checks a launch can prove, if there are any.
+    pub proven: Option<Box<Instance>>,
 }
 
 /// Expands `#[kernel]` (with arguments `attr`) on `item`.
@@ -158,9 +164,24 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
             .iter()
             .any(|p| matches!(p.kind, ParamDeclKind::Tensor { .. }));
         let layouts: &[bool] = if has_tensors { &[true, false] } else { &[true] };
+        let checks = if options.unchecked {
+            Checks::Off
+        } else {
+            Checks::On
+        };
         for &contiguous in layouts {
-            match build_instance(&sig, kernel, &funcs, contiguous, options) {
-                Ok(instance) => instances.push(instance),
+            match build_instance(&sig, kernel, &funcs, contiguous, options, checks) {
+                Ok(mut instance) => {
+                    if contiguous && checks == Checks::On {
+                        let proven = Checks::UnlessProven;
+                        match build_instance(&sig, kernel, &funcs, true, options, proven) {
+                            Ok(p) if !p.assumes.is_empty() => instance.proven = Some(Box::new(p)),
+                            Ok(_) => {}
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                    instances.push(instance)
+                }
                 Err(e) => {
                     errors.push(e);
                     instances.push(Instance {
@@ -171,6 +192,8 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
                         contiguous,
                         reports_errors: false,
                         fast_math: options.fast_math,
+                        assumes: Vec::new(),
+                        proven: None,
                     });
                     break;
                 }
@@ -203,9 +226,11 @@ fn build_instance(
     funcs: &[ItemFn],
     contiguous: bool,
     options: KernelOptions,
+    checks: Checks,
 ) -> syn::Result<Instance> {
     let table = FunctionTable::new(funcs.to_vec());
-    let module = lower_module(sig, &kernel.block, &table, contiguous, !options.unchecked)?;
+    let lowered = lower_module(sig, &kernel.block, &table, contiguous, checks)?;
+    let module = lowered.module;
     let features = dpex_spirv::required_features(&module);
     let static_local_bytes = module
         .kernels
@@ -223,6 +248,8 @@ fn build_instance(
         contiguous,
         reports_errors,
         fast_math: options.fast_math,
+        assumes: lowered.assumes,
+        proven: None,
     })
 }
 

@@ -275,6 +275,9 @@ impl Lowerer<'_> {
             TupleValue::Scalar(e) => {
                 let ty = e.ty;
                 let id = self.new_local(name, ty);
+                if !mutable {
+                    self.note_stable(id, &e);
+                }
                 self.emit(Statement::Assign {
                     local: id,
                     value: e,

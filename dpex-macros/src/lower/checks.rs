@@ -47,7 +47,7 @@ impl Lowerer<'_> {
         extents: Vec<Expr>,
         len: Expr,
     ) -> Option<BoundsCheck> {
-        if !self.checks_enabled() {
+        if !self.checks_enabled() || self.provable(indices, &extents) {
             return None;
         }
         let mut in_bounds: Option<Expr> = None;

@@ -298,7 +298,9 @@ impl Lowerer<'_> {
                     accept: vec![Statement::Break],
                     reject: Vec::new(),
                 });
-                s.under_condition(&exit, |s| s.lower_statements(&w.body.stmts))
+                s.under_condition(&exit, |s| {
+                    s.assuming(&exit, true, |s| s.lower_statements(&w.body.stmts))
+                })
             },
             Vec::new(),
         )?;
@@ -308,7 +310,8 @@ impl Lowerer<'_> {
     pub(crate) fn lower_if_stmt(&mut self, i: &syn::ExprIf) -> syn::Result<()> {
         let condition = self.lower_expr_as(&i.cond, Scalar::Bool)?;
         let (accept, reject) =
-            self.under_condition(&condition.clone(), |l| l.lower_if_branches(i))?;
+            self.under_condition(&condition.clone(), |l| l.lower_if_branches(i, &condition))?;
+        self.after_if(&condition, &accept, &reject);
         self.emit(Statement::If {
             condition,
             accept,
@@ -317,21 +320,26 @@ impl Lowerer<'_> {
         Ok(())
     }
 
-    /// The two branches of an `if` statement.
-    fn lower_if_branches(&mut self, i: &syn::ExprIf) -> syn::Result<(Block, Block)> {
-        let accept = self.lower_scoped_block(&i.then_branch.stmts)?;
-        let reject = match &i.else_branch {
-            None => Vec::new(),
+    /// The two branches of an `if` statement on `condition`.
+    fn lower_if_branches(
+        &mut self,
+        i: &syn::ExprIf,
+        condition: &Expr,
+    ) -> syn::Result<(Block, Block)> {
+        let accept = self.assuming(condition, true, |l| {
+            l.lower_scoped_block(&i.then_branch.stmts)
+        })?;
+        let reject = self.assuming(condition, false, |l| match &i.else_branch {
+            None => Ok(Vec::new()),
             Some((_, branch)) => match &**branch {
                 syn::Expr::If(nested) => {
-                    let (block, lowered) = self.capture(|l| l.lower_if_stmt(nested));
-                    lowered?;
-                    block
+                    let (block, lowered) = l.capture(|l| l.scoped(|l| l.lower_if_stmt(nested)));
+                    lowered.map(|()| block)
                 }
-                syn::Expr::Block(b) => self.lower_scoped_block(&b.block.stmts)?,
-                other => return Err(error(other.span(), "expected `else { ... }` or `else if`")),
+                syn::Expr::Block(b) => l.lower_scoped_block(&b.block.stmts),
+                other => Err(error(other.span(), "expected `else { ... }` or `else if`")),
             },
-        };
+        })?;
         Ok((accept, reject))
     }
 
@@ -351,10 +359,13 @@ impl Lowerer<'_> {
         let condition = self.lower_expr_as(&i.cond, Scalar::Bool)?;
         let (accept_stmts, accept, reject_stmts, reject) =
             self.under_condition(&condition.clone(), |l| {
-                let (accept_stmts, accept) =
-                    l.capture(|l| l.lower_block_value(&i.then_branch, expected));
+                let (accept_stmts, accept) = l.assuming(&condition, true, |l| {
+                    l.capture(|l| l.lower_block_value(&i.then_branch, expected))
+                });
                 let accept = accept?;
-                let (reject_stmts, reject) = l.capture(|l| l.lower_expr_as(else_branch, accept.ty));
+                let (reject_stmts, reject) = l.assuming(&condition, false, |l| {
+                    l.capture(|l| l.lower_expr_as(else_branch, accept.ty))
+                });
                 syn::Result::Ok((accept_stmts, accept, reject_stmts, reject?))
             })?;
         let ty = accept.ty;

@@ -251,8 +251,12 @@ impl Lowerer<'_> {
         right: &syn::Expr,
     ) -> syn::Result<Expr> {
         let lhs = self.lower_expr_as(left, Scalar::Bool)?;
+        // The right side runs only when the left is true (`&&`) or false (`||`).
+        let left_holds = op == BinaryOp::LogicalAnd;
         let (stmts, rhs) = self.under_condition(&lhs.clone(), |l| {
-            l.capture(|l| l.lower_expr_as(right, Scalar::Bool))
+            l.assuming(&lhs, left_holds, |l| {
+                l.capture(|l| l.lower_expr_as(right, Scalar::Bool))
+            })
         });
         let rhs = rhs?;
         if stmts.is_empty() {

@@ -7,6 +7,7 @@
 //! a 64-bit type (`0..=u64::MAX`) has 2^64 values and runs zero times; a step of zero (a
 //! panic in Rust) is treated as one until kernels can report errors.
 
+use super::bounds::Bound;
 use super::{error, read_local, Binding, Lowerer};
 use dpex_spirv::ir::{BinaryOp, Expr, Literal, Scalar, Statement};
 use syn::spanned::Spanned;
@@ -67,9 +68,14 @@ impl Lowerer<'_> {
             None => None,
         };
         let var_name = name.map_or_else(|| "_".to_string(), |p| p.ident.to_string());
-        let bind_var = |l: &mut Self, value: Expr| {
+        // `bounds`: the loop's start and end, for a variable that runs from one to below the
+        // other (see `bounds`).
+        let bind_var = |l: &mut Self, value: Expr, bounds: Option<(Bound, Bound)>| {
             if let Some(p) = name {
                 let var = l.new_local(&var_name, ty);
+                if let (Some((start, end)), None, Scalar::U64) = (bounds, p.mutability, ty) {
+                    l.note_loop_variable(var, start, end);
+                }
                 l.emit(Statement::Assign { local: var, value });
                 l.bind(
                     &p.ident,
@@ -90,6 +96,7 @@ impl Lowerer<'_> {
 
         if !spec.inclusive && spec.order == Order::Forward && step.is_none() {
             // for i in a..b: cursor from a while below b.
+            let bounds = (self.bound_of(&start), self.bound_of(&end));
             let cursor = self.spill(&format!("{var_name}.cursor"), start);
             let end = self.spill(&format!("{var_name}.end"), end);
             let Expr {
@@ -122,7 +129,7 @@ impl Lowerer<'_> {
                 None,
                 prologue,
                 |l| {
-                    bind_var(l, cursor);
+                    bind_var(l, cursor, Some(bounds));
                     body(l)
                 },
                 vec![increment],
@@ -249,7 +256,7 @@ impl Lowerer<'_> {
             None,
             prologue,
             |l| {
-                bind_var(l, value);
+                bind_var(l, value, None);
                 body(l)
             },
             vec![increment],

@@ -13,6 +13,7 @@
 
 mod aggregate;
 mod atomic;
+mod bounds;
 mod calls;
 mod checks;
 mod control;
@@ -29,6 +30,7 @@ mod stmt;
 mod uniform;
 mod unsupported;
 
+pub(crate) use bounds::{bound_tokens, Assumption};
 pub(crate) use calls::is_builtin_call;
 pub(crate) use functions::FunctionTable;
 
@@ -117,6 +119,15 @@ pub(crate) struct Lowerer<'s> {
     unchecked_depth: u32,
     /// Set once a run-time check was emitted: the kernel then reports errors.
     reports_errors: bool,
+    /// True when lowering a kernel's proven variant: checks whose indices can be bounded at
+    /// launch are left out and recorded in `assumes` (see [`bounds`]).
+    prove: bool,
+    /// The launch-time bounds of the stable `usize` locals (assigned once in their scope).
+    stable: HashMap<LocalId, bounds::Bound>,
+    /// The facts the enclosing conditions establish, innermost last.
+    facts: Vec<bounds::Fact>,
+    /// The checks left out so far, as (index, limit) bounds.
+    assumes: Vec<Assumption>,
     /// In a checked kernel: where the work-item's first failure is kept until it exits.
     failure: Option<checks::FailureSlots>,
     /// The work-group arrays declared so far.
@@ -142,6 +153,25 @@ struct Body {
     body: ir::Block,
     calls: Vec<(FunctionId, Span)>,
     reports_errors: bool,
+    assumes: Vec<Assumption>,
+}
+
+/// Which run-time checks a lowering emits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Checks {
+    /// None: `#[kernel(unchecked)]`.
+    Off,
+    /// Every index and integer division: the safe kernel.
+    On,
+    /// As `On`, but an index check that a launch can prove (see [`bounds`]) is left out and
+    /// recorded as an assumption: the variant run when the assumptions hold.
+    UnlessProven,
+}
+
+/// A lowered kernel module and, for a proven variant, the checks it leaves out.
+pub(crate) struct Lowered {
+    pub module: ir::Module,
+    pub assumes: Vec<Assumption>,
 }
 
 /// Lowers a kernel and every device function it reaches into one module.
@@ -150,9 +180,9 @@ pub(crate) fn lower_module(
     body: &syn::Block,
     funcs: &FunctionTable,
     contiguous: bool,
-    checked: bool,
-) -> syn::Result<ir::Module> {
-    let kernel = lower_body(sig, &body.stmts, funcs, contiguous, checked)?;
+    checks: Checks,
+) -> syn::Result<Lowered> {
+    let kernel = lower_body(sig, &body.stmts, funcs, contiguous, checks)?;
     let mut reports_errors = kernel.reports_errors;
     let mut functions = Vec::new();
     let mut calls = Vec::new();
@@ -161,7 +191,7 @@ pub(crate) fn lower_module(
     let mut next = 0;
     while let Some((item, fsig)) = funcs.instance(next) {
         let name = instance_name(&fsig);
-        match lower_body(&fsig, &item.block.stmts, funcs, contiguous, checked) {
+        match lower_body(&fsig, &item.block.stmts, funcs, contiguous, checks) {
             Ok(lowered) => {
                 reports_errors |= lowered.reports_errors;
                 calls.push(lowered.calls);
@@ -185,7 +215,7 @@ pub(crate) fn lower_module(
         return Err(e);
     }
     functions::check_recursion(&calls, &names)?;
-    Ok(ir::Module {
+    let module = ir::Module {
         functions,
         kernels: vec![ir::Kernel {
             name: syn::ext::IdentExt::unraw(&sig.name).to_string(),
@@ -196,6 +226,10 @@ pub(crate) fn lower_module(
             reports_errors,
             body: kernel.body,
         }],
+    };
+    Ok(Lowered {
+        module,
+        assumes: kernel.assumes,
     })
 }
 
@@ -215,8 +249,9 @@ fn lower_body(
     stmts: &[syn::Stmt],
     funcs: &FunctionTable,
     contiguous: bool,
-    checked: bool,
+    checks: Checks,
 ) -> syn::Result<Body> {
+    let checked = checks != Checks::Off;
     let mut let_types = HashMap::new();
     loop {
         let mut lowerer = Lowerer {
@@ -231,6 +266,10 @@ fn lower_body(
             checked,
             unchecked_depth: 0,
             reports_errors: false,
+            prove: checks == Checks::UnlessProven && !sig.is_function,
+            stable: HashMap::new(),
+            facts: Vec::new(),
+            assumes: Vec::new(),
             failure: None,
             divergence: 0,
             nonuniform_locals: HashSet::new(),
@@ -273,6 +312,7 @@ fn lower_body(
             body,
             calls: lowerer.calls,
             reports_errors: lowerer.reports_errors,
+            assumes: lowerer.assumes,
         });
     }
 }
@@ -359,6 +399,7 @@ impl Lowerer<'_> {
     fn spill(&mut self, name: &str, value: Expr) -> Expr {
         let ty = value.ty;
         let local = self.new_local(name, ty);
+        self.note_stable(local, &value);
         self.emit(Statement::Assign { local, value });
         read_local(local, ty)
     }
@@ -390,7 +431,9 @@ impl Lowerer<'_> {
     /// Runs `f` inside a new innermost scope.
     fn scoped<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         self.scopes.push(Vec::new());
+        let facts = self.facts.len();
         let out = f(self);
+        self.facts.truncate(facts);
         self.scopes.pop();
         out
     }

@@ -1,6 +1,6 @@
 //! Unit tests of typing and lowering: literal types, operand agreement and loop shape.
 
-use super::{lower_module, FunctionTable};
+use super::{lower_module, Checks, FunctionTable};
 use crate::parse::{parse_signature, TypeNames};
 use dpex_spirv::ir::{BinaryOp, ExprKind, Kernel, Scalar, Statement};
 
@@ -16,8 +16,9 @@ fn lower_kernel(func: &syn::ItemFn) -> syn::Result<Kernel> {
         &func.block,
         &FunctionTable::new(Vec::new()),
         true,
-        true,
-    )?;
+        Checks::On,
+    )?
+    .module;
     module
         .kernels
         .pop()

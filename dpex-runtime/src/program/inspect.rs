@@ -239,6 +239,7 @@ mod tests {
             static_local_bytes: 0,
             build_options: "",
             reports_errors: false,
+            assumes: &[],
         };
         assert_eq!(dump_file_name(&spec), "a_b_c-00000000000000ab.spv");
     }

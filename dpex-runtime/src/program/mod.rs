@@ -273,6 +273,7 @@ mod tests {
             static_local_bytes: 0,
             build_options: "",
             reports_errors: false,
+            assumes: &[],
         }))
     }
 

@@ -76,6 +76,7 @@ pub fn leak_spec_full(
         static_local_bytes,
         build_options,
         reports_errors: false,
+        assumes: &[],
     }))
 }
 

@@ -105,5 +105,6 @@ fn module_spec_with(module: Module, options: Options) -> &'static KernelSpec {
         static_local_bytes,
         build_options: "",
         reports_errors: kernel.reports_errors,
+        assumes: &[],
     }))
 }

@@ -1,0 +1,388 @@
+//! Launch-time bounds of indices: which checks a safe kernel's second variant leaves out, and
+//! the obligations (bound programs, see `dpex_runtime::BoundOp`) that the launch must prove.
+//!
+//! Only `usize` values are bounded: literals, scalar parameters, tensor extents and lengths,
+//! work-item built-ins, `+ - *`, `/` and `%` by a literal, `min`/`max`, and the immutable locals
+//! (`let`s, the variable of `for i in a..b`) they flow through. Dominating conditions on those
+//! (`if i < n`, `while`, the rest of a block after `if c { return; }`) narrow them. Anything
+//! else is "any value", and its check stays.
+
+use super::Lowerer;
+use dpex_spirv::ir::{BinaryOp, Builtin, Expr, ExprKind, Literal, LocalId, MathFunction, Memory};
+use dpex_spirv::ir::{LayoutField, ParamId, Scalar, Statement, UnaryOp};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// A relation a condition established (see `dpex_runtime::Relation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Relation {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl Relation {
+    fn of(op: BinaryOp) -> Option<Relation> {
+        Some(match op {
+            BinaryOp::Lt => Relation::Lt,
+            BinaryOp::Le => Relation::Le,
+            BinaryOp::Gt => Relation::Gt,
+            BinaryOp::Ge => Relation::Ge,
+            BinaryOp::Eq => Relation::Eq,
+            BinaryOp::Ne => Relation::Ne,
+            _ => return None,
+        })
+    }
+
+    /// The relation that holds when this one does not.
+    fn negated(self) -> Relation {
+        match self {
+            Relation::Lt => Relation::Ge,
+            Relation::Le => Relation::Gt,
+            Relation::Gt => Relation::Le,
+            Relation::Ge => Relation::Lt,
+            Relation::Eq => Relation::Ne,
+            Relation::Ne => Relation::Eq,
+        }
+    }
+
+    /// The same relation with its two sides swapped (`a < b` is `b > a`).
+    fn swapped(self) -> Relation {
+        match self {
+            Relation::Lt => Relation::Gt,
+            Relation::Le => Relation::Ge,
+            Relation::Gt => Relation::Lt,
+            Relation::Ge => Relation::Le,
+            same => same,
+        }
+    }
+}
+
+/// One step of a bound program (see `dpex_runtime::BoundOp`, which this mirrors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    Const(u64),
+    Any,
+    Scalar(u32),
+    Extent(u32, u32),
+    Len(u32),
+    Builtin(Builtin),
+    Binary(BinaryOp),
+    Min,
+    Max,
+    Refine(Relation),
+}
+
+/// A bound program: the values an expression can take, computed at launch.
+pub(crate) type Bound = Vec<Op>;
+
+/// Longer programs are given up on ("any value"): a chain of `let`s that each use the one
+/// before twice would otherwise grow exponentially.
+const MAX_PROGRAM: usize = 256;
+
+/// What a condition can speak about: values that do not change while the condition holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Subject {
+    Local(LocalId),
+    Param(ParamId),
+    Builtin(Builtin),
+}
+
+/// `subject relation bound` holds here.
+#[derive(Clone, Debug)]
+pub(crate) struct Fact {
+    subject: Subject,
+    relation: Relation,
+    bound: Bound,
+}
+
+/// One check the proven variant leaves out: every value of `index` is below `limit`.
+pub(crate) type Assumption = (Bound, Bound);
+
+fn any() -> Bound {
+    vec![Op::Any]
+}
+
+fn is_any(bound: &[Op]) -> bool {
+    bound == [Op::Any]
+}
+
+/// `a b op`, or "any value" when either is (or the program grows too long).
+fn combine(a: Bound, b: Bound, op: Op) -> Bound {
+    if is_any(&a) || is_any(&b) || a.len() + b.len() >= MAX_PROGRAM {
+        return any();
+    }
+    let mut program = a;
+    program.extend(b);
+    program.push(op);
+    program
+}
+
+/// The values of `base` in `relation` to some value of `bound`; `base` itself when nothing is
+/// known of `bound` (a value of which nothing is known is still narrowed by a known bound).
+fn refine(base: Bound, relation: Relation, bound: Bound) -> Bound {
+    if is_any(&bound) || base.len() + bound.len() >= MAX_PROGRAM {
+        return base;
+    }
+    let mut program = base;
+    program.extend(bound);
+    program.push(Op::Refine(relation));
+    program
+}
+
+impl Lowerer<'_> {
+    /// Remembers what a stable local (assigned once, never changed in its scope) holds.
+    pub(crate) fn note_stable(&mut self, local: LocalId, value: &Expr) {
+        if self.prove && value.ty == Scalar::U64 {
+            let bound = self.bound_of(value);
+            self.stable.insert(local, bound);
+        }
+    }
+
+    /// Remembers a `for` variable over `start..end`.
+    pub(crate) fn note_loop_variable(&mut self, local: LocalId, start: Bound, end: Bound) {
+        if self.prove {
+            let at_least = refine(any(), Relation::Ge, start);
+            let bound = refine(at_least, Relation::Lt, end);
+            self.stable.insert(local, bound);
+        }
+    }
+
+    /// The bound of `e` here (at launch).
+    pub(crate) fn bound_of(&self, e: &Expr) -> Bound {
+        if !self.prove || e.ty != Scalar::U64 {
+            return any();
+        }
+        match &e.kind {
+            ExprKind::Literal(Literal::Int(v)) => vec![Op::Const(*v)],
+            ExprKind::Param(p) => self.refined(Subject::Param(*p), vec![Op::Scalar(p.0)]),
+            ExprKind::Local(l) => match self.stable.get(l) {
+                Some(bound) => self.refined(Subject::Local(*l), bound.clone()),
+                None => any(),
+            },
+            ExprKind::Len(Memory::Tensor(p) | Memory::Local(p)) => vec![Op::Len(p.0)],
+            ExprKind::TensorLayout {
+                tensor,
+                field: LayoutField::Shape(axis),
+            } => vec![Op::Extent(tensor.0, *axis)],
+            ExprKind::Builtin(b) => match b {
+                Builtin::GlobalId(_)
+                | Builtin::GlobalSize(_)
+                | Builtin::LocalId(_)
+                | Builtin::LocalSize(_)
+                | Builtin::GroupId(_)
+                | Builtin::NumGroups(_) => {
+                    self.refined(Subject::Builtin(*b), vec![Op::Builtin(*b)])
+                }
+                _ => any(),
+            },
+            ExprKind::Binary { op, lhs, rhs } => match op {
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => {
+                    combine(self.bound_of(lhs), self.bound_of(rhs), Op::Binary(*op))
+                }
+                // Only by a literal: a divisor that might be zero proves nothing.
+                BinaryOp::Div | BinaryOp::Rem => match rhs.kind {
+                    ExprKind::Literal(Literal::Int(d)) if d > 0 => {
+                        combine(self.bound_of(lhs), vec![Op::Const(d)], Op::Binary(*op))
+                    }
+                    _ => any(),
+                },
+                _ => any(),
+            },
+            ExprKind::Math { fun, args } if args.len() == 2 => {
+                let op = match fun {
+                    MathFunction::Min => Op::Min,
+                    MathFunction::Max => Op::Max,
+                    _ => return any(),
+                };
+                combine(self.bound_of(&args[0]), self.bound_of(&args[1]), op)
+            }
+            _ => any(),
+        }
+    }
+
+    /// `base` narrowed by every fact about `subject` in force here.
+    fn refined(&self, subject: Subject, base: Bound) -> Bound {
+        self.facts
+            .iter()
+            .filter(|f| f.subject == subject)
+            .fold(base, |bound, fact| {
+                refine(bound, fact.relation, fact.bound.clone())
+            })
+    }
+
+    /// The subject a condition's operand names, if it names one.
+    fn subject(&self, e: &Expr) -> Option<Subject> {
+        match &e.kind {
+            ExprKind::Local(l) if self.stable.contains_key(l) => Some(Subject::Local(*l)),
+            ExprKind::Param(p) => Some(Subject::Param(*p)),
+            ExprKind::Builtin(b) => Some(Subject::Builtin(*b)),
+            _ => None,
+        }
+    }
+
+    /// The facts that `condition == holds` establishes.
+    fn facts_of(&self, condition: &Expr, holds: bool, facts: &mut Vec<Fact>) {
+        match &condition.kind {
+            ExprKind::Unary {
+                op: UnaryOp::Not,
+                operand,
+            } => self.facts_of(operand, !holds, facts),
+            ExprKind::Binary { op, lhs, rhs } => match (op, holds) {
+                (BinaryOp::LogicalAnd | BinaryOp::BitAnd, true)
+                | (BinaryOp::LogicalOr | BinaryOp::BitOr, false)
+                    if condition.ty == Scalar::Bool =>
+                {
+                    self.facts_of(lhs, holds, facts);
+                    self.facts_of(rhs, holds, facts);
+                }
+                _ => {
+                    let Some(relation) = Relation::of(*op) else {
+                        return;
+                    };
+                    if lhs.ty != Scalar::U64 {
+                        return;
+                    }
+                    let relation = if holds { relation } else { relation.negated() };
+                    if let Some(subject) = self.subject(lhs) {
+                        facts.push(Fact {
+                            subject,
+                            relation,
+                            bound: self.bound_of(rhs),
+                        });
+                    }
+                    if let Some(subject) = self.subject(rhs) {
+                        facts.push(Fact {
+                            subject,
+                            relation: relation.swapped(),
+                            bound: self.bound_of(lhs),
+                        });
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+
+    /// Runs `f` knowing that `condition == holds`.
+    pub(crate) fn assuming<T>(
+        &mut self,
+        condition: &Expr,
+        holds: bool,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let before = self.facts.len();
+        self.assume(condition, holds);
+        let out = f(self);
+        self.facts.truncate(before);
+        out
+    }
+
+    /// From here to the end of the enclosing scope, `condition == holds`.
+    fn assume(&mut self, condition: &Expr, holds: bool) {
+        if self.prove {
+            let mut facts = Vec::new();
+            self.facts_of(condition, holds, &mut facts);
+            self.facts.extend(facts);
+        }
+    }
+
+    /// After `if condition { ...; return }` (or `break`, `continue`) without `else`, the rest
+    /// of the block runs only where the condition was false.
+    pub(crate) fn after_if(
+        &mut self,
+        condition: &Expr,
+        accept: &[Statement],
+        reject: &[Statement],
+    ) {
+        let leaves = matches!(
+            accept.last(),
+            Some(Statement::Return | Statement::Break | Statement::Continue)
+        );
+        if leaves && reject.is_empty() {
+            self.assume(condition, false);
+        }
+    }
+
+    /// In the proven variant: the bounds of an access's `indices` against its `extents` when
+    /// every one of them can be proven at launch (the check is then left out and assumed).
+    pub(crate) fn provable(&mut self, indices: &[Expr], extents: &[Expr]) -> bool {
+        if !self.prove || self.failure.is_none() {
+            return false;
+        }
+        let pairs: Vec<Assumption> = indices
+            .iter()
+            .zip(extents)
+            .map(|(i, n)| (self.bound_of(i), self.bound_of(n)))
+            .collect();
+        if pairs.iter().any(|(i, n)| is_any(i) || is_any(n)) {
+            return false;
+        }
+        for pair in pairs {
+            if !self.assumes.contains(&pair) {
+                self.assumes.push(pair);
+            }
+        }
+        true
+    }
+}
+
+/// The runtime's `BoundOp` program for `bound`, as a static slice expression.
+pub(crate) fn bound_tokens(bound: &[Op]) -> TokenStream {
+    let ops = bound.iter().map(|op| {
+        let path = quote!(::dpex::__private::BoundOp);
+        let index = |n: u32| proc_macro2::Literal::usize_unsuffixed(n as usize);
+        match *op {
+            Op::Const(v) => {
+                let v = proc_macro2::Literal::u64_suffixed(v);
+                quote!(#path::Const(#v))
+            }
+            Op::Any => quote!(#path::Any),
+            Op::Scalar(p) => {
+                let p = index(p);
+                quote!(#path::Scalar(#p))
+            }
+            Op::Extent(param, axis) => {
+                let (param, axis) = (index(param), index(axis));
+                quote!(#path::Extent { param: #param, axis: #axis })
+            }
+            Op::Len(p) => {
+                let p = index(p);
+                quote!(#path::Len(#p))
+            }
+            Op::Builtin(b) => {
+                let (name, dim) = match b {
+                    Builtin::GlobalId(d) => ("GlobalId", d),
+                    Builtin::GlobalSize(d) => ("GlobalSize", d),
+                    Builtin::LocalId(d) => ("LocalId", d),
+                    Builtin::LocalSize(d) => ("LocalSize", d),
+                    Builtin::GroupId(d) => ("GroupId", d),
+                    Builtin::NumGroups(d) => ("NumGroups", d),
+                    _ => return quote!(#path::Any),
+                };
+                let name = quote::format_ident!("{}", name);
+                let dim = index(dim);
+                quote!(#path::#name(#dim))
+            }
+            Op::Binary(op) => match op {
+                BinaryOp::Add => quote!(#path::Add),
+                BinaryOp::Sub => quote!(#path::Sub),
+                BinaryOp::Mul => quote!(#path::Mul),
+                BinaryOp::Div => quote!(#path::Div),
+                BinaryOp::Rem => quote!(#path::Rem),
+                // bound_of makes no other binary step; a stray one would prove nothing.
+                _ => quote!(#path::Any),
+            },
+            Op::Min => quote!(#path::Min),
+            Op::Max => quote!(#path::Max),
+            Op::Refine(r) => {
+                let r = quote::format_ident!("{}", format!("{r:?}"));
+                quote!(#path::Refine(::dpex::__private::Relation::#r))
+            }
+        }
+    });
+    quote!(&[#(#ops),*])
+}

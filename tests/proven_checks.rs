@@ -1,0 +1,343 @@
+//! Index checks proven at launch: a safe kernel also has a variant without the checks whose
+//! indices the macro can bound in terms of the launch, and a launch runs it only when those
+//! bounds provably hold for its range and arguments. Each test runs a kernel where the proof
+//! holds (exact results against the host) and where it does not (the checked variant runs and
+//! reports the failure), and asks [`dpex::assumptions_hold`] which one applies.
+
+mod common;
+
+use common::{nonzero_f32, queue, rng};
+use dpex::prelude::*;
+use dpex::{Error, KernelSpec};
+
+/// The proven variant of a kernel, which must exist.
+fn proven(spec: Option<&'static KernelSpec>) -> &'static KernelSpec {
+    spec.expect("the kernel has a variant without provable checks")
+}
+
+/// The `OutOfBounds` details of a failed launch: parameter, index, length.
+fn out_of_bounds(result: dpex::Result<()>) -> (String, u64, u64) {
+    match result {
+        Err(Error::OutOfBounds {
+            parameter,
+            index,
+            len,
+            ..
+        }) => (parameter, index, len),
+        other => panic!("expected OutOfBounds, got {other:?}"),
+    }
+}
+
+/// Whether `spec`'s assumptions hold for a launch over `global` with arguments
+/// `(n, x, y)`.
+fn holds_for(
+    spec: &KernelSpec,
+    global: &[usize],
+    n: usize,
+    x: &Tensor<f32>,
+    y: &mut Tensor<f32>,
+) -> bool {
+    let args = [dpex::__private::KernelArg::scalar(n), x.into(), y.into()];
+    dpex::assumptions_hold(spec, global, None, &args)
+}
+
+/// y = a * x + y, as the examples write it: no explicit bound.
+#[kernel]
+fn saxpy(item: Item<1>, a: f32, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    y[i] += a * x[i];
+}
+
+#[test]
+fn saxpy_runs_without_checks_when_the_range_fits_its_tensors() -> dpex::Result<()> {
+    let q = queue();
+    let n = 1537;
+    let (hx, hy) = (nonzero_f32(&mut rng(1), n), nonzero_f32(&mut rng(2), n));
+    let x = Tensor::from_slice(&q, &hx)?;
+    let mut y = Tensor::from_slice(&q, &hy)?;
+    let spec = proven(saxpy.proven_spec());
+    // Nothing is left to check: no error record at all.
+    assert!(!spec.reports_errors);
+    assert!(saxpy.spec().reports_errors);
+    let args = [
+        dpex::__private::KernelArg::scalar(2.5f32),
+        (&x).into(),
+        (&mut y).into(),
+    ];
+    assert!(dpex::assumptions_hold(spec, &[n], None, &args));
+    assert!(!dpex::assumptions_hold(spec, &[n + 1], None, &args));
+    saxpy.launch(Range::new([n]), (2.5, &x, &mut y))?.wait()?;
+    let want: Vec<f32> = hx.iter().zip(&hy).map(|(x, y)| y + 2.5 * x).collect();
+    assert_eq!(y.to_vec()?, want);
+    // One work-item too many: the checked variant runs and reports it.
+    let (parameter, index, len) =
+        out_of_bounds(saxpy.launch(Range::new([n + 1]), (2.5, &x, &mut y))?.wait());
+    // `y[i] += a * x[i]` evaluates its right side first, as Rust does.
+    assert_eq!((parameter.as_str(), index, len), ("x", n as u64, n as u64));
+    Ok(())
+}
+
+#[test]
+fn launching_the_proven_variant_where_it_does_not_hold_is_refused() -> dpex::Result<()> {
+    let q = queue();
+    let x = Tensor::from_slice(&q, &nonzero_f32(&mut rng(3), 64))?;
+    let mut y = Tensor::<f32>::zeros(&q, 64)?;
+    let spec = proven(saxpy.proven_spec());
+    let args = [
+        dpex::__private::KernelArg::scalar(1.0f32),
+        (&x).into(),
+        (&mut y).into(),
+    ];
+    match dpex::__private::launch(spec, &[65], None, None, &args) {
+        Err(Error::AssumptionsNotMet { kernel }) => assert_eq!(kernel, "saxpy"),
+        other => panic!("expected AssumptionsNotMet, got {other:?}"),
+    }
+    assert_eq!(y.to_vec()?, vec![0.0; 64]);
+    Ok(())
+}
+
+/// `if i < n`: the condition bounds `i` by the scalar `n`, whatever the range.
+#[kernel]
+fn below_n(item: Item<1>, n: usize, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    if i < n {
+        y[i] = 2.0 * x[i];
+    }
+}
+
+#[test]
+fn a_condition_bounds_the_index_it_compares() -> dpex::Result<()> {
+    let q = queue();
+    let n = 1000;
+    let hx = nonzero_f32(&mut rng(4), n);
+    let x = Tensor::from_slice(&q, &hx)?;
+    let mut y = Tensor::<f32>::zeros(&q, n)?;
+    let spec = proven(below_n.proven_spec());
+    assert!(!spec.reports_errors);
+    // A range twice too large is fine: the condition keeps i below n = the length.
+    assert!(holds_for(spec, &[2 * n], n, &x, &mut y));
+    below_n
+        .launch(Range::new([2 * n]), (n, &x, &mut y))?
+        .wait()?;
+    let want: Vec<f32> = hx.iter().map(|v| 2.0 * v).collect();
+    assert_eq!(y.to_vec()?, want);
+    // n beyond the length: not provable, checked, reported.
+    assert!(!holds_for(spec, &[2 * n], n + 5, &x, &mut y));
+    let (parameter, index, len) = out_of_bounds(
+        below_n
+            .launch(Range::new([2 * n]), (n + 5, &x, &mut y))?
+            .wait(),
+    );
+    assert_eq!(parameter, "x");
+    assert_eq!(len, n as u64);
+    assert!((n as u64..n as u64 + 5).contains(&index));
+    Ok(())
+}
+
+/// A 3-point stencil over the interior: `i - 1` and `i + 1` are in bounds under the condition,
+/// for any range.
+#[kernel]
+fn smooth(item: Item<1>, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    if i > 0 && i < x.len() - 1 && i < y.len() {
+        y[i] = x[i - 1] + 2.0 * x[i] + x[i + 1];
+    }
+}
+
+#[test]
+fn neighbours_inside_the_interior_need_no_checks() -> dpex::Result<()> {
+    let q = queue();
+    let n = 777;
+    let hx = nonzero_f32(&mut rng(5), n);
+    let x = Tensor::from_slice(&q, &hx)?;
+    let mut y = Tensor::<f32>::zeros(&q, n)?;
+    let spec = proven(smooth.proven_spec());
+    assert!(!spec.reports_errors);
+    for range in [n, n + 100] {
+        let args = [(&x).into(), (&mut y).into()];
+        assert!(dpex::assumptions_hold(spec, &[range], None, &args));
+        smooth.launch(Range::new([range]), (&x, &mut y))?.wait()?;
+    }
+    let mut want = vec![0.0f32; n];
+    for i in 1..n - 1 {
+        want[i] = hx[i - 1] + 2.0 * hx[i] + hx[i + 1];
+    }
+    assert_eq!(y.to_vec()?, want);
+    Ok(())
+}
+
+/// Row sums of a `rows x k` row-major matrix: the loop variable lies below `k`.
+#[kernel]
+fn row_sums(item: Item<1>, k: usize, a: &Tensor<f32>, sums: &mut Tensor<f32>) {
+    let row = item.get_id(0);
+    let mut acc = 0.0f32;
+    for e in 0..k {
+        acc += a[row * k + e];
+    }
+    sums[row] = acc;
+}
+
+#[test]
+fn a_counted_loop_bounds_its_variable() -> dpex::Result<()> {
+    let q = queue();
+    let (rows, k) = (300, 37);
+    let ha = nonzero_f32(&mut rng(6), rows * k);
+    let a = Tensor::from_slice(&q, &ha)?;
+    let mut sums = Tensor::<f32>::zeros(&q, rows)?;
+    let spec = proven(row_sums.proven_spec());
+    assert!(!spec.reports_errors);
+    assert!(holds_for(spec, &[rows], k, &a, &mut sums));
+    row_sums
+        .launch(Range::new([rows]), (k, &a, &mut sums))?
+        .wait()?;
+    // Not bit-exact: Intel's CPU compiler reorders this loop's sums once it vectorizes it (the
+    // `#[kernel(unchecked)]` build does the same; the SPIR-V adds in order). So: within 1e-5
+    // of the row's magnitude, against an f64 sum.
+    for (row, (got, values)) in sums.to_vec()?.iter().zip(ha.chunks(k)).enumerate() {
+        let want: f64 = values.iter().map(|&v| f64::from(v)).sum();
+        let scale: f64 = values.iter().map(|&v| f64::from(v).abs()).sum();
+        let error = (f64::from(*got) - want).abs();
+        assert!(error <= 1e-5 * scale, "row {row}: {got} against {want}");
+    }
+    // A k one too large reads past the end in the last row.
+    assert!(!holds_for(spec, &[rows], k + 1, &a, &mut sums));
+    let (parameter, _, len) = out_of_bounds(
+        row_sums
+            .launch(Range::new([rows]), (k + 1, &a, &mut sums))?
+            .wait(),
+    );
+    assert_eq!((parameter.as_str(), len), ("a", (rows * k) as u64));
+    Ok(())
+}
+
+/// A 2-d 5-point stencil over the interior, the range being the interior's size.
+#[kernel]
+fn stencil_2d(item: Item<2>, src: &Tensor<f32, 2>, dst: &mut Tensor<f32, 2>) {
+    let (i, j) = (item.get_id(0) + 1, item.get_id(1) + 1);
+    dst[[i, j]] = 0.5 * src[[i, j]]
+        + 0.125 * (src[[i - 1, j]] + src[[i + 1, j]] + src[[i, j - 1]] + src[[i, j + 1]]);
+}
+
+#[test]
+fn offsets_of_two_dimensional_ids_are_proven_per_axis() -> dpex::Result<()> {
+    let q = queue();
+    let (rows, cols) = (45, 70);
+    let host = nonzero_f32(&mut rng(7), rows * cols);
+    let src = Tensor::from_fn(&q, [rows, cols], |[i, j]| host[i * cols + j])?;
+    let mut dst = Tensor::<f32, 2>::zeros(&q, [rows, cols])?;
+    let spec = proven(stencil_2d.proven_spec());
+    assert!(!spec.reports_errors);
+    let interior = [rows - 2, cols - 2];
+    let args = [(&src).into(), (&mut dst).into()];
+    assert!(dpex::assumptions_hold(spec, &interior, None, &args));
+    assert!(!dpex::assumptions_hold(
+        spec,
+        &[rows - 1, cols - 2],
+        None,
+        &args
+    ));
+    stencil_2d
+        .launch(Range::new(interior), (&src, &mut dst))?
+        .wait()?;
+    let at = |i: usize, j: usize| host[i * cols + j];
+    let got = dst.to_vec()?;
+    for i in 1..rows - 1 {
+        for j in 1..cols - 1 {
+            let want = 0.5 * at(i, j)
+                + 0.125 * (at(i - 1, j) + at(i + 1, j) + at(i, j - 1) + at(i, j + 1));
+            assert_eq!(got[i * cols + j], want, "({i}, {j})");
+        }
+    }
+    let (parameter, index, len) = out_of_bounds(
+        stencil_2d
+            .launch(Range::new([rows - 1, cols - 2]), (&src, &mut dst))?
+            .wait(),
+    );
+    assert_eq!(parameter, "src");
+    assert_eq!((index, len), (rows as u64, rows as u64));
+    Ok(())
+}
+
+/// `if i >= n { return; }`: the rest of the kernel knows `i < n`.
+#[kernel]
+fn early_exit(item: Item<1>, n: usize, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    if i >= n {
+        return;
+    }
+    y[i] = x[i] + 1.0;
+}
+
+#[test]
+fn an_early_return_bounds_the_rest_of_the_kernel() -> dpex::Result<()> {
+    let q = queue();
+    let n = 500;
+    let hx = nonzero_f32(&mut rng(8), n);
+    let x = Tensor::from_slice(&q, &hx)?;
+    let mut y = Tensor::<f32>::zeros(&q, n)?;
+    let spec = proven(early_exit.proven_spec());
+    assert!(!spec.reports_errors);
+    early_exit
+        .launch(Range::new([n + 64]), (n, &x, &mut y))?
+        .wait()?;
+    let want: Vec<f32> = hx.iter().map(|v| v + 1.0).collect();
+    assert_eq!(y.to_vec()?, want);
+    Ok(())
+}
+
+/// Gathers `x[idx[i]]`: the data-dependent index keeps its check in the proven variant.
+#[kernel]
+fn gather(item: Item<1>, idx: &Tensor<u32>, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    let mut j = idx[i] as usize;
+    j += 0;
+    y[i] = x[j];
+}
+
+#[test]
+fn indices_the_launch_cannot_bound_stay_checked() -> dpex::Result<()> {
+    let q = queue();
+    let n = 256;
+    let hx = nonzero_f32(&mut rng(9), n);
+    let mut hidx: Vec<u32> = (0..n as u32).rev().collect();
+    hidx[17] = n as u32 + 40;
+    let idx = Tensor::from_slice(&q, &hidx)?;
+    let x = Tensor::from_slice(&q, &hx)?;
+    let mut y = Tensor::<f32>::zeros(&q, n)?;
+    // idx[i] and y[i] are proven; x[j] is checked in both variants.
+    let spec = proven(gather.proven_spec());
+    assert!(spec.reports_errors);
+    let args = [(&idx).into(), (&x).into(), (&mut y).into()];
+    assert!(dpex::assumptions_hold(spec, &[n], None, &args));
+    let (parameter, index, len) =
+        out_of_bounds(gather.launch(Range::new([n]), (&idx, &x, &mut y))?.wait());
+    assert_eq!(
+        (parameter.as_str(), index, len),
+        ("x", n as u64 + 40, n as u64)
+    );
+    let got = y.to_vec()?;
+    for (i, &j) in hidx.iter().enumerate() {
+        if i != 17 {
+            assert_eq!(got[i], hx[j as usize], "y[{i}]");
+        }
+    }
+    Ok(())
+}
+
+/// No proven variant for a kernel whose every index depends on mutable state.
+#[kernel]
+fn walk(item: Item<1>, steps: usize, x: &mut Tensor<f32>) {
+    let mut i = item.get_id(0);
+    i += steps;
+    x[i] += 1.0;
+}
+
+#[test]
+fn kernels_without_provable_indices_have_one_safe_variant() -> dpex::Result<()> {
+    assert!(walk.proven_spec().is_none());
+    let q = queue();
+    let mut x = Tensor::<f32>::zeros(&q, 10)?;
+    let (parameter, index, len) = out_of_bounds(walk.launch(Range::new([10]), (1, &mut x))?.wait());
+    assert_eq!((parameter.as_str(), index, len), ("x", 10, 10));
+    Ok(())
+}
