@@ -258,6 +258,65 @@ fn offsets_of_two_dimensional_ids_are_proven_per_axis() -> dpex::Result<()> {
     Ok(())
 }
 
+/// The 5-point stencil over a flattened grid, border cells copied: the border test that
+/// follows the index's definition is what bounds its neighbours.
+#[kernel]
+fn flat_stencil(item: Item<2>, rows: usize, cols: usize, x: &Tensor<f32>, out: &mut Tensor<f32>) {
+    let j = item.get_id(0);
+    let i = item.get_id(1);
+    if i < rows && j < cols {
+        let at = i * cols + j;
+        if i == 0 || j == 0 || i == rows - 1 || j == cols - 1 {
+            out[at] = x[at];
+        } else {
+            out[at] = x[at - cols] + x[at + cols] + x[at - 1] + x[at + 1] - 4.0 * x[at];
+        }
+    }
+}
+
+#[test]
+fn a_border_test_after_the_index_bounds_its_neighbours() -> dpex::Result<()> {
+    let q = queue();
+    let (rows, cols) = (33, 50);
+    let host = nonzero_f32(&mut rng(10), rows * cols);
+    let x = Tensor::from_slice(&q, &host)?;
+    let mut out = Tensor::<f32>::zeros(&q, rows * cols)?;
+    let spec = proven(flat_stencil.proven_spec());
+    assert!(!spec.reports_errors);
+    let args = |rows: usize| {
+        [
+            dpex::__private::KernelArg::scalar(rows),
+            dpex::__private::KernelArg::scalar(cols),
+            (&x).into(),
+        ]
+    };
+    let holds = |global: [usize; 2], rows: usize, out: &mut Tensor<f32>| {
+        let [a, b, c] = args(rows);
+        dpex::assumptions_hold(spec, &global, None, &[a, b, c, out.into()])
+    };
+    assert!(holds([cols, rows], rows, &mut out));
+    // A larger range is still bounded by the condition.
+    assert!(holds([cols + 7, rows + 3], rows, &mut out));
+    // More rows than the tensor holds: not provable.
+    assert!(!holds([cols, rows + 1], rows + 1, &mut out));
+    flat_stencil
+        .launch(Range::new([cols + 7, rows + 3]), (rows, cols, &x, &mut out))?
+        .wait()?;
+    let got = out.to_vec()?;
+    for i in 0..rows {
+        for j in 0..cols {
+            let at = i * cols + j;
+            let want = if i == 0 || j == 0 || i == rows - 1 || j == cols - 1 {
+                host[at]
+            } else {
+                host[at - cols] + host[at + cols] + host[at - 1] + host[at + 1] - 4.0 * host[at]
+            };
+            assert_eq!(got[at], want, "({i}, {j})");
+        }
+    }
+    Ok(())
+}
+
 /// `if i >= n { return; }`: the rest of the kernel knows `i < n`.
 #[kernel]
 fn early_exit(item: Item<1>, n: usize, x: &Tensor<f32>, y: &mut Tensor<f32>) {

@@ -133,36 +133,62 @@ fn refine(base: Bound, relation: Relation, bound: Bound) -> Bound {
     program
 }
 
+/// How much work one bound may take (expressions visited, definitions of locals included):
+/// beyond it the bound is "any value".
+const FUEL: u32 = 512;
+
+/// What a stable `usize` local holds (assigned once, never changed in its scope).
+#[derive(Clone, Debug)]
+pub(crate) enum Stable {
+    /// The value of this expression, whose operands are themselves unchanged since.
+    Value(Expr),
+    /// A value from the first expression's up to below the second's (a `for` variable).
+    Between(Expr, Expr),
+}
+
 impl Lowerer<'_> {
     /// Remembers what a stable local (assigned once, never changed in its scope) holds.
     pub(crate) fn note_stable(&mut self, local: LocalId, value: &Expr) {
         if self.prove && value.ty == Scalar::U64 {
-            let bound = self.bound_of(value);
-            self.stable.insert(local, bound);
+            self.stable.insert(local, Stable::Value(value.clone()));
         }
     }
 
     /// Remembers a `for` variable over `start..end`.
-    pub(crate) fn note_loop_variable(&mut self, local: LocalId, start: Bound, end: Bound) {
+    pub(crate) fn note_loop_variable(&mut self, local: LocalId, start: &Expr, end: &Expr) {
         if self.prove {
-            let at_least = refine(any(), Relation::Ge, start);
-            let bound = refine(at_least, Relation::Lt, end);
-            self.stable.insert(local, bound);
+            self.stable
+                .insert(local, Stable::Between(start.clone(), end.clone()));
         }
     }
 
-    /// The bound of `e` here (at launch).
+    /// The bound of `e` here (at launch): its operands' bounds under the facts in force here.
+    /// A stable local's bound is its definition's, taken here, so that what a condition later
+    /// learned of the definition's operands counts.
     pub(crate) fn bound_of(&self, e: &Expr) -> Bound {
-        if !self.prove || e.ty != Scalar::U64 {
+        let mut fuel = FUEL;
+        self.bound_in(e, &mut fuel)
+    }
+
+    fn bound_in(&self, e: &Expr, fuel: &mut u32) -> Bound {
+        if !self.prove || e.ty != Scalar::U64 || *fuel == 0 {
             return any();
         }
+        *fuel -= 1;
         match &e.kind {
             ExprKind::Literal(Literal::Int(v)) => vec![Op::Const(*v)],
             ExprKind::Param(p) => self.refined(Subject::Param(*p), vec![Op::Scalar(p.0)]),
-            ExprKind::Local(l) => match self.stable.get(l) {
-                Some(bound) => self.refined(Subject::Local(*l), bound.clone()),
-                None => any(),
-            },
+            ExprKind::Local(l) => {
+                let base = match self.stable.get(l) {
+                    Some(Stable::Value(value)) => self.bound_in(value, fuel),
+                    Some(Stable::Between(start, end)) => {
+                        let at_least = refine(any(), Relation::Ge, self.bound_in(start, fuel));
+                        refine(at_least, Relation::Lt, self.bound_in(end, fuel))
+                    }
+                    None => return any(),
+                };
+                self.refined(Subject::Local(*l), base)
+            }
             ExprKind::Len(Memory::Tensor(p) | Memory::Local(p)) => vec![Op::Len(p.0)],
             ExprKind::TensorLayout {
                 tensor,
@@ -180,14 +206,18 @@ impl Lowerer<'_> {
                 _ => any(),
             },
             ExprKind::Binary { op, lhs, rhs } => match op {
-                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => {
-                    combine(self.bound_of(lhs), self.bound_of(rhs), Op::Binary(*op))
-                }
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => combine(
+                    self.bound_in(lhs, fuel),
+                    self.bound_in(rhs, fuel),
+                    Op::Binary(*op),
+                ),
                 // Only by a literal: a divisor that might be zero proves nothing.
                 BinaryOp::Div | BinaryOp::Rem => match rhs.kind {
-                    ExprKind::Literal(Literal::Int(d)) if d > 0 => {
-                        combine(self.bound_of(lhs), vec![Op::Const(d)], Op::Binary(*op))
-                    }
+                    ExprKind::Literal(Literal::Int(d)) if d > 0 => combine(
+                        self.bound_in(lhs, fuel),
+                        vec![Op::Const(d)],
+                        Op::Binary(*op),
+                    ),
                     _ => any(),
                 },
                 _ => any(),
@@ -198,7 +228,11 @@ impl Lowerer<'_> {
                     MathFunction::Max => Op::Max,
                     _ => return any(),
                 };
-                combine(self.bound_of(&args[0]), self.bound_of(&args[1]), op)
+                combine(
+                    self.bound_in(&args[0], fuel),
+                    self.bound_in(&args[1], fuel),
+                    op,
+                )
             }
             _ => any(),
         }

@@ -205,7 +205,15 @@ impl Lowerer<'_> {
         rhs: Expr,
     ) -> Expr {
         let is_division = matches!(op, BinaryOp::Div | BinaryOp::Rem) && ty.is_int();
-        if !is_division || !self.checks_enabled() {
+        // A positive literal divisor can never fail.
+        let positive_below = if ty.is_signed_int() {
+            1u64 << (ty.bits() - 1)
+        } else {
+            u64::MAX
+        };
+        let harmless = matches!(rhs.kind, ExprKind::Literal(Literal::Int(d))
+            if d != 0 && d < positive_below);
+        if !is_division || harmless || !self.checks_enabled() {
             return Expr::binary(ty, op, lhs, rhs);
         }
         self.reports_errors = true;

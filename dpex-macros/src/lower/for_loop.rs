@@ -7,7 +7,6 @@
 //! a 64-bit type (`0..=u64::MAX`) has 2^64 values and runs zero times; a step of zero (a
 //! panic in Rust) is treated as one until kernels can report errors.
 
-use super::bounds::Bound;
 use super::{error, read_local, Binding, Lowerer};
 use dpex_spirv::ir::{BinaryOp, Expr, Literal, Scalar, Statement};
 use syn::spanned::Spanned;
@@ -70,7 +69,7 @@ impl Lowerer<'_> {
         let var_name = name.map_or_else(|| "_".to_string(), |p| p.ident.to_string());
         // `bounds`: the loop's start and end, for a variable that runs from one to below the
         // other (see `bounds`).
-        let bind_var = |l: &mut Self, value: Expr, bounds: Option<(Bound, Bound)>| {
+        let bind_var = |l: &mut Self, value: Expr, bounds: Option<&(Expr, Expr)>| {
             if let Some(p) = name {
                 let var = l.new_local(&var_name, ty);
                 if let (Some((start, end)), None, Scalar::U64) = (bounds, p.mutability, ty) {
@@ -96,7 +95,7 @@ impl Lowerer<'_> {
 
         if !spec.inclusive && spec.order == Order::Forward && step.is_none() {
             // for i in a..b: cursor from a while below b.
-            let bounds = (self.bound_of(&start), self.bound_of(&end));
+            let bounds = (start.clone(), end.clone());
             let cursor = self.spill(&format!("{var_name}.cursor"), start);
             let end = self.spill(&format!("{var_name}.end"), end);
             let Expr {
@@ -129,7 +128,7 @@ impl Lowerer<'_> {
                 None,
                 prologue,
                 |l| {
-                    bind_var(l, cursor, Some(bounds));
+                    bind_var(l, cursor, Some(&bounds));
                     body(l)
                 },
                 vec![increment],

@@ -122,8 +122,8 @@ pub(crate) struct Lowerer<'s> {
     /// True when lowering a kernel's proven variant: checks whose indices can be bounded at
     /// launch are left out and recorded in `assumes` (see [`bounds`]).
     prove: bool,
-    /// The launch-time bounds of the stable `usize` locals (assigned once in their scope).
-    stable: HashMap<LocalId, bounds::Bound>,
+    /// What the stable `usize` locals (assigned once in their scope) hold, for their bounds.
+    stable: HashMap<LocalId, bounds::Stable>,
     /// The facts the enclosing conditions establish, innermost last.
     facts: Vec<bounds::Fact>,
     /// The checks left out so far, as (index, limit) bounds.

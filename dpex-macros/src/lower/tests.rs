@@ -221,3 +221,77 @@ fn arrays_and_tuples_lower() {
     let w = k.locals.iter().find(|l| l.name == "w");
     assert_eq!(w.map(|l| (l.ty, l.array_len)), Some((Scalar::F32, Some(3))));
 }
+
+/// The kernel's proven variant (see `bounds`) and the checks it leaves out.
+fn lower_proven(source: &str) -> (Kernel, Vec<super::Assumption>) {
+    let func: syn::ItemFn = syn::parse_str(source).unwrap_or_else(|e| panic!("{e}"));
+    let sig = parse_signature(&func, &TypeNames::default()).unwrap_or_else(|e| panic!("{e}"));
+    let table = FunctionTable::new(Vec::new());
+    let mut lowered = lower_module(&sig, &func.block, &table, true, Checks::UnlessProven)
+        .unwrap_or_else(|e| panic!("lowering failed: {e}"));
+    let kernel = lowered.module.kernels.pop().expect("a kernel");
+    (kernel, lowered.assumes)
+}
+
+#[test]
+fn a_tiled_matmul_has_every_index_bounded_by_its_launch() {
+    let (kernel, assumes) = lower_proven(
+        "fn k(it: NdItem<2>, n: usize, a: &Tensor<f32>, b: &Tensor<f32>, c: &mut Tensor<f32>) {
+            let group = it.get_group();
+            let mut ta = LocalArray2::<f32, 16, 16>::new(&group);
+            let mut tb = LocalArray2::<f32, 16, 16>::new(&group);
+            let (row, col) = (it.get_global_id(0), it.get_global_id(1));
+            let (lr, lc) = (it.get_local_id(0), it.get_local_id(1));
+            let mut acc = 0.0f32;
+            for tile in 0..n / 16 {
+                ta[[lr, lc]] = a[row * n + tile * 16 + lc];
+                tb[[lr, lc]] = b[(tile * 16 + lr) * n + col];
+                group_barrier(&group);
+                for k in 0..16 {
+                    acc += ta[[lr, k]] * tb[[k, lc]];
+                }
+                group_barrier(&group);
+            }
+            c[row * n + col] = acc;
+        }",
+    );
+    assert!(!kernel.reports_errors, "{assumes:?}");
+    // a, b, c (one axis each) and the two tiles' axes (lr, lc, k; deduplicated).
+    assert!(assumes.len() >= 6, "{assumes:?}");
+}
+
+#[test]
+fn mutable_locals_and_data_bound_nothing() {
+    let (kernel, assumes) = lower_proven(
+        "fn k(item: Item<1>, idx: &Tensor<u32>, x: &mut Tensor<f32>) {
+            let mut i = item.get_id(0);
+            x[i] = 1.0;
+            i += 1;
+            let j = idx[item.get_id(0)] as usize;
+            x[j] = 2.0;
+        }",
+    );
+    // Only idx[get_id(0)] is proven; x[i] (mutable i) and x[j] (data) keep their checks.
+    assert_eq!(assumes.len(), 1, "{assumes:?}");
+    assert!(kernel.reports_errors);
+}
+
+#[test]
+fn conditions_learned_after_a_let_bound_its_uses() {
+    // `at` is defined before the border test; its neighbours are in bounds only because of it.
+    let (kernel, assumes) = lower_proven(
+        "fn k(item: Item<2>, rows: usize, cols: usize, x: &Tensor<f32>, out: &mut Tensor<f32>) {
+            let j = item.get_id(0);
+            let i = item.get_id(1);
+            if i < rows && j < cols {
+                let at = i * cols + j;
+                if i == 0 || j == 0 || i == rows - 1 || j == cols - 1 {
+                    out[at] = x[at];
+                } else {
+                    out[at] = x[at] + x[at - cols] + x[at + cols] + x[at - 1] + x[at + 1];
+                }
+            }
+        }",
+    );
+    assert!(!kernel.reports_errors, "{assumes:?}");
+}
