@@ -178,13 +178,15 @@ safe_and_unchecked! {
         let mut acc = 0.0f32;
         let mut t = 0;
         while t < k {
-            tile_a[[lr, lc]] = if row < m && t + lc < k {
-                a[row * k + t + lc]
+            // The column of `a` and the row of `b` this work-item loads.
+            let (ka, kb) = (t + lc, t + lr);
+            tile_a[[lr, lc]] = if row < m && ka < k {
+                a[row * k + ka]
             } else {
                 0.0
             };
-            tile_b[[lr, lc]] = if t + lr < k && col < n {
-                b[(t + lr) * n + col]
+            tile_b[[lr, lc]] = if kb < k && col < n {
+                b[kb * n + col]
             } else {
                 0.0
             };

@@ -344,6 +344,64 @@ fn an_early_return_bounds_the_rest_of_the_kernel() -> dpex::Result<()> {
     Ok(())
 }
 
+/// A grid-stride loop: `while i < x.len()` bounds the `let mut` index until it steps.
+#[kernel]
+fn strided_sum(item: Item<1>, x: &Tensor<f32>, sums: &mut Tensor<f32>) {
+    let mut i = item.get_id(0);
+    let mut acc = 0.0f32;
+    while i < x.len() {
+        acc += x[i];
+        i += item.get_range(0);
+    }
+    sums[item.get_id(0)] = acc;
+}
+
+/// The same loop reading one past the index after stepping: that read stays checked.
+#[kernel]
+fn strided_next(item: Item<1>, x: &Tensor<f32>, sums: &mut Tensor<f32>) {
+    let mut i = item.get_id(0);
+    let mut acc = 0.0f32;
+    while i < x.len() {
+        i += item.get_range(0);
+        acc += x[i];
+    }
+    sums[item.get_id(0)] = acc;
+}
+
+#[test]
+fn a_while_condition_bounds_a_mutable_index_until_it_changes() -> dpex::Result<()> {
+    let q = queue();
+    let (n, workers) = (10_000, 96);
+    let hx = nonzero_f32(&mut rng(11), n);
+    let x = Tensor::from_slice(&q, &hx)?;
+    let mut sums = Tensor::<f32>::zeros(&q, workers)?;
+    let spec = proven(strided_sum.proven_spec());
+    assert!(!spec.reports_errors);
+    strided_sum
+        .launch(Range::new([workers]), (&x, &mut sums))?
+        .wait()?;
+    let got = sums.to_vec()?;
+    for (w, got) in got.iter().enumerate() {
+        let want = hx
+            .iter()
+            .skip(w)
+            .step_by(workers)
+            .fold(0.0f32, |a, v| a + v);
+        assert_eq!(*got, want, "worker {w}");
+    }
+    // After `i += ...` nothing bounds `i`: x[i] keeps its check, and the last step fails.
+    assert!(strided_next.proven_spec().is_none_or(|p| p.reports_errors));
+    let (parameter, index, len) = out_of_bounds(
+        strided_next
+            .launch(Range::new([workers]), (&x, &mut sums))?
+            .wait(),
+    );
+    assert_eq!(parameter, "x");
+    assert_eq!(len, n as u64);
+    assert!(index >= n as u64);
+    Ok(())
+}
+
 /// Gathers `x[idx[i]]`: the data-dependent index keeps its check in the proven variant.
 #[kernel]
 fn gather(item: Item<1>, idx: &Tensor<u32>, x: &Tensor<f32>, y: &mut Tensor<f32>) {

@@ -197,9 +197,13 @@ impl Launch<'_> {
         }
     }
 
-    /// Runs a bound program; `None` for a malformed one (which proves nothing).
+    /// Runs a bound program; `None` for a malformed one or one deeper than [`MAX_DEPTH`]
+    /// (which proves nothing).
     fn eval(&self, program: &[BoundOp]) -> Option<Interval> {
-        let mut stack: Vec<Interval> = Vec::with_capacity(8);
+        let mut stack = Stack {
+            values: [Interval::ANY; MAX_DEPTH],
+            len: 0,
+        };
         for &op in program {
             let value = match op {
                 BoundOp::Add
@@ -216,12 +220,34 @@ impl Launch<'_> {
                 }
                 leaf => self.leaf(leaf),
             };
-            stack.push(value);
+            stack.push(value)?;
         }
-        match stack.as_slice() {
-            [one] => Some(*one),
+        match stack.len {
+            1 => Some(stack.values[0]),
             _ => None,
         }
+    }
+}
+
+/// The most operands a bound program keeps at once (the macro's programs need far fewer).
+const MAX_DEPTH: usize = 32;
+
+/// The operand stack of [`Launch::eval`]: fixed size, so a launch allocates nothing for it.
+struct Stack {
+    values: [Interval; MAX_DEPTH],
+    len: usize,
+}
+
+impl Stack {
+    fn push(&mut self, value: Interval) -> Option<()> {
+        *self.values.get_mut(self.len)? = value;
+        self.len += 1;
+        Some(())
+    }
+
+    fn pop(&mut self) -> Option<Interval> {
+        self.len = self.len.checked_sub(1)?;
+        Some(self.values[self.len])
     }
 }
 

@@ -116,9 +116,8 @@ fn enqueue_checked(
 ) -> Result<Event> {
     let (queue, foreign) = pick_queue(spec, queue, args)?;
     let device = queue.device();
-    let device_name = device.to_string();
-    check_features(spec, device.info(), &device_name)?;
-    check_device_limits(spec, device.info(), &device_name, local, args)?;
+    check_features(spec, device.info(), device)?;
+    check_device_limits(spec, device.info(), device, local, args)?;
     for other in &foreign {
         other.finish()?;
     }
@@ -129,7 +128,8 @@ fn enqueue_checked(
         None
     };
     let kernel = program.take_kernel(spec.name)?;
-    let enqueued = check_kernel_limit(spec, &kernel, queue, local).and_then(|()| {
+    let limit = local.and_then(|_| program.work_group_limit(spec.name, &kernel, device.id()));
+    let enqueued = check_kernel_limit(spec, limit, queue, local).and_then(|()| {
         set_args_and_enqueue(
             spec,
             &kernel,
@@ -159,28 +159,25 @@ pub fn launch_on(
     launch(spec, global, local, Some(queue), args)
 }
 
-/// The work-group fits the compiled kernel's `CL_KERNEL_WORK_GROUP_SIZE` on the queue's device
-/// (not checked if the query fails; the driver then still is).
+/// The work-group fits the compiled kernel's `CL_KERNEL_WORK_GROUP_SIZE` on the queue's device,
+/// `limit` (not checked if the query failed; the driver then still is).
 fn check_kernel_limit(
     spec: &KernelSpec,
-    kernel: &Kernel,
+    limit: Option<usize>,
     queue: &Queue,
     local: Option<&[usize]>,
 ) -> Result<()> {
     let Some(local) = local else {
         return Ok(());
     };
-    match kernel.get_work_group_size(queue.device().id()) {
-        Ok(limit) => check_work_group(
-            spec,
-            local,
-            limit,
+    match limit {
+        Some(limit) => check_work_group(spec, local, limit, || {
             format!(
                 "CL_KERNEL_WORK_GROUP_SIZE of this kernel compiled for device {}",
                 queue.device()
-            ),
-        ),
-        Err(_) => Ok(()),
+            )
+        }),
+        None => Ok(()),
     }
 }
 

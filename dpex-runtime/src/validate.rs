@@ -204,7 +204,11 @@ pub(crate) fn check_range(
 }
 
 /// Every feature the kernel requires is supported by the device described by `info`.
-pub(crate) fn check_features(spec: &KernelSpec, info: &DeviceInfo, device: &str) -> Result<()> {
+pub(crate) fn check_features(
+    spec: &KernelSpec,
+    info: &DeviceInfo,
+    device: &dyn std::fmt::Display,
+) -> Result<()> {
     match spec.requires.iter().find(|&&f| !info.supports(f)) {
         Some(&feature) => Err(Error::MissingFeature {
             kernel: spec.name.to_string(),
@@ -220,7 +224,7 @@ pub(crate) fn check_features(spec: &KernelSpec, info: &DeviceInfo, device: &str)
 pub(crate) fn check_device_limits(
     spec: &KernelSpec,
     info: &DeviceInfo,
-    device: &str,
+    device: &dyn std::fmt::Display,
     local: Option<&[usize]>,
     args: &[KernelArg<'_>],
 ) -> Result<()> {
@@ -236,12 +240,9 @@ pub(crate) fn check_device_limits(
             }
         }
         if let Some(limit) = info.max_work_group_size {
-            check_work_group(
-                spec,
-                local,
-                limit,
-                format!("CL_DEVICE_MAX_WORK_GROUP_SIZE of device {device}"),
-            )?;
+            check_work_group(spec, local, limit, || {
+                format!("CL_DEVICE_MAX_WORK_GROUP_SIZE of device {device}")
+            })?;
         }
     }
     let bytes = local_memory_bytes(spec, args);
@@ -260,7 +261,7 @@ pub(crate) fn check_work_group(
     spec: &KernelSpec,
     local: &[usize],
     limit: usize,
-    why: String,
+    why: impl FnOnce() -> String,
 ) -> Result<()> {
     let items = local.iter().fold(1usize, |acc, &l| acc.saturating_mul(l));
     if items > limit {
@@ -268,7 +269,7 @@ pub(crate) fn check_work_group(
             kernel: spec.name.to_string(),
             local: local.to_vec(),
             limit,
-            why,
+            why: why(),
         });
     }
     Ok(())
@@ -316,7 +317,8 @@ mod tests {
     fn a_missing_feature_names_kernel_device_and_feature() {
         let mut info = fake_info("fake");
         info.double_fp_config = Some(1);
-        let err = check_features(&SPEC, &info, "`fake` [opencl:cpu:0]").expect_err("no sub-groups");
+        let err =
+            check_features(&SPEC, &info, &"`fake` [opencl:cpu:0]").expect_err("no sub-groups");
         assert!(
             matches!(
                 &err,
@@ -331,19 +333,19 @@ mod tests {
              `Device::listing()`)"
         );
         info.max_num_sub_groups = Some(8);
-        assert!(check_features(&SPEC, &info, "fake").is_ok());
+        assert!(check_features(&SPEC, &info, &"fake").is_ok());
     }
 
     #[test]
     fn the_kernel_work_group_limit_is_checked() {
-        let err = check_work_group(&SPEC, &[16, 16], 128, "CL_KERNEL_WORK_GROUP_SIZE".into())
+        let err = check_work_group(&SPEC, &[16, 16], 128, || "CL_KERNEL_WORK_GROUP_SIZE".into())
             .expect_err("256 > 128");
         assert!(
             matches!(&err, Error::WorkGroupTooLarge { limit: 128, local, .. } if local == &[16, 16]),
             "{err:?}"
         );
         assert!(err.to_string().contains("(256 work-items)"), "{err}");
-        assert!(check_work_group(&SPEC, &[16, 8], 128, String::new()).is_ok());
+        assert!(check_work_group(&SPEC, &[16, 8], 128, String::new).is_ok());
     }
 
     #[test]
@@ -351,12 +353,12 @@ mod tests {
         let mut info = fake_info("fake");
         let args = [KernelArg::from(LocalAccessor::<f32>::new(6))];
         // Unknown limits are not checked.
-        assert!(check_device_limits(&SPEC, &info, "fake", Some(&[1 << 20, 1]), &args).is_ok());
+        assert!(check_device_limits(&SPEC, &info, &"fake", Some(&[1 << 20, 1]), &args).is_ok());
 
         info.max_work_item_sizes = vec![64, 32, 32];
         info.max_work_group_size = Some(256);
         info.local_mem_size = Some(1024);
-        let err = check_device_limits(&SPEC, &info, "fake", Some(&[8, 64]), &args)
+        let err = check_device_limits(&SPEC, &info, &"fake", Some(&[8, 64]), &args)
             .expect_err("64 > 32 in dim 1");
         assert!(
             matches!(
@@ -370,18 +372,18 @@ mod tests {
             ),
             "{err:?}"
         );
-        let err = check_device_limits(&SPEC, &info, "fake", Some(&[64, 32]), &args)
+        let err = check_device_limits(&SPEC, &info, &"fake", Some(&[64, 32]), &args)
             .expect_err("2048 > 256");
         assert!(
             matches!(err, Error::WorkGroupTooLarge { limit: 256, .. }),
             "{err:?}"
         );
-        assert!(check_device_limits(&SPEC, &info, "fake", Some(&[16, 16]), &args).is_ok());
+        assert!(check_device_limits(&SPEC, &info, &"fake", Some(&[16, 16]), &args).is_ok());
 
         // 1000 fixed + 6 * 4 = 1024 fits; one more element does not.
         assert_eq!(local_memory_bytes(&SPEC, &args), 1024);
         let args = [KernelArg::from(LocalAccessor::<f32>::new(7))];
-        let err = check_device_limits(&SPEC, &info, "fake", None, &args).expect_err("1028");
+        let err = check_device_limits(&SPEC, &info, &"fake", None, &args).expect_err("1028");
         assert!(
             matches!(
                 err,

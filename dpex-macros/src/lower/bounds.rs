@@ -4,8 +4,9 @@
 //! Only `usize` values are bounded: literals, scalar parameters, tensor extents and lengths,
 //! work-item built-ins, `+ - *`, `/` and `%` by a literal, `min`/`max`, and the immutable locals
 //! (`let`s, the variable of `for i in a..b`) they flow through. Dominating conditions on those
-//! (`if i < n`, `while`, the rest of a block after `if c { return; }`) narrow them. Anything
-//! else is "any value", and its check stays.
+//! (`if i < n`, `while`, the rest of a block after `if c { return; }`) narrow them; a condition
+//! on a `let mut` counts until the local is next assigned, at the loop depth where it was
+//! tested (`while i < n { x[i]; i += s; }`). Anything else is "any value", and its check stays.
 
 use super::Lowerer;
 use dpex_spirv::ir::{BinaryOp, Builtin, Expr, ExprKind, Literal, LocalId, MathFunction, Memory};
@@ -97,6 +98,11 @@ pub(crate) struct Fact {
     subject: Subject,
     relation: Relation,
     bound: Bound,
+    /// For a `let mut` subject: the loop depth where the fact was learned (it holds only at
+    /// that depth: an inner loop may change the local before a later iteration reads it).
+    depth: Option<usize>,
+    /// False once a `let mut` subject has been assigned since.
+    live: bool,
 }
 
 /// One check the proven variant leaves out: every value of `index` is below `limit`.
@@ -140,25 +146,88 @@ const FUEL: u32 = 512;
 /// What a stable `usize` local holds (assigned once, never changed in its scope).
 #[derive(Clone, Debug)]
 pub(crate) enum Stable {
-    /// The value of this expression, whose operands are themselves unchanged since.
+    /// The value of this expression, whose operands are themselves unchanged since (its bound
+    /// is taken where the local is used).
     Value(Expr),
     /// A value from the first expression's up to below the second's (a `for` variable).
     Between(Expr, Expr),
+    /// A value within this bound, taken where the local was assigned (its definition reads a
+    /// `let mut`, which may have changed since).
+    Fixed(Bound),
 }
 
 impl Lowerer<'_> {
     /// Remembers what a stable local (assigned once, never changed in its scope) holds.
     pub(crate) fn note_stable(&mut self, local: LocalId, value: &Expr) {
         if self.prove && value.ty == Scalar::U64 {
-            self.stable.insert(local, Stable::Value(value.clone()));
+            let stable = if self.reads_mutable(value) {
+                Stable::Fixed(self.bound_of(value))
+            } else {
+                Stable::Value(value.clone())
+            };
+            self.stable.insert(local, stable);
+        }
+    }
+
+    /// True when `e` reads a `let mut` local (directly or through a stable local's definition
+    /// taken at its use).
+    fn reads_mutable(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Local(l) => match self.stable.get(l) {
+                Some(Stable::Value(value)) => self.reads_mutable(value),
+                Some(Stable::Between(start, end)) => {
+                    self.reads_mutable(start) || self.reads_mutable(end)
+                }
+                Some(Stable::Fixed(_)) => false,
+                None => self.mutable_locals.contains(l),
+            },
+            ExprKind::Binary { lhs, rhs, .. } => self.reads_mutable(lhs) || self.reads_mutable(rhs),
+            ExprKind::Math { args, .. } => args.iter().any(|a| self.reads_mutable(a)),
+            ExprKind::Unary { operand, .. } => self.reads_mutable(operand),
+            ExprKind::Cast { value } => self.reads_mutable(value),
+            ExprKind::Select {
+                condition,
+                accept,
+                reject,
+            } => {
+                self.reads_mutable(condition)
+                    || self.reads_mutable(accept)
+                    || self.reads_mutable(reject)
+            }
+            _ => false,
+        }
+    }
+
+    /// Remembers a `let mut` local of type `usize`: conditions on it hold until it is assigned.
+    pub(crate) fn note_mutable(&mut self, local: LocalId, ty: Scalar) {
+        if self.prove && ty == Scalar::U64 {
+            self.mutable_locals.insert(local);
+        }
+    }
+
+    /// Forgets what conditions said of a `let mut` local that `stmt` assigns.
+    pub(crate) fn note_assignment(&mut self, stmt: &Statement) {
+        if let Statement::Assign { local, .. } = stmt {
+            if self.mutable_locals.contains(local) {
+                for fact in &mut self.facts {
+                    if fact.subject == Subject::Local(*local) {
+                        fact.live = false;
+                    }
+                }
+            }
         }
     }
 
     /// Remembers a `for` variable over `start..end`.
     pub(crate) fn note_loop_variable(&mut self, local: LocalId, start: &Expr, end: &Expr) {
         if self.prove {
-            self.stable
-                .insert(local, Stable::Between(start.clone(), end.clone()));
+            let stable = if self.reads_mutable(start) || self.reads_mutable(end) {
+                let at_least = refine(any(), Relation::Ge, self.bound_of(start));
+                Stable::Fixed(refine(at_least, Relation::Lt, self.bound_of(end)))
+            } else {
+                Stable::Between(start.clone(), end.clone())
+            };
+            self.stable.insert(local, stable);
         }
     }
 
@@ -185,6 +254,9 @@ impl Lowerer<'_> {
                         let at_least = refine(any(), Relation::Ge, self.bound_in(start, fuel));
                         refine(at_least, Relation::Lt, self.bound_in(end, fuel))
                     }
+                    Some(Stable::Fixed(bound)) => bound.clone(),
+                    // A `let mut` is what the conditions still in force say of it.
+                    None if self.mutable_locals.contains(l) => any(),
                     None => return any(),
                 };
                 self.refined(Subject::Local(*l), base)
@@ -240,9 +312,10 @@ impl Lowerer<'_> {
 
     /// `base` narrowed by every fact about `subject` in force here.
     fn refined(&self, subject: Subject, base: Bound) -> Bound {
+        let depth = self.loops.len();
         self.facts
             .iter()
-            .filter(|f| f.subject == subject)
+            .filter(|f| f.live && f.subject == subject && f.depth.is_none_or(|d| d == depth))
             .fold(base, |bound, fact| {
                 refine(bound, fact.relation, fact.bound.clone())
             })
@@ -251,7 +324,11 @@ impl Lowerer<'_> {
     /// The subject a condition's operand names, if it names one.
     fn subject(&self, e: &Expr) -> Option<Subject> {
         match &e.kind {
-            ExprKind::Local(l) if self.stable.contains_key(l) => Some(Subject::Local(*l)),
+            ExprKind::Local(l)
+                if self.stable.contains_key(l) || self.mutable_locals.contains(l) =>
+            {
+                Some(Subject::Local(*l))
+            }
             ExprKind::Param(p) => Some(Subject::Param(*p)),
             ExprKind::Builtin(b) => Some(Subject::Builtin(*b)),
             _ => None,
@@ -281,19 +358,19 @@ impl Lowerer<'_> {
                         return;
                     }
                     let relation = if holds { relation } else { relation.negated() };
-                    if let Some(subject) = self.subject(lhs) {
-                        facts.push(Fact {
-                            subject,
-                            relation,
-                            bound: self.bound_of(rhs),
-                        });
-                    }
-                    if let Some(subject) = self.subject(rhs) {
-                        facts.push(Fact {
-                            subject,
-                            relation: relation.swapped(),
-                            bound: self.bound_of(lhs),
-                        });
+                    let sides = [(lhs, rhs, relation), (rhs, lhs, relation.swapped())];
+                    for (side, other, relation) in sides {
+                        if let Some(subject) = self.subject(side) {
+                            let mutable = matches!(subject, Subject::Local(l)
+                                if self.mutable_locals.contains(&l));
+                            facts.push(Fact {
+                                subject,
+                                relation,
+                                bound: self.bound_of(other),
+                                depth: mutable.then_some(self.loops.len()),
+                                live: true,
+                            });
+                        }
                     }
                 }
             },

@@ -124,6 +124,8 @@ pub(crate) struct Lowerer<'s> {
     prove: bool,
     /// What the stable `usize` locals (assigned once in their scope) hold, for their bounds.
     stable: HashMap<LocalId, bounds::Stable>,
+    /// The `let mut` locals of type `usize` (subjects of conditions until assigned).
+    mutable_locals: HashSet<LocalId>,
     /// The facts the enclosing conditions establish, innermost last.
     facts: Vec<bounds::Fact>,
     /// The checks left out so far, as (index, limit) bounds.
@@ -268,6 +270,7 @@ fn lower_body(
             reports_errors: false,
             prove: checks == Checks::UnlessProven && !sig.is_function,
             stable: HashMap::new(),
+            mutable_locals: HashSet::new(),
             facts: Vec::new(),
             assumes: Vec::new(),
             failure: None,
@@ -441,6 +444,7 @@ impl Lowerer<'_> {
     /// Appends a statement to the block being built.
     fn emit(&mut self, stmt: Statement) {
         self.track_uniformity(&stmt);
+        self.note_assignment(&stmt);
         if let Some(block) = self.blocks.last_mut() {
             block.push(stmt);
         }

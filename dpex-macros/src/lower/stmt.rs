@@ -120,7 +120,9 @@ impl Lowerer<'_> {
         };
         let ty = value.ty;
         let id = self.new_local(&name.to_string(), ty);
-        if !mutable {
+        if mutable {
+            self.note_mutable(id, ty);
+        } else {
             self.note_stable(id, &value);
         }
         self.emit(Statement::Assign { local: id, value });

@@ -295,3 +295,20 @@ fn conditions_learned_after_a_let_bound_its_uses() {
     );
     assert!(!kernel.reports_errors, "{assumes:?}");
 }
+
+#[test]
+fn a_let_of_a_mutable_local_keeps_the_bound_it_had_when_assigned() {
+    // `j` is the old `t`: the later `t < n` says nothing about it.
+    let (kernel, assumes) = lower_proven(
+        "fn k(item: Item<1>, n: usize, x: &mut Tensor<f32>) {
+            let mut t = item.get_id(0);
+            let j = t;
+            t += 1000;
+            if t < n {
+                x[j] = 1.0;
+            }
+        }",
+    );
+    assert!(assumes.is_empty(), "{assumes:?}");
+    assert!(kernel.reports_errors);
+}

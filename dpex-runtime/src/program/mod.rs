@@ -46,6 +46,8 @@ pub(crate) struct BuiltProgram {
     build_log: String,
     /// `clSetKernelArg` is not thread-safe on one kernel object, so each launch takes one out.
     kernels: Mutex<HashMap<&'static str, Vec<Kernel>>>,
+    /// Each kernel's `CL_KERNEL_WORK_GROUP_SIZE` (`None`: the query failed), asked once.
+    work_group_limits: Mutex<HashMap<&'static str, Option<usize>>>,
 }
 
 /// Identifies a program in memory.
@@ -186,6 +188,7 @@ pub(crate) fn program_for(spec: &'static KernelSpec, device: &Device) -> Result<
                 program: loaded.program,
                 build_log: loaded.build_log,
                 kernels: Mutex::default(),
+                work_group_limits: Mutex::default(),
             })
         });
     guard.finish(outcome)
@@ -224,6 +227,22 @@ impl BuiltProgram {
     }
 
     /// Returns a kernel object to the pool after its launch was enqueued.
+    /// `CL_KERNEL_WORK_GROUP_SIZE` of kernel `name` (of which `kernel` is an object) on the
+    /// program's device `device`; `None` when the driver cannot tell. Queried once per kernel.
+    pub(crate) fn work_group_limit(
+        &self,
+        name: &'static str,
+        kernel: &Kernel,
+        device: opencl3::types::cl_device_id,
+    ) -> Option<usize> {
+        if let Some(&limit) = lock(&self.work_group_limits).get(name) {
+            return limit;
+        }
+        let limit = kernel.get_work_group_size(device).ok();
+        lock(&self.work_group_limits).insert(name, limit);
+        limit
+    }
+
     pub(crate) fn give_back(&self, name: &'static str, kernel: Kernel) {
         let mut pool = lock(&self.kernels);
         let kernels = pool.entry(name).or_default();
