@@ -198,10 +198,16 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Remembers a `let mut` local of type `usize`: conditions on it hold until it is assigned.
-    pub(crate) fn note_mutable(&mut self, local: LocalId, ty: Scalar) {
-        if self.prove && ty == Scalar::U64 {
+    /// Remembers a `let mut` local `name` of type `usize` initialized to `value`: conditions on
+    /// it hold until it is assigned, and if every assignment of the name can only shrink it, it
+    /// stays within `value`'s bound here.
+    pub(crate) fn note_mutable(&mut self, local: LocalId, name: &str, value: &Expr) {
+        if self.prove && value.ty == Scalar::U64 {
             self.mutable_locals.insert(local);
+            if self.shrinking_names.contains(name) {
+                let initial = self.bound_of(value);
+                self.shrinking.insert(local, initial);
+            }
         }
     }
 
@@ -255,8 +261,12 @@ impl Lowerer<'_> {
                         refine(at_least, Relation::Lt, self.bound_in(end, fuel))
                     }
                     Some(Stable::Fixed(bound)) => bound.clone(),
-                    // A `let mut` is what the conditions still in force say of it.
-                    None if self.mutable_locals.contains(l) => any(),
+                    // A `let mut` is what the conditions still in force say of it (below its
+                    // initial value if it can only shrink).
+                    None if self.mutable_locals.contains(l) => match self.shrinking.get(l) {
+                        Some(initial) => refine(any(), Relation::Le, initial.clone()),
+                        None => any(),
+                    },
                     None => return any(),
                 };
                 self.refined(Subject::Local(*l), base)
@@ -429,7 +439,7 @@ impl Lowerer<'_> {
             .zip(extents)
             .map(|(i, n)| (self.bound_of(i), self.bound_of(n)))
             .collect();
-        if pairs.iter().any(|(i, n)| is_any(i) || is_any(n)) {
+        if pairs.iter().any(|(i, n)| !has_upper_bound(i) || is_any(n)) {
             return false;
         }
         for pair in pairs {
@@ -439,6 +449,46 @@ impl Lowerer<'_> {
         }
         true
     }
+}
+
+/// True when the largest value of `bound` is limited by something known at launch: without
+/// that its check could never be proven, and assuming it would only keep the proven variant
+/// from ever running.
+fn has_upper_bound(bound: &[Op]) -> bool {
+    let mut stack: Vec<bool> = Vec::new();
+    for op in bound {
+        let bounded = match op {
+            Op::Any => false,
+            Op::Const(_) | Op::Scalar(_) | Op::Extent(..) | Op::Len(_) | Op::Builtin(_) => true,
+            Op::Binary(BinaryOp::Rem) => {
+                stack.pop();
+                stack.pop();
+                true
+            }
+            Op::Binary(BinaryOp::Div) => {
+                stack.pop();
+                stack.pop().unwrap_or(false)
+            }
+            Op::Refine(relation) => {
+                let limit = stack.pop().unwrap_or(false);
+                let value = stack.pop().unwrap_or(false);
+                match relation {
+                    Relation::Lt | Relation::Le | Relation::Eq => value || limit,
+                    Relation::Gt | Relation::Ge | Relation::Ne => value,
+                }
+            }
+            Op::Min => {
+                let (b, a) = (stack.pop().unwrap_or(false), stack.pop().unwrap_or(false));
+                a || b
+            }
+            Op::Binary(_) | Op::Max => {
+                let (b, a) = (stack.pop().unwrap_or(false), stack.pop().unwrap_or(false));
+                a && b
+            }
+        };
+        stack.push(bounded);
+    }
+    stack == [true]
 }
 
 /// The runtime's `BoundOp` program for `bound`, as a static slice expression.
@@ -496,4 +546,88 @@ pub(crate) fn bound_tokens(bound: &[Op]) -> TokenStream {
         }
     });
     quote!(&[#(#ops),*])
+}
+
+/// The names of a body whose every assignment can only make them smaller (`x /= 2`,
+/// `x >>= 1`, `x = x / 4` with positive literals): a `let mut` of such a name never exceeds its
+/// initial value. Names are compared as written (a shadowed name shares the verdict of its
+/// namesakes, which can only make it stricter).
+pub(crate) fn non_increasing_names(stmts: &[syn::Stmt]) -> std::collections::HashSet<String> {
+    use syn::visit::Visit;
+
+    #[derive(Default)]
+    struct Assignments {
+        shrinking: std::collections::HashSet<String>,
+        other: std::collections::HashSet<String>,
+    }
+
+    /// A positive integer literal.
+    fn positive(e: &syn::Expr) -> bool {
+        matches!(e, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. })
+            if i.base10_parse::<u64>().is_ok_and(|v| v > 0))
+    }
+
+    fn name(e: &syn::Expr) -> Option<String> {
+        match e {
+            syn::Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            _ => None,
+        }
+    }
+
+    /// Every name in an assignment's target (`(a, b) = ...` assigns both).
+    #[derive(Default)]
+    struct Names(Vec<String>);
+
+    impl<'ast> Visit<'ast> for Names {
+        fn visit_path(&mut self, p: &'ast syn::Path) {
+            if let Some(ident) = p.get_ident() {
+                self.0.push(ident.to_string());
+            }
+        }
+    }
+
+    impl Assignments {
+        fn note(&mut self, target: &syn::Expr, shrinks: bool) {
+            match name(target) {
+                Some(n) if shrinks => {
+                    self.shrinking.insert(n);
+                }
+                _ => {
+                    let mut names = Names::default();
+                    names.visit_expr(target);
+                    self.other.extend(names.0);
+                }
+            }
+        }
+    }
+
+    impl<'ast> Visit<'ast> for Assignments {
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            let shrinks = match &*a.right {
+                syn::Expr::Binary(b) => {
+                    matches!(b.op, syn::BinOp::Div(_) | syn::BinOp::Shr(_))
+                        && name(&b.left).is_some_and(|n| Some(n) == name(&a.left))
+                        && positive(&b.right)
+                }
+                _ => false,
+            };
+            self.note(&a.left, shrinks);
+            syn::visit::visit_expr_assign(self, a);
+        }
+
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            if super::expr::compound_op(&b.op).is_some() {
+                let shrinks = matches!(b.op, syn::BinOp::DivAssign(_) | syn::BinOp::ShrAssign(_))
+                    && positive(&b.right);
+                self.note(&b.left, shrinks);
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+    }
+
+    let mut found = Assignments::default();
+    for stmt in stmts {
+        found.visit_stmt(stmt);
+    }
+    found.shrinking.difference(&found.other).cloned().collect()
 }

@@ -126,6 +126,10 @@ pub(crate) struct Lowerer<'s> {
     stable: HashMap<LocalId, bounds::Stable>,
     /// The `let mut` locals of type `usize` (subjects of conditions until assigned).
     mutable_locals: HashSet<LocalId>,
+    /// The names whose every assignment in the body shrinks them (see [`bounds`]).
+    shrinking_names: HashSet<String>,
+    /// The `let mut` locals of those names, with the bound of their initial value.
+    shrinking: HashMap<LocalId, bounds::Bound>,
     /// The facts the enclosing conditions establish, innermost last.
     facts: Vec<bounds::Fact>,
     /// The checks left out so far, as (index, limit) bounds.
@@ -271,6 +275,8 @@ fn lower_body(
             prove: checks == Checks::UnlessProven && !sig.is_function,
             stable: HashMap::new(),
             mutable_locals: HashSet::new(),
+            shrinking_names: bounds::non_increasing_names(stmts),
+            shrinking: HashMap::new(),
             facts: Vec::new(),
             assumes: Vec::new(),
             failure: None,

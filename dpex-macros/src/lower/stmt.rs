@@ -121,7 +121,7 @@ impl Lowerer<'_> {
         let ty = value.ty;
         let id = self.new_local(&name.to_string(), ty);
         if mutable {
-            self.note_mutable(id, ty);
+            self.note_mutable(id, &name.to_string(), &value);
         } else {
             self.note_stable(id, &value);
         }

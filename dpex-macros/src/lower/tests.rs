@@ -312,3 +312,36 @@ fn a_let_of_a_mutable_local_keeps_the_bound_it_had_when_assigned() {
     assert!(assumes.is_empty(), "{assumes:?}");
     assert!(kernel.reports_errors);
 }
+
+/// A work-group tree step over `tmp` whose stride changes by `step` each round.
+fn stride_kernel(step: &str) -> String {
+    format!(
+        "fn k(it: NdItem<1>, tmp: LocalAccessor<f32>) {{
+            let lid = it.get_local_id(0);
+            let mut stride = it.get_local_range(0) / 2;
+            while stride > 0 {{
+                if lid < stride {{
+                    tmp[lid] += tmp[lid + stride];
+                }}
+                {step};
+            }}
+        }}"
+    )
+}
+
+#[test]
+fn a_halving_stride_stays_below_its_initial_value() {
+    // `stride` only shrinks: `tmp[lid + stride]` under `lid < stride` stays below the
+    // work-group size.
+    let (kernel, assumes) = lower_proven(&stride_kernel("stride /= 2"));
+    assert!(!kernel.reports_errors, "{assumes:?}");
+}
+
+#[test]
+fn an_index_without_an_upper_bound_keeps_its_check_and_assumes_nothing() {
+    // `stride` doubles: nothing bounds `tmp[lid + stride]` from above, and assuming it would
+    // keep the proven variant from ever running.
+    let (kernel, assumes) = lower_proven(&stride_kernel("stride *= 2"));
+    assert!(kernel.reports_errors);
+    assert_eq!(assumes.len(), 1, "only tmp[lid]: {assumes:?}");
+}
