@@ -142,7 +142,6 @@ pub fn case(seed: u64, index: usize) -> Case {
         scopes: Vec::new(),
         next: 0,
         body: String::new(),
-        no_bools: false,
     };
     let params: Vec<Ty> = (0..g.rng.random_range(1..=4)).map(|_| g.ty()).collect();
     let ret = g.ty();
@@ -214,9 +213,6 @@ struct Gen {
     /// The number of the next fresh name.
     next: usize,
     body: String,
-    /// While set, expressions use no `bool` values (no comparisons cast to integers, no `if`
-    /// expressions): see [`Gen::store_index`].
-    no_bools: bool,
 }
 
 impl Gen {
@@ -363,7 +359,7 @@ impl Gen {
             return self.let_scalar(depth);
         };
         let place = match array_len {
-            Some(len) => format!("{name}[{}]", self.store_index(len)),
+            Some(len) => format!("{name}[{}]", self.index(len)),
             None => name,
         };
         let value = self.expr(ty, 2);
@@ -380,19 +376,6 @@ impl Gen {
         let ty = self.int_ty();
         let e = self.expr(ty, 1);
         format!("(({e}) as usize % {len})")
-    }
-
-    /// An in-bounds index to store into an array of `len` elements, computed without `bool`
-    /// values. Intel's OpenCL CPU compiler (2026.2.0) miscompiles a store into a private array
-    /// of a device function at an index made from a `bool` (`a[(x > 0) as usize] = v`, or
-    /// `if c { 1 } else { 0 }`) when it vectorizes: only the first work-item of each vector
-    /// stores. The SPIR-V is right, and the results are right with the vectorizer off
-    /// (`CL_CONFIG_CPU_VECTORIZER_MODE=1`); see SAFETY.md, "Differential testing".
-    fn store_index(&mut self, len: usize) -> String {
-        let outer = std::mem::replace(&mut self.no_bools, true);
-        let index = self.index(len);
-        self.no_bools = outer;
-        index
     }
 
     // -----------------------------------------------------------------------------------------
@@ -579,8 +562,8 @@ impl Gen {
                 let other = self.ty();
                 format!("(({}) as {name})", self.expr(other, d))
             }
-            10 if !self.no_bools => format!("(({}) as {name})", self.cond(d)),
-            11 if !self.no_bools => self.if_expr(ty, d),
+            10 => format!("(({}) as {name})", self.cond(d)),
+            11 => self.if_expr(ty, d),
             _ => self.leaf(ty),
         }
     }
@@ -615,7 +598,7 @@ impl Gen {
                 let other = self.ty();
                 format!("(({}) as {name})", self.expr(other, d))
             }
-            8 if !self.no_bools => self.if_expr(ty, d),
+            8 => self.if_expr(ty, d),
             _ => self.leaf(ty),
         }
     }

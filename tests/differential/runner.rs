@@ -202,10 +202,13 @@ macro_rules! case {
     };
 }
 
-/// Runs every case on the device (`DPEX_DEVICE` selects it; the Intel OpenCL CPU device by
-/// default) and prints the mismatches and the summary; exits with status 1 on a mismatch and
-/// 2 without a device.
+/// Runs every case (or those named in `DPEX_DIFF_ONLY`, separated by commas) on the device
+/// (`DPEX_DEVICE` selects it; the Intel OpenCL CPU device by default) and prints the
+/// mismatches and the summary; exits with status 1 on a mismatch and 2 without a device.
 pub fn main(seed: u64, cases: &[Case]) {
+    let only: Option<Vec<String>> = std::env::var("DPEX_DIFF_ONLY")
+        .ok()
+        .map(|names| names.split(',').map(str::to_owned).collect());
     let device = match std::env::var("DPEX_DEVICE") {
         Ok(selector) => Device::select(&selector),
         Err(_) => Device::select("cpu"),
@@ -218,16 +221,22 @@ pub fn main(seed: u64, cases: &[Case]) {
         }
     };
     let start = Instant::now();
-    let mut mismatches = 0;
+    let (mut compared, mut mismatches) = (0, 0);
     for (index, case) in cases.iter().enumerate() {
+        if only
+            .as_ref()
+            .is_some_and(|names| !names.iter().any(|n| n == case.name))
+        {
+            continue;
+        }
+        compared += 1;
         if let Some(what) = (case.run)(&q, seed ^ index as u64) {
             mismatches += 1;
             println!("mismatch {}: {what}", case.name);
         }
     }
     println!(
-        "differential: {} kernels compared ({ROWS} rows each), {mismatches} mismatched, {:.1} s",
-        cases.len(),
+        "differential: {compared} kernels compared ({ROWS} rows each), {mismatches} mismatched, {:.1} s",
         start.elapsed().as_secs_f64()
     );
     if mismatches > 0 {
