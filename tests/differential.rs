@@ -4,8 +4,8 @@
 //! bound for floats (see `differential/generate.rs`).
 //!
 //! The kernels are compiled by the proc macro at build time, so the test writes a small crate
-//! (the generated functions and kernels, and `differential/runner.rs`) under the target
-//! folder, runs it with `cargo run` in its own target folder and checks its summary.
+//! (the generated functions and kernels, `differential/runner.rs` and `common/mod.rs`) under
+//! the target folder, runs it with `cargo run` in its own target folder and checks its summary.
 //!
 //! `DPEX_DIFF_KERNELS` sets the number of generated kernels (default 100; the nightly-style
 //! run uses 2000), `DPEX_DIFF_SEED` the seed (default fixed). A mismatch prints the failing
@@ -56,7 +56,8 @@ fn write_crate(dir: &Path, seed: u64, cases: &[generate::Case]) {
         &dir.join("Cargo.toml"),
         &format!(
             "[package]\nname = \"dpex-differential\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
-             publish = false\n\n[dependencies]\ndpex = {{ path = {repo:?}, default-features = false }}\n\n\
+             publish = false\n\n[dependencies]\ndpex = {{ path = {repo:?}, default-features = false }}\n\
+             rand = \"0.9\"\n\n\
              # Integer arithmetic wraps on the host as it does in kernels (release semantics).\n\
              [profile.dev]\noverflow-checks = false\ndebug = false\n\n[workspace]\n"
         ),
@@ -75,6 +76,11 @@ fn write_crate(dir: &Path, seed: u64, cases: &[generate::Case]) {
          #![allow(warnings, arithmetic_overflow, unconditional_panic)]\n\n\
          #[macro_use]\nmod runner;\n",
     );
+    // The test data and device helpers of the end-to-end tests.
+    main.push_str(&format!(
+        "#[path = {:?}]\nmod common;\n",
+        Path::new(repo).join("tests/common/mod.rs")
+    ));
     let mut list = String::new();
     for (m, chunk) in cases.chunks(MODULE_SIZE).enumerate() {
         let mut module = String::from(

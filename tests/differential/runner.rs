@@ -1,9 +1,12 @@
 //! The differential test's runner (copied into the generated crate as `src/runner.rs`):
 //! launches every generated kernel on the OpenCL device over seeded inputs (each type's edge
-//! values, then random values), calls the same function on the host, compares the results and
-//! prints one line per mismatch and a summary line.
+//! values, then random values, from `tests/common`), calls the same function on the host,
+//! compares the results and prints one line per mismatch and a summary line.
 
+use crate::common::{self, TestFloat, TestInt};
 use dpex::prelude::*;
+use rand::rngs::StdRng;
+use rand::Rng;
 use std::fmt::Debug;
 use std::time::Instant;
 
@@ -22,134 +25,73 @@ pub struct Case {
     pub run: fn(&Queue, u64) -> Option<String>,
 }
 
-/// A splitmix64 step: the inputs' generator.
-pub fn next(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// A scalar type the kernels take and return.
+/// A scalar type the kernels take and return, with its test data from `tests/common`.
 pub trait Value: dpex::Element + Copy + Debug {
     /// The type's edge values.
     fn edge() -> Vec<Self>;
     /// A random value.
-    fn random(state: &mut u64) -> Self;
+    fn random(rng: &mut StdRng) -> Self;
     /// Whether a device result agrees with the host's within `ulps`.
     fn agrees(device: Self, host: Self, ulps: u64) -> bool;
 
     /// `ROWS` inputs: edge values in random order, then random values.
     fn samples(seed: u64) -> Vec<Self> {
-        let mut state = seed;
+        let mut rng = common::rng(seed);
         let edge = Self::edge();
         (0..ROWS)
             .map(|row| {
                 if row < EDGE_ROWS {
-                    edge[next(&mut state) as usize % edge.len()]
+                    edge[rng.random_range(0..edge.len())]
                 } else {
-                    Self::random(&mut state)
+                    Self::random(&mut rng)
                 }
             })
             .collect()
     }
 }
 
-macro_rules! int_value {
-    ($($t:ty),*) => {$(
+/// Implements [`Value`] for `$t` from the test data of trait `$data` (its edge values come
+/// from `$edge`) with the comparison `$agrees(device, host, ulps)`.
+macro_rules! value {
+    ($data:ident::$edge:ident, $agrees:expr; $($t:ty),*) => {$(
         impl Value for $t {
-            #[allow(unused_comparisons)]
             fn edge() -> Vec<Self> {
-                let mut v = vec![<$t>::MIN, <$t>::MAX, 0, 1, 2, 7, <$t>::MAX - 1, <$t>::MIN + 1];
-                if <$t>::MIN < 0 {
-                    v.extend([(0 as $t).wrapping_sub(1), (0 as $t).wrapping_sub(2)]);
-                }
-                v
+                <$t as $data>::$edge()
             }
-            fn random(state: &mut u64) -> Self {
-                let r = next(state);
-                if r & 1 == 0 {
-                    (r >> 1) as $t
-                } else {
-                    (((r >> 1) % 601) as i64 - 300) as $t
-                }
+            fn random(rng: &mut StdRng) -> Self {
+                <$t as $data>::random(rng)
             }
-            fn agrees(device: Self, host: Self, _ulps: u64) -> bool {
-                device == host
+            fn agrees(device: Self, host: Self, ulps: u64) -> bool {
+                ($agrees)(device, host, ulps)
             }
         }
     )*};
 }
 
-int_value!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+value!(TestInt::boundary, |device: Self, host: Self, _| device == host;
+    i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+value!(TestFloat::special, |device, host, ulps| float_agrees(device, host, ulps, Self::MIN, Self::MAX);
+    f32, f64);
 
-macro_rules! float_value {
-    ($t:ident, $bits:ty) => {
-        impl Value for $t {
-            fn edge() -> Vec<Self> {
-                vec![
-                    0.0,
-                    -0.0,
-                    1.0,
-                    -1.0,
-                    0.5,
-                    -2.5,
-                    $t::NAN,
-                    $t::INFINITY,
-                    $t::NEG_INFINITY,
-                    $t::MAX,
-                    $t::MIN,
-                    $t::MIN_POSITIVE,
-                    $t::MIN_POSITIVE / 8.0,
-                    $t::EPSILON,
-                    1e30,
-                    -4_294_967_296.0,
-                    std::$t::consts::PI,
-                ]
-            }
-            fn random(state: &mut u64) -> Self {
-                let r = next(state);
-                let unit = (r >> 11) as $t / (1u64 << 53) as $t;
-                match r % 3 {
-                    0 => (unit - 0.5) * 200.0,
-                    1 => ((unit - 0.5) * 60.0).exp() * if r & 8 == 0 { 1.0 } else { -1.0 },
-                    _ => ((r >> 3) % 81) as $t * 0.5 - 20.0,
-                }
-            }
-            fn agrees(device: Self, host: Self, ulps: u64) -> bool {
-                if device.is_nan() || host.is_nan() {
-                    return device.is_nan() && host.is_nan();
-                }
-                if ulps == 0 {
-                    return device.to_bits() == host.to_bits();
-                }
-                if device.is_infinite() || host.is_infinite() {
-                    // Past the largest finite value on one side only: near MAX.
-                    let (inf, other) = if device.is_infinite() {
-                        (device, host)
-                    } else {
-                        (host, device)
-                    };
-                    return inf == other
-                        || (other.is_finite()
-                            && other.is_sign_negative() == inf.is_sign_negative()
-                            && $t::MAX.to_bits() - other.abs().to_bits() <= ulps as $bits);
-                }
-                if device.is_sign_negative() != host.is_sign_negative()
-                    && device != 0.0
-                    && host != 0.0
-                {
-                    return false;
-                }
-                device.abs().to_bits().abs_diff(host.abs().to_bits()) as u64 <= ulps
-            }
-        }
-    };
+/// Bit for bit (any NaN matching any NaN) when `ulps` is 0; else within `ulps`, where an
+/// infinity also matches a finite value within `ulps` of the finite extreme of its sign
+/// (`min` or `max`): a product that overflows on one side only.
+fn float_agrees<T: TestFloat + Copy>(device: T, host: T, ulps: u64, min: T, max: T) -> bool {
+    if ulps == 0 || device.nan() || host.nan() {
+        return device.same(host);
+    }
+    let (d, h) = (device.to_f64(), host.to_f64());
+    if d.is_infinite() != h.is_infinite() {
+        let (finite, infinite) = if d.is_infinite() {
+            (host, d)
+        } else {
+            (device, h)
+        };
+        let extreme = if infinite < 0.0 { min } else { max };
+        return finite.ulps(extreme) <= ulps;
+    }
+    device.ulps(host) <= ulps
 }
-
-float_value!(f32, u32);
-float_value!(f64, u64);
 
 /// The first row where device and host results disagree, described with the row's inputs.
 pub fn first_mismatch<T: Value>(
@@ -179,7 +121,10 @@ macro_rules! case {
             run: {
                 fn run(q: &Queue, seed: u64) -> Option<String> {
                     let mut salt = seed;
-                    $( let $p = <$t as $crate::runner::Value>::samples($crate::runner::next(&mut salt)); )*
+                    $(
+                        salt = salt.wrapping_add(1);
+                        let $p = <$t as $crate::runner::Value>::samples(salt);
+                    )*
                     let host: Vec<$r> = (0..$crate::runner::ROWS).map(|row| $m::$f($($p[row]),*)).collect();
                     let device = (|| -> dpex::Result<Vec<$r>> {
                         $( let $p = Tensor::from_slice(q, &$p)?; )*
@@ -203,23 +148,13 @@ macro_rules! case {
 }
 
 /// Runs every case (or those named in `DPEX_DIFF_ONLY`, separated by commas) on the device
-/// (`DPEX_DEVICE` selects it; the Intel OpenCL CPU device by default) and prints the
-/// mismatches and the summary; exits with status 1 on a mismatch and 2 without a device.
+/// of `common::queue` and prints the mismatches and the summary; exits with status 1 on a
+/// mismatch (and panics without a device).
 pub fn main(seed: u64, cases: &[Case]) {
     let only: Option<Vec<String>> = std::env::var("DPEX_DIFF_ONLY")
         .ok()
         .map(|names| names.split(',').map(str::to_owned).collect());
-    let device = match std::env::var("DPEX_DEVICE") {
-        Ok(selector) => Device::select(&selector),
-        Err(_) => Device::select("cpu"),
-    };
-    let q = match device.and_then(|d| Queue::new(&d)) {
-        Ok(q) => q,
-        Err(e) => {
-            eprintln!("differential: no usable OpenCL device: {e}");
-            std::process::exit(2);
-        }
-    };
+    let q = common::queue();
     let start = Instant::now();
     let (mut compared, mut mismatches) = (0, 0);
     for (index, case) in cases.iter().enumerate() {
