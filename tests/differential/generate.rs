@@ -30,7 +30,7 @@ pub enum Ty {
     F64,
 }
 
-/// Every type the generator uses.
+/// Every type the generator uses: the integer types first, then the float types.
 const TYPES: [Ty; 12] = [
     Ty::I8,
     Ty::I16,
@@ -216,6 +216,7 @@ struct Gen {
 }
 
 impl Gen {
+    /// A random scalar type.
     fn ty(&mut self) -> Ty {
         TYPES[self.rng.random_range(0..TYPES.len())]
     }
@@ -434,6 +435,7 @@ impl Gen {
     // Expressions (every one exact)
     // -----------------------------------------------------------------------------------------
 
+    /// A random integer type (the first ten of [`TYPES`]).
     fn int_ty(&mut self) -> Ty {
         TYPES[self.rng.random_range(0..10)]
     }
