@@ -116,3 +116,28 @@ fn histogram_spirv_matches_snapshot() {
 fn matmul_tiled_spirv_matches_snapshot() {
     check_golden("matmul_tiled", matmul_tiled_example::matmul_tiled.spirv());
 }
+
+/// The variants that launches fitting their tensors run: the checks the launch proves are left
+/// out (see SAFETY.md, "Checks proven at launch").
+#[test]
+fn proven_variants_match_snapshots() {
+    let proven = [
+        ("saxpy.proven", saxpy_example::saxpy.proven_spec()),
+        (
+            "vector_add.proven",
+            vector_add_example::vector_add.proven_spec(),
+        ),
+        (
+            "reduce_sum.proven",
+            reduction_example::reduce_sum.proven_spec(),
+        ),
+        (
+            "matmul_tiled.proven",
+            matmul_tiled_example::matmul_tiled.proven_spec(),
+        ),
+    ];
+    for (name, spec) in proven {
+        let spec = spec.unwrap_or_else(|| panic!("{name}: the kernel has no proven variant"));
+        check_golden(name, spec.spirv);
+    }
+}
