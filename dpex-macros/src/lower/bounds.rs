@@ -2,7 +2,8 @@
 //! the obligations (bound programs, see `dpex_runtime::BoundOp`) that the launch must prove.
 //!
 //! Only `usize` values are bounded: literals, scalar parameters, tensor extents and lengths,
-//! work-item built-ins, `+ - *`, `/` and `%` by a literal, `min`/`max`, and the immutable locals
+//! work-item built-ins, `+ - *`, `/` and `%` by a literal, `min`/`max`, `u8` and `bool` values
+//! cast to `usize` (within their type's range), and the immutable locals
 //! (`let`s, the variable of `for i in a..b`) they flow through. Dominating conditions on those
 //! (`if i < n`, `while`, the rest of a block after `if c { return; }`) narrow them; a condition
 //! on a `let mut` counts until the local is next assigned, at the loop depth where it was
@@ -304,6 +305,18 @@ impl Lowerer<'_> {
                 },
                 _ => any(),
             },
+            // A `u8` or a `bool` widened to `usize` stays within its type's range. (Wider types
+            // are left unbounded: an index read from data as `u16`/`u32` is rarely below such a
+            // bound, and an obligation that never holds would keep the proven variant from
+            // ever running.)
+            ExprKind::Cast { value } => {
+                let max = match value.ty {
+                    Scalar::Bool => 1,
+                    Scalar::U8 => u64::from(u8::MAX),
+                    _ => return any(),
+                };
+                refine(any(), Relation::Le, vec![Op::Const(max)])
+            }
             ExprKind::Math { fun, args } if args.len() == 2 => {
                 let op = match fun {
                     MathFunction::Min => Op::Min,

@@ -345,3 +345,18 @@ fn an_index_without_an_upper_bound_keeps_its_check_and_assumes_nothing() {
     assert!(kernel.reports_errors);
     assert_eq!(assumes.len(), 1, "only tmp[lid]: {assumes:?}");
 }
+
+#[test]
+fn a_byte_cast_to_usize_indexes_a_256_entry_table_without_a_check() {
+    let (kernel, assumes) = lower_proven(
+        "fn k(it: NdItem<1>, data: &Tensor<u8>, bins: &mut Tensor<u32>) {
+            let group = it.get_group();
+            let mut counts = LocalArray::<u32, 256>::new(&group);
+            let i = it.get_global_id(0);
+            if i < data.len() {
+                AtomicRef::new(&mut counts[data[i] as usize]).fetch_add(1);
+            }
+        }",
+    );
+    assert!(!kernel.reports_errors, "{assumes:?}");
+}
