@@ -1,7 +1,7 @@
 //! dpex kernels against the same kernels hand-written in OpenCL C, built from source by the same
 //! driver on the same device, and against the device's copy bandwidth.
 //!
-//! Run: `cargo bench --bench dpex_bench` (full sizes, about 6 minutes on 2 cores), or
+//! Run: `cargo bench --bench dpex_bench` (full sizes, about 2-6 minutes on 2 cores), or
 //! `cargo bench --bench dpex_bench -- --quick` (sizes scaled down 4x to 8x, about a minute).
 //! Other flags: `--reps N` (the least number of timed rounds, at least 20 unless `--allow-few`),
 //! `--only a,b` (workloads whose name contains one of the words). `DPEX_DEVICE` picks the device.
@@ -14,16 +14,18 @@
 //!   options (the driver may contract `a * b + c` into an FMA);
 //! - `C-nc`: the same C with `#pragma OPENCL FP_CONTRACT OFF`, which matches dpex's
 //!   `ContractionOff` execution mode;
-//! - `spv`: `unchk`'s SPIR-V built with `clCreateProgramWithIL` in the C context and launched on
+//! - `spv`: `unchk`'s SPIR-V built with `clCreateProgramWithIL` by the C side and launched on
 //!   the C queue with the dpex ABI, which separates the code dpex emits (`spv / C`) from what the
 //!   dpex runtime adds (`unchk / spv`).
 //!
 //! The results of every variant are compared before timing (dpex against C within a relative
 //! tolerance, unchecked against safe exactly); after warm-up the variants run in rounds (each
-//! round runs every variant once, the order rotating from round to round), each variant on its
-//! own buffers (the two dpex builds share theirs), each timed with profiling events
-//! (`CL_PROFILING_COMMAND_END - START`). Ratios are medians of per-round ratios with their
-//! interquartile range.
+//! round runs every variant once, the order rotating from round to round), all of them on the
+//! same memory: the C side works in dpex's context (`Device::cl_context`) on its own profiling
+//! queue, and its kernels take dpex's tensors (`Tensor::cl_mem`) as arguments, so buffer
+//! placement (which moves bandwidth by tens of percent on a small VM) is the same for every
+//! variant. Each is timed with profiling events (`CL_PROFILING_COMMAND_END - START`). Ratios are
+//! medians of per-round ratios with their interquartile range.
 //!
 //! Output: a table on stdout, `target/bench/dpex_bench.json`, `target/bench/ratios.svg`, and the
 //! SPIR-V disassembly of every dpex kernel (both builds) and the C sources under
@@ -41,7 +43,7 @@ use dpex::DType;
 use dpex_runtime::KernelSpec;
 use opencl3::command_queue::{CommandQueue, CL_QUEUE_PROFILING_ENABLE};
 use opencl3::context::Context;
-use opencl3::device::{Device as ClDevice, CL_DEVICE_TYPE_ALL};
+use opencl3::device::Device as ClDevice;
 use opencl3::kernel::Kernel;
 use opencl3::memory::{Buffer, ClMem, CL_MEM_COPY_HOST_PTR, CL_MEM_READ_WRITE};
 use opencl3::program::Program;
@@ -507,7 +509,7 @@ impl Config {
 }
 
 // =============================================================================================
-// The OpenCL C side: its own context and profiling queue on the dpex device
+// The OpenCL C side: dpex's context, a profiling queue of its own, dpex's tensors
 // =============================================================================================
 
 struct Cl {
@@ -548,26 +550,38 @@ impl Arg {
 const C_SIDE: usize = 3;
 
 impl Cl {
-    /// The OpenCL device that `device` is: the same platform and device name and driver version.
-    fn new(device: &Device) -> R<Cl> {
-        let mut found = None;
-        for platform in opencl3::platform::get_platforms()? {
-            for id in platform.get_devices(CL_DEVICE_TYPE_ALL).unwrap_or_default() {
-                let d = ClDevice::new(id);
-                if d.name()? == device.name() && d.driver_version()? == device.driver_version() {
-                    found = Some(d);
-                }
-            }
-        }
-        let cl_device = found.ok_or_else(|| format!("no OpenCL device matches {device}"))?;
-        let context = Context::from_device(&cl_device)?;
+    /// The C side on `queue`'s device, in dpex's own context (so that the C kernels can run on
+    /// dpex's tensors), with a profiling queue of its own.
+    fn new(queue: &Queue) -> R<Cl> {
+        let device = queue.device();
+        let raw = device.cl_context()?;
+        // SAFETY: `raw` is dpex's live context; the retain balances the release of the
+        // `Context` wrapper's drop, so the context outlives both.
+        unsafe { opencl3::context::context::retain_context(raw) }
+            .map_err(|e| format!("clRetainContext: {e}"))?;
+        let context = Context::new(raw, &[device.cl_device_id()]);
         let queue =
             CommandQueue::create_default_with_properties(&context, CL_QUEUE_PROFILING_ENABLE, 0)?;
         Ok(Cl {
-            device: cl_device,
+            device: ClDevice::new(device.cl_device_id()),
             context,
             queue,
         })
+    }
+
+    /// `tensor`'s own memory, once per C-side variant: every variant then streams through the
+    /// same buffer as the dpex builds, so that buffer placement (which moves bandwidth by tens
+    /// of percent on this machine) is the same for all of them.
+    fn shared<T: dpex::Element>(&self, tensor: &Tensor<T>) -> R<[Buffer<T>; C_SIDE]> {
+        let wrap = || -> R<Buffer<T>> {
+            let mem = tensor.cl_mem();
+            // SAFETY: `mem` is the tensor's live buffer in this context; the retain balances
+            // the release of the `Buffer` wrapper's drop. The tensor outlives the workload.
+            unsafe { opencl3::memory::retain_mem_object(mem) }
+                .map_err(|e| format!("clRetainMemObject: {e}"))?;
+            Ok(Buffer::new(mem))
+        };
+        Ok([wrap()?, wrap()?, wrap()?])
     }
 
     fn buffer<T: Copy>(&self, data: &[T]) -> R<Buffer<T>> {
@@ -580,11 +594,6 @@ impl Cl {
                 data.as_ptr().cast_mut().cast(),
             )?
         })
-    }
-
-    /// One buffer per C-side variant, each initialised from `data`.
-    fn buffers<T: Copy>(&self, data: &[T]) -> R<[Buffer<T>; C_SIDE]> {
-        Ok([self.buffer(data)?, self.buffer(data)?, self.buffer(data)?])
     }
 
     fn read<T: Copy + Default>(&self, buffer: &Buffer<T>, len: usize) -> R<Vec<T>> {
@@ -895,6 +904,12 @@ fn random_f32(n: usize, lo: f32, hi: f32, seed: u64) -> Vec<f32> {
 
 /// The C side of a workload for [`Bench::check_and_measure_f32`]: its kernels (one per
 /// variant), their global and local range, and their output buffers.
+/// Overwrites every element of `t` with `value` (before a C-side run that must write them all).
+fn poison<T: dpex::Element>(t: &mut Tensor<T>, value: T) -> R<()> {
+    t.copy_from_host(&vec![value; t.len()])?;
+    Ok(())
+}
+
 struct CRun<'a> {
     kernels: &'a [Kernel; C_SIDE],
     global: &'a [usize],
@@ -947,6 +962,12 @@ impl Bench<'_> {
         same(name, &got, &out.to_vec()?)?;
         let mut err = 0.0f64;
         for (v, kernel) in c.kernels.iter().enumerate() {
+            // The C side writes into `out` too: start it from the input (or from NaN, so that a
+            // variant that writes nothing fails the comparison).
+            match reset {
+                Some(initial) => out.copy_from_host(initial)?,
+                None => poison(out, f32::NAN)?,
+            }
             self.cl.run(kernel, c.global, c.local)?;
             let want = self.cl.read(&c.out[v], got.len())?;
             err = err.max(compare_f32(name, &got, &want, floor, tolerance)?);
@@ -969,7 +990,7 @@ impl Bench<'_> {
         let q = &self.queue;
         let x = Tensor::from_slice(q, &hx)?;
         let mut y = Tensor::from_slice(q, &hy)?;
-        let (cx, cy) = (self.cl.buffers(&hx)?, self.cl.buffers(&hy)?);
+        let (cx, cy) = (self.cl.shared(&x)?, self.cl.shared(&y)?);
         let ks = self
             .cl
             .kernels(C_SAXPY, saxpy_unchecked.spec_for(&[]), "saxpy", |v| {
@@ -1013,8 +1034,8 @@ impl Bench<'_> {
         let q = &self.queue;
         let (b, c) = (Tensor::from_slice(q, &hb)?, Tensor::from_slice(q, &hc)?);
         let mut a = Tensor::<f64>::zeros(q, n)?;
-        let (cb, cc) = (self.cl.buffers(&hb)?, self.cl.buffers(&hc)?);
-        let ca = self.cl.buffers(&vec![0.0f64; n])?;
+        let (cb, cc) = (self.cl.shared(&b)?, self.cl.shared(&c)?);
+        let ca = self.cl.shared(&a)?;
         let ks = self
             .cl
             .kernels(C_TRIAD, triad_unchecked.spec_for(&[]), "triad", |v| {
@@ -1040,6 +1061,7 @@ impl Bench<'_> {
         same("triad", &got, &a.to_vec()?)?;
         let mut err = 0.0f64;
         for (v, kernel) in ks.iter().enumerate() {
+            poison(&mut a, f64::NAN)?;
             self.cl.run(kernel, &[n], None)?;
             for (x, y) in got.iter().zip(&self.cl.read(&ca[v], n)?) {
                 err = err.max((x - y).abs() / y.abs().max(1.0));
@@ -1075,8 +1097,8 @@ impl Bench<'_> {
         let q = &self.queue;
         let src = Tensor::from_slice(q, &h)?;
         let mut dst = Tensor::<f32>::zeros(q, n)?;
-        let csrc = self.cl.buffers(&h)?;
-        let cdst = self.cl.buffers(&vec![0.0f32; n])?;
+        let csrc = self.cl.shared(&src)?;
+        let cdst = self.cl.shared(&dst)?;
         let ks = self
             .cl
             .kernels(C_COPY, copy_unchecked.spec_for(&[]), "copy", |v| {
@@ -1141,12 +1163,12 @@ impl Bench<'_> {
         let mut call = Tensor::<f32>::zeros(q, n)?;
         let mut put = Tensor::<f32>::zeros(q, n)?;
         let (cp, ck, ct) = (
-            self.cl.buffers(&hp)?,
-            self.cl.buffers(&hk)?,
-            self.cl.buffers(&ht)?,
+            self.cl.shared(&p)?,
+            self.cl.shared(&k)?,
+            self.cl.shared(&t)?,
         );
-        let ccall = self.cl.buffers(&vec![0.0f32; n])?;
-        let cput = self.cl.buffers(&vec![0.0f32; n])?;
+        let ccall = self.cl.shared(&call)?;
+        let cput = self.cl.shared(&put)?;
         let ks = self.cl.kernels(
             C_BLACK_SCHOLES,
             black_scholes_unchecked.spec_for(&[DType::F32]),
@@ -1183,6 +1205,8 @@ impl Bench<'_> {
         same("black_scholes put", &got_put, &put.to_vec()?)?;
         let mut err = 0.0f64;
         for (v, kernel) in ks.iter().enumerate() {
+            poison(&mut call, f32::NAN)?;
+            poison(&mut put, f32::NAN)?;
             self.cl.run(kernel, &[n], None)?;
             // Prices are differences of terms up to ~100 (f32 ulp ~1e-5): relative to a floor
             // of 1, so that near-zero prices of deep out-of-the-money options compare
@@ -1226,8 +1250,8 @@ impl Bench<'_> {
         let q = &self.queue;
         let points = Tensor::from_slice(q, &hp)?;
         let mut d = Tensor::<f32>::zeros(q, n * n)?;
-        let cpts = self.cl.buffers(&hp)?;
-        let cd = self.cl.buffers(&vec![0.0f32; n * n])?;
+        let cpts = self.cl.shared(&points)?;
+        let cd = self.cl.shared(&d)?;
         let ks = self.cl.kernels(
             C_PAIRWISE,
             pairwise_distance_unchecked.spec_for(&[]),
@@ -1283,8 +1307,8 @@ impl Bench<'_> {
         let q = &self.queue;
         let (a, b) = (Tensor::from_slice(q, &ha)?, Tensor::from_slice(q, &hb)?);
         let mut c = Tensor::<f32>::zeros(q, n * n)?;
-        let (ca, cb) = (self.cl.buffers(&ha)?, self.cl.buffers(&hb)?);
-        let cc = self.cl.buffers(&vec![0.0f32; n * n])?;
+        let (ca, cb) = (self.cl.shared(&a)?, self.cl.shared(&b)?);
+        let cc = self.cl.shared(&c)?;
         let nn = n as u64;
         let source = if tiled {
             self.dump(
@@ -1377,9 +1401,9 @@ impl Bench<'_> {
         let x = Tensor::from_slice(q, &h)?;
         let mut partial = Tensor::<f32>::zeros(q, groups)?;
         let mut total = Tensor::<f32>::zeros(q, 1)?;
-        let cx = self.cl.buffers(&h)?;
-        let cpartial = self.cl.buffers(&vec![0.0f32; groups])?;
-        let ctotal = self.cl.buffers(&[0.0f32])?;
+        let cx = self.cl.shared(&x)?;
+        let cpartial = self.cl.shared(&partial)?;
+        let ctotal = self.cl.shared(&total)?;
         let first = self.cl.kernels(
             C_REDUCE,
             reduce_sum_unchecked.spec_for(&[]),
@@ -1437,6 +1461,8 @@ impl Bench<'_> {
         same("reduce_sum", &got, &total.to_vec()?)?;
         let mut err = 0.0f64;
         for (v, ctotal) in ctotal.iter().enumerate() {
+            poison(&mut partial, f32::NAN)?;
+            poison(&mut total, f32::NAN)?;
             c_run(v)?;
             err = err.max(compare_f32(
                 "reduce_sum",
@@ -1475,8 +1501,8 @@ impl Bench<'_> {
         let q = &self.queue;
         let data = Tensor::from_slice(q, &h)?;
         let mut bins = Tensor::<u32>::zeros(q, 256)?;
-        let cdata = self.cl.buffers(&h)?;
-        let cbins = self.cl.buffers(&[0u32; 256])?;
+        let cdata = self.cl.shared(&data)?;
+        let cbins = self.cl.shared(&bins)?;
         let ks = self.cl.kernels(
             C_HISTOGRAM,
             histogram_256_unchecked.spec_for(&[]),
@@ -1513,12 +1539,14 @@ impl Bench<'_> {
             return Err("histogram: the dpex counts differ from the host's".into());
         }
         for (v, kernel) in ks.iter().enumerate() {
+            bins.copy_from_host(&[0; 256])?;
             self.cl.run(kernel, &[groups * local], Some(&[local]))?;
             if self.cl.read(&cbins[v], 256)? != host {
                 return Err("histogram: the C counts differ from the host's".into());
             }
         }
-        // Later runs keep adding to the bins: fine for timing (no overflow below 256 runs).
+        // Later runs (of every variant: they share the bins) keep adding to the bins: fine for
+        // timing (a count that overflows wraps).
         let times = measure(
             self.config,
             |u| run(u, &mut bins),
@@ -1542,8 +1570,8 @@ impl Bench<'_> {
         let q = &self.queue;
         let x = Tensor::from_slice(q, &h)?;
         let mut out = Tensor::<f32>::zeros(q, side * side)?;
-        let cx = self.cl.buffers(&h)?;
-        let cout = self.cl.buffers(&vec![0.0f32; side * side])?;
+        let cx = self.cl.shared(&x)?;
+        let cout = self.cl.shared(&out)?;
         let s = side as u64;
         let ks = self
             .cl
@@ -2081,7 +2109,7 @@ fn main() -> R<()> {
             ..QueueOptions::default()
         },
     )?;
-    let cl = Cl::new(&device)?;
+    let cl = Cl::new(&queue)?;
     let machine = Machine {
         cpu: cpu_model(),
         cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -2104,7 +2132,7 @@ fn main() -> R<()> {
     println!(
         "{} warm-up rounds, then at least {} timed rounds (up to {:.0} s per workload), each \
          running dpex, unchk, C, C-nc, spv once in rotating order; event-profiled kernel times; \
-         the C side runs in its own context on the same device ({})",
+         the C side runs in dpex's context on its own queue, on dpex's tensors ({})",
         config.warmup,
         config.reps,
         config.budget,

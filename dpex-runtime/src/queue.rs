@@ -146,6 +146,13 @@ impl Queue {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
+    /// The raw OpenCL command queue, for interoperation with other OpenCL code (commands
+    /// enqueued on it are ordered with dpex's launches like any others). Not retained: valid
+    /// while this `Queue` (or a clone) lives.
+    pub fn cl_command_queue(&self) -> opencl3::types::cl_command_queue {
+        self.inner.queue.get()
+    }
+
     /// The opencl3 command queue.
     pub(crate) fn cl_queue(&self) -> &CommandQueue {
         &self.inner.queue

@@ -240,8 +240,13 @@ impl<T: Element, const N: usize> Tensor<T, N> {
         layout
     }
 
-    /// The OpenCL memory object (null for a zero-size buffer).
-    pub(crate) fn cl_mem(&self) -> cl_mem {
+    /// The raw OpenCL buffer under this tensor (null for a zero-size one), for interoperation
+    /// with other OpenCL code in the device's context ([`Device::cl_context`](crate::Device::cl_context)); a view's
+    /// elements start at [`TensorLayout::offset`] elements into it (see [`Tensor::layout`]). Not
+    /// retained: valid while the tensor's buffer lives. Reading or writing it behind dpex's
+    /// back is the caller's responsibility (commands on other queues are not ordered with
+    /// this tensor's queue).
+    pub fn cl_mem(&self) -> cl_mem {
         self.memory.mem()
     }
 
