@@ -317,6 +317,55 @@ fn a_border_test_after_the_index_bounds_its_neighbours() -> dpex::Result<()> {
     Ok(())
 }
 
+/// Doubles a 2-d tensor into another: run on a transposed view, the strided variant.
+#[kernel]
+fn double_2d(item: Item<2>, x: &Tensor<f32, 2>, y: &mut Tensor<f32, 2>) {
+    let (i, j) = (item.get_id(0), item.get_id(1));
+    y[[i, j]] = 2.0 * x[[i, j]];
+}
+
+#[test]
+fn views_of_any_strides_have_a_proven_variant_too() -> dpex::Result<()> {
+    let q = queue();
+    let (rows, cols) = (37, 53);
+    let host = nonzero_f32(&mut rng(12), rows * cols);
+    let x = Tensor::from_fn(&q, [rows, cols], |[i, j]| host[i * cols + j])?;
+    let xt = x.transpose();
+    let mut y = Tensor::<f32, 2>::zeros(&q, [cols, rows])?;
+    let spec = proven(double_2d.proven_spec_for_layout(&[], false));
+    assert!(!spec.reports_errors);
+    let args = [(&xt).into(), (&mut y).into()];
+    assert!(dpex::assumptions_hold(spec, &[cols, rows], None, &args));
+    assert!(!dpex::assumptions_hold(
+        spec,
+        &[cols, rows + 1],
+        None,
+        &args
+    ));
+    double_2d
+        .launch(Range::new([cols, rows]), (&xt, &mut y))?
+        .wait()?;
+    let got = y.to_vec()?;
+    for j in 0..cols {
+        for i in 0..rows {
+            assert_eq!(got[j * rows + i], 2.0 * host[i * cols + j], "({j}, {i})");
+        }
+    }
+    assert_eq!(
+        dpex::program_builds(spec),
+        1,
+        "the strided proven variant ran"
+    );
+    let (parameter, index, len) = out_of_bounds(
+        double_2d
+            .launch(Range::new([cols, rows + 1]), (&xt, &mut y))?
+            .wait(),
+    );
+    assert_eq!(parameter, "x");
+    assert_eq!((index, len), (rows as u64, rows as u64));
+    Ok(())
+}
+
 /// `if i >= n { return; }`: the rest of the kernel knows `i < n`.
 #[kernel]
 fn early_exit(item: Item<1>, n: usize, x: &Tensor<f32>, y: &mut Tensor<f32>) {

@@ -322,9 +322,9 @@ fn pipeline(
             .iter()
             .any(|p| matches!(p.kind, ParamDeclKind::Tensor { .. }));
         let layouts: &[bool] = if has_tensors { &[true, false] } else { &[true] };
-        // A safe kernel's C-contiguous layout also has the variant without provable checks.
+        // Each layout of a safe kernel also has the variant without provable checks.
         let variants = layouts.iter().flat_map(|&contiguous| {
-            let proven = (checked && contiguous).then_some((true, Checks::UnlessProven));
+            let proven = checked.then_some((contiguous, Checks::UnlessProven));
             let checks = if checked { Checks::On } else { Checks::Off };
             std::iter::once((contiguous, checks)).chain(proven)
         });

@@ -145,7 +145,13 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
             /// parameters that leaves out the index checks a launch can prove (run when
             /// [`dpex::assumptions_hold`] for the launch), if the kernel has such checks.
             pub fn proven_spec_for(&self, types: &[::dpex::__private::DType]) -> ::core::option::Option<&'static ::dpex::__private::KernelSpec> {
-                self.variants_for_layout(types, true).and_then(|(_, proven)| proven)
+                self.proven_spec_for_layout(types, true)
+            }
+
+            /// As [`Self::proven_spec_for`], for C-contiguous tensor views (`contiguous`) or
+            /// views of any strides.
+            pub fn proven_spec_for_layout(&self, types: &[::dpex::__private::DType], contiguous: bool) -> ::core::option::Option<&'static ::dpex::__private::KernelSpec> {
+                self.variants_for_layout(types, contiguous).and_then(|(_, proven)| proven)
             }
 
             /// As [`Self::spec_for_layout`], with the variant that leaves out the checks a launch

@@ -35,8 +35,8 @@ pub(crate) struct Instance {
     /// The index checks this variant leaves out (see `lower::bounds`); empty for all but a
     /// proven variant.
     pub assumes: Vec<Assumption>,
-    /// For the checked C-contiguous variant of a safe kernel: the variant that leaves out the
-    /// checks a launch can prove, if there are any.
+    /// For a checked variant of a safe kernel: the variant of the same layout that leaves out
+    /// the checks a launch can prove, if there are any.
     pub proven: Option<Box<Instance>>,
 }
 
@@ -172,9 +172,9 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
         for &contiguous in layouts {
             match build_instance(&sig, kernel, &funcs, contiguous, options, checks) {
                 Ok(mut instance) => {
-                    if contiguous && checks == Checks::On {
+                    if checks == Checks::On {
                         let proven = Checks::UnlessProven;
-                        match build_instance(&sig, kernel, &funcs, true, options, proven) {
+                        match build_instance(&sig, kernel, &funcs, contiguous, options, proven) {
                             Ok(p) if !p.assumes.is_empty() => instance.proven = Some(Box::new(p)),
                             Ok(_) => {}
                             Err(e) => errors.push(e),
