@@ -507,3 +507,166 @@ fn kernels_without_provable_indices_have_one_safe_variant() -> dpex::Result<()> 
     assert_eq!((parameter.as_str(), index, len), ("x", 10, 10));
     Ok(())
 }
+
+/// Tensors of every length asked for, allocated once (reads and writes in separate pools, so
+/// that a launch's `&` and `&mut` arguments are different tensors).
+struct Pool {
+    queue: Queue,
+    tensors: std::collections::HashMap<(usize, bool), Tensor<f32>>,
+}
+
+impl Pool {
+    fn get(&mut self, len: usize, writable: bool) -> &mut Tensor<f32> {
+        let queue = &self.queue;
+        self.tensors
+            .entry((len, writable))
+            .or_insert_with(|| Tensor::zeros(queue, len).unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    /// `assumptions_hold` for `spec` over `global` with a `usize` scalar per entry of `scalars`,
+    /// then a read tensor of `read` elements and a written one of `written`.
+    fn holds(
+        &mut self,
+        spec: &KernelSpec,
+        global: &[usize],
+        scalars: &[usize],
+        read: usize,
+        written: usize,
+    ) -> bool {
+        self.get(read, false);
+        self.get(written, true);
+        let mut args: Vec<dpex::__private::KernelArg> = scalars
+            .iter()
+            .map(|&s| dpex::__private::KernelArg::scalar(s))
+            .collect();
+        let (mut x, mut y) = (None, None);
+        for ((len, writable), tensor) in self.tensors.iter_mut() {
+            if *len == read && !writable {
+                x = Some(tensor);
+            } else if *len == written && *writable {
+                y = Some(tensor);
+            }
+        }
+        args.push((&*x.expect("the read tensor")).into());
+        args.push(y.expect("the written tensor").into());
+        dpex::assumptions_hold(spec, global, None, &args)
+    }
+}
+
+/// Whether any access of a work-item would be out of bounds, simulated on the host with the
+/// kernel's own (wrapping `u64`) index arithmetic; `index < len` per access.
+fn any_out_of_bounds(accesses: impl IntoIterator<Item = (u64, usize)>) -> bool {
+    accesses.into_iter().any(|(index, len)| index >= len as u64)
+}
+
+#[test]
+fn a_proof_never_holds_where_an_access_would_be_out_of_bounds() {
+    let mut pool = Pool {
+        queue: queue(),
+        tensors: Default::default(),
+    };
+    let mut rng = rng(13);
+    use rand::Rng;
+    let mut small = || rng.random_range(0..=20usize);
+    let mut held = 0;
+    let mut cases = 0;
+    let mut check = |name: &str, holds: bool, oob: bool, case: String| {
+        cases += 1;
+        held += usize::from(holds);
+        assert!(
+            !(holds && oob),
+            "{name}: proof held but {case} reads or writes out of bounds"
+        );
+    };
+    for _ in 0..400 {
+        let (g, n, lx, ly) = (small().max(1), small(), small(), small());
+        // below_n: `if i < n { y[i] = 2.0 * x[i] }`.
+        let spec = proven(below_n.proven_spec());
+        let oob = (0..g as u64)
+            .filter(|&i| i < n as u64)
+            .any(|i| any_out_of_bounds([(i, lx), (i, ly)]));
+        let holds = pool.holds(spec, &[g], &[n], lx, ly);
+        check("below_n", holds, oob, format!("g={g} n={n} x={lx} y={ly}"));
+        // early_exit: `if i >= n { return; } y[i] = x[i] + 1.0`.
+        let spec = proven(early_exit.proven_spec());
+        let holds = pool.holds(spec, &[g], &[n], lx, ly);
+        check(
+            "early_exit",
+            holds,
+            oob,
+            format!("g={g} n={n} x={lx} y={ly}"),
+        );
+        // smooth: `if i > 0 && i < x.len() - 1 && i < y.len() { x[i - 1], x[i], x[i + 1], y[i] }`.
+        let spec = proven(smooth.proven_spec());
+        let oob = (0..g as u64)
+            .filter(|&i| i > 0 && i < (lx as u64).wrapping_sub(1) && i < ly as u64)
+            .any(|i| any_out_of_bounds([(i - 1, lx), (i, lx), (i + 1, lx), (i, ly)]));
+        let holds = pool.holds(spec, &[g], &[], lx, ly);
+        check("smooth", holds, oob, format!("g={g} x={lx} y={ly}"));
+        // strided_sum: `while i < x.len() { x[i]; i += g }; sums[gid]`.
+        let spec = proven(strided_sum.proven_spec());
+        let oob = (0..g as u64).any(|gid| {
+            let reads = (gid..lx as u64).step_by(g).map(|i| (i, lx));
+            any_out_of_bounds(reads.chain([(gid, ly)]))
+        });
+        let holds = pool.holds(spec, &[g], &[], lx, ly);
+        check("strided_sum", holds, oob, format!("g={g} x={lx} sums={ly}"));
+        // row_sums: `for e in 0..k { a[row * k + e] }; sums[row]`, a of about g * k elements.
+        let k = small();
+        let la = (g * k).saturating_add_signed(rng_offset(&mut small));
+        let spec = proven(row_sums.proven_spec());
+        let oob = (0..g as u64).any(|row| {
+            let reads = (0..k as u64).map(|e| (row * k as u64 + e, la));
+            any_out_of_bounds(reads.chain([(row, ly)]))
+        });
+        let holds = pool.holds(spec, &[g], &[k], la, ly);
+        check(
+            "row_sums",
+            holds,
+            oob,
+            format!("g={g} k={k} a={la} sums={ly}"),
+        );
+        // flat_stencil over a rows x cols grid in tensors of about rows * cols elements.
+        let (g0, g1, rows, cols) = (small().max(1), small().max(1), small(), small());
+        let (lx, lo) = (
+            (rows * cols).saturating_add_signed(rng_offset(&mut small)),
+            (rows * cols).saturating_add_signed(rng_offset(&mut small)),
+        );
+        let spec = proven(flat_stencil.proven_spec());
+        let (r, c) = (rows as u64, cols as u64);
+        let oob = (0..g0 as u64).any(|j| {
+            (0..g1 as u64).any(|i| {
+                if !(i < r && j < c) {
+                    return false;
+                }
+                let at = i.wrapping_mul(c).wrapping_add(j);
+                if i == 0 || j == 0 || i == r.wrapping_sub(1) || j == c.wrapping_sub(1) {
+                    any_out_of_bounds([(at, lo), (at, lx)])
+                } else {
+                    any_out_of_bounds([
+                        (at.wrapping_sub(c), lx),
+                        (at.wrapping_add(c), lx),
+                        (at.wrapping_sub(1), lx),
+                        (at.wrapping_add(1), lx),
+                        (at, lx),
+                        (at, lo),
+                    ])
+                }
+            })
+        });
+        let holds = pool.holds(spec, &[g0, g1], &[rows, cols], lx, lo);
+        check(
+            "flat_stencil",
+            holds,
+            oob,
+            format!("g=[{g0}, {g1}] rows={rows} cols={cols} x={lx} out={lo}"),
+        );
+    }
+    // Not vacuous: a good share of the random launches is proven.
+    assert!(held * 5 > cases, "only {held} of {cases} launches proven");
+}
+
+/// A small signed offset around an exact size: -2 to +2.
+fn rng_offset(small: &mut impl FnMut() -> usize) -> isize {
+    (small() % 5) as isize - 2
+}
