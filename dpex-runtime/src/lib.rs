@@ -39,6 +39,13 @@
 //! `DPEX_CACHE_MAX_BYTES`, `DPEX_BUILD_OPTIONS`, `DPEX_DUMP_SPIRV=<dir>`,
 //! `DPEX_VALIDATE_SPIRV=1|<path of spirv-val>`, `DPEX_LOG=1` (trace the cache on stderr).
 //!
+//! Safe kernels come with a variant that leaves out the index checks a launch can prove:
+//! [`launch_best`] runs it when [`assumptions_hold`] for the launch's range and arguments (interval
+//! arithmetic over the [`Obligation`]s in [`KernelSpec::assumes`]), else the checked variant.
+//!
+//! For other OpenCL code: [`Device::cl_device_id`], [`Device::cl_context`],
+//! [`Queue::cl_command_queue`] and [`Tensor::cl_mem`] hand out the raw handles.
+//!
 //! Devices: every OpenCL device whose driver accepts SPIR-V (`CL_DEVICE_IL_VERSION`) is usable;
 //! [`Device::all`] lists the others with the reason. `DPEX_DEVICE` sets the default device.
 
