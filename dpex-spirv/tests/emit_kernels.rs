@@ -187,6 +187,7 @@ fn every_supported_version_validates() {
             &module,
             &Options {
                 version: (1, minor),
+                ..Options::default()
             },
         )
         .expect("emit");
@@ -201,7 +202,14 @@ fn unsupported_version_is_an_error() {
         functions: vec![],
         kernels: vec![vector_add()],
     };
-    let err = emit_opencl(&module, &Options { version: (2, 0) }).unwrap_err();
+    let err = emit_opencl(
+        &module,
+        &Options {
+            version: (2, 0),
+            ..Options::default()
+        },
+    )
+    .unwrap_err();
     assert_eq!(err, EmitError::UnsupportedVersion { major: 2, minor: 0 });
 }
 

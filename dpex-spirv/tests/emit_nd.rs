@@ -221,6 +221,7 @@ fn workgroup_arrays_join_the_interface_from_spirv_1_4() {
             &module,
             &Options {
                 version: (1, minor),
+                ..Options::default()
             },
         )
         .expect("emit");

@@ -80,7 +80,14 @@ fn kernels_of_every_dimension_compute_their_linear_id() {
 
 #[test]
 fn later_versions_list_the_builtins_of_the_linear_id_in_the_interface() {
-    let words = emit_opencl(&single(all_fail(3)), &Options { version: (1, 4) }).unwrap();
+    let words = emit_opencl(
+        &single(all_fail(3)),
+        &Options {
+            version: (1, 4),
+            ..Options::default()
+        },
+    )
+    .unwrap();
     validate_env("all_fail_3d_spv14", &words, "spv1.4");
 }
 

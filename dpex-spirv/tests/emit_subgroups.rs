@@ -107,7 +107,14 @@ fn shuffles_raise_the_version_to_1_3() {
         functions: vec![],
         kernels: vec![collectives_kernel("s", S::F32, &ops)],
     };
-    let words = emit_opencl(&module, &Options { version: (1, 4) }).expect("emit");
+    let words = emit_opencl(
+        &module,
+        &Options {
+            version: (1, 4),
+            ..Options::default()
+        },
+    )
+    .expect("emit");
     validate("shuffles_1_4", &words);
     assert!(disassemble(&words).expect("dis").contains("Version: 1.4"));
 }

@@ -239,7 +239,7 @@ fn build_instance(
         .map(|a| u64::from(a.len) * u64::from(a.elem.bits() / 8))
         .sum();
     let reports_errors = module.kernels.iter().any(|k| k.reports_errors);
-    let words = emit(sig, module)?;
+    let words = emit(sig, module, options.contract)?;
     Ok(Instance {
         sig: sig.clone(),
         words,
@@ -253,9 +253,14 @@ fn build_instance(
     })
 }
 
-/// Emits a module's SPIR-V. An emitter error here is a bug in dpex, reported at the name.
-fn emit(sig: &Signature, module: ir::Module) -> syn::Result<Vec<u32>> {
-    dpex_spirv::emit_opencl(&module, &dpex_spirv::Options::default()).map_err(|e| {
+/// Emits a module's SPIR-V (`contraction`: `#[kernel(contract)]`). An emitter error here is a
+/// bug in dpex, reported at the name.
+fn emit(sig: &Signature, module: ir::Module, contraction: bool) -> syn::Result<Vec<u32>> {
+    let options = dpex_spirv::Options {
+        contraction,
+        ..dpex_spirv::Options::default()
+    };
+    dpex_spirv::emit_opencl(&module, &options).map_err(|e| {
         syn::Error::new(
             sig.name.span(),
             format!("internal error in dpex: the SPIR-V emitter rejected this kernel ({e}); please report it"),

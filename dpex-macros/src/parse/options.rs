@@ -1,5 +1,6 @@
-//! The arguments of `#[kernel(...)]`: `unchecked` (no bounds or division checks) and
-//! `fast_math` (the driver may use relaxed floating-point math).
+//! The arguments of `#[kernel(...)]`: `unchecked` (no bounds or division checks), `fast_math`
+//! (the driver may use relaxed floating-point math) and `contract` (the driver may fuse
+//! `a * b + c` into one rounding).
 
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
@@ -13,16 +14,19 @@ pub(crate) struct KernelOptions {
     pub unchecked: bool,
     /// `fast_math`: the kernel is built with `-cl-fast-relaxed-math`.
     pub fast_math: bool,
+    /// `contract`: the SPIR-V leaves out `ContractionOff`, so the driver may fuse `a * b + c`
+    /// into one rounding (as OpenCL C does by default; Rust never does).
+    pub contract: bool,
 }
 
-/// Reads `#[kernel(unchecked, fast_math)]`'s arguments.
+/// Reads `#[kernel(unchecked, fast_math, contract)]`'s arguments.
 pub(crate) fn parse_options(attr: &TokenStream) -> syn::Result<KernelOptions> {
     let names = Punctuated::<Ident, Token![,]>::parse_terminated
         .parse2(attr.clone())
         .map_err(|e| {
             syn::Error::new(
                 e.span(),
-                "write `#[kernel]`, `#[kernel(unchecked)]`, `#[kernel(fast_math)]` or both",
+                "write `#[kernel]` or `#[kernel(...)]` with any of `unchecked`, `fast_math`, `contract`",
             )
         })?;
     let mut options = KernelOptions::default();
@@ -30,10 +34,13 @@ pub(crate) fn parse_options(attr: &TokenStream) -> syn::Result<KernelOptions> {
         match name.to_string().as_str() {
             "unchecked" => options.unchecked = true,
             "fast_math" => options.fast_math = true,
+            "contract" => options.contract = true,
             other => {
                 return Err(syn::Error::new(
                     name.span(),
-                    format!("unknown kernel option `{other}`: use `unchecked` or `fast_math`"),
+                    format!(
+                    "unknown kernel option `{other}`: use `unchecked`, `fast_math` or `contract`"
+                ),
                 ))
             }
         }

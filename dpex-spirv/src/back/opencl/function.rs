@@ -66,8 +66,10 @@ impl Emitter {
             interface,
         );
         // Rust never fuses `a * b + c` into one rounding; OpenCL would by default.
-        self.b
-            .execution_mode(id, spirv::ExecutionMode::ContractionOff, []);
+        if !self.contraction {
+            self.b
+                .execution_mode(id, spirv::ExecutionMode::ContractionOff, []);
+        }
         Ok(())
     }
 

@@ -75,12 +75,19 @@ pub struct Options {
     /// The SPIR-V version written in the header, `(major, minor)`. Between 1.0 and 1.6; OpenCL
     /// devices taking SPIR-V accept 1.0 and usually up to 1.4.
     pub version: (u8, u8),
+    /// Whether the driver may contract `a * b + c` into one fused operation (one rounding
+    /// instead of two). `false`, the default, emits `ContractionOff` on every kernel: Rust
+    /// never fuses.
+    pub contraction: bool,
 }
 
 impl Default for Options {
     /// SPIR-V 1.2: taken by OpenCL 2.2+ devices and checked by `spirv-val --target-env opencl2.2`.
     fn default() -> Self {
-        Options { version: (1, 2) }
+        Options {
+            version: (1, 2),
+            contraction: false,
+        }
     }
 }
 
@@ -143,6 +150,7 @@ pub fn emit_opencl(module: &Module, options: &Options) -> Result<Vec<u32>, EmitE
         return Err(EmitError::UnsupportedVersion { major, minor });
     }
     let mut emitter = Emitter::new((major, minor));
+    emitter.contraction = options.contraction;
     // The check made every kernel agree when the module has functions.
     emitter.reports_errors = module.kernels.iter().any(|k| k.reports_errors);
     let hidden = if emitter.reports_errors {
@@ -226,6 +234,8 @@ struct Emitter {
     /// Whether the module reports errors: its device functions then take the error record's
     /// hidden parameters, and calls of them pass them on.
     reports_errors: bool,
+    /// [`Options::contraction`].
+    contraction: bool,
     /// State of the kernel or function being emitted.
     f: FunctionState,
 }
@@ -330,6 +340,7 @@ impl Emitter {
             opencl_std: None,
             pow_helpers: BTreeMap::new(),
             report_helper: None,
+            contraction: false,
             reports_errors: false,
             f: FunctionState::default(),
         }
