@@ -192,12 +192,19 @@ fn generated_kernels_agree_with_their_host_functions() {
             ("DPEX_CACHE", "off"),
         ],
     );
-    let still = mismatched(&scalar);
+    // Only the known bug's pattern is excused: a mismatch that vanishes with the vectorizer off
+    // but whose function stores into no private array is still a failure.
+    let mut still = mismatched(&scalar);
     for &i in &failed {
-        let verdict = if still.contains(&i) {
-            "MISMATCH"
+        let excused = !still.contains(&i) && stores_into_private_array(&cases[i].source);
+        if !excused && !still.contains(&i) {
+            still.push(i);
+        }
+        let verdict = if excused {
+            "agrees with the Intel CPU vectorizer off and stores into a private array: the \
+             driver miscompile, not counted"
         } else {
-            "agrees with the Intel CPU vectorizer off: a driver miscompile, not counted"
+            "MISMATCH"
         };
         println!("f_{i}: {verdict}\n{}", cases[i].source);
     }
@@ -208,4 +215,48 @@ fn generated_kernels_agree_with_their_host_functions() {
         still.len(),
         still.iter().map(|i| format!("f_{i}")).collect::<Vec<_>>()
     );
+}
+
+/// True when the generated source assigns an element of a private array (`a2[...] = ...`,
+/// `a2[...] *= ...`): the pattern of the known Intel CPU vectorizer bug.
+fn stores_into_private_array(source: &str) -> bool {
+    source.lines().any(|line| {
+        let line = line.trim_start();
+        let Some(rest) = line.strip_prefix('a') else {
+            return false;
+        };
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let index = &rest[digits..];
+        if digits == 0 || !index.starts_with('[') {
+            return false;
+        }
+        // The bracket that closes the index, then an assignment operator (not `==`).
+        let mut depth = 0;
+        let Some(close) = index.char_indices().find_map(|(at, c)| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(at)
+        }) else {
+            return false;
+        };
+        let after = index[close + 1..].trim_start();
+        let op = after.find('=').map_or("", |at| &after[..at]);
+        after.contains('=')
+            && !after[op.len()..].starts_with("==")
+            && ["", "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"].contains(&op)
+    })
+}
+
+#[test]
+fn private_array_stores_are_recognized() {
+    assert!(stores_into_private_array(
+        "    a2[(a1[0] as usize) % 2] = 5;"
+    ));
+    assert!(stores_into_private_array("a10[0] *= (x + 1);"));
+    assert!(!stores_into_private_array("    let v = a2[0] == 3;"));
+    assert!(!stores_into_private_array("    a2[1] == v"));
+    assert!(!stores_into_private_array("    v1 = a2[0];"));
 }
