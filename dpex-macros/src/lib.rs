@@ -39,6 +39,18 @@ pub fn func(attr: TokenStream, item: TokenStream) -> TokenStream {
     generate::func(attr.into(), item.into()).into()
 }
 
+/// Makes a constant usable in kernels: `#[dpex::constant] const TILE: usize = 16;`.
+///
+/// The constant stays an ordinary Rust constant. Kernels and device functions that name it get
+/// its value compiled in: in expressions (of a scalar type), and as a size where a literal is
+/// expected (`LocalArray2::<f32, TILE, TILE>`, `[0.0f32; TILE]`) when its value is an integer
+/// literal or another such constant. Kernels must reach it by the name they use (same module,
+/// or `use` it).
+#[proc_macro_attribute]
+pub fn constant(attr: TokenStream, item: TokenStream) -> TokenStream {
+    generate::constant(attr.into(), item.into()).into()
+}
+
 /// Resumes a kernel's expansion once a `#[dpex::func]` it calls has handed over its source.
 /// Not a public API: generated code calls it.
 #[doc(hidden)]

@@ -78,3 +78,82 @@ impl<'ast> Visit<'ast> for CallFinder<'_> {
         syn::visit::visit_expr_call(self, call);
     }
 }
+
+/// The first name in `bodies` that reads like a constant (`TILE`, `MAX_STEPS`: upper case,
+/// digits and `_`, two characters or more) and is neither known nor bound in the body: the
+/// `#[dpex::constant]` to gather. Names in expressions and in generic arguments
+/// (`LocalArray2::<f32, TILE, TILE>`) count.
+pub(crate) fn first_missing_constant(bodies: &[&ItemFn], known: &[String]) -> Option<syn::Ident> {
+    let mut finder = ConstFinder {
+        known,
+        bound: Vec::new(),
+        found: None,
+    };
+    for body in bodies {
+        for input in &body.sig.inputs {
+            if let syn::FnArg::Typed(t) = input {
+                finder.visit_pat(&t.pat);
+            }
+        }
+        finder.visit_block(&body.block);
+        if finder.found.is_some() {
+            break;
+        }
+    }
+    finder.found
+}
+
+/// True for a name written like a constant.
+fn is_constant_name(name: &str) -> bool {
+    name.len() >= 2
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+struct ConstFinder<'a> {
+    known: &'a [String],
+    /// Names bound by patterns (parameters, `let`s, loop variables): not constants.
+    bound: Vec<String>,
+    found: Option<syn::Ident>,
+}
+
+impl ConstFinder<'_> {
+    fn consider(&mut self, path: &Path) {
+        let Some(ident) = path.get_ident() else {
+            return;
+        };
+        let name = ident.to_string();
+        if self.found.is_none()
+            && is_constant_name(&name)
+            && !self.known.contains(&name)
+            && !self.bound.contains(&name)
+        {
+            self.found = Some(ident.clone());
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for ConstFinder<'_> {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.bound.push(p.ident.to_string());
+        syn::visit::visit_pat_ident(self, p);
+    }
+
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if p.qself.is_none() {
+            self.consider(&p.path);
+        }
+        syn::visit::visit_expr_path(self, p);
+    }
+
+    fn visit_generic_argument(&mut self, g: &'ast syn::GenericArgument) {
+        if let syn::GenericArgument::Type(syn::Type::Path(t)) = g {
+            if t.qself.is_none() {
+                self.consider(&t.path);
+            }
+        }
+        syn::visit::visit_generic_argument(self, g);
+    }
+}

@@ -47,6 +47,7 @@ pub(crate) fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
             attr,
             kernel,
             funcs: Vec::new(),
+            consts: Vec::new(),
         }),
         Err(e) => {
             let e = syn::Error::new(
@@ -104,6 +105,31 @@ pub(crate) fn func(attr: TokenStream, item: TokenStream) -> TokenStream {
     quote!(#errors #host #carrier)
 }
 
+/// Expands `#[dpex::constant]` on `item`: the constant stays, and a carrier is added that
+/// hands its value to the kernels naming it.
+pub(crate) fn constant(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let constant: syn::ItemConst = match syn::parse2(item.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            let e = syn::Error::new(
+                e.span(),
+                "#[dpex::constant] goes on a constant: `#[dpex::constant] const TILE: usize = 16;`",
+            )
+            .to_compile_error();
+            return quote!(#e #item);
+        }
+    };
+    let error = (!attr.is_empty()).then(|| {
+        syn::Error::new_spanned(
+            &attr,
+            "#[dpex::constant] takes no arguments: write `#[dpex::constant]`",
+        )
+        .to_compile_error()
+    });
+    let carrier = state::const_carrier(&constant);
+    quote!(#error #constant #carrier)
+}
+
 /// Gathers the next missing function, or expands the kernel when none is missing.
 fn expand(state: KernelState) -> TokenStream {
     let nested = collect::nested_functions(&state.kernel);
@@ -122,6 +148,12 @@ fn expand(state: KernelState) -> TokenStream {
         path.segments.push(syn::parse_quote!(__dpex_func));
         let tokens = state.to_tokens();
         return quote!(#path! { #tokens });
+    }
+    let known_consts: Vec<String> = state.consts.iter().map(|c| c.ident.to_string()).collect();
+    if let Some(name) = collect::first_missing_constant(&bodies, &known_consts) {
+        // `TILE` names the constant: its carrier is the macro `TILE!`.
+        let tokens = state.to_tokens();
+        return quote!(#name! { #tokens });
     }
     let mut funcs = nested;
     funcs.extend(state.funcs.iter().cloned());
@@ -164,17 +196,18 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
             .iter()
             .any(|p| matches!(p.kind, ParamDeclKind::Tensor { .. }));
         let layouts: &[bool] = if has_tensors { &[true, false] } else { &[true] };
+        let items = (&funcs[..], &state.consts[..]);
         let checks = if options.unchecked {
             Checks::Off
         } else {
             Checks::On
         };
         for &contiguous in layouts {
-            match build_instance(&sig, kernel, &funcs, contiguous, options, checks) {
+            match build_instance(&sig, kernel, items, contiguous, options, checks) {
                 Ok(mut instance) => {
                     if checks == Checks::On {
                         let proven = Checks::UnlessProven;
-                        match build_instance(&sig, kernel, &funcs, contiguous, options, proven) {
+                        match build_instance(&sig, kernel, items, contiguous, options, proven) {
                             Ok(p) if !p.assumes.is_empty() => instance.proven = Some(Box::new(p)),
                             Ok(_) => {}
                             Err(e) => errors.push(e),
@@ -223,12 +256,12 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
 fn build_instance(
     sig: &Signature,
     kernel: &ItemFn,
-    funcs: &[ItemFn],
+    (funcs, consts): (&[ItemFn], &[syn::ItemConst]),
     contiguous: bool,
     options: KernelOptions,
     checks: Checks,
 ) -> syn::Result<Instance> {
-    let table = FunctionTable::new(funcs.to_vec());
+    let table = FunctionTable::new(funcs.to_vec()).with_constants(consts.to_vec());
     let lowered = lower_module(sig, &kernel.block, &table, contiguous, checks)?;
     let module = lowered.module;
     let features = dpex_spirv::required_features(&module);

@@ -1,4 +1,5 @@
-//! The state a kernel's expansion carries while it gathers the `#[dpex::func]` items it calls.
+//! The state a kernel's expansion carries while it gathers the `#[dpex::func]` items it calls
+//! and the `#[dpex::constant]`s it names.
 //!
 //! A proc macro sees only its own item, so `#[dpex::func] fn f` also defines a hidden
 //! `f::__dpex_func!` macro holding f's tokens. A kernel that calls `f` expands to
@@ -9,7 +10,7 @@
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
-use syn::{braced, bracketed, Ident, ItemFn, Token};
+use syn::{braced, bracketed, Ident, ItemConst, ItemFn, Token};
 
 /// A kernel and the device functions gathered so far.
 pub(crate) struct KernelState {
@@ -19,6 +20,8 @@ pub(crate) struct KernelState {
     pub kernel: ItemFn,
     /// `#[dpex::func]` functions gathered so far.
     pub funcs: Vec<ItemFn>,
+    /// `#[dpex::constant]`s gathered so far.
+    pub consts: Vec<ItemConst>,
 }
 
 impl KernelState {
@@ -27,7 +30,8 @@ impl KernelState {
         let attr = &self.attr;
         let kernel = &self.kernel;
         let funcs = &self.funcs;
-        quote!(attr: [#attr] kernel: { #kernel } funcs: [ #({ #funcs })* ])
+        let consts = &self.consts;
+        quote!(attr: [#attr] kernel: { #kernel } funcs: [ #({ #funcs })* ] consts: [ #({ #consts })* ])
     }
 }
 
@@ -40,6 +44,20 @@ fn keyword(input: ParseStream, name: &str) -> syn::Result<()> {
     Ok(())
 }
 
+/// `name: [ {item} {item} ... ]`.
+fn braced_items<T: Parse>(input: ParseStream, name: &str) -> syn::Result<Vec<T>> {
+    keyword(input, name)?;
+    let content;
+    bracketed!(content in input);
+    let mut items = Vec::new();
+    while !content.is_empty() {
+        let item;
+        braced!(item in content);
+        items.push(item.parse()?);
+    }
+    Ok(items)
+}
+
 impl Parse for KernelState {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         keyword(input, "attr")?;
@@ -50,25 +68,26 @@ impl Parse for KernelState {
         let kernel_content;
         braced!(kernel_content in input);
         let kernel: ItemFn = kernel_content.parse()?;
-        keyword(input, "funcs")?;
-        let funcs_content;
-        bracketed!(funcs_content in input);
-        let mut funcs = Vec::new();
-        while !funcs_content.is_empty() {
-            let func;
-            braced!(func in funcs_content);
-            funcs.push(func.parse()?);
-        }
+        let mut funcs: Vec<ItemFn> = braced_items(input, "funcs")?;
+        let mut consts: Vec<ItemConst> = braced_items(input, "consts")?;
         if !input.is_empty() {
-            keyword(input, "func")?;
-            let func;
-            braced!(func in input);
-            funcs.push(func.parse()?);
+            let what: Ident = input.fork().parse()?;
+            let item;
+            if what == "constant" {
+                keyword(input, "constant")?;
+                braced!(item in input);
+                consts.push(item.parse()?);
+            } else {
+                keyword(input, "func")?;
+                braced!(item in input);
+                funcs.push(item.parse()?);
+            }
         }
         Ok(KernelState {
             attr,
             kernel,
             funcs,
+            consts,
         })
     }
 }
@@ -93,5 +112,38 @@ pub(crate) fn func_carrier(func: &ItemFn) -> TokenStream {
             }
             pub(crate) use __dpex_func;
         }
+    }
+}
+
+/// The hidden macro `#[dpex::constant]` adds next to constant `constant`: a `macro_rules!`
+/// of the constant's own name (the macro namespace, so the name still means the constant in
+/// expressions and generic arguments) that hands the constant's tokens to a kernel's expansion.
+/// It is defined in a hidden module and imported from there, so that the import does not also
+/// re-import the constant.
+pub(crate) fn const_carrier(constant: &ItemConst) -> TokenStream {
+    let name = &constant.ident;
+    let vis = &constant.vis;
+    let module = quote::format_ident!("__dpex_const_{}", name);
+    let body = TokenTree::Group(Group::new(Delimiter::Brace, quote!(#constant)));
+    let doc = format!("Carries the value of the constant `{name}` to the kernels that use it.");
+    let import = match vis {
+        syn::Visibility::Inherited => quote!(),
+        _ => quote!(pub(crate)),
+    };
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case, unused_imports, unused_macros)]
+        #vis mod #module {
+            #[doc = #doc]
+            macro_rules! #name {
+                ($($state:tt)*) => {
+                    ::dpex::__kernel_step! { $($state)* constant: #body }
+                };
+            }
+            pub(crate) use #name;
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        #import use #module::#name;
     }
 }

@@ -38,7 +38,7 @@ impl Lowerer<'_> {
                         "private arrays hold scalars: write e.g. `[f32; 8]`",
                     ));
                 };
-                Ok(Declared::Array(elem, array_len(&a.len)?))
+                Ok(Declared::Array(elem, self.array_len(&a.len)?))
             }
             syn::Type::Tuple(t) => Ok(Declared::Tuple(
                 t.elems
@@ -80,7 +80,7 @@ impl Lowerer<'_> {
                     Some(t) => self.lower_expr_as(&r.expr, t)?,
                     None => self.lower_expr(&r.expr, None)?,
                 };
-                let len = array_len(&r.len)?;
+                let len = self.array_len(&r.len)?;
                 (value.ty, len, Err(value))
             }
             syn::Expr::Array(a) if !a.elems.is_empty() => {
@@ -375,21 +375,4 @@ fn store(local: LocalId, index: Expr, value: Expr) -> Statement {
 
 fn index_literal(i: u64) -> Expr {
     Expr::literal(Scalar::U64, Literal::Int(i))
-}
-
-/// The length of an array type or repeat expression: an integer literal.
-fn array_len(len: &syn::Expr) -> syn::Result<u32> {
-    if let syn::Expr::Lit(syn::ExprLit {
-        lit: syn::Lit::Int(i),
-        ..
-    }) = len
-    {
-        if let Ok(n @ 1..) = i.base10_parse::<u32>() {
-            return Ok(n);
-        }
-    }
-    Err(error(
-        len.span(),
-        "write the array length as a positive integer literal, e.g. `[0.0f32; 8]`",
-    ))
 }

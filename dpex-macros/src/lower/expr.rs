@@ -153,11 +153,14 @@ impl Lowerer<'_> {
                 ident.span(),
                 format!("the work-item is not a value: ask it `{ident}.get_id(0)` or `{ident}.get_range(0)`"),
             )),
+            None if self.funcs.constant(ident).is_some() => self
+                .lower_named_constant(ident)
+                .unwrap_or_else(|| Err(error(ident.span(), "unknown constant"))),
             Some(Binding::Poisoned) | None => Err(error(
                 ident.span(),
                 format!(
                     "cannot find `{ident}` in this kernel: kernels can use their parameters, local \
-                     variables and constants such as `f32::MAX`"
+                     variables, `#[dpex::constant]`s and constants such as `f32::MAX`"
                 ),
             )),
         }

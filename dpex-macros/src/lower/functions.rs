@@ -25,6 +25,8 @@ pub(crate) struct Instance {
 pub(crate) struct FunctionTable {
     items: Vec<syn::ItemFn>,
     instances: RefCell<Vec<Instance>>,
+    /// The `#[dpex::constant]`s the kernel and its functions name.
+    constants: Vec<syn::ItemConst>,
 }
 
 impl FunctionTable {
@@ -33,7 +35,19 @@ impl FunctionTable {
         FunctionTable {
             items,
             instances: RefCell::new(Vec::new()),
+            constants: Vec::new(),
         }
+    }
+
+    /// The table with the gathered `#[dpex::constant]`s.
+    pub(crate) fn with_constants(mut self, constants: Vec<syn::ItemConst>) -> Self {
+        self.constants = constants;
+        self
+    }
+
+    /// The gathered constant named `name`, if there is one.
+    pub(crate) fn constant(&self, name: &syn::Ident) -> Option<&syn::ItemConst> {
+        self.constants.iter().find(|c| c.ident == *name)
     }
 
     /// True when `name` is a function of the table.
@@ -262,4 +276,60 @@ pub(crate) fn check_recursion(
         }
     }
     Ok(())
+}
+
+impl Lowerer<'_> {
+    /// The value of the gathered `#[dpex::constant]` `name`, if there is one, lowered with its
+    /// declared type.
+    pub(crate) fn lower_named_constant(&mut self, name: &syn::Ident) -> Option<syn::Result<Expr>> {
+        let constant = self.funcs.constant(name)?.clone();
+        let Some(ty) = self.scalar_type(&constant.ty) else {
+            return Some(Err(error(
+                constant.ty.span(),
+                "kernels can use constants of scalar types (`usize`, `f32`, ...) only",
+            )));
+        };
+        if self.constants_in_progress.contains(&name.to_string()) {
+            return Some(Err(error(
+                name.span(),
+                format!("the constant `{name}` is defined in terms of itself"),
+            )));
+        }
+        self.constants_in_progress.push(name.to_string());
+        let value = self.lower_expr_as(&constant.expr, ty);
+        self.constants_in_progress.pop();
+        Some(value)
+    }
+
+    /// A length or size written as a positive integer literal or as a `#[dpex::constant]`
+    /// whose value is one (or names another such constant).
+    pub(crate) fn literal_size(&self, e: &syn::Expr) -> Option<u32> {
+        self.literal_size_in(e, 0)
+    }
+
+    fn literal_size_in(&self, e: &syn::Expr, depth: u32) -> Option<u32> {
+        match e {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(i),
+                ..
+            }) => i.base10_parse::<u32>().ok().filter(|&n| n > 0),
+            syn::Expr::Path(p) if depth < 16 => {
+                let constant = self.funcs.constant(p.path.get_ident()?)?;
+                self.literal_size_in(&constant.expr, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// The length of an array type or repeat expression: a positive integer literal or a
+    /// `#[dpex::constant]` holding one.
+    pub(crate) fn array_len(&self, len: &syn::Expr) -> syn::Result<u32> {
+        self.literal_size(len).ok_or_else(|| {
+            error(
+                len.span(),
+                "write the array length as a positive integer literal or a `#[dpex::constant]`, \
+                 e.g. `[0.0f32; 8]`",
+            )
+        })
+    }
 }

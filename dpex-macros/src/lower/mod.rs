@@ -134,6 +134,9 @@ pub(crate) struct Lowerer<'s> {
     facts: Vec<bounds::Fact>,
     /// The checks left out so far, as (index, limit) bounds.
     assumes: Vec<Assumption>,
+    /// The `#[dpex::constant]`s being lowered, innermost last (a constant defined in terms of
+    /// itself is an error, not an endless expansion).
+    constants_in_progress: Vec<String>,
     /// In a checked kernel: where the work-item's first failure is kept until it exits.
     failure: Option<checks::FailureSlots>,
     /// The work-group arrays declared so far.
@@ -279,6 +282,7 @@ fn lower_body(
             shrinking: HashMap::new(),
             facts: Vec::new(),
             assumes: Vec::new(),
+            constants_in_progress: Vec::new(),
             failure: None,
             divergence: 0,
             nonuniform_locals: HashSet::new(),

@@ -359,10 +359,16 @@ impl Lowerer<'_> {
         };
         let dims: Vec<u32> = generic
             .map(|g| match g {
-                syn::GenericArgument::Const(syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Int(i),
-                    ..
-                })) => i.base10_parse::<u32>().ok(),
+                syn::GenericArgument::Const(e) => self.literal_size(e),
+                // `LocalArray::<f32, TILE>`: a constant's name parses as a type.
+                syn::GenericArgument::Type(syn::Type::Path(t)) if t.qself.is_none() => {
+                    let e = syn::Expr::Path(syn::ExprPath {
+                        attrs: Vec::new(),
+                        qself: None,
+                        path: t.path.clone(),
+                    });
+                    self.literal_size(&e)
+                }
                 _ => None,
             })
             .collect::<Option<Vec<u32>>>()
@@ -371,7 +377,7 @@ impl Lowerer<'_> {
             elem,
             dims.len() == if two_d { 2 } else { 1 } && dims.iter().all(|&d| d > 0),
         ) else {
-            return Err(error(a.span(), format!("the element type must be a scalar and the sizes positive integer literals: {help}")));
+            return Err(error(a.span(), format!("the element type must be a scalar and the sizes positive integer literals or `#[dpex::constant]`s: {help}")));
         };
         if elem == Scalar::Bool {
             return Err(error(
