@@ -8,8 +8,8 @@ use common::{queue, rng};
 use dpex::prelude::*;
 use rand::Rng;
 
-/// Slots of the `out` tensor each kernel updates, one per operation (kernels cannot read
-/// outside constants yet, so they write the numbers).
+/// Slots of the `out` tensor each kernel updates, one per operation (the kernels, stamped out
+/// by macros, write the numbers; the host names them).
 const ADD: usize = 0;
 const SUB: usize = 1;
 const MIN: usize = 2;
@@ -245,3 +245,90 @@ macro_rules! float_atomics {
 
 float_atomics!(atomics_f32, every_atomic_on_f32, f32);
 float_atomics!(atomics_f64, every_atomic_on_f64, f64);
+
+/// Every work-item doubles `x[0]` with a compare-exchange loop on an `f32`.
+#[kernel]
+fn double_by_cas(it: NdItem<1>, x: &mut Tensor<f32>) {
+    let _ = it.get_global_id(0);
+    let a = AtomicRef::new(&mut x[0]);
+    loop {
+        let old = a.load();
+        let (swapped, _) = a.compare_exchange(old, old * 2.0);
+        if swapped {
+            break;
+        }
+    }
+}
+
+#[test]
+fn float_compare_exchange_under_contention_is_exact() -> dpex::Result<()> {
+    let q = queue();
+    let mut x = Tensor::from_slice(&q, &[1.0f32])?;
+    // 2^100 fits an f32 exactly: every one of the 100 doublings must land.
+    double_by_cas
+        .launch(NdRange::new([100], [20]), (&mut x,))?
+        .wait()?;
+    assert_eq!(x.to_vec()?, vec![2f32.powi(100)]);
+    Ok(())
+}
+
+/// `compare_exchange(expected[i], 7.0)` on `x[i]`: whether it swapped, and what it found.
+#[kernel]
+fn cas_each(
+    it: NdItem<1>,
+    expected: &Tensor<f32>,
+    x: &mut Tensor<f32>,
+    swapped: &mut Tensor<u32>,
+    found: &mut Tensor<f32>,
+) {
+    let i = it.get_global_id(0);
+    let (ok, old) = AtomicRef::new(&mut x[i]).compare_exchange(expected[i], 7.0);
+    swapped[i] = ok as u32;
+    found[i] = old;
+}
+
+#[test]
+fn float_compare_exchange_compares_bits() -> dpex::Result<()> {
+    let q = queue();
+    let nan = f32::from_bits(0x7fc0_1234);
+    // (value held, value expected, swaps?)
+    let cases = [
+        (1.5f32, 1.5f32, true),
+        (1.5, 2.5, false),
+        (-0.0, 0.0, false),
+        (0.0, -0.0, false),
+        (0.0, 0.0, true),
+        (nan, nan, true),
+        (nan, f32::NAN, false),
+        (f32::INFINITY, f32::INFINITY, true),
+    ];
+    let held: Vec<f32> = cases.iter().map(|c| c.0).collect();
+    let expected: Vec<f32> = cases.iter().map(|c| c.1).collect();
+    let n = cases.len();
+    let mut x = Tensor::from_slice(&q, &held)?;
+    let e = Tensor::from_slice(&q, &expected)?;
+    let mut swapped = Tensor::<u32>::zeros(&q, n)?;
+    let mut found = Tensor::<f32>::zeros(&q, n)?;
+    cas_each
+        .launch(
+            NdRange::new([n], [n]),
+            (&e, &mut x, &mut swapped, &mut found),
+        )?
+        .wait()?;
+    let (x, swapped, found) = (x.to_vec()?, swapped.to_vec()?, found.to_vec()?);
+    for (i, &(held, want, swaps)) in cases.iter().enumerate() {
+        assert_eq!(
+            swapped[i] == 1,
+            swaps,
+            "case {i}: {held:?} against {want:?}"
+        );
+        assert_eq!(
+            found[i].to_bits(),
+            held.to_bits(),
+            "case {i}: the value found"
+        );
+        let after = if swaps { 7.0f32 } else { held };
+        assert_eq!(x[i].to_bits(), after.to_bits(), "case {i}: the value after");
+    }
+    Ok(())
+}

@@ -326,3 +326,75 @@ fn f16_conversions_match_half() -> dpex::Result<()> {
     assert_eq_each("f16 to int", &int.to_vec()?, &want, describe);
     Ok(())
 }
+
+/// `to_bits` / `from_bits` on `f32`: flips the sign bit.
+#[dpex::func]
+fn f32_flip(x: f32) -> f32 {
+    f32::from_bits(x.to_bits() ^ 0x8000_0000)
+}
+
+/// The bits of an `f32` mixed into a `u32`.
+#[dpex::func]
+fn f32_mix(x: f32) -> u32 {
+    let bits = x.to_bits();
+    (bits >> 7) ^ bits
+}
+
+/// `to_bits` / `from_bits` on `f64`.
+#[dpex::func]
+fn f64_bits(x: f64) -> f64 {
+    f64::from_bits(x.to_bits() ^ (1u64 << 63))
+}
+
+#[kernel]
+fn float_bits(
+    item: Item<1>,
+    x: &Tensor<f32>,
+    y: &Tensor<f64>,
+    flipped: &mut Tensor<f32>,
+    mixed: &mut Tensor<u32>,
+    flipped64: &mut Tensor<f64>,
+) {
+    let i = item.get_id(0);
+    flipped[i] = f32_flip(x[i]);
+    mixed[i] = f32_mix(x[i]);
+    flipped64[i] = f64_bits(y[i]);
+}
+
+#[test]
+fn float_bits_round_trip_exactly() -> dpex::Result<()> {
+    let q = queue();
+    let x: Vec<f32> = common::float_samples::<f32>(201, 1000);
+    let y: Vec<f64> = common::float_samples::<f64>(202, 1000);
+    let n = x.len().min(y.len());
+    let (dx, dy) = (
+        Tensor::from_slice(&q, &x[..n])?,
+        Tensor::from_slice(&q, &y[..n])?,
+    );
+    let mut flipped = Tensor::<f32>::zeros(&q, n)?;
+    let mut mixed = Tensor::<u32>::zeros(&q, n)?;
+    let mut flipped64 = Tensor::<f64>::zeros(&q, n)?;
+    float_bits
+        .launch(
+            Range::new([n]),
+            (&dx, &dy, &mut flipped, &mut mixed, &mut flipped64),
+        )?
+        .wait()?;
+    let (flipped, mixed, flipped64) = (flipped.to_vec()?, mixed.to_vec()?, flipped64.to_vec()?);
+    for i in 0..n {
+        assert_eq!(
+            flipped[i].to_bits(),
+            f32_flip(x[i]).to_bits(),
+            "x = {:?}",
+            x[i]
+        );
+        assert_eq!(mixed[i], f32_mix(x[i]), "x = {:?}", x[i]);
+        assert_eq!(
+            flipped64[i].to_bits(),
+            f64_bits(y[i]).to_bits(),
+            "y = {:?}",
+            y[i]
+        );
+    }
+    Ok(())
+}

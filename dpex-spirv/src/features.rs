@@ -160,7 +160,7 @@ impl Features {
                 self.expr(lhs);
                 self.expr(rhs);
             }
-            ExprKind::Cast { value } => self.expr(value),
+            ExprKind::Cast { value } | ExprKind::Bitcast { value } => self.expr(value),
             ExprKind::Select {
                 condition,
                 accept,

@@ -84,7 +84,8 @@ impl<'a, T: Copy> AtomicRef<'a, T> {
 
 impl<T: Copy + PartialEq> AtomicRef<'_, T> {
     /// Replaces the value with `new` if it equals `current`; returns whether it did and the
-    /// value it found.
+    /// value it found. On the device the comparison is of bit patterns: for floats `-0.0`
+    /// does not equal `0.0`, and a NaN equals a NaN of the same bits.
     pub fn compare_exchange(&self, current: T, new: T) -> (bool, T) {
         let found = self.element.get();
         let swapped = found == current;

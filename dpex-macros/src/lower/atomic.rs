@@ -2,6 +2,7 @@
 //! `AtomicRef::new(&mut hist[i]).fetch_add(1)`, and `AtomicRef::with_order(&mut x[i],
 //! MemoryOrder::AcqRel, MemoryScope::WorkGroup)`.
 
+use super::calls::bits_of;
 use super::nd_range::{memory_order, memory_scope};
 use super::{error, read_local, Binding, Lowerer};
 use dpex_spirv::ir::{
@@ -231,20 +232,19 @@ impl Lowerer<'_> {
                 "`compare_exchange` takes the current and the new value",
             ));
         }
-        if a.elem.is_float() {
-            // The hardware compares bits (-0.0 differs from 0.0, NaN matches itself), which
-            // `==` on floats cannot tell; until the IR has a bit cast, floats are refused.
-            return Err(error(
-                m.method.span(),
-                "`compare_exchange` works on integers for now: for floats use `exchange` or the `fetch_*` operations",
-            ));
-        }
         let current = self.lower_expr_as(&m.args[0], a.elem)?;
         let current = self.spill("atomic.expected", current);
         let new = self.lower_expr_as(&m.args[1], a.elem)?;
         let cas = atomic_expr(a, AtomicOp::CompareExchange, vec![current.clone(), new]);
         let previous = self.spill("atomic.previous", cas);
-        let swapped = Expr::binary(Scalar::Bool, BinaryOp::Eq, previous.clone(), current);
+        // The hardware compares bits: for floats -0.0 differs from 0.0 and a NaN matches the
+        // same NaN, which float `==` would not say, so the bits are compared.
+        let swapped = if a.elem.is_float() {
+            let (previous, current) = (bits_of(previous.clone()), bits_of(current));
+            Expr::binary(Scalar::Bool, BinaryOp::Eq, previous, current)
+        } else {
+            Expr::binary(Scalar::Bool, BinaryOp::Eq, previous.clone(), current)
+        };
         Ok((swapped, previous))
     }
 }

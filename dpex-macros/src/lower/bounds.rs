@@ -185,7 +185,7 @@ impl Lowerer<'_> {
             ExprKind::Binary { lhs, rhs, .. } => self.reads_mutable(lhs) || self.reads_mutable(rhs),
             ExprKind::Math { args, .. } => args.iter().any(|a| self.reads_mutable(a)),
             ExprKind::Unary { operand, .. } => self.reads_mutable(operand),
-            ExprKind::Cast { value } => self.reads_mutable(value),
+            ExprKind::Cast { value } | ExprKind::Bitcast { value } => self.reads_mutable(value),
             ExprKind::Select {
                 condition,
                 accept,

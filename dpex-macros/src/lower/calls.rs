@@ -151,6 +151,11 @@ impl Lowerer<'_> {
             };
             return super::expr::cast(recv, to).map_err(|m| error(method.span(), m));
         }
+        if let ("to_bits", []) = (name.as_str(), args) {
+            let recv = self.lower_expr(receiver, expected)?;
+            self.require(recv.ty.is_float(), method, recv.ty, "floats")?;
+            return Ok(bits_of(recv));
+        }
         let Some(kind) = scalar_method(&name) else {
             return Err(error(
                 method.span(),
@@ -298,6 +303,16 @@ impl Lowerer<'_> {
                     let value = self.lower_expr_as(value, from)?;
                     return super::expr::cast(value, scalar).map_err(|m| error(c.span(), m));
                 }
+                if method.ident == "from_bits" && scalar.is_float() {
+                    let [value] = self.arity::<1>(&method.ident, &args)?;
+                    let value = self.lower_expr_as(value, bits_type(scalar))?;
+                    return Ok(Expr {
+                        ty: scalar,
+                        kind: ExprKind::Bitcast {
+                            value: Box::new(value),
+                        },
+                    });
+                }
                 let Some((receiver, rest)) = args.split_first() else {
                     return Err(error(
                         method.ident.span(),
@@ -393,4 +408,23 @@ pub(crate) fn is_builtin_call(path: &syn::Path) -> bool {
             names.first().map(String::as_str),
             Some("std" | "core" | "alloc")
         )
+}
+
+/// The unsigned integer type as wide as float type `float`.
+pub(crate) fn bits_type(float: Scalar) -> Scalar {
+    match float.bits() {
+        16 => Scalar::U16,
+        32 => Scalar::U32,
+        _ => Scalar::U64,
+    }
+}
+
+/// `value.to_bits()`: a float's bits as the unsigned integer of its width.
+pub(crate) fn bits_of(value: Expr) -> Expr {
+    Expr {
+        ty: bits_type(value.ty),
+        kind: ExprKind::Bitcast {
+            value: Box::new(value),
+        },
+    }
 }

@@ -102,7 +102,7 @@ pub(crate) fn dpex_math_function(name: &str) -> Option<MathFunction> {
 /// Names of every supported scalar method, for messages.
 pub(crate) const METHOD_NAMES: &str = "abs, sqrt, cbrt, exp, exp2, ln, log2, log10, powf, powi, \
     sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, tanh, floor, ceil, round, trunc, fract, \
-    mul_add, min, max, clamp, signum, hypot, recip, to_radians, to_degrees, is_nan, is_finite, \
+    mul_add, min, max, clamp, signum, hypot, recip, to_radians, to_degrees, is_nan, is_finite, to_bits, \
     pow, leading_zeros, trailing_zeros, count_ones, wrapping_add/sub/mul/shl/shr/neg";
 
 /// The value of the associated constant `ty::name` (`f32::MAX`, `u8::BITS`, ...), or of the

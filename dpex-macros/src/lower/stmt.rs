@@ -272,7 +272,7 @@ fn has_effects(e: &dpex_spirv::ir::Expr) -> bool {
         ExprKind::Element { index, .. } => has_effects(index),
         ExprKind::Unary { operand, .. } => has_effects(operand),
         ExprKind::Binary { lhs, rhs, .. } => has_effects(lhs) || has_effects(rhs),
-        ExprKind::Cast { value } => has_effects(value),
+        ExprKind::Cast { value } | ExprKind::Bitcast { value } => has_effects(value),
         ExprKind::Select {
             condition,
             accept,

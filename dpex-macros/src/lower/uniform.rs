@@ -33,7 +33,7 @@ impl Lowerer<'_> {
             ExprKind::Element { index, .. } => self.is_uniform(index),
             ExprKind::Unary { operand, .. } => self.is_uniform(operand),
             ExprKind::Binary { lhs, rhs, .. } => self.is_uniform(lhs) && self.is_uniform(rhs),
-            ExprKind::Cast { value } => self.is_uniform(value),
+            ExprKind::Cast { value } | ExprKind::Bitcast { value } => self.is_uniform(value),
             ExprKind::Select {
                 condition,
                 accept,

@@ -160,6 +160,27 @@ impl Checker<'_> {
                     })
                 }
             }
+            ExprKind::Bitcast { value } => {
+                self.expr(value)?;
+                // A float and the unsigned integer of its width, either way.
+                let (from, to) = (value.ty, expr.ty);
+                let pair = |float: Scalar, int: Scalar| {
+                    float.is_float()
+                        && !int.is_float()
+                        && !int.is_signed_int()
+                        && int != Scalar::Bool
+                        && float.bits() == int.bits()
+                };
+                if pair(from, to) || pair(to, from) {
+                    Ok(())
+                } else {
+                    Err(CheckError::InvalidCast {
+                        owner: self.owner(),
+                        from,
+                        to,
+                    })
+                }
+            }
             ExprKind::Select {
                 condition,
                 accept,

@@ -585,6 +585,12 @@ pub enum ExprKind {
         /// The value converted.
         value: Box<Expr>,
     },
+    /// The bits of `value` reinterpreted as `ty`, a type of the same width (`f32::to_bits`,
+    /// `f32::from_bits`): between a float type and the unsigned integer type of its width.
+    Bitcast {
+        /// The value reinterpreted.
+        value: Box<Expr>,
+    },
     /// `if condition { accept } else { reject }` as a value; both sides have type `ty`, and
     /// only the chosen side is evaluated.
     Select {

@@ -286,7 +286,7 @@ fn is_speculatable(e: &crate::ir::Expr) -> bool {
         | ExprKind::Len(_)
         | ExprKind::TensorLayout { .. } => true,
         ExprKind::Unary { operand, .. } => is_speculatable(operand),
-        ExprKind::Cast { value } => is_speculatable(value),
+        ExprKind::Cast { value } | ExprKind::Bitcast { value } => is_speculatable(value),
         ExprKind::Binary { op, lhs, rhs } => {
             let may_trap = matches!(op, BinaryOp::Div | BinaryOp::Rem) && !e.ty.is_float();
             !may_trap && !op.is_logical() && is_speculatable(lhs) && is_speculatable(rhs)

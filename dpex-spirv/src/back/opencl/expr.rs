@@ -69,6 +69,11 @@ impl Emitter {
                 let id = self.expr(value)?;
                 self.cast(value.ty, expr.ty, id)
             }
+            ExprKind::Bitcast { value } => {
+                let id = self.expr(value)?;
+                let ty = self.ty(expr.ty);
+                self.op(rspirv::spirv::Op::Bitcast, ty, &[id])
+            }
             ExprKind::Select {
                 condition,
                 accept,
