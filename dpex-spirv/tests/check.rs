@@ -364,6 +364,51 @@ fn invalid_casts() {
     }
 }
 
+/// A bit cast goes between a float and the unsigned integer of its width, either way.
+#[test]
+fn bit_casts_keep_the_width_and_reach_an_unsigned_integer() {
+    let bitcast = |value: Expr, to: S| Expr {
+        ty: to,
+        kind: ExprKind::Bitcast {
+            value: Box::new(value),
+        },
+    };
+    let casts_kernel = |value: Expr, to: S| {
+        kernel(
+            "casts",
+            1,
+            vec![],
+            vec![local("v", to)],
+            vec![assign(0, bitcast(value, to))],
+        )
+    };
+    let valid = [
+        (float(S::F32, 1.5), S::U32),
+        (float(S::F64, -2.0), S::U64),
+        (int(S::U32, 7), S::F32),
+        (int(S::U64, 7), S::F64),
+        (Expr::literal(S::U16, Literal::Int(1)), S::F16),
+    ];
+    for (value, to) in valid {
+        let module = Module {
+            functions: vec![],
+            kernels: vec![casts_kernel(value, to)],
+        };
+        assert_eq!(check_module(&module), Ok(()), "to {to}");
+    }
+    let invalid = [
+        (float(S::F32, 1.5), S::I32),
+        (float(S::F32, 1.5), S::U64),
+        (float(S::F64, 1.0), S::F32),
+        (int(S::I32, 1), S::F32),
+        (boolean(true), S::U8),
+    ];
+    for (value, to) in invalid {
+        let (err, _) = error_of(vec![casts_kernel(value, to)]);
+        assert!(matches!(err, CheckError::InvalidCast { .. }), "{err:?}");
+    }
+}
+
 #[test]
 fn invalid_literals() {
     let cases = [
