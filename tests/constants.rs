@@ -90,3 +90,36 @@ fn constants_in_expressions_arrays_and_device_functions() -> dpex::Result<()> {
     assert_eq!(OFFSET, 6.0);
     Ok(())
 }
+
+/// A generic kernel whose type parameter has a constant-like name (`FT`: not a constant) and a
+/// local array sized by `TILE`: copies `x` reversed within each tile.
+#[kernel]
+fn reverse_tiles<FT: Float>(it: NdItem<1>, x: &Tensor<FT>, y: &mut Tensor<FT>) {
+    let group = it.get_group();
+    let mut tile = LocalArray::<FT, TILE>::new(&group);
+    let (i, l) = (it.get_global_id(0), it.get_local_id(0));
+    tile[l] = x[i];
+    group_barrier(&group);
+    y[i] = tile[TILE - 1 - l];
+}
+
+#[test]
+fn a_type_parameter_is_not_taken_for_a_constant() -> dpex::Result<()> {
+    let q = queue();
+    let n = 8 * TILE;
+    let host: Vec<f64> = nonzero_f32(&mut rng(43), n)
+        .into_iter()
+        .map(f64::from)
+        .collect();
+    let x = Tensor::from_slice(&q, &host)?;
+    let mut y = Tensor::<f64>::zeros(&q, n)?;
+    reverse_tiles
+        .launch(NdRange::new([n], [TILE]), (&x, &mut y))?
+        .wait()?;
+    let want: Vec<f64> = host
+        .chunks(TILE)
+        .flat_map(|c| c.iter().rev().copied())
+        .collect();
+    assert_eq!(y.to_vec()?, want);
+    Ok(())
+}

@@ -95,6 +95,14 @@ pub(crate) fn first_missing_constant(bodies: &[&ItemFn], known: &[String]) -> Op
                 finder.visit_pat(&t.pat);
             }
         }
+        // Type parameters (`<TY: Float>`) are not constants either.
+        for param in body.sig.generics.params.iter() {
+            match param {
+                syn::GenericParam::Type(t) => finder.bound.push(t.ident.to_string()),
+                syn::GenericParam::Const(c) => finder.bound.push(c.ident.to_string()),
+                syn::GenericParam::Lifetime(_) => {}
+            }
+        }
         finder.visit_block(&body.block);
         if finder.found.is_some() {
             break;
