@@ -18,11 +18,17 @@ use quote::quote;
 /// A relation a condition established (see `dpex_runtime::Relation`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Relation {
+    /// `<`.
     Lt,
+    /// `<=`.
     Le,
+    /// `>`.
     Gt,
+    /// `>=`.
     Ge,
+    /// `==`.
     Eq,
+    /// `!=`.
     Ne,
 }
 
@@ -66,15 +72,25 @@ impl Relation {
 /// One step of a bound program (see `dpex_runtime::BoundOp`, which this mirrors).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Op {
+    /// Exactly this value.
     Const(u64),
+    /// Any value.
     Any,
+    /// Scalar parameter `n`.
     Scalar(u32),
+    /// Extent of axis `.1` of tensor parameter `.0`.
     Extent(u32, u32),
+    /// Element count of tensor or local accessor parameter `n`.
     Len(u32),
+    /// A work-item built-in (ids and sizes).
     Builtin(Builtin),
+    /// `+`, `-`, `*`, `/`, `%` of the two values before.
     Binary(BinaryOp),
+    /// The smaller of the two values before.
     Min,
+    /// The larger of the two values before.
     Max,
+    /// The value before the last, narrowed by its relation to the last.
     Refine(Relation),
 }
 
