@@ -5,6 +5,9 @@
 //! Run: `cargo bench --bench checks_cost` (`-- --quick` for smaller sizes). Prints the median
 //! kernel time of each build and the ratio checked / unchecked with its interquartile range.
 //!
+//! The gather row is the one kernel here whose checks the launch cannot all prove (its index
+//! is read from data), so it shows what an unproven check costs.
+//!
 //! The last row is host time, not kernel time: a whole `launch(..)` + `wait()` of a 1024-element
 //! saxpy, which for the checked build includes allocating the launch's error record and reading
 //! it back in `wait()` (the per-launch cost of the checks on the host).
@@ -83,6 +86,20 @@ macro_rules! stencil {
 }
 stencil!(stencil,);
 stencil!(stencil_unchecked, (unchecked));
+
+macro_rules! gather {
+    ($name:ident, $($attr:tt)*) => {
+        /// `y[i] = x[idx[i]]`: the data-dependent index keeps its check even when the launch
+        /// proves the others.
+        #[kernel$($attr)*]
+        fn $name(item: Item<1>, idx: &Tensor<u32>, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+            let i = item.get_id(0);
+            y[i] = x[idx[i] as usize];
+        }
+    };
+}
+gather!(gather,);
+gather!(gather_unchecked, (unchecked));
 
 /// Median and interquartile range of `values` (sorted in place).
 fn quartiles(values: &mut [f64]) -> (f64, f64, f64) {
@@ -194,6 +211,23 @@ fn main() -> dpex::Result<()> {
     })?;
     rows.push((format!("stencil f32 {s}x{s}"), r));
 
+    let n = if quick { 1 << 20 } else { 1 << 24 };
+    let indices: Vec<u32> = (0..n as u32)
+        .map(|i| i.wrapping_mul(2_654_435_761) % n as u32)
+        .collect();
+    let idx = Tensor::from_slice(&q, &indices)?;
+    let x = Tensor::from_slice(&q, &random(n, -1.0, 1.0))?;
+    let mut y = Tensor::<f32>::zeros(&q, n)?;
+    let r = compare(reps, |checked| {
+        let range = Range::new([n]);
+        ms(if checked {
+            gather.launch(range, (&idx, &x, &mut y))?
+        } else {
+            gather_unchecked.launch(range, (&idx, &x, &mut y))?
+        })
+    })?;
+    rows.push((format!("gather f32 n={n} (x[idx[i]] checked)"), r));
+
     let n = 1024;
     let x = Tensor::from_slice(&q, &random(n, -1.0, 1.0))?;
     let mut y = Tensor::from_slice(&q, &random(n, -1.0, 1.0))?;
@@ -210,12 +244,12 @@ fn main() -> dpex::Result<()> {
     rows.push((format!("saxpy n={n} launch+wait (host)"), r));
 
     println!(
-        "{:<34} {:>12} {:>12} {:>10} {:>17}",
+        "{:<42} {:>12} {:>12} {:>10} {:>17}",
         "kernel", "checked ms", "unchecked ms", "ratio", "ratio IQR"
     );
     for (name, (checked, unchecked, (q1, median, q3))) in rows {
         println!(
-            "{name:<34} {checked:>12.4} {unchecked:>12.4} {median:>10.3} {:>17}",
+            "{name:<42} {checked:>12.4} {unchecked:>12.4} {median:>10.3} {:>17}",
             format!("{q1:.3}-{q3:.3}")
         );
     }
