@@ -117,35 +117,9 @@ fn matmul_tiled_spirv_matches_snapshot() {
     check_golden("matmul_tiled", matmul_tiled_example::matmul_tiled.spirv());
 }
 
-/// The variants that launches fitting their tensors run: the checks the launch proves are left
-/// out (see SAFETY.md, "Checks proven at launch").
-#[test]
-fn proven_variants_match_snapshots() {
-    let proven = [
-        ("saxpy.proven", saxpy_example::saxpy.proven_spec()),
-        (
-            "vector_add.proven",
-            vector_add_example::vector_add.proven_spec(),
-        ),
-        (
-            "reduce_sum.proven",
-            reduction_example::reduce_sum.proven_spec(),
-        ),
-        (
-            "matmul_tiled.proven",
-            matmul_tiled_example::matmul_tiled.proven_spec(),
-        ),
-    ];
-    for (name, spec) in proven {
-        let spec = spec.unwrap_or_else(|| panic!("{name}: the kernel has no proven variant"));
-        check_golden(name, spec.spirv);
-    }
-}
-
-/// Every example kernel has a variant whose launches need no run-time check at all (what the
-/// README claims): each index is bounded by the launch.
-#[test]
-fn every_example_kernel_can_run_without_checks() {
+/// The example kernels' variants that launches fitting their tensors run: the checks the launch
+/// proves are left out (see SAFETY.md, "Checks proven at launch").
+fn proven_examples() -> Vec<(&'static str, &'static dpex::KernelSpec)> {
     use dpex::DType;
     let proven = [
         ("saxpy", saxpy_example::saxpy.proven_spec()),
@@ -164,12 +138,33 @@ fn every_example_kernel_can_run_without_checks() {
             pairwise_distance_example::pairwise_distance.proven_spec(),
         ),
         (
-            "mandelbrot f32",
+            "mandelbrot_f32",
             mandelbrot_example::mandelbrot.proven_spec_for(&[DType::F32]),
         ),
     ];
-    for (name, spec) in proven {
-        let spec = spec.unwrap_or_else(|| panic!("{name}: no proven variant"));
+    proven
+        .into_iter()
+        .map(|(name, spec)| {
+            (
+                name,
+                spec.unwrap_or_else(|| panic!("{name}: no proven variant")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn proven_variants_match_snapshots() {
+    for (name, spec) in proven_examples() {
+        check_golden(&format!("{name}.proven"), spec.spirv);
+    }
+}
+
+/// Every example kernel has a variant whose launches need no run-time check at all (what the
+/// README claims): each index is bounded by the launch.
+#[test]
+fn every_example_kernel_can_run_without_checks() {
+    for (name, spec) in proven_examples() {
         assert!(!spec.reports_errors, "{name}: some checks cannot be proven");
     }
 }
