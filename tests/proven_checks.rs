@@ -570,9 +570,11 @@ fn a_proof_never_holds_where_an_access_would_be_out_of_bounds() {
     let mut small = || rng.random_range(0..=20usize);
     let mut held = 0;
     let mut cases = 0;
+    let mut held_by: std::collections::HashMap<String, usize> = Default::default();
     let mut check = |name: &str, holds: bool, oob: bool, case: String| {
         cases += 1;
         held += usize::from(holds);
+        *held_by.entry(name.to_string()).or_default() += usize::from(holds);
         assert!(
             !(holds && oob),
             "{name}: proof held but {case} reads or writes out of bounds"
@@ -662,11 +664,143 @@ fn a_proof_never_holds_where_an_access_would_be_out_of_bounds() {
             format!("g=[{g0}, {g1}] rows={rows} cols={cols} x={lx} out={lo}"),
         );
     }
-    // Not vacuous: a good share of the random launches is proven.
+    // Not vacuous: a good share of the random launches is proven, some of every kernel's.
     assert!(held * 5 > cases, "only {held} of {cases} launches proven");
+    assert_eq!(held_by.len(), 6, "{held_by:?}");
+    assert!(held_by.values().all(|&h| h > 0), "{held_by:?}");
 }
 
 /// A small signed offset around an exact size: -2 to +2.
 fn rng_offset(small: &mut impl FnMut() -> usize) -> isize {
     (small() % 5) as isize - 2
+}
+
+// Trickier shapes for the soundness test below: each reads `x` and writes `y`, both of any
+// length, with scalar parameters `n` and `s`.
+
+/// Division and remainder by literals.
+#[kernel]
+fn by_literals(item: Item<1>, n: usize, s: usize, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    let j = i / 3 * 2 + i % 3 + s;
+    if i < n {
+        y[i] = x[j];
+    }
+}
+
+/// `min` of a scalar and a length, then an offset read below it.
+#[kernel]
+fn under_min(item: Item<1>, n: usize, s: usize, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    let lo = n.min(x.len());
+    if i >= 2 && i <= lo && s < 3 {
+        y[i - 2] = x[i - 2 + s];
+    }
+}
+
+/// A halving bound and a shrinking `let mut`.
+#[kernel]
+fn halving(item: Item<1>, n: usize, s: usize, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    let mut h = n;
+    let mut acc = 0.0f32;
+    while h > 0 {
+        if i < h {
+            acc += x[i + h - 1];
+        }
+        h /= 2;
+    }
+    if i < s {
+        y[i] = acc;
+    }
+}
+
+/// A bool cast and a loop from a scalar start.
+#[kernel]
+fn from_start(item: Item<1>, n: usize, s: usize, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    let b = (i > n) as usize;
+    let mut acc = 0.0f32;
+    for e in s..n {
+        acc += x[e - s + b];
+    }
+    if i < n {
+        y[i] = acc;
+    }
+}
+
+#[test]
+fn trickier_proofs_never_hold_where_an_access_would_be_out_of_bounds() {
+    let mut pool = Pool {
+        queue: queue(),
+        tensors: Default::default(),
+    };
+    let mut rng = rng(14);
+    use rand::Rng;
+    let (mut held, mut cases) = (0, 0);
+    let mut held_by: std::collections::HashMap<&str, usize> = Default::default();
+    for _ in 0..500 {
+        let mut small = || rng.random_range(0..=24usize);
+        let (g, n, s, lx, ly) = (small().max(1), small(), small() % 6, small(), small());
+        let (g64, n64, s64) = (g as u64, n as u64, s as u64);
+        let kernels: [(&str, &KernelSpec, bool); 4] = [
+            (
+                "by_literals",
+                proven(by_literals.proven_spec()),
+                (0..g64).filter(|&i| i < n64).any(|i| {
+                    let j = i / 3 * 2 + i % 3 + s64;
+                    any_out_of_bounds([(j, lx), (i, ly)])
+                }),
+            ),
+            (
+                "under_min",
+                proven(under_min.proven_spec()),
+                (0..g64)
+                    .filter(|&i| i >= 2 && i <= n64.min(lx as u64) && s64 < 3)
+                    .any(|i| any_out_of_bounds([(i - 2 + s64, lx), (i - 2, ly)])),
+            ),
+            (
+                "halving",
+                proven(halving.proven_spec()),
+                (0..g64).any(|i| {
+                    let mut h = n64;
+                    let mut reads = Vec::new();
+                    while h > 0 {
+                        if i < h {
+                            reads.push((i + h - 1, lx));
+                        }
+                        h /= 2;
+                    }
+                    if i < s64 {
+                        reads.push((i, ly));
+                    }
+                    any_out_of_bounds(reads)
+                }),
+            ),
+            (
+                "from_start",
+                proven(from_start.proven_spec()),
+                (0..g64).any(|i| {
+                    let b = u64::from(i > n64);
+                    let reads = (s64..n64).map(|e| ((e - s64).wrapping_add(b), lx));
+                    let writes = (i < n64).then_some((i, ly));
+                    any_out_of_bounds(reads.chain(writes))
+                }),
+            ),
+        ];
+        for (name, spec, oob) in kernels {
+            let holds = pool.holds(spec, &[g], &[n, s], lx, ly);
+            cases += 1;
+            held += usize::from(holds);
+            *held_by.entry(name).or_default() += usize::from(holds);
+            assert!(
+                !(holds && oob),
+                "{name}: proof held but g={g} n={n} s={s} x={lx} y={ly} reads or writes out of bounds"
+            );
+        }
+    }
+    assert!(held * 5 > cases, "only {held} of {cases} launches proven");
+    // Each kernel's proof holds for some launches: none of them is tested vacuously.
+    assert_eq!(held_by.len(), 4, "{held_by:?}");
+    assert!(held_by.values().all(|&h| h > 0), "{held_by:?}");
 }
