@@ -255,3 +255,39 @@ fn golden_snapshots() {
         );
     }
 }
+
+/// Modules embedded in a file among other bytes (as `#[kernel]` statics sit in a binary) are
+/// found whole, in order, with their kernel names; a stray magic number is skipped.
+#[test]
+fn embedded_modules_are_found_with_their_kernels() {
+    let emit = |kernels| {
+        let module = dpex_spirv::ir::Module {
+            functions: vec![],
+            kernels,
+        };
+        emit_opencl(&module, &Options::default()).expect("emit")
+    };
+    let first = emit(vec![control_flow_kernel()]);
+    let second = emit(vec![vector_add()]);
+    let mut bytes: Vec<u8> = b"\x7fELF then some bytes".to_vec();
+    bytes.resize(32, 0xab);
+    // A magic number with garbage behind it.
+    bytes.extend(0x0723_0203u32.to_le_bytes());
+    bytes.extend([0xff; 28]);
+    let first_at = bytes.len();
+    bytes.extend(first.iter().flat_map(|w| w.to_le_bytes()));
+    bytes.extend([0u8; 12]);
+    let second_at = bytes.len();
+    bytes.extend(second.iter().flat_map(|w| w.to_le_bytes()));
+    bytes.extend(b"tail");
+    let found = dpex_spirv::disasm::find_modules(&bytes);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        (found[0].offset, &found[0].words, &found[0].entry_points),
+        (first_at, &first, &vec![control_flow_kernel().name])
+    );
+    assert_eq!(
+        (found[1].offset, &found[1].words, &found[1].entry_points),
+        (second_at, &second, &vec![vector_add().name])
+    );
+}

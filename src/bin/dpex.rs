@@ -1,6 +1,8 @@
 //! The `dpex` command line tool: `dpex devices` lists every OpenCL platform and device with what
 //! dpex needs to know about it, and whether dpex can run kernels there (or why not); `dpex cache`
-//! shows the on-disk program cache (folder, files, size, cap) and `dpex cache --clear` empties it.
+//! shows the on-disk program cache (folder, files, size, cap) and `dpex cache --clear` empties it;
+//! `dpex disasm FILE` prints the SPIR-V of every kernel embedded in a binary (an example, a test,
+//! an application).
 //!
 //! Run it with `cargo run -p dpex --bin dpex -- devices`.
 
@@ -27,6 +29,16 @@ enum Command {
         #[arg(long)]
         clear: bool,
     },
+    /// Print the SPIR-V disassembly of the kernels a binary embeds (every variant of every
+    /// `#[kernel]`: C-contiguous and strided, checked and with the checks a launch proves left
+    /// out).
+    Disasm {
+        /// The binary, e.g. `target/release/examples/saxpy`.
+        file: std::path::PathBuf,
+        /// Only the kernels with this name.
+        #[arg(long)]
+        kernel: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -42,7 +54,44 @@ fn main() -> ExitCode {
             }
         },
         Command::Cache { clear } => cache(clear),
+        Command::Disasm { file, kernel } => disasm(&file, kernel.as_deref()),
     }
+}
+
+/// `dpex disasm FILE [--kernel NAME]`.
+fn disasm(file: &std::path::Path, kernel: Option<&str>) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("dpex disasm: {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let modules: Vec<_> = dpex_spirv::disasm::find_modules(&bytes)
+        .into_iter()
+        .filter(|m| kernel.is_none_or(|k| m.entry_points.iter().any(|e| e == k)))
+        .collect();
+    if modules.is_empty() {
+        let which = kernel.map_or(String::new(), |k| format!(" of a kernel `{k}`"));
+        eprintln!(
+            "dpex disasm: no SPIR-V module{which} in {} (is it a binary with #[kernel]s?)",
+            file.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    for module in modules {
+        println!(
+            "; kernel {} ({} words, at byte {:#x})",
+            module.entry_points.join(", "),
+            module.words.len(),
+            module.offset
+        );
+        match dpex_spirv::disasm::disassemble(&module.words) {
+            Ok(text) => println!("{text}"),
+            Err(e) => println!("; cannot disassemble: {e}\n"),
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 /// `dpex cache [--clear]`.

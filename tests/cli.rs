@@ -1,0 +1,54 @@
+//! The `dpex` command line tool: `dpex disasm` finds and prints the kernels a binary embeds (here,
+//! this test binary's own).
+
+use std::process::Command;
+
+use dpex::prelude::*;
+
+/// A kernel this binary embeds, for `dpex disasm` to find.
+#[kernel]
+fn cli_probe(item: Item<1>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    y[i] *= 2.0;
+}
+
+/// Runs `dpex` with `args`; its exit status and stdout.
+fn dpex(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dpex"))
+        .args(args)
+        .output()
+        .expect("run the dpex tool");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn disasm_prints_every_variant_of_a_binarys_kernels() {
+    let me = std::env::current_exe().expect("the test binary's path");
+    let me = me.to_str().expect("a UTF-8 path");
+    let (ok, out, err) = dpex(&["disasm", me, "--kernel", "cli_probe"]);
+    assert!(ok, "{err}");
+    // The checked C-contiguous and strided variants and their proven twins.
+    let headers = out
+        .lines()
+        .filter(|l| l.starts_with("; kernel cli_probe "))
+        .count();
+    assert_eq!(headers, 4, "{out}");
+    assert!(out.contains("OpEntryPoint Kernel"), "{out}");
+    // The words printed are the kernel's own.
+    let words = cli_probe.spirv().len();
+    assert!(out.contains(&format!("({words} words")), "{out}");
+
+    let (ok, _, err) = dpex(&["disasm", me, "--kernel", "no_such_kernel"]);
+    assert!(!ok);
+    assert!(
+        err.contains("no SPIR-V module of a kernel `no_such_kernel`"),
+        "{err}"
+    );
+    let (ok, _, err) = dpex(&["disasm", "/no/such/file"]);
+    assert!(!ok);
+    assert!(err.contains("/no/such/file"), "{err}");
+}
