@@ -553,6 +553,39 @@ impl Pool {
     }
 }
 
+/// The random launches of a soundness test: how many there were and, per kernel, how many its
+/// proof held for.
+#[derive(Default)]
+struct Tally {
+    cases: usize,
+    held_by: std::collections::HashMap<String, usize>,
+}
+
+impl Tally {
+    /// One launch of kernel `name`: its proof may hold only if no access is out of bounds.
+    fn record(&mut self, name: &str, holds: bool, oob: bool, case: String) {
+        self.cases += 1;
+        *self.held_by.entry(name.to_string()).or_default() += usize::from(holds);
+        assert!(
+            !(holds && oob),
+            "{name}: proof held but {case} reads or writes out of bounds"
+        );
+    }
+
+    /// Not vacuous: a good share of the launches of the `kernels` kernels is proven, some of
+    /// every kernel's.
+    fn assert_not_vacuous(&self, kernels: usize) {
+        let held: usize = self.held_by.values().sum();
+        assert!(
+            held * 5 > self.cases,
+            "only {held} of {} launches proven",
+            self.cases
+        );
+        assert_eq!(self.held_by.len(), kernels, "{:?}", self.held_by);
+        assert!(self.held_by.values().all(|&h| h > 0), "{:?}", self.held_by);
+    }
+}
+
 /// Whether any access of a work-item would be out of bounds, simulated on the host with the
 /// kernel's own (wrapping `u64`) index arithmetic; `index < len` per access.
 fn any_out_of_bounds(accesses: impl IntoIterator<Item = (u64, usize)>) -> bool {
@@ -568,18 +601,7 @@ fn a_proof_never_holds_where_an_access_would_be_out_of_bounds() {
     let mut rng = rng(13);
     use rand::Rng;
     let mut small = || rng.random_range(0..=20usize);
-    let mut held = 0;
-    let mut cases = 0;
-    let mut held_by: std::collections::HashMap<String, usize> = Default::default();
-    let mut check = |name: &str, holds: bool, oob: bool, case: String| {
-        cases += 1;
-        held += usize::from(holds);
-        *held_by.entry(name.to_string()).or_default() += usize::from(holds);
-        assert!(
-            !(holds && oob),
-            "{name}: proof held but {case} reads or writes out of bounds"
-        );
-    };
+    let mut tally = Tally::default();
     for _ in 0..400 {
         let (g, n, lx, ly) = (small().max(1), small(), small(), small());
         // below_n: `if i < n { y[i] = 2.0 * x[i] }`.
@@ -588,11 +610,11 @@ fn a_proof_never_holds_where_an_access_would_be_out_of_bounds() {
             .filter(|&i| i < n as u64)
             .any(|i| any_out_of_bounds([(i, lx), (i, ly)]));
         let holds = pool.holds(spec, &[g], &[n], lx, ly);
-        check("below_n", holds, oob, format!("g={g} n={n} x={lx} y={ly}"));
+        tally.record("below_n", holds, oob, format!("g={g} n={n} x={lx} y={ly}"));
         // early_exit: `if i >= n { return; } y[i] = x[i] + 1.0`.
         let spec = proven(early_exit.proven_spec());
         let holds = pool.holds(spec, &[g], &[n], lx, ly);
-        check(
+        tally.record(
             "early_exit",
             holds,
             oob,
@@ -604,7 +626,7 @@ fn a_proof_never_holds_where_an_access_would_be_out_of_bounds() {
             .filter(|&i| i > 0 && i < (lx as u64).wrapping_sub(1) && i < ly as u64)
             .any(|i| any_out_of_bounds([(i - 1, lx), (i, lx), (i + 1, lx), (i, ly)]));
         let holds = pool.holds(spec, &[g], &[], lx, ly);
-        check("smooth", holds, oob, format!("g={g} x={lx} y={ly}"));
+        tally.record("smooth", holds, oob, format!("g={g} x={lx} y={ly}"));
         // strided_sum: `while i < x.len() { x[i]; i += g }; sums[gid]`.
         let spec = proven(strided_sum.proven_spec());
         let oob = (0..g as u64).any(|gid| {
@@ -612,7 +634,7 @@ fn a_proof_never_holds_where_an_access_would_be_out_of_bounds() {
             any_out_of_bounds(reads.chain([(gid, ly)]))
         });
         let holds = pool.holds(spec, &[g], &[], lx, ly);
-        check("strided_sum", holds, oob, format!("g={g} x={lx} sums={ly}"));
+        tally.record("strided_sum", holds, oob, format!("g={g} x={lx} sums={ly}"));
         // row_sums: `for e in 0..k { a[row * k + e] }; sums[row]`, a of about g * k elements.
         let k = small();
         let la = (g * k).saturating_add_signed(rng_offset(&mut small));
@@ -622,7 +644,7 @@ fn a_proof_never_holds_where_an_access_would_be_out_of_bounds() {
             any_out_of_bounds(reads.chain([(row, ly)]))
         });
         let holds = pool.holds(spec, &[g], &[k], la, ly);
-        check(
+        tally.record(
             "row_sums",
             holds,
             oob,
@@ -657,17 +679,14 @@ fn a_proof_never_holds_where_an_access_would_be_out_of_bounds() {
             })
         });
         let holds = pool.holds(spec, &[g0, g1], &[rows, cols], lx, lo);
-        check(
+        tally.record(
             "flat_stencil",
             holds,
             oob,
             format!("g=[{g0}, {g1}] rows={rows} cols={cols} x={lx} out={lo}"),
         );
     }
-    // Not vacuous: a good share of the random launches is proven, some of every kernel's.
-    assert!(held * 5 > cases, "only {held} of {cases} launches proven");
-    assert_eq!(held_by.len(), 6, "{held_by:?}");
-    assert!(held_by.values().all(|&h| h > 0), "{held_by:?}");
+    tally.assert_not_vacuous(6);
 }
 
 /// A small signed offset around an exact size: -2 to +2.
@@ -737,8 +756,7 @@ fn trickier_proofs_never_hold_where_an_access_would_be_out_of_bounds() {
     };
     let mut rng = rng(14);
     use rand::Rng;
-    let (mut held, mut cases) = (0, 0);
-    let mut held_by: std::collections::HashMap<&str, usize> = Default::default();
+    let mut tally = Tally::default();
     for _ in 0..500 {
         let mut small = || rng.random_range(0..=24usize);
         let (g, n, s, lx, ly) = (small().max(1), small(), small() % 6, small(), small());
@@ -790,17 +808,9 @@ fn trickier_proofs_never_hold_where_an_access_would_be_out_of_bounds() {
         ];
         for (name, spec, oob) in kernels {
             let holds = pool.holds(spec, &[g], &[n, s], lx, ly);
-            cases += 1;
-            held += usize::from(holds);
-            *held_by.entry(name).or_default() += usize::from(holds);
-            assert!(
-                !(holds && oob),
-                "{name}: proof held but g={g} n={n} s={s} x={lx} y={ly} reads or writes out of bounds"
-            );
+            let case = format!("g={g} n={n} s={s} x={lx} y={ly}");
+            tally.record(name, holds, oob, case);
         }
     }
-    assert!(held * 5 > cases, "only {held} of {cases} launches proven");
-    // Each kernel's proof holds for some launches: none of them is tested vacuously.
-    assert_eq!(held_by.len(), 4, "{held_by:?}");
-    assert!(held_by.values().all(|&h| h > 0), "{held_by:?}");
+    tally.assert_not_vacuous(4);
 }

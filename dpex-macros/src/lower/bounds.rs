@@ -173,6 +173,11 @@ pub(crate) enum Stable {
     Fixed(Bound),
 }
 
+/// The values of a variable running from `start` up to below `end`.
+fn range_bound(start: Bound, end: Bound) -> Bound {
+    refine(refine(any(), Relation::Ge, start), Relation::Lt, end)
+}
+
 impl Lowerer<'_> {
     /// Remembers what a stable local (assigned once, never changed in its scope) holds.
     pub(crate) fn note_stable(&mut self, local: LocalId, value: &Expr) {
@@ -245,8 +250,7 @@ impl Lowerer<'_> {
     pub(crate) fn note_loop_variable(&mut self, local: LocalId, start: &Expr, end: &Expr) {
         if self.prove {
             let stable = if self.reads_mutable(start) || self.reads_mutable(end) {
-                let at_least = refine(any(), Relation::Ge, self.bound_of(start));
-                Stable::Fixed(refine(at_least, Relation::Lt, self.bound_of(end)))
+                Stable::Fixed(range_bound(self.bound_of(start), self.bound_of(end)))
             } else {
                 Stable::Between(start.clone(), end.clone())
             };
@@ -274,8 +278,7 @@ impl Lowerer<'_> {
                 let base = match self.stable.get(l) {
                     Some(Stable::Value(value)) => self.bound_in(value, fuel),
                     Some(Stable::Between(start, end)) => {
-                        let at_least = refine(any(), Relation::Ge, self.bound_in(start, fuel));
-                        refine(at_least, Relation::Lt, self.bound_in(end, fuel))
+                        range_bound(self.bound_in(start, fuel), self.bound_in(end, fuel))
                     }
                     Some(Stable::Fixed(bound)) => bound.clone(),
                     // A `let mut` is what the conditions still in force say of it (below its

@@ -123,6 +123,15 @@ impl Lowerer<'_> {
         let Some(ident) = p.path.get_ident().filter(|_| p.qself.is_none()) else {
             return self.lower_constant(p, expected);
         };
+        let not_found = || {
+            error(
+                ident.span(),
+                format!(
+                    "cannot find `{ident}` in this kernel: kernels can use their parameters, local \
+                     variables, `#[dpex::constant]`s and constants such as `f32::MAX`"
+                ),
+            )
+        };
         match self.lookup(ident) {
             Some(Binding::Local { id, ty, .. }) => Ok(read_local(id, ty)),
             Some(Binding::Param { id, ty }) => Ok(Expr {
@@ -153,16 +162,10 @@ impl Lowerer<'_> {
                 ident.span(),
                 format!("the work-item is not a value: ask it `{ident}.get_id(0)` or `{ident}.get_range(0)`"),
             )),
-            None if self.funcs.constant(ident).is_some() => self
+            None => self
                 .lower_named_constant(ident)
-                .unwrap_or_else(|| Err(error(ident.span(), "unknown constant"))),
-            Some(Binding::Poisoned) | None => Err(error(
-                ident.span(),
-                format!(
-                    "cannot find `{ident}` in this kernel: kernels can use their parameters, local \
-                     variables, `#[dpex::constant]`s and constants such as `f32::MAX`"
-                ),
-            )),
+                .unwrap_or_else(|| Err(not_found())),
+            Some(Binding::Poisoned) => Err(not_found()),
         }
     }
 
