@@ -277,26 +277,6 @@ fn mutable_locals_and_data_bound_nothing() {
 }
 
 #[test]
-fn conditions_learned_after_a_let_bound_its_uses() {
-    // `at` is defined before the border test; its neighbours are in bounds only because of it.
-    let (kernel, assumes) = lower_proven(
-        "fn k(item: Item<2>, rows: usize, cols: usize, x: &Tensor<f32>, out: &mut Tensor<f32>) {
-            let j = item.get_id(0);
-            let i = item.get_id(1);
-            if i < rows && j < cols {
-                let at = i * cols + j;
-                if i == 0 || j == 0 || i == rows - 1 || j == cols - 1 {
-                    out[at] = x[at];
-                } else {
-                    out[at] = x[at] + x[at - cols] + x[at + cols] + x[at - 1] + x[at + 1];
-                }
-            }
-        }",
-    );
-    assert!(!kernel.reports_errors, "{assumes:?}");
-}
-
-#[test]
 fn a_let_of_a_mutable_local_keeps_the_bound_it_had_when_assigned() {
     // `j` is the old `t`: the later `t < n` says nothing about it.
     let (kernel, assumes) = lower_proven(
