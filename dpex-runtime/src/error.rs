@@ -373,6 +373,20 @@ pub enum Error {
         feature: Feature,
     },
 
+    /// The kernel has no module for the launch device's API: the emitter's flavour for that API
+    /// could not compile it (a construct it does not support yet).
+    #[error("kernel `{kernel}` cannot run on {api} device `{device}`: {reason}")]
+    NotCompiledForApi {
+        /// The kernel's name.
+        kernel: String,
+        /// The API of the device (`vulkan`, `opencl`).
+        api: dpex_abi::Api,
+        /// The device (name and filter string).
+        device: String,
+        /// Why the kernel was not compiled for that API.
+        reason: String,
+    },
+
     /// An event's profiling timestamps were asked for, but its queue does not record them.
     #[error(
         "kernel `{kernel}` ran on a queue without profiling; create the queue with \

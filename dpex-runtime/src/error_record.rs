@@ -2,14 +2,12 @@
 //! kernel reports the first run-time check that failed (an out-of-bounds index, an integer
 //! division by zero or `MIN / -1`); [`Event::wait`](crate::Event::wait) reads it back.
 //!
-//! Layout (set by the SPIR-V emitter): word 0's low half is the check's code (0: none, 1: out
-//! of bounds, 2: division by zero, 3: division overflow), word 1 what was accessed (a parameter
-//! index, `1 << 32 | id` for a work-group array, `2 << 32 | id` for a private array), word 2 the
-//! index, word 3 the length, word 4 the work-item's global linear id (dimension 0 fastest).
+//! Layout: [`dpex_abi::record`], written by the SPIR-V emitter.
 
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use dpex_abi::record::{Check, What};
 use opencl3::types::cl_mem;
 
 use crate::error::{Error, Result};
@@ -18,7 +16,7 @@ use crate::spec::KernelSpec;
 use crate::tensor::memory::{read, DeviceMemory};
 
 /// Words in a record.
-const WORDS: usize = 6;
+const WORDS: usize = dpex_abi::record::WORDS as usize;
 
 /// One launch's error record. A record its launch left clean goes back to the queue's pool when
 /// dropped, so that a loop of launches and waits allocates none after the first.
@@ -78,32 +76,32 @@ impl ErrorRecord {
         };
         let kernel = self.spec.name.to_string();
         let work_item = word(4);
-        match word(0) & 0xffff_ffff {
-            0 => Ok(()),
-            1 => Err(Error::OutOfBounds {
+        let code = word(0) & 0xffff_ffff;
+        match Check::from_code(code) {
+            None if code == 0 => Ok(()),
+            None => Err(Error::KernelFailed { kernel, code }),
+            Some(Check::OutOfBounds) => Err(Error::OutOfBounds {
                 kernel,
                 parameter: self.describe(word(1)),
                 index: word(2),
                 len: word(3),
                 work_item,
             }),
-            2 => Err(Error::DivideByZero { kernel, work_item }),
-            3 => Err(Error::DivideOverflow { kernel, work_item }),
-            code => Err(Error::KernelFailed { kernel, code }),
+            Some(Check::DivideByZero) => Err(Error::DivideByZero { kernel, work_item }),
+            Some(Check::DivideOverflow) => Err(Error::DivideOverflow { kernel, work_item }),
         }
     }
 
     /// The name of what word 1 of the record designates.
     fn describe(&self, what: u64) -> String {
-        let id = what & 0xffff_ffff;
-        match what >> 32 {
-            0 => self
+        match What::decode(what) {
+            What::Param(id) => self
                 .spec
                 .params
                 .get(id as usize)
                 .map_or_else(|| format!("parameter {id}"), |p| p.name.to_string()),
-            1 => format!("local array #{id}"),
-            _ => format!("private array #{id}"),
+            What::WorkgroupArray(id) => format!("local array #{id}"),
+            What::PrivateArray(id) => format!("private array #{id}"),
         }
     }
 }

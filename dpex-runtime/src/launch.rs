@@ -413,6 +413,7 @@ mod tests {
         build_options: "",
         reports_errors: false,
         assumes: &[],
+        vulkan: Err("built for OpenCL only"),
     };
 
     #[test]

@@ -49,6 +49,10 @@ pub struct KernelSpec {
     /// variant but the one `#[kernel]` emits for launches whose indices it can bound (see
     /// [`launch_best`](crate::launch_best)).
     pub assumes: &'static [Obligation],
+    /// The same kernel compiled for Vulkan devices, or why the Vulkan flavour of the emitter
+    /// could not compile it: a launch on a Vulkan device then fails with
+    /// [`Error::NotCompiledForApi`](crate::Error::NotCompiledForApi), naming this reason.
+    pub vulkan: Result<dpex_abi::vulkan::Module, &'static str>,
 }
 
 /// One kernel parameter as the user wrote it.

@@ -39,7 +39,7 @@ fn legal(op: B, t: S) -> bool {
 }
 
 fn name(t: S) -> &'static str {
-    t.rust_name()
+    t.name()
 }
 
 /// One kernel applying every legal operator to `x = a[i]` and `y = a[i + 1]` of type `t`;

@@ -274,6 +274,7 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
             build_options: #build_options,
             reports_errors: #reports_errors,
             assumes: &[#(#assumes),*],
+            vulkan: ::core::result::Result::Err("the Vulkan back end does not compile kernels yet"),
         }
     }
 }

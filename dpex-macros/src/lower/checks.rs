@@ -6,6 +6,7 @@
 
 use super::memory::MemoryRef;
 use super::{read_local, Lowerer};
+use dpex_abi::record::What;
 use dpex_spirv::ir::{
     BinaryOp, Check, Expr, ExprKind, Literal, Memory, Scalar, Statement, UnaryOp,
 };
@@ -74,10 +75,11 @@ impl Lowerer<'_> {
             (index, extent)
         };
         let what = match memory.memory {
-            Memory::Tensor(p) | Memory::Local(p) => u64::from(p.0),
-            Memory::Workgroup(w) => 1 << 32 | u64::from(w.0),
-            Memory::Private(l) => 2 << 32 | u64::from(l.0),
-        };
+            Memory::Tensor(p) | Memory::Local(p) => What::Param(p.0),
+            Memory::Workgroup(w) => What::WorkgroupArray(w.0),
+            Memory::Private(l) => What::PrivateArray(l.0),
+        }
+        .encode();
         Some(BoundsCheck {
             in_bounds,
             what,

@@ -247,7 +247,7 @@ fn instance_name(sig: &Signature) -> String {
     let mut name = syn::ext::IdentExt::unraw(&sig.name).to_string();
     for (_, ty) in sig.types.generic() {
         name.push('_');
-        name.push_str(ty.rust_name());
+        name.push_str(ty.name());
     }
     name
 }

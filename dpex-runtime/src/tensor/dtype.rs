@@ -1,71 +1,8 @@
 //! Element types: the `DType` tag kernels see and the `Element` trait of types a tensor can hold.
 
-use std::fmt;
-
-/// The element type of a tensor or the type of a scalar kernel argument.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DType {
-    /// `bool`, passed to kernels as one byte (0 or 1).
-    Bool,
-    /// `i8`.
-    I8,
-    /// `i16`.
-    I16,
-    /// `i32`.
-    I32,
-    /// `i64` (also `isize`).
-    I64,
-    /// `u8`.
-    U8,
-    /// `u16`.
-    U16,
-    /// `u32`.
-    U32,
-    /// `u64` (also `usize`).
-    U64,
-    /// `f32`.
-    F32,
-    /// `f64`.
-    F64,
-    /// `half::f16` (re-exported as `dpex::f16`): needs a device with `cl_khr_fp16`.
-    F16,
-}
-
-impl DType {
-    /// The Rust name of the type: `"f32"`, `"bool"`, ...
-    pub fn name(self) -> &'static str {
-        match self {
-            DType::Bool => "bool",
-            DType::I8 => "i8",
-            DType::I16 => "i16",
-            DType::I32 => "i32",
-            DType::I64 => "i64",
-            DType::U8 => "u8",
-            DType::U16 => "u16",
-            DType::U32 => "u32",
-            DType::U64 => "u64",
-            DType::F32 => "f32",
-            DType::F64 => "f64",
-            DType::F16 => "f16",
-        }
-    }
-
-    /// Size in bytes of one value as the kernel sees it (1 for `Bool`).
-    pub fn size(self) -> usize {
-        match self {
-            DType::Bool | DType::I8 | DType::U8 => 1,
-            DType::I16 | DType::U16 | DType::F16 => 2,
-            DType::I32 | DType::U32 | DType::F32 => 4,
-            DType::I64 | DType::U64 | DType::F64 => 8,
-        }
-    }
-}
-
-impl fmt::Display for DType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+/// The element type of a tensor or the type of a scalar kernel argument: the kernel language's
+/// scalar type, shared with the IR ([`dpex_abi::Scalar`]).
+pub use dpex_abi::Scalar as DType;
 
 /// A type that can live in a [`Tensor`](crate::Tensor).
 ///

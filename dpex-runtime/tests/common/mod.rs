@@ -77,6 +77,7 @@ pub fn leak_spec_full(
         build_options,
         reports_errors: false,
         assumes: &[],
+        vulkan: Err("built for OpenCL only"),
     }))
 }
 

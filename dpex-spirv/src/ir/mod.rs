@@ -15,114 +15,8 @@
 //!
 //! Every type here is `Hash + Eq`, so a module can serve as (part of) a cache key.
 
-use std::fmt;
-
-/// A scalar type of the kernel language. `isize`/`usize` are 64-bit ([`Scalar::I64`]/[`Scalar::U64`])
-/// because kernels use the `Physical64` addressing model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Scalar {
-    /// `bool`.
-    Bool,
-    /// `i8`.
-    I8,
-    /// `i16`.
-    I16,
-    /// `i32`.
-    I32,
-    /// `i64` and `isize`.
-    I64,
-    /// `u8`.
-    U8,
-    /// `u16`.
-    U16,
-    /// `u32`.
-    U32,
-    /// `u64` and `usize`.
-    U64,
-    /// `f32`.
-    F32,
-    /// `f64`.
-    F64,
-    /// `half::f16`: needs a device with `cl_khr_fp16`.
-    F16,
-}
-
-impl Scalar {
-    /// Every scalar type, in declaration order.
-    pub const ALL: [Scalar; 12] = [
-        Scalar::Bool,
-        Scalar::I8,
-        Scalar::I16,
-        Scalar::I32,
-        Scalar::I64,
-        Scalar::U8,
-        Scalar::U16,
-        Scalar::U32,
-        Scalar::U64,
-        Scalar::F32,
-        Scalar::F64,
-        Scalar::F16,
-    ];
-
-    /// Width in bits (`bool` counts as 8, its size in kernel arguments).
-    pub fn bits(self) -> u32 {
-        match self {
-            Scalar::Bool | Scalar::I8 | Scalar::U8 => 8,
-            Scalar::I16 | Scalar::U16 | Scalar::F16 => 16,
-            Scalar::I32 | Scalar::U32 | Scalar::F32 => 32,
-            Scalar::I64 | Scalar::U64 | Scalar::F64 => 64,
-        }
-    }
-
-    /// True for the signed integer types.
-    pub fn is_signed_int(self) -> bool {
-        matches!(self, Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64)
-    }
-
-    /// True for the unsigned integer types.
-    pub fn is_unsigned_int(self) -> bool {
-        matches!(self, Scalar::U8 | Scalar::U16 | Scalar::U32 | Scalar::U64)
-    }
-
-    /// True for every integer type, signed or not.
-    pub fn is_int(self) -> bool {
-        self.is_signed_int() || self.is_unsigned_int()
-    }
-
-    /// True for `f16`, `f32` and `f64`.
-    pub fn is_float(self) -> bool {
-        matches!(self, Scalar::F16 | Scalar::F32 | Scalar::F64)
-    }
-
-    /// True for integers and floats (everything but `bool`).
-    pub fn is_numeric(self) -> bool {
-        self != Scalar::Bool
-    }
-
-    /// The Rust spelling of the type (`usize` is spelled `u64`).
-    pub fn rust_name(self) -> &'static str {
-        match self {
-            Scalar::Bool => "bool",
-            Scalar::I8 => "i8",
-            Scalar::I16 => "i16",
-            Scalar::I32 => "i32",
-            Scalar::I64 => "i64",
-            Scalar::U8 => "u8",
-            Scalar::U16 => "u16",
-            Scalar::U32 => "u32",
-            Scalar::U64 => "u64",
-            Scalar::F32 => "f32",
-            Scalar::F64 => "f64",
-            Scalar::F16 => "f16",
-        }
-    }
-}
-
-impl fmt::Display for Scalar {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.rust_name())
-    }
-}
+pub use dpex_abi::record::Check;
+pub use dpex_abi::Scalar;
 
 /// A SPIR-V storage class, as the IR names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -210,33 +104,8 @@ pub struct Kernel {
     pub reports_errors: bool,
 }
 
-/// Size of the error record, in `u64` words: `[0]` the [`Check`] code of the first failure (0
-/// while none), `[1]` what failed (see [`Statement::Fail`]), `[2]` the index, `[3]` the length,
-/// `[4]` the global linear id of the work-item, `[5]` unused. Only the first failure is recorded
-/// (an atomic compare-exchange of word 0 from 0 decides which).
-pub const ERROR_RECORD_WORDS: u32 = 6;
-
-/// A run-time check that failed, as recorded in word 0 of the error record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Check {
-    /// An index was not below the length of the memory indexed (code 1).
-    OutOfBounds,
-    /// An integer division or remainder by zero (code 2).
-    DivideByZero,
-    /// A signed integer division or remainder of `MIN` by `-1` (code 3).
-    DivideOverflow,
-}
-
-impl Check {
-    /// The code stored in word 0 of the error record.
-    pub fn code(self) -> u64 {
-        match self {
-            Check::OutOfBounds => 1,
-            Check::DivideByZero => 2,
-            Check::DivideOverflow => 3,
-        }
-    }
-}
+/// Size of the error record, in `u64` words (its layout: [`dpex_abi::record`]).
+pub const ERROR_RECORD_WORDS: u32 = dpex_abi::record::WORDS;
 
 /// Index of a work-group array in [`Kernel::workgroup_arrays`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

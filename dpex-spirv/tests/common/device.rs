@@ -106,5 +106,6 @@ fn module_spec_with(module: Module, options: Options) -> &'static KernelSpec {
         build_options: "",
         reports_errors: kernel.reports_errors,
         assumes: &[],
+        vulkan: Err("built for OpenCL only"),
     }))
 }

@@ -1,0 +1,172 @@
+//! How a kernel's parameters reach a Vulkan compute pipeline: the one description that the
+//! Vulkan flavour of the SPIR-V emitter writes ([`Interface`]) and the Vulkan launcher reads.
+//!
+//! # The ABI
+//!
+//! A dpex Vulkan module is SPIR-V 1.5 with one `GLCompute` entry point named after the kernel,
+//! `PhysicalStorageBuffer64` addressing and no descriptor sets:
+//!
+//! - **Push constants:** [`PUSH_CONSTANT_BYTES`] bytes at offset 0, one `u64`: the device address
+//!   (`vkGetBufferDeviceAddress`) of the launch's *argument block*.
+//! - **Argument block:** [`Interface::block_words`] little-endian `u64` words in memory the device
+//!   can read, written by the launcher before the dispatch:
+//!   - at [`Interface::range_word`], three words: the launch's global range, one extent per
+//!     dimension (1 beyond the kernel's dimensions). The kernel returns at entry for work-items
+//!     outside it (a dispatch covers whole work-groups), and reads its global size from here;
+//!   - for each kernel parameter, the words its [`Slot`] names;
+//!   - at [`Interface::error_record_word`], when the kernel reports errors, the device address
+//!     of its error record ([`crate::record`]).
+//! - **Specialization constants** (32-bit unsigned), set at pipeline creation: the work-group
+//!   size at [`LOCAL_SIZE_SPEC_IDS`] (x, y, z, decorating the `WorkgroupSize` built-in), and the
+//!   element count of each local accessor at the id its [`Slot::Local`] names.
+//!
+//! Tensor memory is addressed through `PhysicalStorageBuffer` pointers made from the device
+//! addresses in the block; the buffers need `VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT`.
+
+use std::borrow::Cow;
+
+/// Bytes of push constants every dpex pipeline declares: the argument block's device address.
+pub const PUSH_CONSTANT_BYTES: u32 = 8;
+
+/// Specialization constant ids of the work-group size, x (dimension 0), y and z.
+pub const LOCAL_SIZE_SPEC_IDS: [u32; 3] = [0, 1, 2];
+
+/// The specialization constant id of the first local accessor's element count; the next ones
+/// follow in parameter order.
+pub const FIRST_LOCAL_SPEC_ID: u32 = 3;
+
+/// Where one kernel parameter's values go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Slot {
+    /// A scalar in one word of the argument block: its little-endian bytes in the word's low
+    /// bytes, the rest zero (`bool` as 0 or 1).
+    Scalar {
+        /// The word's index in the block.
+        word: u32,
+    },
+    /// A tensor view in `2 + 2 * dims` consecutive words: the device address of the buffer's
+    /// first element (not the view's; 0 for an empty view), the view's offset in elements,
+    /// `dims` extents (axis 0 first), then `dims` strides in elements as `i64`s. Element
+    /// `[i0, i1, ...]` is at `address + elem_size * (offset + i0 * stride0 + i1 * stride1 + ...)`.
+    Tensor {
+        /// The index of the address word.
+        word: u32,
+        /// The number of axes.
+        dims: u32,
+    },
+    /// A local accessor: work-group memory whose element count is a specialization constant.
+    Local {
+        /// The specialization constant id of its element count.
+        spec_id: u32,
+    },
+}
+
+/// The launch interface of one kernel's Vulkan module.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Interface {
+    /// Words in the argument block.
+    pub block_words: u32,
+    /// The first of the three words holding the global range.
+    pub range_word: u32,
+    /// One slot per kernel parameter, in parameter order.
+    pub params: Cow<'static, [Slot]>,
+    /// The word holding the error record's device address, for a kernel that reports errors.
+    pub error_record_word: Option<u32>,
+}
+
+/// A kernel compiled for Vulkan: the module's words and its interface.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Module {
+    /// The SPIR-V words.
+    pub words: Cow<'static, [u32]>,
+    /// A stable hash of the words (a pipeline cache key).
+    pub hash: u64,
+    /// How the parameters reach the kernel.
+    pub interface: Interface,
+}
+
+impl Interface {
+    /// Lays out the argument block of a kernel whose parameters have the given shapes, in
+    /// order: the range first, then each parameter, then the error record's address; local
+    /// accessors take specialization constant ids from [`FIRST_LOCAL_SPEC_ID`] on.
+    pub fn layout(params: &[ParamShape], reports_errors: bool) -> Interface {
+        let range_word = 0;
+        let mut word = 3;
+        let mut spec_id = FIRST_LOCAL_SPEC_ID;
+        let slots = params
+            .iter()
+            .map(|shape| match *shape {
+                ParamShape::Scalar => {
+                    word += 1;
+                    Slot::Scalar { word: word - 1 }
+                }
+                ParamShape::Tensor { dims } => {
+                    let slot = Slot::Tensor { word, dims };
+                    word += 2 + 2 * dims;
+                    slot
+                }
+                ParamShape::Local => {
+                    spec_id += 1;
+                    Slot::Local {
+                        spec_id: spec_id - 1,
+                    }
+                }
+            })
+            .collect::<Vec<_>>();
+        let error_record_word = reports_errors.then(|| {
+            word += 1;
+            word - 1
+        });
+        Interface {
+            block_words: word,
+            range_word,
+            params: Cow::Owned(slots),
+            error_record_word,
+        }
+    }
+}
+
+/// The shape of a parameter, for [`Interface::layout`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParamShape {
+    /// A scalar.
+    Scalar,
+    /// A tensor of `dims` axes.
+    Tensor {
+        /// Its number of axes.
+        dims: u32,
+    },
+    /// A local accessor.
+    Local,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_block_holds_the_range_then_each_parameter_then_the_record() {
+        let shapes = [
+            ParamShape::Scalar,
+            ParamShape::Tensor { dims: 2 },
+            ParamShape::Local,
+            ParamShape::Scalar,
+            ParamShape::Local,
+        ];
+        let interface = Interface::layout(&shapes, true);
+        assert_eq!(interface.range_word, 0);
+        assert_eq!(
+            &interface.params[..],
+            [
+                Slot::Scalar { word: 3 },
+                Slot::Tensor { word: 4, dims: 2 },
+                Slot::Local { spec_id: 3 },
+                Slot::Scalar { word: 10 },
+                Slot::Local { spec_id: 4 },
+            ]
+        );
+        assert_eq!(interface.error_record_word, Some(11));
+        assert_eq!(interface.block_words, 12);
+        assert_eq!(Interface::layout(&[], false).block_words, 3);
+    }
+}
