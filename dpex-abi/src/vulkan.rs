@@ -16,9 +16,11 @@
 //!   - for each kernel parameter, the words its [`Slot`] names;
 //!   - at [`Interface::error_record_word`], when the kernel reports errors, the device address
 //!     of its error record ([`crate::record`]).
-//! - **Specialization constants** (32-bit unsigned), set at pipeline creation: the work-group
-//!   size at [`LOCAL_SIZE_SPEC_IDS`] (x, y, z, decorating the `WorkgroupSize` built-in), and the
-//!   element count of each local accessor at the id its [`Slot::Local`] names.
+//! - **Specialization constants**, set at pipeline creation: the work-group size at
+//!   [`LOCAL_SIZE_SPEC_IDS`] (x, y, z, 32-bit unsigned, decorating the `WorkgroupSize`
+//!   built-in); the element count of each local accessor (32-bit unsigned) at the id its
+//!   [`Slot::Local`] names; and at [`FUSED_FMA_SPEC_ID`] a boolean, true when the device's
+//!   `Fma` rounds once (`mul_add` then uses it; otherwise dpex's exact emulation).
 //!
 //! Tensor memory is addressed through `PhysicalStorageBuffer` pointers made from the device
 //! addresses in the block; the buffers need `VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT`.
@@ -34,6 +36,10 @@ pub const LOCAL_SIZE_SPEC_IDS: [u32; 3] = [0, 1, 2];
 /// The specialization constant id of the first local accessor's element count; the next ones
 /// follow in parameter order.
 pub const FIRST_LOCAL_SPEC_ID: u32 = 3;
+
+/// The specialization constant id of the boolean that says whether the device's `Fma` is fused
+/// (one rounding, as Rust's `mul_add`): true on most GPUs, false on lavapipe.
+pub const FUSED_FMA_SPEC_ID: u32 = 256;
 
 /// Where one kernel parameter's values go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
