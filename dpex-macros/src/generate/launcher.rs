@@ -3,6 +3,7 @@
 use super::Instance;
 use crate::lower::bound_tokens;
 use crate::parse::ParamDeclKind;
+use dpex_abi::vulkan::Slot;
 use dpex_spirv::ir::{Access, Scalar};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -262,6 +263,7 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
         };
         quote!(::dpex::__private::ParamSpec { name: #pname, kind: #kind })
     });
+    let vulkan = vulkan_tokens(&instance.vulkan);
     quote! {
         ::dpex::__private::KernelSpec {
             name: #name,
@@ -274,8 +276,47 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
             build_options: #build_options,
             reports_errors: #reports_errors,
             assumes: &[#(#assumes),*],
-            vulkan: ::core::result::Result::Err("the Vulkan back end does not compile kernels yet"),
+            vulkan: #vulkan,
         }
+    }
+}
+
+/// `KernelSpec::vulkan`: the module, its hash and its interface as a constant expression, or
+/// the reason the Vulkan flavour could not compile the kernel.
+fn vulkan_tokens(vulkan: &Result<dpex_abi::vulkan::Module, String>) -> TokenStream {
+    let module = match vulkan {
+        Ok(module) => module,
+        Err(reason) => return quote!(::core::result::Result::Err(#reason)),
+    };
+    let words = module.words.iter().map(|w| Literal::u32_unsuffixed(*w));
+    let hash = Literal::u64_suffixed(module.hash);
+    let interface = &module.interface;
+    let block_words = interface.block_words;
+    let range_word = interface.range_word;
+    let slots = interface.params.iter().map(|slot| match *slot {
+        Slot::Scalar { word } => quote!(::dpex::__private::vulkan::Slot::Scalar { word: #word }),
+        Slot::Tensor { word, dims } => {
+            quote!(::dpex::__private::vulkan::Slot::Tensor { word: #word, dims: #dims })
+        }
+        Slot::Local { spec_id } => {
+            quote!(::dpex::__private::vulkan::Slot::Local { spec_id: #spec_id })
+        }
+    });
+    let error_record_word = match interface.error_record_word {
+        Some(word) => quote!(::core::option::Option::Some(#word)),
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        ::core::result::Result::Ok(::dpex::__private::vulkan::Module {
+            words: ::std::borrow::Cow::Borrowed(&[#(#words),*]),
+            hash: #hash,
+            interface: ::dpex::__private::vulkan::Interface {
+                block_words: #block_words,
+                range_word: #range_word,
+                params: ::std::borrow::Cow::Borrowed(&[#(#slots),*]),
+                error_record_word: #error_record_word,
+            },
+        })
     }
 }
 

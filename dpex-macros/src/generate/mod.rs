@@ -24,6 +24,8 @@ use syn::ItemFn;
 pub(crate) struct Instance {
     pub sig: Signature,
     pub words: Vec<u32>,
+    /// The Vulkan module, or why the Vulkan flavour of the emitter cannot compile the kernel.
+    pub vulkan: Result<dpex_abi::vulkan::Module, String>,
     pub features: dpex_spirv::Features,
     pub static_local_bytes: u64,
     /// True for the variant that assumes C-contiguous tensor views.
@@ -220,6 +222,7 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
                     instances.push(Instance {
                         sig: sig.clone(),
                         words: Vec::new(),
+                        vulkan: Err(String::new()),
                         features: dpex_spirv::Features::default(),
                         static_local_bytes: 0,
                         contiguous,
@@ -272,10 +275,12 @@ fn build_instance(
         .map(|a| u64::from(a.len) * u64::from(a.elem.bits() / 8))
         .sum();
     let reports_errors = module.kernels.iter().any(|k| k.reports_errors);
+    let vulkan = emit_vulkan(&module, options.contract);
     let words = emit(sig, module, options.contract)?;
     Ok(Instance {
         sig: sig.clone(),
         words,
+        vulkan,
         features,
         static_local_bytes,
         contiguous,
@@ -284,6 +289,16 @@ fn build_instance(
         assumes: lowered.assumes,
         proven: None,
     })
+}
+
+/// Emits a module's SPIR-V for Vulkan (`contraction`: `#[kernel(contract)]`), or says why the
+/// Vulkan flavour cannot: the kernel then still builds, and a launch on a Vulkan device returns
+/// that reason.
+fn emit_vulkan(
+    _module: &ir::Module,
+    _contraction: bool,
+) -> Result<dpex_abi::vulkan::Module, String> {
+    Err("the Vulkan back end does not compile kernels yet".into())
 }
 
 /// Emits a module's SPIR-V (`contraction`: `#[kernel(contract)]`). An emitter error here is a
