@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use opencl3::types::cl_event;
 
+use crate::backend::vulkan::Signal;
 use crate::error::{cl_with, Error, Result};
 use crate::error_record::ErrorRecord;
 
@@ -14,12 +15,24 @@ use crate::error_record::ErrorRecord;
 /// Waiting is optional on an in-order queue: later reads of the kernel's tensors on the same
 /// queue come after it. On an out-of-order queue, pass the event to
 /// [`launch_after`](crate::launch_after) to order a later launch after this one.
+///
+/// On a Vulkan device an event is a value of its queue's timeline semaphore. Dropping it
+/// without waiting is fine: the launch keeps its resources (argument block, error record,
+/// tensor memory) until the timeline passes it.
 pub struct Event {
-    event: opencl3::event::Event,
+    event: Inner,
     kernel: &'static str,
     profiling: bool,
     /// For a safe kernel: where it reports a failed run-time check.
     record: Option<ErrorRecord>,
+}
+
+/// The API object behind an [`Event`].
+pub(crate) enum Inner {
+    /// An OpenCL event.
+    OpenCl(opencl3::event::Event),
+    /// A point on a Vulkan queue's timeline.
+    Vulkan(Signal),
 }
 
 /// Device timestamps of a command, in nanoseconds of the device's clock
@@ -50,7 +63,7 @@ impl ProfilingInfo {
 
 impl Event {
     pub(crate) fn new(
-        event: opencl3::event::Event,
+        event: Inner,
         kernel: &'static str,
         profiling: bool,
         record: Option<ErrorRecord>,
@@ -67,13 +80,21 @@ impl Event {
     /// check that failed ([`Error::OutOfBounds`], [`Error::DivideByZero`],
     /// [`Error::DivideOverflow`]); such a failure touched no memory. Only `wait` reports them.
     pub fn wait(&self) -> Result<()> {
-        self.event.wait().map_err(cl_with(
-            "clWaitForEvents",
-            format!("waiting for kernel `{}`", self.kernel),
-        ))?;
+        self.complete()?;
         match &self.record {
             Some(record) => record.check(),
             None => Ok(()),
+        }
+    }
+
+    /// Blocks until the command has completed, without reading its error record.
+    pub(crate) fn complete(&self) -> Result<()> {
+        match &self.event {
+            Inner::OpenCl(event) => event.wait().map_err(cl_with(
+                "clWaitForEvents",
+                format!("waiting for kernel `{}`", self.kernel),
+            )),
+            Inner::Vulkan(signal) => signal.wait(),
         }
     }
 
@@ -93,31 +114,35 @@ impl Event {
             });
         }
         self.wait()?;
+        let Inner::OpenCl(event) = &self.event else {
+            return Err(Error::ProfilingDisabled {
+                kernel: self.kernel.to_string(),
+            });
+        };
         let detail = || format!("profiling kernel `{}`", self.kernel);
         let query = "clGetEventProfilingInfo";
         Ok(ProfilingInfo {
-            queued: self
-                .event
+            queued: event
                 .profiling_command_queued()
                 .map_err(cl_with(query, detail()))?,
-            submitted: self
-                .event
+            submitted: event
                 .profiling_command_submit()
                 .map_err(cl_with(query, detail()))?,
-            started: self
-                .event
+            started: event
                 .profiling_command_start()
                 .map_err(cl_with(query, detail()))?,
-            ended: self
-                .event
+            ended: event
                 .profiling_command_end()
                 .map_err(cl_with(query, detail()))?,
         })
     }
 
-    /// The raw OpenCL event, for wait lists.
-    pub(crate) fn cl_event(&self) -> cl_event {
-        self.event.get()
+    /// The raw OpenCL event, for wait lists (`None` for a Vulkan event).
+    pub(crate) fn cl_event(&self) -> Option<cl_event> {
+        match &self.event {
+            Inner::OpenCl(event) => Some(event.get()),
+            Inner::Vulkan(_) => None,
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! Launching a kernel: checks, queue inference (compute follows data), set args, enqueue.
+//! Launching a kernel: checks, queue inference (compute follows data), then the launch on the
+//! queue's API (OpenCL: set args and enqueue here; Vulkan: `backend::vulkan::launch`).
 
 use std::ffi::c_void;
 use std::ptr;
@@ -8,11 +9,12 @@ use opencl3::types::{cl_event, cl_uint};
 
 use crate::arg::KernelArg;
 use crate::assume::assumptions_hold;
+use crate::backend::vulkan;
 use crate::error::{cl_with, Error, Result};
 use crate::error_record::ErrorRecord;
-use crate::event::Event;
+use crate::event::{Event, Inner};
 use crate::program::program_for;
-use crate::queue::Queue;
+use crate::queue::{Queue, QueueBackend};
 use crate::spec::KernelSpec;
 use crate::tensor::{TensorLayout, MAX_DIMS};
 use crate::validate::{
@@ -118,6 +120,21 @@ fn enqueue_checked(
     let device = queue.device();
     check_features(spec, device.info(), device)?;
     check_device_limits(spec, device.info(), device, local, args)?;
+    if let QueueBackend::Vulkan(stream) = queue.backend() {
+        let event = enqueue_vulkan(
+            spec,
+            stream,
+            queue,
+            (global, local),
+            args,
+            wait_for,
+            &foreign,
+        )?;
+        if !foreign.is_empty() {
+            event.wait()?;
+        }
+        return Ok(event);
+    }
     for other in &foreign {
         other.finish()?;
     }
@@ -146,6 +163,59 @@ fn enqueue_checked(
         event.wait()?;
     }
     Ok(event)
+}
+
+/// The Vulkan half of [`enqueue_checked`]: the kernel's Vulkan module (or
+/// [`Error::NotCompiledForApi`] before anything is enqueued), the events and queues waited for
+/// on the host, the error record, then the launch.
+fn enqueue_vulkan(
+    spec: &'static KernelSpec,
+    stream: &std::sync::Arc<vulkan::Stream>,
+    queue: &Queue,
+    (global, local): (&[usize], Option<&[usize]>),
+    args: &[KernelArg<'_>],
+    wait_for: &[&Event],
+    foreign: &[&Queue],
+) -> Result<Event> {
+    let device = queue.device();
+    let module = spec
+        .vulkan
+        .as_ref()
+        .map_err(|reason| Error::NotCompiledForApi {
+            kernel: spec.name.to_string(),
+            api: dpex_abi::Api::Vulkan,
+            device: device.to_string(),
+            reason: reason.to_string(),
+        })?;
+    let info = device.info();
+    let launch = vulkan::Launch {
+        spec,
+        module,
+        info,
+        device: device.to_string(),
+        global,
+        local,
+        record: None,
+    };
+    // Everything the device's limits decide is checked before any wait or allocation.
+    vulkan::check(&launch, args)?;
+    for event in wait_for {
+        event.complete()?;
+    }
+    for other in foreign {
+        other.finish()?;
+    }
+    let record = if spec.reports_errors {
+        Some(ErrorRecord::new(queue, spec)?)
+    } else {
+        None
+    };
+    let launch = vulkan::Launch {
+        record: record.as_ref().and_then(ErrorRecord::memory),
+        ..launch
+    };
+    let signal = vulkan::launch(stream, &launch, args)?;
+    Ok(Event::new(Inner::Vulkan(signal), spec.name, false, record))
 }
 
 /// [`launch`] on an explicitly named queue: `launch(spec, global, local, Some(queue), args)`.
@@ -360,9 +430,22 @@ fn set_args_and_enqueue(
     // extents (checked; the driver rejects more dimensions than it has); `local_ptr` is null or
     // points to `global.len()` extents (checked); no offsets are passed; the wait list holds
     // events that `wait_for` keeps alive for the call.
-    let wait_list: Vec<cl_event> = wait_for.iter().map(|e| e.cl_event()).collect();
+    let mut wait_list: Vec<cl_event> = Vec::with_capacity(wait_for.len());
+    for event in wait_for {
+        match event.cl_event() {
+            Some(raw) => wait_list.push(raw),
+            // A Vulkan event is waited for on the host.
+            None => event.complete()?,
+        }
+    }
+    let Some(cl_queue) = queue.cl_queue() else {
+        return Err(Error::Unsupported {
+            what: "an OpenCL launch on a queue of another API".to_string(),
+            device: queue.device().to_string(),
+        });
+    };
     let event = unsafe {
-        queue.cl_queue().enqueue_nd_range_kernel(
+        cl_queue.enqueue_nd_range_kernel(
             kernel.get(),
             global.len() as cl_uint,
             ptr::null(),
@@ -379,7 +462,12 @@ fn set_args_and_enqueue(
             queue.device()
         ),
     ))?;
-    Ok(Event::new(event, spec.name, queue.is_profiling(), record))
+    Ok(Event::new(
+        Inner::OpenCl(event),
+        spec.name,
+        queue.is_profiling(),
+        record,
+    ))
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! dpex runtime: OpenCL devices, queues, tensors, the per-device program cache and kernel launch.
+//! dpex runtime: OpenCL and Vulkan devices, queues, tensors, the per-device program cache and
+//! kernel launch.
 //!
 //! The `#[kernel]` macro embeds each kernel as a [`KernelSpec`] (SPIR-V words plus a parameter
 //! list) and generates a typed launcher that calls [`launch`]. Everything here also works by hand:
@@ -53,6 +54,7 @@
 
 mod arg;
 mod assume;
+mod backend;
 mod device;
 mod error;
 mod error_record;
@@ -72,6 +74,7 @@ mod validate;
 
 pub use arg::{all_c_contiguous, KernelArg, MemRef};
 pub use assume::{assumptions_hold, BoundOp, Obligation, Relation};
+pub use backend::vulkan::VulkanInfo;
 pub use device::{Device, DeviceInfo, DeviceType};
 pub use error::{status_name, Error, Result};
 pub use event::{Event, ProfilingInfo};

@@ -1,4 +1,5 @@
-//! The process-wide list of OpenCL platforms and devices, enumerated once; one `Device` (and context) per device.
+//! The process-wide list of devices, enumerated once: every OpenCL platform's devices, then every
+//! Vulkan physical device; one `Device` (and context) per device.
 
 use once_cell::sync::OnceCell;
 use opencl3::device::{
@@ -7,6 +8,9 @@ use opencl3::device::{
 use opencl3::error_codes::ClError;
 use opencl3::platform::get_platforms;
 
+use dpex_abi::Api;
+
+use crate::backend::vulkan;
 use crate::device::{Device, DeviceInfo, DeviceType};
 use crate::error::{status_name, Error, Result};
 
@@ -25,6 +29,8 @@ pub(crate) struct Entry {
 pub(crate) struct Registry {
     pub(crate) entries: Vec<Entry>,
     pub(crate) problems: Vec<String>,
+    /// The Vulkan loader's line of the listing.
+    pub(crate) vulkan_loader: String,
 }
 
 static REGISTRY: OnceCell<Registry> = OnceCell::new();
@@ -102,9 +108,16 @@ fn enumerate() -> Result<Registry> {
             ));
         }
     }
+    let vk = vulkan::discover();
+    problems.extend(vk.problems);
+    probes.extend(vk.devices.into_iter().map(|p| Probe {
+        info: p.info,
+        handle: p.physical.map(Handle::Vulkan),
+    }));
     Ok(Registry {
         entries: into_entries(probes),
         problems,
+        vulkan_loader: vk.loader,
     })
 }
 
@@ -162,6 +175,7 @@ fn describe(
         Ok(())
     };
     let info = DeviceInfo {
+        api: Api::OpenCl,
         platform_index,
         device_index,
         platform_name: platform_name.to_string(),
@@ -176,6 +190,7 @@ fn describe(
             .unwrap_or_default(),
         max_work_group_size: id.max_work_group_size().ok(),
         max_work_item_sizes: id.max_work_item_sizes().unwrap_or_default(),
+        max_work_group_count: Vec::new(),
         version: text(id.version()),
         compute_units: id.max_compute_units().ok(),
         global_mem_size: id.global_mem_size().ok(),
@@ -186,8 +201,9 @@ fn describe(
         sub_group_sizes: sub_group_sizes(&id),
         usable,
         filter: String::new(),
+        vulkan: None,
     };
-    let handle = info.usable.is_ok().then_some(id);
+    let handle = info.usable.is_ok().then_some(Handle::OpenCl(id));
     Probe { info, handle }
 }
 
@@ -207,17 +223,27 @@ fn sub_group_sizes(id: &opencl3::device::Device) -> Vec<usize> {
 pub(crate) struct Probe {
     pub(crate) info: DeviceInfo,
     /// The device's handle if dpex can use it.
-    pub(crate) handle: Option<opencl3::device::Device>,
+    pub(crate) handle: Option<Handle>,
+}
+
+/// The handle of a usable device, by API.
+pub(crate) enum Handle {
+    /// An OpenCL device id.
+    OpenCl(opencl3::device::Device),
+    /// A Vulkan physical device.
+    Vulkan(vulkan::Physical),
 }
 
 /// Gives each device its filter string, then builds the usable devices' handles.
 pub(crate) fn into_entries(mut probes: Vec<Probe>) -> Vec<Entry> {
-    let mut counts = std::collections::HashMap::<DeviceType, usize>::new();
+    let mut counts = std::collections::HashMap::<(Api, DeviceType), usize>::new();
     for info in probes.iter_mut().map(|p| &mut p.info) {
         if info.is_usable() {
-            let n = counts.entry(info.device_type).or_insert(0);
-            info.filter = format!("opencl:{}:{}", info.device_type, n);
+            let n = counts.entry((info.api, info.device_type)).or_insert(0);
+            info.filter = format!("{}:{}:{}", info.api, info.device_type, n);
             *n += 1;
+        } else if info.api == Api::Vulkan {
+            info.filter = format!("vulkan:{}", info.platform_index);
         } else {
             info.filter = format!("opencl:{}:{}", info.platform_index, info.device_index);
         }
@@ -225,7 +251,10 @@ pub(crate) fn into_entries(mut probes: Vec<Probe>) -> Vec<Entry> {
     probes
         .into_iter()
         .map(|Probe { info, handle }| Entry {
-            device: handle.map(|id| Device::from_parts(id, info.clone())),
+            device: handle.map(|handle| match handle {
+                Handle::OpenCl(id) => Device::from_parts(id, info.clone()),
+                Handle::Vulkan(physical) => Device::from_vulkan(physical, info.clone()),
+            }),
             info,
         })
         .collect()
@@ -235,9 +264,10 @@ impl Registry {
     /// One line per device (and per platform that failed), for error messages.
     pub(crate) fn listing(&self) -> String {
         let mut lines = vec![format!(
-            "  (OpenCL loader: {}; {})",
+            "  (OpenCL loader: {}; {}; {})",
             env_or_unset("OPENCL_DYLIB_PATH"),
-            env_or_unset("OCL_ICD_FILENAMES")
+            env_or_unset("OCL_ICD_FILENAMES"),
+            self.vulkan_loader
         )];
         if self.entries.is_empty() && self.problems.is_empty() {
             lines.push("  no OpenCL platforms or devices found".to_string());

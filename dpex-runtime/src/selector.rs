@@ -1,4 +1,7 @@
-//! Parsing of device selector strings such as `cpu`, `opencl:gpu:0` or `opencl:0:1,cpu`.
+//! Parsing of device selector strings such as `cpu`, `opencl:gpu:0`, `vulkan:cpu:0`, `vulkan:1`
+//! or `opencl:0:1,cpu`.
+
+use dpex_abi::Api;
 
 use crate::device::DeviceType;
 
@@ -7,14 +10,20 @@ use crate::device::DeviceType;
 pub(crate) enum Filter {
     /// Devices of a type (`None`: any type); with an index, the index-th *usable* device of that type.
     ByType {
+        /// The API, or `None` for devices of every API (no prefix).
+        api: Option<Api>,
         /// The device type, or `None` for `*` / no type.
         ty: Option<DeviceType>,
         /// Position among the usable devices of that type.
         index: Option<usize>,
     },
-    /// Devices by position: platform index, optionally the device index within the platform.
+    /// Devices by position: platform index, optionally the device index within the platform
+    /// (OpenCL); the physical device's index (Vulkan).
     ByPosition {
-        /// Platform index (order of `clGetPlatformIDs`).
+        /// The API (OpenCL when no prefix is given).
+        api: Api,
+        /// Platform index (order of `clGetPlatformIDs`), or the Vulkan device's index (order of
+        /// `vkEnumeratePhysicalDevices`).
         platform: usize,
         /// Device index within the platform (order of `clGetDeviceIDs`).
         device: Option<usize>,
@@ -42,28 +51,37 @@ pub(crate) fn parse(selector: &str) -> Result<Vec<Filter>, String> {
 fn parse_one(alt: &str) -> Result<Filter, String> {
     let lower = alt.to_ascii_lowercase();
     let mut tokens: Vec<&str> = lower.split(':').map(str::trim).collect();
-    match tokens.first().copied() {
+    let api = match tokens.first().copied() {
         Some("opencl") => {
             tokens.remove(0);
+            Some(Api::OpenCl)
         }
-        Some(b @ ("level_zero" | "cuda" | "hip" | "vulkan" | "host" | "native_cpu")) => {
+        Some("vulkan") => {
+            tokens.remove(0);
+            Some(Api::Vulkan)
+        }
+        Some(b @ ("level_zero" | "cuda" | "hip" | "host" | "native_cpu")) => {
             return Err(format!(
-                "the `{b}` backend is not supported; dpex runs on `opencl` devices"
+                "the `{b}` backend is not supported; dpex runs on `opencl` and `vulkan` devices"
             ))
         }
-        _ => {}
-    }
+        _ => None,
+    };
+    let position = |platform, device| Filter::ByPosition {
+        api: api.unwrap_or(Api::OpenCl),
+        platform,
+        device,
+    };
     match tokens.as_slice() {
         [] | ["*"] => Ok(Filter::ByType {
+            api,
             ty: None,
             index: None,
         }),
         [first] => match parse_index(first) {
-            Some(platform) => Ok(Filter::ByPosition {
-                platform,
-                device: None,
-            }),
+            Some(platform) => Ok(position(platform, None)),
             None => Ok(Filter::ByType {
+                api,
                 ty: parse_type(first, alt)?,
                 index: None,
             }),
@@ -75,11 +93,12 @@ fn parse_one(alt: &str) -> Result<Filter, String> {
                 ));
             };
             match parse_index(first) {
-                Some(platform) => Ok(Filter::ByPosition {
-                    platform,
-                    device: Some(index),
-                }),
+                Some(_) if api == Some(Api::Vulkan) => Err(format!(
+                    "`{alt}`: Vulkan devices are numbered with one index (`vulkan:1`)"
+                )),
+                Some(platform) => Ok(position(platform, Some(index))),
                 None => Ok(Filter::ByType {
+                    api,
                     ty: parse_type(first, alt)?,
                     index: Some(index),
                 }),
@@ -113,25 +132,52 @@ mod tests {
     use super::*;
 
     fn ty(ty: Option<DeviceType>, index: Option<usize>) -> Filter {
-        Filter::ByType { ty, index }
+        Filter::ByType {
+            api: None,
+            ty,
+            index,
+        }
+    }
+
+    fn on(api: Api, ty: Option<DeviceType>, index: Option<usize>) -> Filter {
+        Filter::ByType {
+            api: Some(api),
+            ty,
+            index,
+        }
     }
 
     #[test]
     fn parses_the_documented_forms() {
         assert_eq!(parse("cpu"), Ok(vec![ty(Some(DeviceType::Cpu), None)]));
-        assert_eq!(parse("opencl"), Ok(vec![ty(None, None)]));
-        assert_eq!(parse("opencl:*"), Ok(vec![ty(None, None)]));
+        assert_eq!(parse("opencl"), Ok(vec![on(Api::OpenCl, None, None)]));
+        assert_eq!(parse("opencl:*"), Ok(vec![on(Api::OpenCl, None, None)]));
+        assert_eq!(parse("*"), Ok(vec![ty(None, None)]));
         assert_eq!(
             parse("OpenCL:GPU:0"),
-            Ok(vec![ty(Some(DeviceType::Gpu), Some(0))])
+            Ok(vec![on(Api::OpenCl, Some(DeviceType::Gpu), Some(0))])
         );
         assert_eq!(
             parse("opencl:0:1"),
             Ok(vec![Filter::ByPosition {
+                api: Api::OpenCl,
                 platform: 0,
                 device: Some(1)
             }])
         );
+        assert_eq!(
+            parse("vulkan:cpu:0"),
+            Ok(vec![on(Api::Vulkan, Some(DeviceType::Cpu), Some(0))])
+        );
+        assert_eq!(
+            parse("vulkan:2"),
+            Ok(vec![Filter::ByPosition {
+                api: Api::Vulkan,
+                platform: 2,
+                device: None
+            }])
+        );
+        assert!(parse("vulkan:0:1").is_err());
         assert_eq!(
             parse(" gpu , cpu "),
             Ok(vec![
