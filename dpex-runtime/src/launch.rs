@@ -541,6 +541,36 @@ mod tests {
         Device::from_parts(opencl3::device::Device::new(real.id()), info)
     }
 
+    /// Lavapipe, described as a device without fp16 (same physical device).
+    fn lavapipe_without_fp16() -> Device {
+        let real = Device::select("vulkan:cpu:0").unwrap_or_else(|e| panic!("no lavapipe:\n{e}"));
+        let crate::device::DeviceBackend::Vulkan(physical) = real.backend() else {
+            panic!("vulkan:cpu:0 is not a Vulkan device");
+        };
+        let mut info = real.info().clone();
+        if let Some(vulkan) = info.vulkan.as_mut() {
+            vulkan.shader_float16 = false;
+        }
+        info.name = format!("{} (without fp16)", info.name);
+        Device::from_vulkan(physical.duplicate(), info)
+    }
+
+    #[test]
+    fn a_missing_feature_stops_a_vulkan_launch_before_anything_is_submitted() {
+        let device = lavapipe_without_fp16();
+        assert!(device.supports(Feature::Fp64) && !device.supports(Feature::Fp16));
+        let queue = Queue::new(&device).unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Tensor::full(&queue, 4, 7.0f32).unwrap_or_else(|e| panic!("{e}"));
+        let err = launch(&NEEDS_FP16, &[4], None, None, &[(&mut out).into()])
+            .expect_err("fp16 is missing");
+        assert!(
+            matches!(&err, Error::MissingFeature { kernel, feature: Feature::Fp16, device }
+                if kernel == "needs_fp16" && device.contains("without fp16")),
+            "{err:?}"
+        );
+        assert_eq!(out.to_vec().unwrap_or_else(|e| panic!("{e}")), [7.0; 4]);
+    }
+
     #[test]
     fn a_missing_feature_stops_the_launch_before_the_build() {
         let device = cpu_without_fp16();

@@ -9,9 +9,21 @@ mod tensors;
 use dpex_runtime::{Device, Queue};
 use rand::{Rng, SeedableRng};
 
-/// Lavapipe; a test that needs it fails with the runtime's listing when it is missing.
+/// The selector of the Vulkan device under test: `DPEX_TEST_VULKAN_DEVICE` (e.g. `vulkan:gpu:0`
+/// on the H200 machine), else lavapipe's `vulkan:cpu:0`.
+pub fn selector() -> String {
+    std::env::var("DPEX_TEST_VULKAN_DEVICE").unwrap_or_else(|_| "vulkan:cpu:0".to_string())
+}
+
+/// Whether the device under test is lavapipe (the tests of its listing and limits apply).
+pub fn on_lavapipe() -> bool {
+    selector() == "vulkan:cpu:0"
+}
+
+/// The device under test (lavapipe unless [`selector`] says otherwise); a test that needs it
+/// fails with the runtime's listing when it is missing.
 pub fn lavapipe() -> Device {
-    match Device::select("vulkan:cpu:0") {
+    match Device::select(&selector()) {
         Ok(device) => device,
         Err(e) => panic!(
             "no usable Vulkan CPU device (install mesa-vulkan-drivers libvulkan1: \

@@ -1,3 +1,4 @@
-//! OpenCL through `opencl3`: buffers and the transfers on them.
+//! OpenCL through `opencl3`: device discovery, buffers and the transfers on them.
 
 pub(crate) mod memory;
+pub(crate) mod probe;

@@ -88,6 +88,20 @@ impl Physical {
     }
 }
 
+#[cfg(test)]
+impl Physical {
+    /// Another handle on the same physical device, with its own logical device (for tests that
+    /// describe the device as lacking a feature).
+    pub(crate) fn duplicate(&self) -> Physical {
+        Physical {
+            instance: self.instance.clone(),
+            handle: self.handle,
+            info: self.info.clone(),
+            context: OnceCell::new(),
+        }
+    }
+}
+
 /// A physical device as probed: its description and, if usable, its handle.
 pub(crate) struct Probe {
     pub(crate) info: DeviceInfo,
