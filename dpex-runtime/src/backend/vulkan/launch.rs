@@ -18,6 +18,9 @@ use super::stream::{Keep, Resources, Signal, Stream};
 use crate::arg::KernelArg;
 use crate::device::DeviceInfo;
 use crate::error::{Error, Result};
+use crate::error_record::ErrorRecord;
+use crate::event::{Event, Inner};
+use crate::queue::Queue;
 use crate::spec::KernelSpec;
 use crate::tensor::DeviceMemory;
 
@@ -94,11 +97,7 @@ pub(crate) fn check(
 
 /// Checks the dispatch ([`check`]), then records and submits it on `stream`; returns the point
 /// of the stream's timeline that signals its completion.
-pub(crate) fn launch(
-    stream: &Arc<Stream>,
-    launch: &Launch<'_>,
-    args: &[KernelArg<'_>],
-) -> Result<Signal> {
+fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) -> Result<Signal> {
     let spec = launch.spec;
     let (groups, constants) = check(launch, args)?;
     let (words, mut keep) = block_words(launch, &launch.module.interface, args)?;
@@ -136,6 +135,59 @@ pub(crate) fn launch(
         stream: stream.clone(),
         value,
     })
+}
+
+/// The Vulkan half of a checked launch: the kernel's Vulkan module (or
+/// [`Error::NotCompiledForApi`] before anything is enqueued), the events and queues waited for
+/// on the host, the error record, then the launch.
+pub(crate) fn enqueue(
+    spec: &'static KernelSpec,
+    stream: &Arc<Stream>,
+    queue: &Queue,
+    (global, local): (&[usize], Option<&[usize]>),
+    args: &[KernelArg<'_>],
+    wait_for: &[&Event],
+    foreign: &[&Queue],
+) -> Result<Event> {
+    let device = queue.device();
+    let module = spec
+        .vulkan
+        .as_ref()
+        .map_err(|reason| Error::NotCompiledForApi {
+            kernel: spec.name.to_string(),
+            api: dpex_abi::Api::Vulkan,
+            device: device.to_string(),
+            reason: reason.to_string(),
+        })?;
+    let info = device.info();
+    let launch = Launch {
+        spec,
+        module,
+        info,
+        device: device.to_string(),
+        global,
+        local,
+        record: None,
+    };
+    // Everything the device's limits decide is checked before any wait or allocation.
+    check(&launch, args)?;
+    for event in wait_for {
+        event.complete()?;
+    }
+    for other in foreign {
+        other.finish()?;
+    }
+    let record = if spec.reports_errors {
+        Some(ErrorRecord::new(queue, spec)?)
+    } else {
+        None
+    };
+    let launch = Launch {
+        record: record.as_ref().and_then(ErrorRecord::memory),
+        ..launch
+    };
+    let signal = launch_on(stream, &launch, args)?;
+    Ok(Event::new(Inner::Vulkan(signal), spec.name, false, record))
 }
 
 /// The work-groups per dimension, each within `maxComputeWorkGroupCount`.

@@ -19,7 +19,7 @@ use crate::error::Error;
 
 pub(crate) use buffer::{Buffer, Placement};
 pub(crate) use context::Context;
-pub(crate) use launch::{check, launch, Launch};
+pub(crate) use launch::enqueue;
 pub(crate) use probe::Physical;
 pub use probe::VulkanInfo;
 pub(crate) use stream::{Signal, Stream};
