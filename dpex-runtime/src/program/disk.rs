@@ -269,7 +269,7 @@ pub(super) fn store(dir: &Path, max_bytes: u64, key: &DiskKey, program: &Program
 }
 
 /// Writes `bytes` to a temporary file in `dir` and renames it to `path`.
-fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!(".{name}.{}.tmp", unique_suffix()));

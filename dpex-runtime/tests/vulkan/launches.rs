@@ -292,3 +292,35 @@ fn dropped_events_and_tensors_outlive_nothing_the_device_uses() {
     assert_eq!(ok(y.to_vec()), want);
     ok(q.finish());
 }
+
+#[test]
+fn the_pipeline_cache_is_saved_in_the_disk_cache_folder() {
+    let q = queue();
+    let x = ok(Tensor::<f32>::full(&q, 10, 1.0));
+    let mut y = ok(Tensor::<f32>::full(&q, 10, 2.0));
+    ok(ok(launch(
+        saxpy(),
+        &[10],
+        None,
+        None,
+        &[3.0f32.into(), (&x).into(), (&mut y).into()],
+    ))
+    .wait());
+    assert_eq!(ok(y.to_vec()), [5.0; 10]);
+    let Some(dir) = dpex_runtime::cache_config().dir else {
+        return; // DPEX_CACHE=off
+    };
+    let info = q.device().info();
+    let vulkan = info.vulkan.as_ref().unwrap_or_else(|| panic!("{info:?}"));
+    let file = dir.join(format!(
+        "vk-{}-{}.bin",
+        vulkan.pipeline_cache_uuid, vulkan.driver_version
+    ));
+    let bytes = std::fs::metadata(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    assert!(
+        bytes.len() >= 16,
+        "{}: {} bytes",
+        file.display(),
+        bytes.len()
+    );
+}

@@ -138,7 +138,7 @@ impl Context {
                 return Err(vk_err("vkCreatePipelineLayout", detail())(e));
             }
         };
-        let pipelines = match Pipelines::new(&device) {
+        let pipelines = match Pipelines::new(&device, info) {
             Ok(p) => p,
             Err(e) => {
                 // SAFETY: only the layout was created on the device.

@@ -1,18 +1,23 @@
 //! Compute pipelines per device, one per (module, specialization constants), built once
 //! (single-flight: threads that miss the same key at once wait for one build; a failure is
 //! not cached) through the device's `VkPipelineCache`.
+//!
+//! The `VkPipelineCache` is loaded from and saved (after each build) to the disk cache folder
+//! ([`CacheConfig`](crate::CacheConfig)) as `vk-<pipelineCacheUUID>-<driverVersion>.bin`; the
+//! driver checks the data's header too, and data it rejects is replaced by an empty cache.
 
 use std::collections::HashMap;
 use std::ffi::CString;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use ash::vk;
 use dpex_abi::vulkan::Module;
 use once_cell::sync::OnceCell;
 
-use super::{vk_err, Context};
+use super::{vk_err, Context, VulkanInfo};
 use crate::error::{Error, Result};
-use crate::program::validate_vulkan_if_requested;
+use crate::program::{cache_config, validate_vulkan_if_requested, write_atomically};
 
 /// What a pipeline is specialised with: `(specialization constant id, 32-bit value)` pairs
 /// (the work-group size, the local accessors' lengths, the fused-fma flag).
@@ -30,22 +35,65 @@ struct Key {
 /// The pipelines of one device.
 pub(crate) struct Pipelines {
     cache: vk::PipelineCache,
+    /// Where the cache is saved (`None`: the disk cache is off).
+    file: Option<PathBuf>,
     built: Mutex<HashMap<Key, Arc<OnceCell<vk::Pipeline>>>>,
+    /// Serialises saves of the cache.
+    saving: Mutex<()>,
+}
+
+/// The file of a device's saved pipeline cache, if the disk cache is on.
+fn cache_file(info: &VulkanInfo) -> Option<PathBuf> {
+    let dir = cache_config().dir?;
+    Some(dir.join(format!(
+        "vk-{}-{}.bin",
+        info.pipeline_cache_uuid, info.driver_version
+    )))
 }
 
 impl Pipelines {
-    /// An empty set with a new (empty) `VkPipelineCache`.
-    pub(crate) fn new(device: &ash::Device) -> Result<Pipelines> {
-        let info = vk::PipelineCacheCreateInfo::default();
-        // SAFETY: a valid create info on a live device.
-        let cache = unsafe { device.create_pipeline_cache(&info, None) }.map_err(vk_err(
-            "vkCreatePipelineCache",
-            "the device's pipeline cache",
-        ))?;
+    /// An empty set, with the `VkPipelineCache` loaded from the disk cache when it holds one.
+    pub(crate) fn new(device: &ash::Device, info: &VulkanInfo) -> Result<Pipelines> {
+        let file = cache_file(info);
+        let saved = file
+            .as_ref()
+            .and_then(|f| std::fs::read(f).ok())
+            .unwrap_or_default();
+        let create = |data: &[u8]| {
+            let info = vk::PipelineCacheCreateInfo::default().initial_data(data);
+            // SAFETY: a valid create info on a live device; the driver checks the data's header
+            // (vendor, device, pipelineCacheUUID) and ignores data that is not its own.
+            unsafe { device.create_pipeline_cache(&info, None) }
+        };
+        let failed = vk_err("vkCreatePipelineCache", "the device's pipeline cache");
+        let cache = match create(&saved) {
+            Ok(cache) => cache,
+            Err(_) if !saved.is_empty() => create(&[]).map_err(failed)?,
+            Err(e) => return Err(failed(e)),
+        };
         Ok(Pipelines {
             cache,
+            file,
             built: Mutex::new(HashMap::new()),
+            saving: Mutex::new(()),
         })
+    }
+
+    /// Writes the cache's data to its file (atomically); failures are ignored (the cache is
+    /// an optimisation: the next process compiles again).
+    fn save(&self, device: &ash::Device) {
+        let Some(file) = &self.file else {
+            return;
+        };
+        let _one = self.saving.lock().unwrap_or_else(PoisonError::into_inner);
+        // SAFETY: a query on this set's live cache; Vulkan allows it while other threads create
+        // pipelines with the cache.
+        let Ok(data) = (unsafe { device.get_pipeline_cache_data(self.cache) }) else {
+            return;
+        };
+        if let Some(dir) = file.parent() {
+            let _ = write_atomically(dir, file, &data);
+        }
     }
 
     /// Destroys every pipeline and the cache.
@@ -87,8 +135,12 @@ pub(crate) fn pipeline(
             .unwrap_or_else(PoisonError::into_inner);
         built.entry(key.clone()).or_default().clone()
     };
-    cell.get_or_try_init(|| build(ctx, entry, module, &key.constants))
-        .copied()
+    cell.get_or_try_init(|| {
+        let pipeline = build(ctx, entry, module, &key.constants)?;
+        ctx.pipelines.save(&ctx.device);
+        Ok(pipeline)
+    })
+    .copied()
 }
 
 fn build(

@@ -19,6 +19,10 @@ pub struct VulkanInfo {
     pub api_version: String,
     /// `VkDriverId`, e.g. `MESA_LLVMPIPE` or `NVIDIA_PROPRIETARY`.
     pub driver_id: String,
+    /// `driverVersion` (vendor-specific encoding).
+    pub driver_version: u32,
+    /// `pipelineCacheUUID` in hex: with `driverVersion`, the key of the saved pipeline cache.
+    pub pipeline_cache_uuid: String,
     /// `maxComputeWorkGroupCount`: the most work-groups per dispatch, per dimension.
     pub max_work_group_count: [u32; 3],
     /// `maxPushConstantsSize` in bytes.
@@ -249,6 +253,13 @@ fn probe(instance: &Arc<Instance>, index: usize, handle: vk::PhysicalDevice) -> 
     let vulkan = VulkanInfo {
         api_version: version_string(f.props.api_version),
         driver_id: format!("{:?}", f.driver_id),
+        driver_version: f.props.driver_version,
+        pipeline_cache_uuid: f
+            .props
+            .pipeline_cache_uuid
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
         max_work_group_count: limits.max_compute_work_group_count,
         max_push_constants_size: limits.max_push_constants_size,
         max_storage_buffer_range: limits.max_storage_buffer_range,
