@@ -45,7 +45,9 @@ pub fn launch(
 /// ([`QueueOptions::out_of_order`](crate::QueueOptions)); on an in-order queue it also orders a
 /// launch after commands of *other* queues of the same device. The events must belong to the
 /// launch device's context (every queue of one device shares it); an event of another device is
-/// an OpenCL error (`CL_INVALID_CONTEXT`).
+/// an OpenCL error (`CL_INVALID_CONTEXT`). Events of the other API (a Vulkan event for an
+/// OpenCL launch, or any event for a Vulkan launch) are waited for on the host before the
+/// launch is enqueued.
 pub fn launch_after(
     spec: &'static KernelSpec,
     global: &[usize],

@@ -45,10 +45,18 @@
 //! arithmetic over the [`Obligation`]s in [`KernelSpec::assumes`]), else the checked variant.
 //!
 //! For other OpenCL code: [`Device::cl_device_id`], [`Device::cl_context`],
-//! [`Queue::cl_command_queue`] and [`Tensor::cl_mem`] hand out the raw handles.
+//! [`Queue::cl_command_queue`] and [`Tensor::cl_mem`] hand out the raw handles (null, or
+//! [`Error::Unsupported`] for `cl_context`, on Vulkan devices).
 //!
-//! Devices: every OpenCL device whose driver accepts SPIR-V (`CL_DEVICE_IL_VERSION`) is usable;
-//! [`Device::all`] lists the others with the reason. `DPEX_DEVICE` sets the default device.
+//! Devices: every OpenCL device whose driver accepts SPIR-V (`CL_DEVICE_IL_VERSION`) is usable,
+//! and every Vulkan device (Vulkan 1.2 or later, through the system's loader, opened at run
+//! time) with `bufferDeviceAddress`, `timelineSemaphore`, `shaderInt64` and a compute queue;
+//! [`Device::all`] lists the others with the reason. Selectors name the API or not
+//! (`vulkan:cpu:0`, `opencl:cpu:0`, `gpu`); `DPEX_DEVICE` sets the default device. A launch on
+//! a Vulkan device runs the kernel's Vulkan module ([`KernelSpec::vulkan`], the ABI of
+//! [`dpex_abi::vulkan`]): one compute dispatch per launch, pipelines cached per device and
+//! specialization (and on disk as a `VkPipelineCache`), completion on the queue's timeline
+//! semaphore.
 
 #![warn(missing_docs)]
 

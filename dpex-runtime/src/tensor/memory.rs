@@ -85,7 +85,10 @@ impl DeviceMemory {
                 if let Some(host) = host {
                     // SAFETY: the caller's contract: `host` points to `bytes` initialised bytes.
                     let data = unsafe { std::slice::from_raw_parts(host.cast::<u8>(), bytes) };
-                    vulkan::write(stream, &buffer, 0, data)?;
+                    // A new buffer is used by no command yet: mapped memory is written at once.
+                    if !buffer.write_at(0, data) {
+                        vulkan::write(stream, &buffer, 0, data)?;
+                    }
                 }
                 Raw::Vulkan(buffer)
             }

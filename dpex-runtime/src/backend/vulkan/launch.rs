@@ -72,6 +72,24 @@ pub(crate) fn check(
 ) -> Result<([u32; 3], SpecConstants)> {
     let spec = launch.spec;
     let interface = &launch.module.interface;
+    if spec.reports_errors != interface.error_record_word.is_some() {
+        return Err(Error::InvalidSpirv {
+            kernel: spec.name.to_string(),
+            log: format!(
+                "the kernel {} errors but its Vulkan module's interface {} an error record",
+                if spec.reports_errors {
+                    "reports"
+                } else {
+                    "does not report"
+                },
+                if spec.reports_errors {
+                    "has no word for"
+                } else {
+                    "has a word for"
+                }
+            ),
+        });
+    }
     if interface.params.len() != spec.params.len() {
         return Err(Error::InvalidSpirv {
             kernel: spec.name.to_string(),
