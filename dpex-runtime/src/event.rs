@@ -103,7 +103,8 @@ impl Event {
         self.kernel
     }
 
-    /// The command's device timestamps. Blocks until the command has completed.
+    /// The command's device timestamps. Blocks until the command has completed. On Vulkan the
+    /// timestamps bracket the dispatch (`queued` and `submitted` equal `started`).
     ///
     /// Errors with [`Error::ProfilingDisabled`] unless the launch queue was created with
     /// [`QueueOptions::profiling`](crate::QueueOptions::profiling).
@@ -114,10 +115,23 @@ impl Event {
             });
         }
         self.wait()?;
-        let Inner::OpenCl(event) = &self.event else {
-            return Err(Error::ProfilingDisabled {
-                kernel: self.kernel.to_string(),
-            });
+        let event = match &self.event {
+            Inner::OpenCl(event) => event,
+            Inner::Vulkan(signal) => {
+                let Some(times) = signal.times() else {
+                    return Err(Error::ProfilingDisabled {
+                        kernel: self.kernel.to_string(),
+                    });
+                };
+                let (started, ended) = times?;
+                // Vulkan timestamps bracket the dispatch only: queued and submitted are its start.
+                return Ok(ProfilingInfo {
+                    queued: started,
+                    submitted: started,
+                    started,
+                    ended,
+                });
+            }
         };
         let detail = || format!("profiling kernel `{}`", self.kernel);
         let query = "clGetEventProfilingInfo";

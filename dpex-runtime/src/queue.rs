@@ -41,8 +41,9 @@ pub struct QueueOptions {
 /// queue serialises its submissions).
 ///
 /// Vulkan queues run their commands in order: [`QueueOptions::out_of_order`] is accepted (in
-/// order is one valid out-of-order schedule), [`QueueOptions::profiling`] is refused with
-/// [`Error::Unsupported`] (no timestamp queries yet).
+/// order is one valid out-of-order schedule); with [`QueueOptions::profiling`] each launch
+/// records device timestamps around its dispatch (a queue family without timestamps refuses it
+/// with [`Error::Unsupported`]).
 #[derive(Clone)]
 pub struct Queue {
     inner: Arc<QueueInner>,
@@ -102,14 +103,16 @@ impl Queue {
         let backend = match device.backend() {
             DeviceBackend::OpenCl { .. } => QueueBackend::OpenCl(Self::opencl(device, options)?),
             DeviceBackend::Vulkan(physical) => {
-                if options.profiling {
+                if options.profiling && physical.info.timestamp_valid_bits == 0 {
                     return Err(Error::Unsupported {
-                        what: "profiling (QueueOptions::profiling) on a Vulkan queue".to_string(),
+                        what: "profiling (QueueOptions::profiling; the compute queue has no \
+                               timestamps)"
+                            .to_string(),
                         device: device.to_string(),
                     });
                 }
                 let ctx = physical.context(device.name())?;
-                QueueBackend::Vulkan(Arc::new(vulkan::Stream::new(ctx)?))
+                QueueBackend::Vulkan(Arc::new(vulkan::Stream::new(ctx, options.profiling)?))
             }
         };
         Ok(Queue {

@@ -324,3 +324,50 @@ fn the_pipeline_cache_is_saved_in_the_disk_cache_folder() {
         bytes.len()
     );
 }
+
+#[test]
+fn a_profiling_queue_times_each_dispatch() {
+    let options = dpex_runtime::QueueOptions {
+        profiling: true,
+        ..Default::default()
+    };
+    let q = ok(dpex_runtime::Queue::with_options(
+        &crate::lavapipe(),
+        options,
+    ));
+    let n = 100_000;
+    let x = ok(Tensor::<f32>::full(&q, n, 1.0));
+    let mut y = ok(Tensor::<f32>::full(&q, n, 2.0));
+    let event = ok(launch(
+        saxpy(),
+        &[n],
+        None,
+        None,
+        &[3.0f32.into(), (&x).into(), (&mut y).into()],
+    ));
+    let times = ok(event.profiling());
+    assert!(
+        times.ended > times.started && times.started > 0,
+        "{times:?}"
+    );
+    assert!(
+        times.duration() < std::time::Duration::from_secs(10),
+        "{times:?}"
+    );
+    assert_eq!(ok(y.to_vec())[n - 1], 5.0);
+    // Without profiling, the event says so.
+    let plain = queue();
+    let x = ok(Tensor::<f32>::full(&plain, 4, 1.0));
+    let mut y = ok(Tensor::<f32>::full(&plain, 4, 2.0));
+    let event = ok(launch(
+        saxpy(),
+        &[4],
+        None,
+        None,
+        &[3.0f32.into(), (&x).into(), (&mut y).into()],
+    ));
+    assert!(matches!(
+        event.profiling(),
+        Err(Error::ProfilingDisabled { .. })
+    ));
+}

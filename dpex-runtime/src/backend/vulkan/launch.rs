@@ -15,6 +15,7 @@ use dpex_abi::vulkan::{Interface, Module, Slot, FUSED_FMA_SPEC_ID, LOCAL_SIZE_SP
 
 use super::pipeline::{pipeline, SpecConstants};
 use super::stream::{Keep, Resources, Signal, Stream};
+use super::timestamps::Timestamps;
 use crate::arg::KernelArg;
 use crate::device::DeviceInfo;
 use crate::error::{Error, Result};
@@ -127,16 +128,32 @@ fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) 
     if let Some(record) = launch.record {
         keep.push(record.clone());
     }
+    let timestamps = if stream.profiling {
+        let t = Arc::new(Timestamps::new(&stream.ctx)?);
+        keep.push(t.clone());
+        Some(t)
+    } else {
+        None
+    };
+    let stamps = timestamps.clone();
     let layout = stream.ctx.layout;
     let value = stream.submit(
         // SAFETY: the pipeline and layout belong to the stream's device; the push constant
         // range is the layout's one 8-byte range; the group counts are within
         // maxComputeWorkGroupCount (checked above); every buffer the kernel addresses is kept
         // alive by the submission's resources.
+        // The timestamps (on a profiling queue, whose family has timestamps: checked when the
+        // queue was created) bracket the dispatch.
         |device, cmd| unsafe {
+            if let Some(t) = &stamps {
+                t.start(device, cmd);
+            }
             device.cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, pipeline);
             device.cmd_push_constants(cmd, layout, vk::ShaderStageFlags::COMPUTE, 0, &address);
             device.cmd_dispatch(cmd, groups[0], groups[1], groups[2]);
+            if let Some(t) = &stamps {
+                t.end(device, cmd);
+            }
         },
         Resources {
             block: Some(block),
@@ -152,6 +169,7 @@ fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) 
     Ok(Signal {
         stream: stream.clone(),
         value,
+        timestamps,
     })
 }
 
@@ -205,7 +223,12 @@ pub(crate) fn enqueue(
         ..launch
     };
     let signal = launch_on(stream, &launch, args)?;
-    Ok(Event::new(Inner::Vulkan(signal), spec.name, false, record))
+    Ok(Event::new(
+        Inner::Vulkan(signal),
+        spec.name,
+        queue.is_profiling(),
+        record,
+    ))
 }
 
 /// The work-groups per dimension, each within `maxComputeWorkGroupCount`.

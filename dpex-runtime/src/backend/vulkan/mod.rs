@@ -8,6 +8,7 @@ mod launch;
 mod pipeline;
 mod probe;
 mod stream;
+mod timestamps;
 mod transfer;
 
 use std::sync::Arc;

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::feature::Feature;
 
 /// What dpex reads of a Vulkan device beyond the API-neutral [`DeviceInfo`] fields.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VulkanInfo {
     /// The device's Vulkan version, e.g. `1.3.230`.
     pub api_version: String,
@@ -33,6 +33,10 @@ pub struct VulkanInfo {
     pub queue_family: u32,
     /// Whether that family is compute-only (no graphics).
     pub compute_only_family: bool,
+    /// `timestampValidBits` of that family (0: no timestamps, so no profiling).
+    pub timestamp_valid_bits: u32,
+    /// `timestampPeriod`: nanoseconds per timestamp tick.
+    pub timestamp_period: f32,
     /// `shaderFloat64`.
     pub shader_float64: bool,
     /// `shaderFloat16`.
@@ -224,8 +228,11 @@ fn facts(instance: &ash::Instance, handle: vk::PhysicalDevice) -> Facts {
 }
 
 /// The queue family to launch on: a compute-only family if there is one, else the first with
-/// compute; and whether it is compute-only.
-fn compute_family(instance: &ash::Instance, handle: vk::PhysicalDevice) -> Option<(u32, bool)> {
+/// compute; whether it is compute-only; its `timestampValidBits`.
+fn compute_family(
+    instance: &ash::Instance,
+    handle: vk::PhysicalDevice,
+) -> Option<(u32, bool, u32)> {
     // SAFETY: a query on a live physical device.
     let families = unsafe { instance.get_physical_device_queue_family_properties(handle) };
     let compute = |f: &vk::QueueFamilyProperties| {
@@ -234,10 +241,11 @@ fn compute_family(instance: &ash::Instance, handle: vk::PhysicalDevice) -> Optio
     let only = families
         .iter()
         .position(|f| compute(f) && !f.queue_flags.contains(vk::QueueFlags::GRAPHICS));
-    match only {
-        Some(i) => Some((i as u32, true)),
-        None => families.iter().position(compute).map(|i| (i as u32, false)),
-    }
+    let (index, only) = match only {
+        Some(i) => (i, true),
+        None => (families.iter().position(compute)?, false),
+    };
+    Some((index as u32, only, families[index].timestamp_valid_bits))
 }
 
 fn probe(instance: &Arc<Instance>, index: usize, handle: vk::PhysicalDevice) -> Probe {
@@ -263,8 +271,10 @@ fn probe(instance: &Arc<Instance>, index: usize, handle: vk::PhysicalDevice) -> 
         max_work_group_count: limits.max_compute_work_group_count,
         max_push_constants_size: limits.max_push_constants_size,
         max_storage_buffer_range: limits.max_storage_buffer_range,
-        queue_family: family.map_or(0, |(i, _)| i),
-        compute_only_family: family.is_some_and(|(_, only)| only),
+        queue_family: family.map_or(0, |(i, _, _)| i),
+        compute_only_family: family.is_some_and(|(_, only, _)| only),
+        timestamp_valid_bits: family.map_or(0, |(_, _, bits)| bits),
+        timestamp_period: limits.timestamp_period,
         shader_float64: bool_of(f.features.shader_float64),
         shader_float16: f.f12.shader_float16,
         shader_int8: f.f12.shader_int8,

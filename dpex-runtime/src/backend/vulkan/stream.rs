@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use ash::vk;
 
 use super::buffer::{Buffer, Placement};
+use super::timestamps::Timestamps;
 use super::{vk_err, Context};
 use crate::error::Result;
 
@@ -28,6 +29,8 @@ pub(crate) const BLOCK_BYTES: u64 = 512;
 /// One queue's submission stream.
 pub(crate) struct Stream {
     pub(crate) ctx: Arc<Context>,
+    /// Whether launches record timestamps ([`QueueOptions::profiling`](crate::QueueOptions)).
+    pub(crate) profiling: bool,
     timeline: vk::Semaphore,
     state: Mutex<State>,
 }
@@ -64,12 +67,19 @@ pub(crate) struct Resources {
 pub(crate) struct Signal {
     pub(crate) stream: Arc<Stream>,
     pub(crate) value: u64,
+    /// The launch's timestamps, on a profiling queue.
+    pub(crate) timestamps: Option<Arc<Timestamps>>,
 }
 
 impl Signal {
     /// Blocks until the submission has completed.
     pub(crate) fn wait(&self) -> Result<()> {
         self.stream.wait(self.value)
+    }
+
+    /// The launch's device start and end in nanoseconds (`None`: not a profiling queue).
+    pub(crate) fn times(&self) -> Option<Result<(u64, u64)>> {
+        self.timestamps.as_ref().map(|t| t.read())
     }
 }
 
@@ -78,8 +88,8 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 }
 
 impl Stream {
-    /// A new stream on `ctx`'s queue.
-    pub(crate) fn new(ctx: &Arc<Context>) -> Result<Stream> {
+    /// A new stream on `ctx`'s queue, recording timestamps if `profiling`.
+    pub(crate) fn new(ctx: &Arc<Context>, profiling: bool) -> Result<Stream> {
         let device = &ctx.device;
         let mut kind = vk::SemaphoreTypeCreateInfo::default()
             .semaphore_type(vk::SemaphoreType::TIMELINE)
@@ -102,6 +112,7 @@ impl Stream {
         };
         Ok(Stream {
             ctx: ctx.clone(),
+            profiling,
             timeline,
             state: Mutex::new(State {
                 submitted: 0,
