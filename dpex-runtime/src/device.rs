@@ -5,12 +5,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-use once_cell::sync::OnceCell;
 use opencl3::context::Context;
 use opencl3::types::cl_device_id;
 
+use crate::backend::opencl;
 use crate::backend::vulkan::{Physical, VulkanInfo};
-use crate::error::{cl, Error, Result};
+use crate::error::{Error, Result};
 use crate::feature::Feature;
 use crate::registry::registry;
 use crate::selector;
@@ -164,12 +164,7 @@ pub(crate) struct DeviceInner {
 /// The API object behind a [`Device`].
 pub(crate) enum DeviceBackend {
     /// An OpenCL device and its context.
-    OpenCl {
-        /// The device id.
-        id: opencl3::device::Device,
-        /// Created at first use; one per device for all its queues, tensors and programs.
-        context: OnceCell<Context>,
-    },
+    OpenCl(opencl::device::Handle),
     /// A Vulkan physical device (its logical device is created at first use).
     Vulkan(Physical),
 }
@@ -179,10 +174,7 @@ impl Device {
         Device {
             inner: Arc::new(DeviceInner {
                 info,
-                backend: DeviceBackend::OpenCl {
-                    id,
-                    context: OnceCell::new(),
-                },
+                backend: DeviceBackend::OpenCl(opencl::device::Handle::new(id)),
             }),
         }
     }
@@ -368,7 +360,7 @@ impl Device {
     /// The raw OpenCL device id (null for a Vulkan device).
     pub(crate) fn id(&self) -> cl_device_id {
         match &self.inner.backend {
-            DeviceBackend::OpenCl { id, .. } => id.id(),
+            DeviceBackend::OpenCl(handle) => handle.id(),
             DeviceBackend::Vulkan(_) => std::ptr::null_mut(),
         }
     }
@@ -391,9 +383,7 @@ impl Device {
     /// The device's OpenCL context, created at first use and shared by all its queues.
     pub(crate) fn context(&self) -> Result<&Context> {
         match &self.inner.backend {
-            DeviceBackend::OpenCl { id, context } => {
-                context.get_or_try_init(|| Context::from_device(id).map_err(cl("clCreateContext")))
-            }
+            DeviceBackend::OpenCl(handle) => handle.context(),
             DeviceBackend::Vulkan(_) => Err(Error::Unsupported {
                 what: "an OpenCL context".to_string(),
                 device: self.to_string(),
@@ -405,9 +395,7 @@ impl Device {
 impl PartialEq for Device {
     fn eq(&self, other: &Device) -> bool {
         match (&self.inner.backend, &other.inner.backend) {
-            (DeviceBackend::OpenCl { id: a, .. }, DeviceBackend::OpenCl { id: b, .. }) => {
-                a.id() == b.id()
-            }
+            (DeviceBackend::OpenCl(a), DeviceBackend::OpenCl(b)) => a.id() == b.id(),
             (DeviceBackend::Vulkan(a), DeviceBackend::Vulkan(b)) => a.handle == b.handle,
             _ => false,
         }

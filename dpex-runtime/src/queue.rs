@@ -4,14 +4,11 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use opencl3::command_queue::{
-    CommandQueue, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, CL_QUEUE_PROFILING_ENABLE,
-};
-use opencl3::types::cl_event;
+use opencl3::command_queue::CommandQueue;
 
-use crate::backend::vulkan;
+use crate::backend::{opencl, vulkan};
 use crate::device::{Device, DeviceBackend};
-use crate::error::{cl, cl_with, Error, Result};
+use crate::error::{cl, Error, Result};
 use crate::tensor::memory::DeviceMemory;
 
 /// How a [`Queue`] executes and records its commands. The default is an in-order queue without
@@ -101,7 +98,9 @@ impl Queue {
     /// move freely between them.
     pub fn with_options(device: &Device, options: QueueOptions) -> Result<Queue> {
         let backend = match device.backend() {
-            DeviceBackend::OpenCl { .. } => QueueBackend::OpenCl(Self::opencl(device, options)?),
+            DeviceBackend::OpenCl(_) => {
+                QueueBackend::OpenCl(opencl::queue::create(device, options)?)
+            }
             DeviceBackend::Vulkan(physical) => {
                 if options.profiling && physical.info.timestamp_valid_bits == 0 {
                     return Err(Error::Unsupported {
@@ -123,25 +122,6 @@ impl Queue {
                 error_records: Mutex::new(Vec::new()),
             }),
         })
-    }
-
-    /// An OpenCL command queue on `device` with `options`.
-    fn opencl(device: &Device, options: QueueOptions) -> Result<CommandQueue> {
-        let context = device.context()?;
-        let mut properties = 0;
-        if options.out_of_order {
-            properties |= CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE;
-        }
-        if options.profiling {
-            properties |= CL_QUEUE_PROFILING_ENABLE;
-        }
-        // SAFETY: the device is the (only) device of `context`, as the call requires; the
-        // properties are valid `cl_command_queue_properties` bits.
-        unsafe { CommandQueue::create_with_properties(context, device.id(), properties, 0) }
-            .map_err(cl_with(
-                "clCreateCommandQueueWithProperties",
-                format!("a queue with {options:?} on {device}"),
-            ))
     }
 
     /// A new queue on [`Device::default_device`] (`DPEX_DEVICE`, else a GPU, else a CPU).
@@ -204,30 +184,6 @@ impl Queue {
             QueueBackend::OpenCl(queue) => Some(queue),
             QueueBackend::Vulkan(_) => None,
         }
-    }
-
-    /// What a command must wait for to come after everything enqueued before it: nothing on an
-    /// in-order queue, a barrier over all earlier commands on an out-of-order one.
-    pub(crate) fn ordering(&self) -> Result<Ordering> {
-        let queue = match (&self.inner.backend, self.is_out_of_order()) {
-            (QueueBackend::OpenCl(queue), true) => queue,
-            _ => return Ok(Ordering(None)),
-        };
-        // SAFETY: an empty wait list asks for a barrier over every earlier command of the queue.
-        let barrier = unsafe { queue.enqueue_barrier_with_wait_list(&[]) }
-            .map_err(cl("clEnqueueBarrierWithWaitList"))?;
-        Ok(Ordering(Some(barrier)))
-    }
-}
-
-/// The wait list that orders a command after the earlier ones on its queue (see
-/// [`Queue::ordering`]); holds the barrier's event alive while it is used.
-pub(crate) struct Ordering(Option<opencl3::event::Event>);
-
-impl Ordering {
-    /// The raw wait list: empty or the barrier's event.
-    pub(crate) fn wait_list(&self) -> Vec<cl_event> {
-        self.0.iter().map(|e| e.get()).collect()
     }
 }
 

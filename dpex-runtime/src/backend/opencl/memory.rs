@@ -6,8 +6,9 @@ use std::ptr;
 
 use opencl3::command_queue as clq;
 use opencl3::memory::{create_buffer, release_mem_object, CL_MEM_COPY_HOST_PTR, CL_MEM_READ_WRITE};
-use opencl3::types::{cl_command_queue, cl_event, cl_int, cl_mem, cl_uint, CL_BLOCKING};
+use opencl3::types::{cl_event, cl_int, cl_mem, cl_uint, CL_BLOCKING};
 
+use super::queue::ordered;
 use crate::error::{cl_with, Error, Result};
 use crate::queue::Queue;
 use crate::tensor::memory::Rect;
@@ -71,17 +72,6 @@ impl Drop for Buffer {
     }
 }
 
-/// The raw OpenCL command queue of `queue` (an error on a queue of another API).
-pub(crate) fn raw_queue(queue: &Queue) -> Result<cl_command_queue> {
-    match queue.cl_queue() {
-        Some(q) => Ok(q.get()),
-        None => Err(Error::Unsupported {
-            what: "an OpenCL command on a queue of another API".to_string(),
-            device: queue.device().to_string(),
-        }),
-    }
-}
-
 /// Waits for a command enqueued by a raw cl3 call, then releases its event.
 fn complete(
     enqueued: std::result::Result<cl_event, cl_int>,
@@ -109,8 +99,7 @@ fn wait_list(events: &[cl_event]) -> (cl_uint, *const cl_event) {
 /// Reads `out.len()` bytes at byte `offset` of `memory` into `out`; blocks until done and comes
 /// after everything enqueued earlier on `queue`.
 pub(crate) fn read(queue: &Queue, memory: &Buffer, offset: usize, out: &mut [u8]) -> Result<()> {
-    let raw = raw_queue(queue)?;
-    let ordering = queue.ordering()?;
+    let (raw, ordering) = ordered(queue)?;
     let events = ordering.wait_list();
     let (count, list) = wait_list(&events);
     // SAFETY: a blocking read of `out.len()` bytes inside the buffer (checked) into `out`.
@@ -134,8 +123,7 @@ pub(crate) fn read(queue: &Queue, memory: &Buffer, offset: usize, out: &mut [u8]
 /// Writes `data` at byte `offset` of `memory`; blocks until done and comes after everything
 /// enqueued earlier on `queue`.
 pub(crate) fn write(queue: &Queue, memory: &Buffer, offset: usize, data: &[u8]) -> Result<()> {
-    let raw = raw_queue(queue)?;
-    let ordering = queue.ordering()?;
+    let (raw, ordering) = ordered(queue)?;
     let events = ordering.wait_list();
     let (count, list) = wait_list(&events);
     // SAFETY: a blocking write of `data.len()` bytes from `data` inside the buffer (checked).
@@ -164,8 +152,7 @@ pub(crate) fn fill(
     offset: usize,
     size: usize,
 ) -> Result<()> {
-    let raw = raw_queue(queue)?;
-    let ordering = queue.ordering()?;
+    let (raw, ordering) = ordered(queue)?;
     let events = ordering.wait_list();
     let (count, list) = wait_list(&events);
     // SAFETY: the pattern is a live slice of a size OpenCL accepts, copied during the call; the
@@ -197,8 +184,7 @@ pub(crate) fn copy(
     dst_offset: usize,
     size: usize,
 ) -> Result<()> {
-    let raw = raw_queue(queue)?;
-    let ordering = queue.ordering()?;
+    let (raw, ordering) = ordered(queue)?;
     let events = ordering.wait_list();
     let (count, list) = wait_list(&events);
     // SAFETY: both ranges lie inside their buffers (checked), which live in the queue's context.
@@ -222,8 +208,7 @@ pub(crate) fn copy_rect(
     dst_rect: Rect,
     region: [usize; 3],
 ) -> Result<()> {
-    let raw = raw_queue(queue)?;
-    let ordering = queue.ordering()?;
+    let (raw, ordering) = ordered(queue)?;
     let events = ordering.wait_list();
     let (count, list) = wait_list(&events);
     // SAFETY: the origins and region are arrays of 3 as the call reads; both rectangles lie
