@@ -255,7 +255,7 @@ mod tests {
             vulkan.shader_float16 = false;
         }
         info.name = format!("{} (without fp16)", info.name);
-        Device::from_vulkan(physical.duplicate(), info)
+        Device::from_vulkan(physical.duplicate(false), info)
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub(crate) struct Context {
     /// The one `VkQueue`; `vkQueueSubmit` needs it externally synchronised.
     queue: Mutex<vk::Queue>,
     pub(crate) family: u32,
-    /// The memory type of tensors (device-local, preferring one the host cannot map).
+    /// The memory type of tensors (device-local, preferring one the host cannot map; never
+    /// mapped when the device takes the staging paths only).
     pub(crate) tensor_type: MemoryType,
     /// The memory type of argument blocks and staging buffers (host-visible and coherent,
     /// preferably cached).
@@ -76,6 +77,7 @@ impl Context {
         physical: vk::PhysicalDevice,
         info: &VulkanInfo,
         name: &str,
+        staging_only: bool,
     ) -> Result<Context> {
         let detail = || format!("creating the Vulkan device `{name}`");
         // SAFETY: a query on a live physical device.
@@ -84,12 +86,16 @@ impl Context {
                 .instance
                 .get_physical_device_memory_properties(physical)
         };
-        let (tensor_type, host_type) =
+        let (mut tensor_type, host_type) =
             memory_types(&memory).ok_or_else(|| crate::error::Error::Vulkan {
                 operation: "vkGetPhysicalDeviceMemoryProperties",
                 result: "no device-local or no host-visible coherent memory type".to_string(),
                 detail: detail(),
             })?;
+        if staging_only {
+            tensor_type.mappable = false;
+            tensor_type.host_readable = false;
+        }
         let on = |b: bool| if b { vk::TRUE } else { vk::FALSE };
         let features = vk::PhysicalDeviceFeatures::default()
             .shader_float64(info.shader_float64)

@@ -84,14 +84,35 @@ pub(crate) struct Physical {
     pub(crate) instance: Arc<Instance>,
     pub(crate) handle: vk::PhysicalDevice,
     pub(crate) info: VulkanInfo,
+    /// Never map tensor memory: every host transfer goes through a staging buffer, the path of
+    /// device-local memory the host cannot map (e.g. the H200's), here on any device.
+    /// `DPEX_VULKAN_STAGING=1` sets it for every device.
+    staging_only: bool,
     context: OnceCell<Arc<Context>>,
+}
+
+/// Whether `DPEX_VULKAN_STAGING` asks for staging transfers only (`1`, `on`, `true`, `yes`).
+fn staging_from_env() -> bool {
+    std::env::var("DPEX_VULKAN_STAGING").is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "1" | "on" | "true" | "yes"
+        )
+    })
 }
 
 impl Physical {
     /// The logical device, queue and pipeline layout, created at the first call.
     pub(crate) fn context(&self, name: &str) -> Result<&Arc<Context>> {
         self.context.get_or_try_init(|| {
-            Context::create(&self.instance, self.handle, &self.info, name).map(Arc::new)
+            Context::create(
+                &self.instance,
+                self.handle,
+                &self.info,
+                name,
+                self.staging_only,
+            )
+            .map(Arc::new)
         })
     }
 }
@@ -99,12 +120,13 @@ impl Physical {
 #[cfg(test)]
 impl Physical {
     /// Another handle on the same physical device, with its own logical device (for tests that
-    /// describe the device as lacking a feature).
-    pub(crate) fn duplicate(&self) -> Physical {
+    /// describe the device as lacking a feature, or that take the staging paths).
+    pub(crate) fn duplicate(&self, staging_only: bool) -> Physical {
         Physical {
             instance: self.instance.clone(),
             handle: self.handle,
             info: self.info.clone(),
+            staging_only,
             context: OnceCell::new(),
         }
     }
@@ -366,6 +388,7 @@ fn probe(instance: &Arc<Instance>, index: usize, handle: vk::PhysicalDevice) -> 
         instance: instance.clone(),
         handle,
         info: vulkan,
+        staging_only: staging_from_env(),
         context: OnceCell::new(),
     });
     Probe { info, physical }

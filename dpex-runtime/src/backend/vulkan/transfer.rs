@@ -149,3 +149,52 @@ pub(crate) fn copy_rect(
         "copying a rectangle between tensors",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::device::{Device, DeviceBackend};
+    use crate::queue::Queue;
+    use crate::tensor::Tensor;
+
+    fn ok<T>(result: crate::Result<T>) -> T {
+        result.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Lavapipe with its tensor memory never mapped: the transfers of device-local memory the
+    /// host cannot map (the H200's), on this machine.
+    fn lavapipe_staging() -> Device {
+        let real = ok(Device::select("vulkan:cpu:0"));
+        let DeviceBackend::Vulkan(physical) = real.backend() else {
+            panic!("vulkan:cpu:0 is not a Vulkan device");
+        };
+        Device::from_vulkan(physical.duplicate(true), real.info().clone())
+    }
+
+    #[test]
+    fn the_staging_paths_move_the_same_bytes() {
+        let q = ok(Queue::new(&lavapipe_staging()));
+        let data: Vec<f32> = (0..1000).map(|i| i as f32 * 0.5 - 7.0).collect();
+        let t = ok(Tensor::from_slice(&q, &data));
+        let buffer = t
+            .memory()
+            .vulkan()
+            .unwrap_or_else(|| panic!("not a Vulkan buffer"));
+        assert!(!buffer.host_writable() && !buffer.host_readable());
+        assert_eq!(ok(t.to_vec()), data);
+        assert_eq!(
+            ok(Tensor::<i16>::full(&q, 5, -9).and_then(|t| t.to_vec())),
+            [-9; 5]
+        );
+        let m = ok(Tensor::from_vec_shape(&q, data.clone(), [40, 25]));
+        let big = ok(Tensor::<f32, 2>::zeros(&q, [10, 10]));
+        let mut window = ok(big.slice([2..5, 3..7]));
+        ok(window.copy_from(&ok(m.slice([1..4, 0..4]))));
+        let got = ok(big.to_vec());
+        assert_eq!(got[2 * 10 + 3], data[25]);
+        assert_eq!(got[4 * 10 + 6], data[3 * 25 + 3]);
+        assert_eq!(got.iter().filter(|&&v| v != 0.0).count(), 12);
+        let mut column = ok(m.slice_axis(1, 7..8));
+        ok(column.copy_from_host(&[1.5; 40]));
+        assert_eq!(ok(m.to_vec())[3 * 25 + 7], 1.5);
+    }
+}
