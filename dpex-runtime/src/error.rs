@@ -81,7 +81,8 @@ pub enum Error {
         listing: String,
     },
 
-    /// The OpenCL driver rejected a kernel's SPIR-V.
+    /// The driver rejected a kernel's SPIR-V (OpenCL's program build, or Vulkan's
+    /// `vkCreateShaderModule` / `vkCreateComputePipelines`).
     #[error("building kernel `{kernel}` for device {device} failed:\n{log}")]
     BuildFailed {
         /// The kernel's name.

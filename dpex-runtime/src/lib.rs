@@ -38,7 +38,10 @@
 //! driver's log; build options come from [`set_build_options`] / `DPEX_BUILD_OPTIONS` and each
 //! kernel's [`KernelSpec::build_options`]. Environment: `DPEX_CACHE=off`, `DPEX_CACHE_DIR`,
 //! `DPEX_CACHE_MAX_BYTES`, `DPEX_BUILD_OPTIONS`, `DPEX_DUMP_SPIRV=<dir>`,
-//! `DPEX_VALIDATE_SPIRV=1|<path of spirv-val>`, `DPEX_LOG=1` (trace the cache on stderr).
+//! `DPEX_VALIDATE_SPIRV=1|<path of spirv-val>` (OpenCL modules against `opencl2.2` or their
+//! SPIR-V version, Vulkan modules against `vulkan1.2`), `DPEX_LOG=1` (trace the cache on
+//! stderr), `DPEX_VULKAN_STAGING=1` (never map Vulkan tensor memory: every host transfer goes
+//! through a staging buffer, as on GPUs whose device memory the host cannot map).
 //!
 //! Safe kernels come with a variant that leaves out the index checks a launch can prove:
 //! [`launch_best`] runs it when [`assumptions_hold`] for the launch's range and arguments (interval

@@ -28,6 +28,8 @@ pub(crate) struct Context {
     pub(crate) layout: vk::PipelineLayout,
     pub(crate) pipelines: Pipelines,
     pub(crate) info: VulkanInfo,
+    /// The device's name, for messages.
+    pub(crate) name: String,
 }
 
 /// A memory type: its index and what the host may do with it.
@@ -165,6 +167,7 @@ impl Context {
             layout,
             pipelines,
             info: info.clone(),
+            name: name.to_string(),
         })
     }
 

@@ -160,7 +160,7 @@ fn build(
     // SAFETY: the words are a SPIR-V module the emitter wrote (validated above when asked);
     // the create info lives across the call.
     let shader = unsafe { device.create_shader_module(&info, None) }
-        .map_err(vk_err("vkCreateShaderModule", detail()))?;
+        .map_err(|e| rejected(entry, ctx, "vkCreateShaderModule", e))?;
     let entries: Vec<vk::SpecializationMapEntry> = constants
         .iter()
         .enumerate()
@@ -200,7 +200,16 @@ fn build(
                 // SAFETY: a pipeline returned by the failed call, used by nothing.
                 unsafe { device.destroy_pipeline(p, None) };
             }
-            Err(vk_err("vkCreateComputePipelines", detail())(e))
+            Err(rejected(entry, ctx, "vkCreateComputePipelines", e))
         }
+    }
+}
+
+/// [`Error::BuildFailed`] for a module the driver rejected.
+fn rejected(entry: &str, ctx: &Context, operation: &str, result: vk::Result) -> Error {
+    Error::BuildFailed {
+        kernel: entry.to_string(),
+        device: format!("`{}` ({})", ctx.name, ctx.info.driver_id),
+        log: format!("{operation} failed with {result:?} (Vulkan drivers give no build log)"),
     }
 }
