@@ -6,19 +6,20 @@ use crate::error::Result;
 use crate::registry::registry;
 
 /// Every OpenCL platform's devices and every Vulkan device on the machine as an aligned text
-/// table: filter string, API, type, name, vendor, driver version, compute units, memory sizes, work-group and sub-group
-/// sizes, fp16/fp64, the SPIR-V versions the driver takes, and whether dpex can use the device
-/// (or why not). Followed by the OpenCL platform names and any platform (or the Vulkan loader)
-/// that could not be listed.
+/// table: filter string, API, type, name, vendor, driver version, compute units, memory sizes,
+/// work-group and sub-group sizes, fp16/fp64, the SPIR-V versions the driver takes, the
+/// optional features it has, and whether dpex can use the device (or why not). Followed by the
+/// OpenCL platform names and any platform (or the Vulkan loader) that could not be listed.
 ///
-/// Errors only when OpenCL itself cannot be loaded ([`Error::NoOpenClLibrary`](crate::Error)).
+/// Errors only when OpenCL itself cannot be loaded and there is no Vulkan device
+/// ([`Error::NoOpenClLibrary`](crate::Error)).
 pub fn device_table() -> Result<String> {
     let registry = registry()?;
     let infos: Vec<DeviceInfo> = registry.entries.iter().map(|e| e.info.clone()).collect();
     Ok(format_table(&infos, &registry.problems))
 }
 
-const HEADER: [&str; 16] = [
+const HEADER: [&str; 17] = [
     "FILTER",
     "API",
     "TYPE",
@@ -34,12 +35,13 @@ const HEADER: [&str; 16] = [
     "FP16",
     "FP64",
     "IL",
+    "FEATURES",
     "DPEX",
 ];
 
 /// The table for `infos`, then the platforms, then `problems` (one line each).
 pub(crate) fn format_table(infos: &[DeviceInfo], problems: &[String]) -> String {
-    let rows: Vec<[String; 16]> = infos.iter().map(row).collect();
+    let rows: Vec<[String; 17]> = infos.iter().map(row).collect();
     let mut widths = HEADER.map(str::len);
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -83,7 +85,7 @@ pub(crate) fn format_table(infos: &[DeviceInfo], problems: &[String]) -> String 
     lines.join("\n") + "\n"
 }
 
-fn row(info: &DeviceInfo) -> [String; 16] {
+fn row(info: &DeviceInfo) -> [String; 17] {
     let opt = |v: Option<String>| v.unwrap_or_else(|| "?".to_string());
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     [
@@ -110,11 +112,30 @@ fn row(info: &DeviceInfo) -> [String; 16] {
         yes_no(info.supports(crate::Feature::Fp16)),
         yes_no(info.supports(crate::Feature::Fp64)),
         il_summary(&info.il_versions),
+        features(info),
         match &info.usable {
             Ok(()) => "usable".to_string(),
             Err(reason) => format!("NOT usable: {reason}"),
         },
     ]
+}
+
+/// The optional features the device has (see [`Feature`](crate::Feature)), e.g.
+/// `fp64,fp16,int64-atomics,sub-groups`; `-` for none.
+fn features(info: &DeviceInfo) -> String {
+    let names: Vec<&str> = info
+        .features()
+        .into_iter()
+        .map(|f| match f {
+            crate::Feature::Int64Atomics => "int64-atomics",
+            other => other.name(),
+        })
+        .collect();
+    if names.is_empty() {
+        "-".to_string()
+    } else {
+        names.join(",")
+    }
 }
 
 /// `1536` -> `1.5 KiB`; whole numbers without decimals (`256 KiB`).
