@@ -193,10 +193,6 @@ fn set_args_and_enqueue(
         Some(local) => local.as_ptr(),
         None => ptr::null(),
     };
-    // SAFETY: every argument of the kernel is set above; `global` holds `spec.dims` non-zero
-    // extents (checked; the driver rejects more dimensions than it has); `local_ptr` is null or
-    // points to `global.len()` extents (checked); no offsets are passed; the wait list holds
-    // events that `wait_for` keeps alive for the call.
     let mut wait_list: Vec<cl_event> = Vec::with_capacity(wait_for.len());
     for event in wait_for {
         match event.cl_event() {
@@ -211,6 +207,10 @@ fn set_args_and_enqueue(
             device: queue.device().to_string(),
         });
     };
+    // SAFETY: every argument of the kernel is set above; `global` holds `spec.dims` non-zero
+    // extents (checked; the driver rejects more dimensions than it has); `local_ptr` is null or
+    // points to `global.len()` extents (checked); no offsets are passed; the wait list holds
+    // events that `wait_for` keeps alive for the call.
     let event = unsafe {
         cl_queue.enqueue_nd_range_kernel(
             kernel.get(),
