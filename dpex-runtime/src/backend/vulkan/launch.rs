@@ -362,3 +362,32 @@ fn block_words(
     }
     Ok((words, keep))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::tests::fake_info;
+
+    #[test]
+    fn range_launches_take_the_documented_work_group_sizes() {
+        let mut info = fake_info("gpu");
+        info.max_work_item_sizes = vec![1024, 1024, 64];
+        info.max_work_group_size = Some(1024);
+        assert_eq!(default_local(&[1_000_000], &info), [64, 1, 1]);
+        assert_eq!(default_local(&[500, 300], &info), [8, 8, 1]);
+        assert_eq!(default_local(&[100, 100, 100], &info), [4, 4, 4]);
+        // Clamped to the range ...
+        assert_eq!(default_local(&[10], &info), [10, 1, 1]);
+        assert_eq!(default_local(&[1000, 3], &info), [8, 3, 1]);
+        // ... to the per-dimension limits ...
+        info.max_work_item_sizes = vec![16, 2, 1];
+        assert_eq!(default_local(&[100, 100, 100], &info), [4, 2, 1]);
+        // ... and to the invocations, halving the largest extent first.
+        info.max_work_item_sizes = vec![1024, 1024, 64];
+        info.max_work_group_size = Some(16);
+        assert_eq!(default_local(&[1000], &info), [16, 1, 1]);
+        assert_eq!(default_local(&[100, 100], &info), [4, 4, 1]);
+        info.max_work_group_size = None;
+        assert_eq!(default_local(&[100, 100, 100], &info), [1, 1, 1]);
+    }
+}
