@@ -22,6 +22,15 @@ fn lavapipe_is_listed_usable_and_selected_by_api() {
         .as_ref()
         .unwrap_or_else(|| panic!("no Vulkan info: {info:?}"));
     assert!(!vulkan.fused_fma, "lavapipe's Fma is measured unfused");
+    // Measured on Mesa 22.3 (shared/VULKAN.md): f32 atomic adds, no f64 ones; sub-groups of 8.
+    assert!(
+        vulkan.float32_atomic_add && !vulkan.float64_atomic_add,
+        "{vulkan:?}"
+    );
+    assert!(
+        vulkan.subgroup_ops && vulkan.shader_float64 && vulkan.buffer_int64_atomics,
+        "{vulkan:?}"
+    );
     assert_eq!(info.max_work_group_count.len(), 3);
     assert!(info.local_mem_size.is_some_and(|l| l >= 16384));
     for selector in [

@@ -1,5 +1,5 @@
 //! The logical device of a Vulkan device: created with every optional feature dpex modules may
-//! use, its one queue, the memory types tensors and host-visible blocks come from, the pipeline
+//! use (and `VK_EXT_shader_atomic_float` where the device has float atomic adds), its one queue, the memory types tensors and host-visible blocks come from, the pipeline
 //! layout every dpex pipeline shares (one 8-byte push constant range, no descriptor sets) and
 //! the compiled pipelines.
 
@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use ash::vk;
 
 use super::pipeline::Pipelines;
+use super::probe::FLOAT_ATOMICS;
 use super::{vk_err, Instance, VulkanInfo};
 use crate::error::Result;
 
@@ -116,15 +117,38 @@ impl Context {
             .shader_shared_int64_atomics(info.shared_int64_atomics);
         f12.vulkan_memory_model = on(info.vulkan_memory_model);
         f12.vulkan_memory_model_device_scope = on(info.vulkan_memory_model);
+        f12.shader_subgroup_extended_types = on(info.subgroup_extended_types);
+        f12.scalar_block_layout = on(info.scalar_block_layout);
+        f12.host_query_reset = on(info.host_query_reset);
+        let mut f13 = vk::PhysicalDeviceVulkan13Features::default()
+            .subgroup_size_control(info.subgroup_size_control)
+            .compute_full_subgroups(info.subgroup_size_control)
+            .maintenance4(info.maintenance4_sync2)
+            .synchronization2(info.maintenance4_sync2);
+        let mut float_atomics = vk::PhysicalDeviceShaderAtomicFloatFeaturesEXT::default()
+            .shader_buffer_float32_atomic_add(info.float32_atomic_add)
+            .shader_shared_float32_atomic_add(info.float32_atomic_add)
+            .shader_buffer_float64_atomic_add(info.float64_atomic_add)
+            .shader_shared_float64_atomic_add(info.float64_atomic_add);
+        let extensions = [FLOAT_ATOMICS.as_ptr()];
         let priorities = [1.0f32];
         let queues = [vk::DeviceQueueCreateInfo::default()
             .queue_family_index(info.queue_family)
             .queue_priorities(&priorities)];
-        let create = vk::DeviceCreateInfo::default()
+        let mut create = vk::DeviceCreateInfo::default()
             .queue_create_infos(&queues)
             .push_next(&mut features2)
             .push_next(&mut f11)
             .push_next(&mut f12);
+        if info.subgroup_size_control || info.maintenance4_sync2 {
+            // Only set where the device is Vulkan 1.3 (probe reads these features there only).
+            create = create.push_next(&mut f13);
+        }
+        if info.float32_atomic_add || info.float64_atomic_add {
+            create = create
+                .enabled_extension_names(&extensions)
+                .push_next(&mut float_atomics);
+        }
         // SAFETY: every feature enabled is one the device reported (probe); the structures live
         // across the call; the queue family exists and has a queue.
         let device = unsafe { instance.instance.create_device(physical, &create, None) }

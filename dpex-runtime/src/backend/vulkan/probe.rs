@@ -59,6 +59,22 @@ pub struct VulkanInfo {
     pub vulkan_memory_model: bool,
     /// Whether sub-group arithmetic, shuffle, ballot and vote operations work in compute shaders.
     pub subgroup_ops: bool,
+    /// `shaderSubgroupExtendedTypes`: sub-group operations on 8-, 16- and 64-bit types.
+    pub subgroup_extended_types: bool,
+    /// `scalarBlockLayout`.
+    pub scalar_block_layout: bool,
+    /// `hostQueryReset`.
+    pub host_query_reset: bool,
+    /// Vulkan 1.3's `subgroupSizeControl` and `computeFullSubgroups`.
+    pub subgroup_size_control: bool,
+    /// Vulkan 1.3's `maintenance4` and `synchronization2`.
+    pub maintenance4_sync2: bool,
+    /// `VK_EXT_shader_atomic_float`: `shaderBufferFloat32AtomicAdd` and
+    /// `shaderSharedFloat32AtomicAdd` (the extension is enabled when the device has it).
+    pub float32_atomic_add: bool,
+    /// `VK_EXT_shader_atomic_float`: `shaderBufferFloat64AtomicAdd` and
+    /// `shaderSharedFloat64AtomicAdd`.
+    pub float64_atomic_add: bool,
     /// Whether `GLSL.std.450 Fma` rounds once: false on lavapipe (`MESA_LLVMPIPE`, measured
     /// unfused), true elsewhere (no probe kernel yet). Passed to every pipeline as the
     /// specialization constant [`dpex_abi::vulkan::FUSED_FMA_SPEC_ID`].
@@ -172,6 +188,8 @@ struct Facts {
     features: vk::PhysicalDeviceFeatures,
     storage16: bool,
     f12: Features12,
+    f13: [bool; 2],
+    float_atomics: [bool; 2],
 }
 
 /// The `VkPhysicalDeviceVulkan12Features` dpex looks at, copied out of the query.
@@ -185,6 +203,27 @@ struct Features12 {
     buffer_int64_atomics: bool,
     shared_int64_atomics: bool,
     memory_model: bool,
+    subgroup_extended_types: bool,
+    scalar_block_layout: bool,
+    host_query_reset: bool,
+}
+
+/// The extension of float atomics.
+pub(crate) const FLOAT_ATOMICS: &std::ffi::CStr = ash::ext::shader_atomic_float::NAME;
+
+/// Whether the device offers the device extension `name`.
+fn has_extension(
+    instance: &ash::Instance,
+    handle: vk::PhysicalDevice,
+    name: &std::ffi::CStr,
+) -> bool {
+    // SAFETY: a query on a live physical device.
+    let Ok(extensions) = (unsafe { instance.enumerate_device_extension_properties(handle) }) else {
+        return false;
+    };
+    extensions
+        .iter()
+        .any(|e| e.extension_name_as_c_str().is_ok_and(|n| n == name))
 }
 
 fn text(bytes: &[std::ffi::c_char]) -> String {
@@ -201,10 +240,13 @@ fn facts(instance: &ash::Instance, handle: vk::PhysicalDevice) -> Facts {
     let mut p12 = vk::PhysicalDeviceVulkan12Properties::default();
     let mut f11 = vk::PhysicalDeviceVulkan11Features::default();
     let mut f12 = vk::PhysicalDeviceVulkan12Features::default();
+    let mut f13 = vk::PhysicalDeviceVulkan13Features::default();
+    let mut fatomic = vk::PhysicalDeviceShaderAtomicFloatFeaturesEXT::default();
     // SAFETY: a query on a live physical device; the core properties come first to learn the
     // device's version, then the 1.1/1.2 structures (valid for a 1.2 device; zeroed for older
     // ones, which are then reported unusable).
     let props = unsafe { instance.get_physical_device_properties(handle) };
+    let has_float_atomics = has_extension(instance, handle, FLOAT_ATOMICS);
     let (features, usable_chain) = if props.api_version >= vk::API_VERSION_1_2 {
         let mut props2 = vk::PhysicalDeviceProperties2::default()
             .push_next(&mut p11)
@@ -214,6 +256,12 @@ fn facts(instance: &ash::Instance, handle: vk::PhysicalDevice) -> Facts {
         let mut features2 = vk::PhysicalDeviceFeatures2::default()
             .push_next(&mut f11)
             .push_next(&mut f12);
+        if props.api_version >= vk::API_VERSION_1_3 {
+            features2 = features2.push_next(&mut f13);
+        }
+        if has_float_atomics {
+            features2 = features2.push_next(&mut fatomic);
+        }
         // SAFETY: as above.
         unsafe { instance.get_physical_device_features2(handle, &mut features2) };
         (features2.features, true)
@@ -245,7 +293,22 @@ fn facts(instance: &ash::Instance, handle: vk::PhysicalDevice) -> Facts {
             buffer_int64_atomics: yes(f12.shader_buffer_int64_atomics),
             shared_int64_atomics: yes(f12.shader_shared_int64_atomics),
             memory_model: yes(f12.vulkan_memory_model) && yes(f12.vulkan_memory_model_device_scope),
+            subgroup_extended_types: yes(f12.shader_subgroup_extended_types),
+            scalar_block_layout: yes(f12.scalar_block_layout),
+            host_query_reset: yes(f12.host_query_reset),
         },
+        f13: [
+            yes(f13.subgroup_size_control) && yes(f13.compute_full_subgroups),
+            yes(f13.maintenance4) && yes(f13.synchronization2),
+        ],
+        float_atomics: [
+            has_float_atomics
+                && yes(fatomic.shader_buffer_float32_atomic_add)
+                && yes(fatomic.shader_shared_float32_atomic_add),
+            has_float_atomics
+                && yes(fatomic.shader_buffer_float64_atomic_add)
+                && yes(fatomic.shader_shared_float64_atomic_add),
+        ],
     }
 }
 
@@ -309,6 +372,13 @@ fn probe(instance: &Arc<Instance>, index: usize, handle: vk::PhysicalDevice) -> 
         vulkan_memory_model: f.f12.memory_model,
         subgroup_ops: f.subgroup_stages.contains(vk::ShaderStageFlags::COMPUTE)
             && f.subgroup_ops.contains(wanted_ops),
+        subgroup_extended_types: f.f12.subgroup_extended_types,
+        scalar_block_layout: f.f12.scalar_block_layout,
+        host_query_reset: f.f12.host_query_reset,
+        subgroup_size_control: f.f13[0],
+        maintenance4_sync2: f.f13[1],
+        float32_atomic_add: f.float_atomics[0],
+        float64_atomic_add: f.float_atomics[1],
         fused_fma: f.driver_id != vk::DriverId::MESA_LLVMPIPE,
     };
     let usable = if f.props.api_version < vk::API_VERSION_1_2 {
