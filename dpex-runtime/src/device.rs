@@ -128,19 +128,33 @@ impl DeviceInfo {
 
 impl fmt::Display for DeviceInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:<16} platform {} `{}`, device {}: `{}` ({}; vendor `{}`; driver {}; IL `{}`): ",
-            self.filter,
-            self.platform_index,
-            self.platform_name,
-            self.device_index,
-            self.name,
-            self.device_type,
-            self.vendor,
-            self.driver_version,
-            self.il_versions
-        )?;
+        if let Some(vulkan) = &self.vulkan {
+            write!(
+                f,
+                "{:<16} Vulkan device {}: `{}` ({}; vendor `{}`; driver {}; Vulkan {}): ",
+                self.filter,
+                self.platform_index,
+                self.name,
+                self.device_type,
+                self.vendor,
+                self.driver_version,
+                vulkan.api_version
+            )?;
+        } else {
+            write!(
+                f,
+                "{:<16} platform {} `{}`, device {}: `{}` ({}; vendor `{}`; driver {}; IL `{}`): ",
+                self.filter,
+                self.platform_index,
+                self.platform_name,
+                self.device_index,
+                self.name,
+                self.device_type,
+                self.vendor,
+                self.driver_version,
+                self.il_versions
+            )?;
+        }
         match &self.usable {
             Ok(()) => f.write_str("usable"),
             Err(reason) => write!(f, "NOT usable: {reason}"),
