@@ -151,6 +151,14 @@ impl Event {
         })
     }
 
+    /// The point of a Vulkan queue's timeline this event is (`None` for an OpenCL event).
+    pub(crate) fn signal(&self) -> Option<&Signal> {
+        match &self.event {
+            Inner::Vulkan(signal) => Some(signal),
+            Inner::OpenCl(_) => None,
+        }
+    }
+
     /// The raw OpenCL event, for wait lists (`None` for a Vulkan event).
     pub(crate) fn cl_event(&self) -> Option<cl_event> {
         match &self.event {

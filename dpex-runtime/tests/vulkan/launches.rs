@@ -371,3 +371,46 @@ fn a_profiling_queue_times_each_dispatch() {
         Err(Error::ProfilingDisabled { .. })
     ));
 }
+
+#[test]
+fn launches_wait_for_events_of_this_and_other_queues() {
+    let (q1, q2) = (queue(), queue());
+    let n = 513;
+    let x = random(n, 70);
+    let y0 = random(n, 71);
+    let x1 = ok(Tensor::from_slice(&q1, &x));
+    let mut y1 = ok(Tensor::from_slice(&q1, &y0));
+    let x2 = ok(Tensor::from_slice(&q2, &x));
+    let mut y2 = ok(Tensor::from_slice(&q2, &y0));
+    let first = ok(launch(
+        saxpy(),
+        &[n],
+        None,
+        None,
+        &[2.0f32.into(), (&x1).into(), (&mut y1).into()],
+    ));
+    let args = [3.0f32.into(), (&x1).into(), (&mut y1).into()];
+    let second = ok(dpex_runtime::launch_after(
+        saxpy(),
+        &[n],
+        None,
+        None,
+        &args,
+        &[&first],
+    ));
+    let args = [0.5f32.into(), (&x2).into(), (&mut y2).into()];
+    let third = ok(dpex_runtime::launch_after(
+        saxpy(),
+        &[n],
+        None,
+        None,
+        &args,
+        &[&second],
+    ));
+    ok(third.wait());
+    assert_eq!(
+        ok(y1.to_vec()),
+        saxpy_host(3.0, &x, &saxpy_host(2.0, &x, &y0))
+    );
+    assert_eq!(ok(y2.to_vec()), saxpy_host(0.5, &x, &y0));
+}

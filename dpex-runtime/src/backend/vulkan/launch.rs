@@ -207,8 +207,14 @@ pub(crate) fn enqueue(
     };
     // Everything the device's limits decide is checked before any wait or allocation.
     check(&launch, args)?;
+    // Submissions on one stream run in order: only events of other queues are waited for.
     for event in wait_for {
-        event.complete()?;
+        if !event
+            .signal()
+            .is_some_and(|s| Arc::ptr_eq(&s.stream, stream))
+        {
+            event.complete()?;
+        }
     }
     for other in foreign {
         other.finish()?;
