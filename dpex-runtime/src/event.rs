@@ -16,9 +16,10 @@ use crate::error_record::ErrorRecord;
 /// queue come after it. On an out-of-order queue, pass the event to
 /// [`launch_after`](crate::launch_after) to order a later launch after this one.
 ///
-/// On a Vulkan device an event is a value of its queue's timeline semaphore. Dropping it
-/// without waiting is fine: the launch keeps its resources (argument block, error record,
-/// tensor memory) until the timeline passes it.
+/// On a Vulkan device an event is a value of its queue's timeline semaphore; its launch may
+/// still sit in the queue's open batch, which waiting submits. Dropping it without waiting is
+/// fine: the launch keeps its resources (argument block, error record, tensor memory) until the
+/// timeline passes it.
 pub struct Event {
     event: Inner,
     kernel: &'static str,

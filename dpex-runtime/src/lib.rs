@@ -57,9 +57,10 @@
 //! [`Device::all`] lists the others with the reason. Selectors name the API or not
 //! (`vulkan:cpu:0`, `opencl:cpu:0`, `gpu`); `DPEX_DEVICE` sets the default device. A launch on
 //! a Vulkan device runs the kernel's Vulkan module ([`KernelSpec::vulkan`], the ABI of
-//! [`dpex_abi::vulkan`]): one compute dispatch per launch, pipelines cached per device and
-//! specialization (and on disk as a `VkPipelineCache`), completion on the queue's timeline
-//! semaphore.
+//! [`dpex_abi::vulkan`]): one compute dispatch per launch, recorded into a batch that is
+//! submitted at the next sync point (an event's wait, [`Queue::finish`], a copy) or every 64
+//! launches; pipelines cached per device and specialization (and on disk as a
+//! `VkPipelineCache`); completion on the queue's timeline semaphore.
 
 #![warn(missing_docs)]
 

@@ -414,3 +414,29 @@ fn launches_wait_for_events_of_this_and_other_queues() {
     );
     assert_eq!(ok(y2.to_vec()), saxpy_host(0.5, &x, &y0));
 }
+
+#[test]
+fn batched_launches_run_in_order_and_are_submitted_at_sync_points() {
+    let q = queue();
+    let n = 1024;
+    let x = ok(Tensor::<f32>::full(&q, n, 1.0));
+    let mut y = ok(Tensor::<f32>::full(&q, n, 0.0));
+    let mut middle = None;
+    // 150 dependent launches: more than one full batch, none waited for but the 70th.
+    for k in 0..150 {
+        let event = ok(launch(
+            saxpy(),
+            &[n],
+            None,
+            None,
+            &[1.0f32.into(), (&x).into(), (&mut y).into()],
+        ));
+        if k == 69 {
+            middle = Some(event);
+        }
+    }
+    if let Some(event) = middle {
+        ok(event.wait());
+    }
+    assert_eq!(ok(y.to_vec()), vec![150.0; n]);
+}

@@ -137,7 +137,7 @@ fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) 
     };
     let stamps = timestamps.clone();
     let layout = stream.ctx.layout;
-    let value = stream.submit(
+    let value = stream.launch(
         // SAFETY: the pipeline and layout belong to the stream's device; the push constant
         // range is the layout's one 8-byte range; the group counts are within
         // maxComputeWorkGroupCount (checked above); every buffer the kernel addresses is kept
