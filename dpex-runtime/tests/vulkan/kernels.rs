@@ -158,6 +158,9 @@ pub fn assemble(name: &str, text: &str) -> Vec<u32> {
     );
     run("spirv-val", &[flag, env, bin.as_os_str()]);
     let bytes = std::fs::read(&bin).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_file(&src);
+    let _ = std::fs::remove_file(&bin);
+    let _ = std::fs::remove_dir(&dir);
     bytes
         .chunks_exact(4)
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
