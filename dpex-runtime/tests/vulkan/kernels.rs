@@ -135,8 +135,11 @@ fn module(
 pub fn assemble(name: &str, text: &str) -> Vec<u32> {
     let dir = std::env::temp_dir().join(format!("dpex-vk-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    let src = dir.join(format!("{name}.spvasm"));
-    let bin = dir.join(format!("{name}.spv"));
+    // One pair of files per call: tests assemble the same kernel on several threads at once.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let src = dir.join(format!("{name}-{call}.spvasm"));
+    let bin = dir.join(format!("{name}-{call}.spv"));
     std::fs::write(&src, text).unwrap_or_else(|e| panic!("{e}"));
     let run = |tool: &str, args: &[&std::ffi::OsStr]| {
         let out = Command::new(tool)
@@ -160,7 +163,6 @@ pub fn assemble(name: &str, text: &str) -> Vec<u32> {
     let bytes = std::fs::read(&bin).unwrap_or_else(|e| panic!("{e}"));
     let _ = std::fs::remove_file(&src);
     let _ = std::fs::remove_file(&bin);
-    let _ = std::fs::remove_dir(&dir);
     bytes
         .chunks_exact(4)
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
