@@ -1,14 +1,14 @@
 //! Kernel arguments as the launcher passes them: scalars by value, tensors by reference to their memory, local accessors by size.
 
 use std::fmt;
-use std::marker::PhantomData;
+use std::sync::Arc;
 
 use opencl3::types::cl_mem;
 
 use crate::local::LocalAccessor;
 use crate::queue::Queue;
 use crate::spec::tensor_type_name;
-use crate::tensor::{DType, Element, Tensor, TensorLayout};
+use crate::tensor::{DType, DeviceMemory, Element, Tensor, TensorLayout};
 
 /// One argument of a kernel launch. Build it with `From`/`into()` from a scalar, `&Tensor<T, N>`
 /// (read-only), `&mut Tensor<T, N>` (writable) or a [`LocalAccessor<T>`] (work-group local memory).
@@ -55,32 +55,39 @@ pub enum KernelArg<'a> {
 /// A borrowed reference to a tensor's device memory; only a [`Tensor`] can create one.
 #[derive(Clone, Copy)]
 pub struct MemRef<'a> {
-    mem: cl_mem,
-    bytes: u64,
-    _borrow: PhantomData<&'a ()>,
+    memory: &'a Arc<DeviceMemory>,
 }
 
-// SAFETY: a cl_mem handle may be used from any thread (OpenCL objects are thread-safe except
-// kernels); the borrow keeps the tensor, and so the memory object, alive.
-unsafe impl Send for MemRef<'_> {}
-// SAFETY: as above; MemRef only hands the handle to clSetKernelArg.
-unsafe impl Sync for MemRef<'_> {}
-
-impl MemRef<'_> {
-    /// The OpenCL memory object (null for a zero-length tensor).
+impl<'a> MemRef<'a> {
+    /// The OpenCL memory object (null for a zero-length tensor or one on a Vulkan device).
     pub(crate) fn cl_mem(&self) -> cl_mem {
-        self.mem
+        self.memory.mem()
+    }
+
+    /// The tensor's memory (a launch on Vulkan keeps it alive until the kernel completed).
+    pub(crate) fn memory(&self) -> &'a Arc<DeviceMemory> {
+        self.memory
+    }
+
+    /// Whether two references are to the same buffer (never true of empty memory).
+    pub(crate) fn same_buffer(&self, other: &MemRef<'_>) -> bool {
+        self.memory.bytes() > 0 && Arc::ptr_eq(self.memory, other.memory)
     }
 
     /// Size of the whole underlying buffer in bytes (views may cover less of it).
     pub fn bytes(&self) -> u64 {
-        self.bytes
+        self.memory.bytes() as u64
     }
 }
 
 impl fmt::Debug for MemRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "MemRef({:p}, {} bytes)", self.mem, self.bytes)
+        write!(
+            f,
+            "MemRef({:p}, {} bytes)",
+            Arc::as_ptr(self.memory),
+            self.bytes()
+        )
     }
 }
 
@@ -123,9 +130,7 @@ fn tensor_arg<T: Element, const N: usize>(tensor: &Tensor<T, N>, writable: bool)
         dtype: T::DTYPE,
         writable,
         mem: MemRef {
-            mem: tensor.cl_mem(),
-            bytes: tensor.buffer_bytes() as u64,
-            _borrow: PhantomData,
+            memory: tensor.memory(),
         },
         len: tensor.len() as u64,
         layout: tensor.layout(),

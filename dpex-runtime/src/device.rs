@@ -1,18 +1,21 @@
-//! OpenCL devices: listing every platform and device, selecting one by a selector string, the shared context.
+//! Devices of every API: listing them, selecting one by a selector string, and what each
+//! holds (an OpenCL device and its shared context, or a Vulkan physical device and its logical
+//! device).
 
 use std::fmt;
 use std::sync::Arc;
 
-use once_cell::sync::OnceCell;
 use opencl3::context::Context;
 use opencl3::types::cl_device_id;
 
-use crate::error::{cl, Error, Result};
+use crate::backend::opencl;
+use crate::backend::vulkan::{Physical, VulkanInfo};
+use crate::error::{Error, Result};
 use crate::feature::Feature;
-use crate::registry::{registry, Registry};
+use crate::registry::registry;
 use crate::selector;
 
-/// The kind of an OpenCL device.
+/// The kind of a device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DeviceType {
     /// A CPU (`CL_DEVICE_TYPE_CPU`).
@@ -43,14 +46,28 @@ impl fmt::Display for DeviceType {
     }
 }
 
-/// What the runtime knows about one OpenCL device, usable by dpex or not.
+/// What the runtime knows about one device, usable by dpex or not.
+///
+/// The API-neutral core: [`api`](Self::api), [`name`](Self::name), [`vendor`](Self::vendor),
+/// [`driver_version`](Self::driver_version), [`device_type`](Self::device_type), the limits
+/// ([`max_work_group_size`](Self::max_work_group_size),
+/// [`max_work_item_sizes`](Self::max_work_item_sizes),
+/// [`max_work_group_count`](Self::max_work_group_count),
+/// [`local_mem_size`](Self::local_mem_size), [`sub_group_sizes`](Self::sub_group_sizes),
+/// [`max_mem_alloc_size`](Self::max_mem_alloc_size)), the features ([`DeviceInfo::supports`])
+/// and [`usable`](Self::usable). The field docs name the OpenCL query; for a Vulkan device each
+/// holds the Vulkan counterpart (named in the field's doc), and [`vulkan`](Self::vulkan) has
+/// the rest.
 #[derive(Clone, Debug)]
 pub struct DeviceInfo {
-    /// Index of the platform in `clGetPlatformIDs` order.
+    /// The API dpex reaches the device through.
+    pub api: dpex_abi::Api,
+    /// Index of the platform in `clGetPlatformIDs` order; for Vulkan, the index of the physical
+    /// device in `vkEnumeratePhysicalDevices` order.
     pub platform_index: usize,
-    /// Index of the device within its platform (`clGetDeviceIDs` order).
+    /// Index of the device within its platform (`clGetDeviceIDs` order); 0 for Vulkan.
     pub device_index: usize,
-    /// `CL_PLATFORM_NAME`.
+    /// `CL_PLATFORM_NAME`; for Vulkan `Vulkan <loader version>`.
     pub platform_name: String,
     /// `CL_DEVICE_NAME`.
     pub name: String,
@@ -64,10 +81,15 @@ pub struct DeviceInfo {
     pub il_versions: String,
     /// `CL_DEVICE_EXTENSIONS`, one entry per extension (empty when the query failed).
     pub extensions: Vec<String>,
-    /// `CL_DEVICE_MAX_WORK_GROUP_SIZE` (`None`: the query failed).
+    /// `CL_DEVICE_MAX_WORK_GROUP_SIZE` (`None`: the query failed); Vulkan:
+    /// `maxComputeWorkGroupInvocations`.
     pub max_work_group_size: Option<usize>,
-    /// `CL_DEVICE_MAX_WORK_ITEM_SIZES`, one limit per dimension (empty when the query failed).
+    /// `CL_DEVICE_MAX_WORK_ITEM_SIZES`, one limit per dimension (empty when the query failed);
+    /// Vulkan: `maxComputeWorkGroupSize`.
     pub max_work_item_sizes: Vec<usize>,
+    /// The most work-groups of one launch per dimension: Vulkan's `maxComputeWorkGroupCount`
+    /// (empty for OpenCL, which has no such limit).
+    pub max_work_group_count: Vec<u64>,
     /// `CL_DEVICE_VERSION`, e.g. `OpenCL 3.0 (Build 0)`.
     pub version: String,
     /// `CL_DEVICE_MAX_COMPUTE_UNITS` (`None`: the query failed).
@@ -77,19 +99,24 @@ pub struct DeviceInfo {
     /// `CL_DEVICE_MAX_MEM_ALLOC_SIZE`: the largest single buffer in bytes (`None`: the query
     /// failed).
     pub max_mem_alloc_size: Option<u64>,
-    /// `CL_DEVICE_LOCAL_MEM_SIZE` in bytes (`None`: the query failed).
+    /// `CL_DEVICE_LOCAL_MEM_SIZE` in bytes (`None`: the query failed); Vulkan:
+    /// `maxComputeSharedMemorySize`.
     pub local_mem_size: Option<u64>,
     /// `CL_DEVICE_DOUBLE_FP_CONFIG` (`None`: the query failed; 0: no double precision).
     pub double_fp_config: Option<u64>,
     /// `CL_DEVICE_MAX_NUM_SUB_GROUPS` (`None`: the query failed, e.g. before OpenCL 2.1).
     pub max_num_sub_groups: Option<u32>,
-    /// `CL_DEVICE_SUB_GROUP_SIZES_INTEL` (empty when the device does not report it).
+    /// `CL_DEVICE_SUB_GROUP_SIZES_INTEL` (empty when the device does not report it); Vulkan:
+    /// `subgroupSize`.
     pub sub_group_sizes: Vec<usize>,
     /// `Ok(())` if dpex can run kernels on the device, else the reason it cannot.
     pub usable: std::result::Result<(), String>,
-    /// A selector that names exactly this device: `opencl:<type>:<n>` (the n-th usable device of
-    /// that type) for usable devices, `opencl:<platform>:<device>` for the others.
+    /// A selector that names exactly this device: `opencl:<type>:<n>` / `vulkan:<type>:<n>`
+    /// (the n-th usable device of that type and API) for usable devices,
+    /// `opencl:<platform>:<device>` / `vulkan:<n>` for the others.
     pub filter: String,
+    /// Vulkan's features and limits beyond the fields above (`None` for OpenCL devices).
+    pub vulkan: Option<VulkanInfo>,
 }
 
 impl DeviceInfo {
@@ -101,19 +128,33 @@ impl DeviceInfo {
 
 impl fmt::Display for DeviceInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:<16} platform {} `{}`, device {}: `{}` ({}; vendor `{}`; driver {}; IL `{}`): ",
-            self.filter,
-            self.platform_index,
-            self.platform_name,
-            self.device_index,
-            self.name,
-            self.device_type,
-            self.vendor,
-            self.driver_version,
-            self.il_versions
-        )?;
+        if let Some(vulkan) = &self.vulkan {
+            write!(
+                f,
+                "{:<16} Vulkan device {}: `{}` ({}; vendor `{}`; driver {}; Vulkan {}): ",
+                self.filter,
+                self.platform_index,
+                self.name,
+                self.device_type,
+                self.vendor,
+                self.driver_version,
+                vulkan.api_version
+            )?;
+        } else {
+            write!(
+                f,
+                "{:<16} platform {} `{}`, device {}: `{}` ({}; vendor `{}`; driver {}; IL `{}`): ",
+                self.filter,
+                self.platform_index,
+                self.platform_name,
+                self.device_index,
+                self.name,
+                self.device_type,
+                self.vendor,
+                self.driver_version,
+                self.il_versions
+            )?;
+        }
         match &self.usable {
             Ok(()) => f.write_str("usable"),
             Err(reason) => write!(f, "NOT usable: {reason}"),
@@ -121,31 +162,59 @@ impl fmt::Display for DeviceInfo {
     }
 }
 
-/// An OpenCL device that accepts SPIR-V. Cheap to clone; all clones share one OpenCL context.
+/// A device dpex can run kernels on: an OpenCL device that accepts SPIR-V or a Vulkan device
+/// with buffer device addresses. Cheap to clone; all clones share one OpenCL context (or one
+/// Vulkan logical device).
 #[derive(Clone)]
 pub struct Device {
     inner: Arc<DeviceInner>,
 }
 
 pub(crate) struct DeviceInner {
-    pub(crate) id: opencl3::device::Device,
     pub(crate) info: DeviceInfo,
-    /// Created at first use; one per device for all its queues, tensors and programs.
-    context: OnceCell<Context>,
+    backend: DeviceBackend,
+}
+
+/// The API object behind a [`Device`].
+pub(crate) enum DeviceBackend {
+    /// An OpenCL device and its context.
+    OpenCl(opencl::device::Handle),
+    /// A Vulkan physical device (its logical device is created at first use).
+    Vulkan(Physical),
 }
 
 impl Device {
     pub(crate) fn from_parts(id: opencl3::device::Device, info: DeviceInfo) -> Device {
         Device {
             inner: Arc::new(DeviceInner {
-                id,
                 info,
-                context: OnceCell::new(),
+                backend: DeviceBackend::OpenCl(opencl::device::Handle::new(id)),
             }),
         }
     }
 
-    /// Every OpenCL platform's devices, usable by dpex or not (see [`DeviceInfo::usable`]).
+    /// A Vulkan device.
+    pub(crate) fn from_vulkan(physical: Physical, info: DeviceInfo) -> Device {
+        Device {
+            inner: Arc::new(DeviceInner {
+                info,
+                backend: DeviceBackend::Vulkan(physical),
+            }),
+        }
+    }
+
+    /// The API object behind the device.
+    pub(crate) fn backend(&self) -> &DeviceBackend {
+        &self.inner.backend
+    }
+
+    /// The API dpex reaches the device through.
+    pub fn api(&self) -> dpex_abi::Api {
+        self.inner.info.api
+    }
+
+    /// Every OpenCL platform's devices and every Vulkan device, usable by dpex or not (see
+    /// [`DeviceInfo::usable`]).
     pub fn all() -> Result<Vec<DeviceInfo>> {
         Ok(registry()?.entries.iter().map(|e| e.info.clone()).collect())
     }
@@ -157,10 +226,13 @@ impl Device {
 
     /// Selects a device by a selector string.
     ///
-    /// Forms (case-insensitive; the `opencl:` prefix is optional): `cpu`, `gpu`, `accelerator`
-    /// (also `fpga`), `*` or `opencl` (any device), `opencl:gpu:1` (the second usable GPU),
-    /// `opencl:0` (any device of platform 0), `opencl:0:1` (platform 0, device 1).
-    /// A comma-separated list is tried in order. Only devices that accept SPIR-V are selected.
+    /// Forms (case-insensitive): `cpu`, `gpu`, `accelerator` (also `fpga`), `*` (any device),
+    /// `opencl` / `vulkan` (any device of that API), `opencl:gpu:1` (the second usable OpenCL
+    /// GPU), `vulkan:cpu:0` (the first usable Vulkan CPU device, e.g. lavapipe), `opencl:0`
+    /// (any device of platform 0), `opencl:0:1` (platform 0, device 1), `vulkan:0` (the first
+    /// Vulkan device). Without an API prefix a type matches devices of every API: GPUs before
+    /// CPUs for the default device, and OpenCL devices before Vulkan ones within one type.
+    /// A comma-separated list is tried in order. Only usable devices are selected.
     pub fn select(selector: &str) -> Result<Device> {
         let filters = match selector::parse(selector) {
             Ok(filters) => filters,
@@ -299,13 +371,17 @@ impl Device {
         &self.inner.info
     }
 
-    /// The raw OpenCL device id.
+    /// The raw OpenCL device id (null for a Vulkan device).
     pub(crate) fn id(&self) -> cl_device_id {
-        self.inner.id.id()
+        match &self.inner.backend {
+            DeviceBackend::OpenCl(handle) => handle.id(),
+            DeviceBackend::Vulkan(_) => std::ptr::null_mut(),
+        }
     }
 
     /// The raw OpenCL device id, for interoperation with other OpenCL code (as dpctl's
     /// `SyclDevice` hands out its handle). Not retained: valid as long as the platform is.
+    /// Null for a Vulkan device.
     pub fn cl_device_id(&self) -> cl_device_id {
         self.id()
     }
@@ -313,21 +389,30 @@ impl Device {
     /// The raw OpenCL context of the device (every queue of the device and every tensor on them
     /// belong to it), created at first use; for interoperation with other OpenCL code. Not
     /// retained: valid while this `Device` (or a clone) lives; retain it to keep it longer.
+    /// [`Error::Unsupported`] for a Vulkan device.
     pub fn cl_context(&self) -> Result<opencl3::types::cl_context> {
         Ok(self.context()?.get())
     }
 
     /// The device's OpenCL context, created at first use and shared by all its queues.
     pub(crate) fn context(&self) -> Result<&Context> {
-        self.inner
-            .context
-            .get_or_try_init(|| Context::from_device(&self.inner.id).map_err(cl("clCreateContext")))
+        match &self.inner.backend {
+            DeviceBackend::OpenCl(handle) => handle.context(),
+            DeviceBackend::Vulkan(_) => Err(Error::Unsupported {
+                what: "an OpenCL context".to_string(),
+                device: self.to_string(),
+            }),
+        }
     }
 }
 
 impl PartialEq for Device {
     fn eq(&self, other: &Device) -> bool {
-        self.id() == other.id()
+        match (&self.inner.backend, &other.inner.backend) {
+            (DeviceBackend::OpenCl(a), DeviceBackend::OpenCl(b)) => a.id() == b.id(),
+            (DeviceBackend::Vulkan(a), DeviceBackend::Vulkan(b)) => a.handle == b.handle,
+            _ => false,
+        }
     }
 }
 
@@ -350,103 +435,14 @@ impl fmt::Display for Device {
     }
 }
 
-impl Registry {
-    /// Applies parsed selector alternatives in order.
-    fn select(&self, selector: &str, filters: &[selector::Filter]) -> Result<Device> {
-        let mut reasons = Vec::new();
-        for filter in filters {
-            let (usable, unusable) = self.matching(filter);
-            if let Some(device) = usable {
-                return Ok(device);
-            }
-            for info in unusable {
-                let line = format!(
-                    "  {} (`{}`): {}",
-                    info.filter,
-                    info.name,
-                    info.usable.clone().err().unwrap_or_default()
-                );
-                if !reasons.contains(&line) {
-                    reasons.push(line);
-                }
-            }
-        }
-        if reasons.is_empty() {
-            Err(Error::NoDeviceMatches {
-                selector: selector.to_string(),
-                listing: self.listing(),
-            })
-        } else {
-            Err(Error::DeviceNotUsable {
-                selector: selector.to_string(),
-                reasons: reasons.join("\n"),
-                listing: self.listing(),
-            })
-        }
-    }
-
-    /// The device a filter picks (if any usable one matches) and the unusable devices it matches.
-    fn matching(&self, filter: &selector::Filter) -> (Option<Device>, Vec<&DeviceInfo>) {
-        use selector::Filter::*;
-        let in_scope = |info: &DeviceInfo| match *filter {
-            ByType { ty, .. } => ty.is_none_or(|t| t == info.device_type),
-            ByPosition { platform, device } => {
-                info.platform_index == platform && device.is_none_or(|d| d == info.device_index)
-            }
-        };
-        let mut unusable: Vec<&DeviceInfo> = self
-            .entries
-            .iter()
-            .filter(|e| e.device.is_none() && in_scope(&e.info))
-            .map(|e| &e.info)
-            .collect();
-        let usable: Vec<Device> = self
-            .entries
-            .iter()
-            .filter(|e| in_scope(&e.info))
-            .filter_map(|e| e.device.clone())
-            .collect();
-        let picked = match *filter {
-            ByType {
-                index: Some(index), ..
-            } => {
-                // `opencl:cpu:N` counts usable devices only: unusable ones are not "matched"
-                // unless no usable device of the type exists (then their reasons explain why).
-                if !usable.is_empty() {
-                    unusable.clear();
-                }
-                usable.get(index).cloned()
-            }
-            _ => usable.first().cloned(),
-        };
-        (picked, unusable)
-    }
-
-    /// The first usable GPU, else CPU, else anything usable.
-    fn preferred(&self) -> Result<Device> {
-        let first = |ty: Option<DeviceType>| {
-            self.entries
-                .iter()
-                .filter(|e| ty.is_none_or(|t| t == e.info.device_type))
-                .find_map(|e| e.device.clone())
-        };
-        first(Some(DeviceType::Gpu))
-            .or_else(|| first(Some(DeviceType::Cpu)))
-            .or_else(|| first(None))
-            .ok_or_else(|| Error::NoUsableDevice {
-                listing: self.listing(),
-            })
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::registry::{into_entries, Probe};
 
     /// A usable device's info with no extensions and every optional query failed.
     pub(crate) fn fake_info(name: &str) -> DeviceInfo {
         DeviceInfo {
+            api: dpex_abi::Api::OpenCl,
             platform_index: 0,
             device_index: 0,
             platform_name: "platform 0".to_string(),
@@ -458,6 +454,7 @@ pub(crate) mod tests {
             extensions: Vec::new(),
             max_work_group_size: None,
             max_work_item_sizes: Vec::new(),
+            max_work_group_count: Vec::new(),
             version: "OpenCL 3.0".to_string(),
             compute_units: None,
             global_mem_size: None,
@@ -468,121 +465,7 @@ pub(crate) mod tests {
             sub_group_sizes: Vec::new(),
             usable: Ok(()),
             filter: "opencl:cpu:0".to_string(),
+            vulkan: None,
         }
-    }
-
-    fn probe(platform: usize, device: usize, ty: DeviceType, name: &str, usable: bool) -> Probe {
-        let mut info = fake_info(name);
-        info.platform_index = platform;
-        info.device_index = device;
-        info.platform_name = format!("platform {platform}");
-        info.device_type = ty;
-        info.filter = String::new();
-        if !usable {
-            info.il_versions = String::new();
-            info.usable =
-                Err("the driver does not accept SPIR-V (empty CL_DEVICE_IL_VERSION)".to_string());
-        }
-        // A null device id: selection never calls OpenCL.
-        let handle = usable.then(|| opencl3::device::Device::new(std::ptr::null_mut()));
-        Probe { info, handle }
-    }
-
-    /// NVIDIA GPU (no SPIR-V), PoCL CPU (no SPIR-V), then a usable CPU and a usable GPU.
-    fn machine() -> Registry {
-        Registry {
-            entries: into_entries(vec![
-                probe(0, 0, DeviceType::Gpu, "H100", false),
-                probe(1, 0, DeviceType::Cpu, "pocl-cpu", false),
-                probe(2, 0, DeviceType::Cpu, "intel-cpu", true),
-                probe(2, 1, DeviceType::Gpu, "intel-gpu", true),
-            ]),
-            problems: vec![
-                "platform 3 `broken`: clGetDeviceIDs failed with CL_INVALID_PLATFORM".into(),
-            ],
-        }
-    }
-
-    fn pick(r: &Registry, selector: &str) -> Result<String> {
-        r.select(
-            selector,
-            &selector::parse(selector).map_err(|reason| Error::InvalidSelector {
-                selector: selector.into(),
-                reason,
-                listing: String::new(),
-            })?,
-        )
-        .map(|d| d.name().to_string())
-    }
-
-    #[test]
-    fn filters_count_usable_devices_per_type() {
-        let r = machine();
-        let filters: Vec<&str> = r.entries.iter().map(|e| e.info.filter.as_str()).collect();
-        assert_eq!(
-            filters,
-            ["opencl:0:0", "opencl:1:0", "opencl:cpu:0", "opencl:gpu:0"]
-        );
-    }
-
-    #[test]
-    fn selection_skips_unusable_devices() {
-        let r = machine();
-        assert_eq!(pick(&r, "gpu").ok().as_deref(), Some("intel-gpu"));
-        assert_eq!(pick(&r, "cpu").ok().as_deref(), Some("intel-cpu"));
-        assert_eq!(pick(&r, "opencl:cpu:0").ok().as_deref(), Some("intel-cpu"));
-        assert_eq!(pick(&r, "opencl:2:1").ok().as_deref(), Some("intel-gpu"));
-        assert_eq!(pick(&r, "opencl:2").ok().as_deref(), Some("intel-cpu"));
-        assert_eq!(
-            pick(&r, "accelerator,gpu").ok().as_deref(),
-            Some("intel-gpu")
-        );
-        assert_eq!(
-            r.preferred().ok().map(|d| d.name().to_string()).as_deref(),
-            Some("intel-gpu")
-        );
-    }
-
-    #[test]
-    fn selecting_only_unusable_devices_says_why() {
-        let r = machine();
-        let err = pick(&r, "opencl:0:0").expect_err("the H100 takes no SPIR-V");
-        assert!(matches!(err, Error::DeviceNotUsable { .. }), "{err:?}");
-        let text = err.to_string();
-        assert!(
-            text.contains("H100") && text.contains("does not accept SPIR-V"),
-            "{text}"
-        );
-        assert!(text.contains("scripts/setup-opencl.sh"), "{text}");
-        assert!(
-            text.contains("CL_INVALID_PLATFORM"),
-            "the listing names broken platforms: {text}"
-        );
-
-        let err = pick(&r, "opencl:cpu:5").expect_err("one usable CPU");
-        assert!(matches!(err, Error::NoDeviceMatches { .. }), "{err:?}");
-
-        let err = pick(&r, "opencl:7").expect_err("no platform 7");
-        assert!(matches!(err, Error::NoDeviceMatches { .. }), "{err:?}");
-    }
-
-    #[test]
-    fn no_usable_device_lists_every_reason() {
-        let r = Registry {
-            entries: into_entries(vec![
-                probe(0, 0, DeviceType::Gpu, "H100", false),
-                probe(1, 0, DeviceType::Cpu, "pocl-cpu", false),
-            ]),
-            problems: Vec::new(),
-        };
-        let err = r.preferred().expect_err("nothing usable");
-        let text = err.to_string();
-        assert!(matches!(err, Error::NoUsableDevice { .. }), "{err:?}");
-        assert!(
-            text.contains("scripts/setup-opencl.sh") && text.contains("SPIR-V"),
-            "{text}"
-        );
-        assert!(text.contains("H100") && text.contains("pocl-cpu"), "{text}");
-        assert_eq!(text.matches("NOT usable").count(), 2, "{text}");
     }
 }

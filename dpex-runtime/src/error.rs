@@ -81,7 +81,8 @@ pub enum Error {
         listing: String,
     },
 
-    /// The OpenCL driver rejected a kernel's SPIR-V.
+    /// The driver rejected a kernel's SPIR-V (OpenCL's program build, or Vulkan's
+    /// `vkCreateShaderModule` / `vkCreateComputePipelines`).
     #[error("building kernel `{kernel}` for device {device} failed:\n{log}")]
     BuildFailed {
         /// The kernel's name.
@@ -385,6 +386,45 @@ pub enum Error {
         device: String,
         /// Why the kernel was not compiled for that API.
         reason: String,
+    },
+
+    /// A dispatch with more work-groups in one dimension than the Vulkan device allows.
+    #[error(
+        "kernel `{kernel}`: the launch needs {groups} work-groups in dimension {dim}, but device \
+         {device} allows at most {limit} (maxComputeWorkGroupCount[{dim}]); use larger \
+         work-groups or a smaller range"
+    )]
+    TooManyWorkGroups {
+        /// The kernel's name.
+        kernel: String,
+        /// The dimension (0-based).
+        dim: usize,
+        /// The work-groups the launch needs in that dimension.
+        groups: u64,
+        /// The device's limit for that dimension.
+        limit: u64,
+        /// The device (name and filter string).
+        device: String,
+    },
+
+    /// Something the device's API (or dpex's support of it) does not offer.
+    #[error("{what} is not supported on device {device}")]
+    Unsupported {
+        /// What was asked for.
+        what: String,
+        /// The device (name and filter string).
+        device: String,
+    },
+
+    /// A Vulkan call failed.
+    #[error("{operation} failed with {result}{}", detail_suffix(detail))]
+    Vulkan {
+        /// The Vulkan function that failed, e.g. `vkAllocateMemory`.
+        operation: &'static str,
+        /// The `VkResult`, e.g. `ERROR_OUT_OF_DEVICE_MEMORY`.
+        result: String,
+        /// What the runtime was doing (may be empty).
+        detail: String,
     },
 
     /// An event's profiling timestamps were asked for, but its queue does not record them.

@@ -6,6 +6,7 @@
 
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use dpex_abi::record::{Check, What};
 use opencl3::types::cl_mem;
@@ -21,8 +22,9 @@ const WORDS: usize = dpex_abi::record::WORDS as usize;
 /// One launch's error record. A record its launch left clean goes back to the queue's pool when
 /// dropped, so that a loop of launches and waits allocates none after the first.
 pub(crate) struct ErrorRecord {
-    /// `None` only while dropping.
-    memory: Option<DeviceMemory>,
+    /// `None` only while dropping. Shared with a Vulkan submission, which holds it until the
+    /// kernel completed.
+    memory: Option<Arc<DeviceMemory>>,
     queue: Queue,
     spec: &'static KernelSpec,
     /// Set by [`ErrorRecord::check`] when it read the record (the launch had completed) and
@@ -46,7 +48,7 @@ impl ErrorRecord {
             }
         };
         Ok(ErrorRecord {
-            memory: Some(memory),
+            memory: Some(Arc::new(memory)),
             queue: queue.clone(),
             spec,
             clean: AtomicBool::new(false),
@@ -57,7 +59,12 @@ impl ErrorRecord {
     pub(crate) fn mem(&self) -> cl_mem {
         self.memory
             .as_ref()
-            .map_or(std::ptr::null_mut(), DeviceMemory::mem)
+            .map_or(std::ptr::null_mut(), |m| m.mem())
+    }
+
+    /// The record's memory.
+    pub(crate) fn memory(&self) -> Option<&Arc<DeviceMemory>> {
+        self.memory.as_ref()
     }
 
     /// Reads the record (after the kernel has completed) and turns a failure into its error.
@@ -109,7 +116,8 @@ impl ErrorRecord {
 impl Drop for ErrorRecord {
     fn drop(&mut self) {
         if self.clean.load(Ordering::Relaxed) {
-            if let Some(memory) = self.memory.take() {
+            // Only a record no submission holds any more is reused.
+            if let Some(memory) = self.memory.take().and_then(Arc::into_inner) {
                 self.queue.give_back_error_record(memory);
             }
         }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use opencl3::types::cl_event;
 
+use crate::backend::vulkan::Signal;
 use crate::error::{cl_with, Error, Result};
 use crate::error_record::ErrorRecord;
 
@@ -14,12 +15,25 @@ use crate::error_record::ErrorRecord;
 /// Waiting is optional on an in-order queue: later reads of the kernel's tensors on the same
 /// queue come after it. On an out-of-order queue, pass the event to
 /// [`launch_after`](crate::launch_after) to order a later launch after this one.
+///
+/// On a Vulkan device an event is a value of its queue's timeline semaphore; its launch may
+/// still sit in the queue's open batch, which waiting submits. Dropping it without waiting is
+/// fine: the launch keeps its resources (argument block, error record, tensor memory) until the
+/// timeline passes it.
 pub struct Event {
-    event: opencl3::event::Event,
+    event: Inner,
     kernel: &'static str,
     profiling: bool,
     /// For a safe kernel: where it reports a failed run-time check.
     record: Option<ErrorRecord>,
+}
+
+/// The API object behind an [`Event`].
+pub(crate) enum Inner {
+    /// An OpenCL event.
+    OpenCl(opencl3::event::Event),
+    /// A point on a Vulkan queue's timeline.
+    Vulkan(Signal),
 }
 
 /// Device timestamps of a command, in nanoseconds of the device's clock
@@ -50,7 +64,7 @@ impl ProfilingInfo {
 
 impl Event {
     pub(crate) fn new(
-        event: opencl3::event::Event,
+        event: Inner,
         kernel: &'static str,
         profiling: bool,
         record: Option<ErrorRecord>,
@@ -67,13 +81,21 @@ impl Event {
     /// check that failed ([`Error::OutOfBounds`], [`Error::DivideByZero`],
     /// [`Error::DivideOverflow`]); such a failure touched no memory. Only `wait` reports them.
     pub fn wait(&self) -> Result<()> {
-        self.event.wait().map_err(cl_with(
-            "clWaitForEvents",
-            format!("waiting for kernel `{}`", self.kernel),
-        ))?;
+        self.complete()?;
         match &self.record {
             Some(record) => record.check(),
             None => Ok(()),
+        }
+    }
+
+    /// Blocks until the command has completed, without reading its error record.
+    pub(crate) fn complete(&self) -> Result<()> {
+        match &self.event {
+            Inner::OpenCl(event) => event.wait().map_err(cl_with(
+                "clWaitForEvents",
+                format!("waiting for kernel `{}`", self.kernel),
+            )),
+            Inner::Vulkan(signal) => signal.wait(),
         }
     }
 
@@ -82,7 +104,8 @@ impl Event {
         self.kernel
     }
 
-    /// The command's device timestamps. Blocks until the command has completed.
+    /// The command's device timestamps. Blocks until the command has completed. On Vulkan the
+    /// timestamps bracket the dispatch (`queued` and `submitted` equal `started`).
     ///
     /// Errors with [`Error::ProfilingDisabled`] unless the launch queue was created with
     /// [`QueueOptions::profiling`](crate::QueueOptions::profiling).
@@ -93,31 +116,56 @@ impl Event {
             });
         }
         self.wait()?;
+        let event = match &self.event {
+            Inner::OpenCl(event) => event,
+            Inner::Vulkan(signal) => {
+                let Some(times) = signal.times() else {
+                    return Err(Error::ProfilingDisabled {
+                        kernel: self.kernel.to_string(),
+                    });
+                };
+                let (started, ended) = times?;
+                // Vulkan timestamps bracket the dispatch only: queued and submitted are its start.
+                return Ok(ProfilingInfo {
+                    queued: started,
+                    submitted: started,
+                    started,
+                    ended,
+                });
+            }
+        };
         let detail = || format!("profiling kernel `{}`", self.kernel);
         let query = "clGetEventProfilingInfo";
         Ok(ProfilingInfo {
-            queued: self
-                .event
+            queued: event
                 .profiling_command_queued()
                 .map_err(cl_with(query, detail()))?,
-            submitted: self
-                .event
+            submitted: event
                 .profiling_command_submit()
                 .map_err(cl_with(query, detail()))?,
-            started: self
-                .event
+            started: event
                 .profiling_command_start()
                 .map_err(cl_with(query, detail()))?,
-            ended: self
-                .event
+            ended: event
                 .profiling_command_end()
                 .map_err(cl_with(query, detail()))?,
         })
     }
 
-    /// The raw OpenCL event, for wait lists.
-    pub(crate) fn cl_event(&self) -> cl_event {
-        self.event.get()
+    /// The point of a Vulkan queue's timeline this event is (`None` for an OpenCL event).
+    pub(crate) fn signal(&self) -> Option<&Signal> {
+        match &self.event {
+            Inner::Vulkan(signal) => Some(signal),
+            Inner::OpenCl(_) => None,
+        }
+    }
+
+    /// The raw OpenCL event, for wait lists (`None` for a Vulkan event).
+    pub(crate) fn cl_event(&self) -> Option<cl_event> {
+        match &self.event {
+            Inner::OpenCl(event) => Some(event.get()),
+            Inner::Vulkan(_) => None,
+        }
     }
 }
 

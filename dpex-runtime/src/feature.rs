@@ -68,7 +68,11 @@ impl DeviceInfo {
 
     /// Whether the device supports `feature`, judged from its extensions and queries (a query
     /// that failed counts as "not supported").
+    /// On a Vulkan device, see [`VulkanInfo::supports`](crate::VulkanInfo::supports).
     pub fn supports(&self, feature: Feature) -> bool {
+        if let Some(vulkan) = &self.vulkan {
+            return vulkan.supports(feature);
+        }
         match feature {
             Feature::Fp64 => {
                 self.has_extension("cl_khr_fp64")

@@ -1,4 +1,5 @@
-//! dpex runtime: OpenCL devices, queues, tensors, the per-device program cache and kernel launch.
+//! dpex runtime: OpenCL and Vulkan devices, queues, tensors, the per-device program cache and
+//! kernel launch.
 //!
 //! The `#[kernel]` macro embeds each kernel as a [`KernelSpec`] (SPIR-V words plus a parameter
 //! list) and generates a typed launcher that calls [`launch`]. Everything here also works by hand:
@@ -37,22 +38,35 @@
 //! driver's log; build options come from [`set_build_options`] / `DPEX_BUILD_OPTIONS` and each
 //! kernel's [`KernelSpec::build_options`]. Environment: `DPEX_CACHE=off`, `DPEX_CACHE_DIR`,
 //! `DPEX_CACHE_MAX_BYTES`, `DPEX_BUILD_OPTIONS`, `DPEX_DUMP_SPIRV=<dir>`,
-//! `DPEX_VALIDATE_SPIRV=1|<path of spirv-val>`, `DPEX_LOG=1` (trace the cache on stderr).
+//! `DPEX_VALIDATE_SPIRV=1|<path of spirv-val>` (OpenCL modules against `opencl2.2` or their
+//! SPIR-V version, Vulkan modules against `vulkan1.2`), `DPEX_LOG=1` (trace the cache on
+//! stderr), `DPEX_VULKAN_STAGING=1` (never map Vulkan tensor memory: every host transfer goes
+//! through a staging buffer, as on GPUs whose device memory the host cannot map).
 //!
 //! Safe kernels come with a variant that leaves out the index checks a launch can prove:
 //! [`launch_best`] runs it when [`assumptions_hold`] for the launch's range and arguments (interval
 //! arithmetic over the [`Obligation`]s in [`KernelSpec::assumes`]), else the checked variant.
 //!
 //! For other OpenCL code: [`Device::cl_device_id`], [`Device::cl_context`],
-//! [`Queue::cl_command_queue`] and [`Tensor::cl_mem`] hand out the raw handles.
+//! [`Queue::cl_command_queue`] and [`Tensor::cl_mem`] hand out the raw handles (null, or
+//! [`Error::Unsupported`] for `cl_context`, on Vulkan devices).
 //!
-//! Devices: every OpenCL device whose driver accepts SPIR-V (`CL_DEVICE_IL_VERSION`) is usable;
-//! [`Device::all`] lists the others with the reason. `DPEX_DEVICE` sets the default device.
+//! Devices: every OpenCL device whose driver accepts SPIR-V (`CL_DEVICE_IL_VERSION`) is usable,
+//! and every Vulkan device (Vulkan 1.2 or later, through the system's loader, opened at run
+//! time) with `bufferDeviceAddress`, `timelineSemaphore`, `shaderInt64` and a compute queue;
+//! [`Device::all`] lists the others with the reason. Selectors name the API or not
+//! (`vulkan:cpu:0`, `opencl:cpu:0`, `gpu`); `DPEX_DEVICE` sets the default device. A launch on
+//! a Vulkan device runs the kernel's Vulkan module ([`KernelSpec::vulkan`], the ABI of
+//! [`dpex_abi::vulkan`]): one compute dispatch per launch, recorded into a batch that is
+//! submitted at the next sync point (an event's wait, [`Queue::finish`], a copy) or every 64
+//! launches; pipelines cached per device and specialization (and on disk as a
+//! `VkPipelineCache`); completion on the queue's timeline semaphore.
 
 #![warn(missing_docs)]
 
 mod arg;
 mod assume;
+mod backend;
 mod device;
 mod error;
 mod error_record;
@@ -72,6 +86,7 @@ mod validate;
 
 pub use arg::{all_c_contiguous, KernelArg, MemRef};
 pub use assume::{assumptions_hold, BoundOp, Obligation, Relation};
+pub use backend::vulkan::VulkanInfo;
 pub use device::{Device, DeviceInfo, DeviceType};
 pub use error::{status_name, Error, Result};
 pub use event::{Event, ProfilingInfo};

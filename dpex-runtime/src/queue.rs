@@ -4,13 +4,11 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use opencl3::command_queue::{
-    CommandQueue, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, CL_QUEUE_PROFILING_ENABLE,
-};
-use opencl3::types::cl_event;
+use opencl3::command_queue::CommandQueue;
 
-use crate::device::Device;
-use crate::error::{cl, cl_with, Result};
+use crate::backend::{opencl, vulkan};
+use crate::device::{Device, DeviceBackend};
+use crate::error::{cl, Error, Result};
 use crate::tensor::memory::DeviceMemory;
 
 /// How a [`Queue`] executes and records its commands. The default is an in-order queue without
@@ -32,19 +30,34 @@ pub struct QueueOptions {
     pub profiling: bool,
 }
 
-/// An OpenCL command queue on a [`Device`], using the device's one shared context.
+/// A command queue on a [`Device`]: an OpenCL command queue in the device's one shared context,
+/// or a Vulkan submission stream (a timeline semaphore on the device's compute queue).
 ///
 /// Cheap to clone: clones are the *same* queue (see [`Queue::same_queue`]). `Send + Sync`:
-/// threads may enqueue on one queue concurrently (OpenCL queues are thread-safe).
+/// threads may enqueue on one queue concurrently (OpenCL queues are thread-safe; a Vulkan
+/// queue serialises its submissions).
+///
+/// Vulkan queues run their commands in order: [`QueueOptions::out_of_order`] is accepted (in
+/// order is one valid out-of-order schedule); with [`QueueOptions::profiling`] each launch
+/// records device timestamps around its dispatch (a queue family without timestamps refuses it
+/// with [`Error::Unsupported`]).
 #[derive(Clone)]
 pub struct Queue {
     inner: Arc<QueueInner>,
 }
 
+/// The API object behind a [`Queue`].
+pub(crate) enum QueueBackend {
+    /// An OpenCL command queue.
+    OpenCl(CommandQueue),
+    /// A Vulkan submission stream.
+    Vulkan(Arc<vulkan::Stream>),
+}
+
 struct QueueInner {
     device: Device,
     options: QueueOptions,
-    queue: CommandQueue,
+    backend: QueueBackend,
     /// Error records of completed launches that found them clean (all zero), for reuse.
     error_records: Mutex<Vec<DeviceMemory>>,
 }
@@ -84,27 +97,28 @@ impl Queue {
     /// Every queue of a device shares the device's context, so tensors and compiled programs
     /// move freely between them.
     pub fn with_options(device: &Device, options: QueueOptions) -> Result<Queue> {
-        let context = device.context()?;
-        let mut properties = 0;
-        if options.out_of_order {
-            properties |= CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE;
-        }
-        if options.profiling {
-            properties |= CL_QUEUE_PROFILING_ENABLE;
-        }
-        // SAFETY: the device is the (only) device of `context`, as the call requires; the
-        // properties are valid `cl_command_queue_properties` bits.
-        let queue =
-            unsafe { CommandQueue::create_with_properties(context, device.id(), properties, 0) }
-                .map_err(cl_with(
-                    "clCreateCommandQueueWithProperties",
-                    format!("a queue with {options:?} on {device}"),
-                ))?;
+        let backend = match device.backend() {
+            DeviceBackend::OpenCl(_) => {
+                QueueBackend::OpenCl(opencl::queue::create(device, options)?)
+            }
+            DeviceBackend::Vulkan(physical) => {
+                if options.profiling && physical.info.timestamp_valid_bits == 0 {
+                    return Err(Error::Unsupported {
+                        what: "profiling (QueueOptions::profiling; the compute queue has no \
+                               timestamps)"
+                            .to_string(),
+                        device: device.to_string(),
+                    });
+                }
+                let ctx = physical.context(device.name())?;
+                QueueBackend::Vulkan(Arc::new(vulkan::Stream::new(ctx, options.profiling)?))
+            }
+        };
         Ok(Queue {
             inner: Arc::new(QueueInner {
                 device: device.clone(),
                 options,
-                queue,
+                backend,
                 error_records: Mutex::new(Vec::new()),
             }),
         })
@@ -138,7 +152,15 @@ impl Queue {
 
     /// Blocks until every command enqueued so far has completed.
     pub fn finish(&self) -> Result<()> {
-        self.inner.queue.finish().map_err(cl("clFinish"))
+        match &self.inner.backend {
+            QueueBackend::OpenCl(queue) => queue.finish().map_err(cl("clFinish")),
+            QueueBackend::Vulkan(stream) => stream.finish(),
+        }
+    }
+
+    /// The API object behind the queue.
+    pub(crate) fn backend(&self) -> &QueueBackend {
+        &self.inner.backend
     }
 
     /// Whether `self` and `other` are the same queue (clones of one [`Queue::new`]).
@@ -148,37 +170,20 @@ impl Queue {
 
     /// The raw OpenCL command queue, for interoperation with other OpenCL code (commands
     /// enqueued on it are ordered with dpex's launches like any others). Not retained: valid
-    /// while this `Queue` (or a clone) lives.
+    /// while this `Queue` (or a clone) lives. Null for a queue on a Vulkan device.
     pub fn cl_command_queue(&self) -> opencl3::types::cl_command_queue {
-        self.inner.queue.get()
-    }
-
-    /// The opencl3 command queue.
-    pub(crate) fn cl_queue(&self) -> &CommandQueue {
-        &self.inner.queue
-    }
-
-    /// What a command must wait for to come after everything enqueued before it: nothing on an
-    /// in-order queue, a barrier over all earlier commands on an out-of-order one.
-    pub(crate) fn ordering(&self) -> Result<Ordering> {
-        if !self.is_out_of_order() {
-            return Ok(Ordering(None));
+        match &self.inner.backend {
+            QueueBackend::OpenCl(queue) => queue.get(),
+            QueueBackend::Vulkan(_) => std::ptr::null_mut(),
         }
-        // SAFETY: an empty wait list asks for a barrier over every earlier command of the queue.
-        let barrier = unsafe { self.inner.queue.enqueue_barrier_with_wait_list(&[]) }
-            .map_err(cl("clEnqueueBarrierWithWaitList"))?;
-        Ok(Ordering(Some(barrier)))
     }
-}
 
-/// The wait list that orders a command after the earlier ones on its queue (see
-/// [`Queue::ordering`]); holds the barrier's event alive while it is used.
-pub(crate) struct Ordering(Option<opencl3::event::Event>);
-
-impl Ordering {
-    /// The raw wait list: empty or the barrier's event.
-    pub(crate) fn wait_list(&self) -> Vec<cl_event> {
-        self.0.iter().map(|e| e.get()).collect()
+    /// The opencl3 command queue (`None` on a Vulkan device).
+    pub(crate) fn cl_queue(&self) -> Option<&CommandQueue> {
+        match &self.inner.backend {
+            QueueBackend::OpenCl(queue) => Some(queue),
+            QueueBackend::Vulkan(_) => None,
+        }
     }
 }
 

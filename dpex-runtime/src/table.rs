@@ -5,20 +5,23 @@ use crate::device::DeviceInfo;
 use crate::error::Result;
 use crate::registry::registry;
 
-/// Every OpenCL platform and device on the machine as an aligned text table: filter string,
-/// type, name, vendor, driver version, compute units, memory sizes, work-group and sub-group
-/// sizes, fp16/fp64, the SPIR-V versions the driver takes, and whether dpex can use the device
-/// (or why not). Followed by the platform names and any platform that could not be listed.
+/// Every OpenCL platform's devices and every Vulkan device on the machine as an aligned text
+/// table: filter string, API, type, name, vendor, driver version, compute units, memory sizes,
+/// work-group and sub-group sizes, fp16/fp64, the SPIR-V versions the driver takes, the
+/// optional features it has, and whether dpex can use the device (or why not). Followed by the
+/// OpenCL platform names and any platform (or the Vulkan loader) that could not be listed.
 ///
-/// Errors only when OpenCL itself cannot be loaded ([`Error::NoOpenClLibrary`](crate::Error)).
+/// Errors only when OpenCL itself cannot be loaded and there is no Vulkan device
+/// ([`Error::NoOpenClLibrary`](crate::Error)).
 pub fn device_table() -> Result<String> {
     let registry = registry()?;
     let infos: Vec<DeviceInfo> = registry.entries.iter().map(|e| e.info.clone()).collect();
     Ok(format_table(&infos, &registry.problems))
 }
 
-const HEADER: [&str; 15] = [
+const HEADER: [&str; 17] = [
     "FILTER",
+    "API",
     "TYPE",
     "NAME",
     "VENDOR",
@@ -32,12 +35,13 @@ const HEADER: [&str; 15] = [
     "FP16",
     "FP64",
     "IL",
+    "FEATURES",
     "DPEX",
 ];
 
 /// The table for `infos`, then the platforms, then `problems` (one line each).
 pub(crate) fn format_table(infos: &[DeviceInfo], problems: &[String]) -> String {
-    let rows: Vec<[String; 15]> = infos.iter().map(row).collect();
+    let rows: Vec<[String; 17]> = infos.iter().map(row).collect();
     let mut widths = HEADER.map(str::len);
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -60,10 +64,11 @@ pub(crate) fn format_table(infos: &[DeviceInfo], problems: &[String]) -> String 
     let mut lines = vec![line(&HEADER.map(String::from))];
     lines.extend(rows.iter().map(|r| line(r)));
     if infos.is_empty() {
-        lines.push("(no OpenCL devices found)".to_string());
+        lines.push("(no devices found)".to_string());
     }
     let mut platforms: Vec<(usize, &str)> = infos
         .iter()
+        .filter(|i| i.api == dpex_abi::Api::OpenCl)
         .map(|i| (i.platform_index, i.platform_name.as_str()))
         .collect();
     platforms.dedup();
@@ -80,11 +85,12 @@ pub(crate) fn format_table(infos: &[DeviceInfo], problems: &[String]) -> String 
     lines.join("\n") + "\n"
 }
 
-fn row(info: &DeviceInfo) -> [String; 15] {
+fn row(info: &DeviceInfo) -> [String; 17] {
     let opt = |v: Option<String>| v.unwrap_or_else(|| "?".to_string());
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     [
         info.filter.clone(),
+        info.api.to_string(),
         info.device_type.to_string(),
         info.name.clone(),
         info.vendor.clone(),
@@ -103,14 +109,33 @@ fn row(info: &DeviceInfo) -> [String; 15] {
                 .collect::<Vec<_>>()
                 .join(",")
         },
-        yes_no(info.has_extension("cl_khr_fp16")),
+        yes_no(info.supports(crate::Feature::Fp16)),
         yes_no(info.supports(crate::Feature::Fp64)),
         il_summary(&info.il_versions),
+        features(info),
         match &info.usable {
             Ok(()) => "usable".to_string(),
             Err(reason) => format!("NOT usable: {reason}"),
         },
     ]
+}
+
+/// The optional features the device has (see [`Feature`](crate::Feature)), e.g.
+/// `fp64,fp16,int64-atomics,sub-groups`; `-` for none.
+fn features(info: &DeviceInfo) -> String {
+    let names: Vec<&str> = info
+        .features()
+        .into_iter()
+        .map(|f| match f {
+            crate::Feature::Int64Atomics => "int64-atomics",
+            other => other.name(),
+        })
+        .collect();
+    if names.is_empty() {
+        "-".to_string()
+    } else {
+        names.join(",")
+    }
 }
 
 /// `1536` -> `1.5 KiB`; whole numbers without decimals (`256 KiB`).
@@ -210,7 +235,10 @@ mod tests {
             &["platform 2 `broken`: clGetDeviceIDs failed".to_string()],
         );
         let lines: Vec<&str> = table.lines().collect();
-        assert!(lines[0].starts_with("FILTER        TYPE  NAME"), "{table}");
+        assert!(
+            lines[0].starts_with("FILTER        API     TYPE  NAME"),
+            "{table}"
+        );
         let column = |line: &str, word: &str| line.find(word);
         let status_col = column(lines[0], "DPEX");
         assert_eq!(column(lines[1], "usable"), status_col, "{table}");
@@ -237,8 +265,8 @@ mod tests {
         );
         let empty = format_table(&[], &[]);
         assert!(
-            empty.starts_with("FILTER  TYPE  NAME")
-                && empty.ends_with("\n(no OpenCL devices found)\n"),
+            empty.starts_with("FILTER  API  TYPE  NAME")
+                && empty.ends_with("\n(no devices found)\n"),
             "{empty}"
         );
     }

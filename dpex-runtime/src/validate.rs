@@ -128,7 +128,7 @@ fn check_aliasing(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()> {
                 writable,
                 layout,
                 ..
-            } => Some((param.name, mem.cl_mem(), *writable, layout.element_span())),
+            } => Some((param.name, *mem, *writable, layout.element_span())),
             _ => None,
         })
         .collect();
@@ -138,7 +138,7 @@ fn check_aliasing(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()> {
                 (Some(a), Some(b)) => a.0 < b.1 && b.0 < a.1,
                 _ => false,
             };
-            if (writable || other_writable) && !mem.is_null() && mem == other_mem && overlap {
+            if (writable || other_writable) && mem.same_buffer(&other_mem) && overlap {
                 return Err(Error::InvalidArgument {
                     kernel: spec.name.to_string(),
                     arg: if writable { name } else { other }.to_string(),

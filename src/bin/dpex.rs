@@ -1,8 +1,8 @@
-//! The `dpex` command line tool: `dpex devices` lists every OpenCL platform and device with what
-//! dpex needs to know about it, and whether dpex can run kernels there (or why not); `dpex cache`
-//! shows the on-disk program cache (folder, files, size, cap) and `dpex cache --clear` empties it;
-//! `dpex disasm FILE` prints the SPIR-V of every kernel embedded in a binary (an example, a test,
-//! an application).
+//! The `dpex` command line tool: `dpex devices` lists every OpenCL platform's devices and every
+//! Vulkan device with what dpex needs to know about it, and whether dpex can run kernels there
+//! (or why not); `dpex cache` shows the on-disk program cache (folder, files, size, cap) and
+//! `dpex cache --clear` empties it; `dpex disasm FILE` prints the SPIR-V of every kernel
+//! embedded in a binary (an example, a test, an application).
 //!
 //! Run it with `cargo run -p dpex --bin dpex -- devices`.
 
@@ -20,7 +20,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List every OpenCL platform and device (like `sycl-ls` / `clinfo -l`) with dpex's verdict.
+    /// List every OpenCL and Vulkan device (like `sycl-ls` / `clinfo -l`) with dpex's verdict.
     Devices,
     /// Show the on-disk cache of compiled kernels (`DPEX_CACHE_DIR`, `DPEX_CACHE`,
     /// `DPEX_CACHE_MAX_BYTES`).

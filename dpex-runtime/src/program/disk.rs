@@ -269,7 +269,7 @@ pub(super) fn store(dir: &Path, max_bytes: u64, key: &DiskKey, program: &Program
 }
 
 /// Writes `bytes` to a temporary file in `dir` and renames it to `path`.
-fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!(".{name}.{}.tmp", unique_suffix()));
@@ -307,6 +307,14 @@ struct CacheFile {
     modified: SystemTime,
 }
 
+/// Whether `path` is one of the cache's files: a program binary (`*.dpexbin`) or a Vulkan
+/// device's saved pipeline cache (`vk-*.bin`).
+fn is_cache_file(path: &Path) -> bool {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    path.extension().is_some_and(|e| e == EXTENSION)
+        || (name.starts_with("vk-") && name.ends_with(".bin"))
+}
+
 /// The cache files in `dir` (a missing folder has none); files that vanish while listing are
 /// skipped.
 fn cache_files(dir: &Path) -> io::Result<Vec<CacheFile>> {
@@ -319,7 +327,7 @@ fn cache_files(dir: &Path) -> io::Result<Vec<CacheFile>> {
     for entry in entries {
         let Ok(entry) = entry else { continue };
         let path = entry.path();
-        if path.extension().is_none_or(|e| e != EXTENSION) {
+        if !is_cache_file(&path) {
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };
@@ -427,7 +435,10 @@ mod tests {
         assert_eq!(left, ["a.dpexbin", "d.dpexbin", "other.txt"]);
         let config = CacheConfig::in_dir(&dir);
         assert_eq!(config.usage().expect("usage"), (2, 200));
-        assert_eq!(config.clear().expect("clear"), 2);
+        // A Vulkan pipeline cache is a cache file too.
+        fs::write(dir.join("vk-00ff-1.bin"), [0u8; 32]).expect("write");
+        assert_eq!(config.usage().expect("usage"), (3, 232));
+        assert_eq!(config.clear().expect("clear"), 3);
         assert_eq!(config.usage().expect("usage"), (0, 0));
         let _ = fs::remove_dir_all(&dir);
     }

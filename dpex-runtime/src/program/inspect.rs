@@ -138,23 +138,36 @@ pub(super) fn validate_if_requested(spec: &KernelSpec) -> Result<()> {
     }
 }
 
+/// Runs `spirv-val --target-env vulkan1.2` on a kernel's Vulkan module if `DPEX_VALIDATE_SPIRV`
+/// is set, as [`validate_if_requested`] does for OpenCL modules.
+pub(crate) fn validate_vulkan_if_requested(kernel: &str, words: &[u32]) -> Result<()> {
+    match validator() {
+        Some(tool) => validate_words(&tool, kernel, words, "vulkan1.2"),
+        None => Ok(()),
+    }
+}
+
 /// Runs `tool` (a `spirv-val`) on `spec`'s module, written to a temporary file.
 pub(super) fn validate_with(tool: &Path, spec: &KernelSpec) -> Result<()> {
+    validate_words(tool, spec.name, spec.spirv, &target_env(spec.spirv))
+}
+
+/// Runs `tool` with `--target-env env` on `words`, written to a temporary file.
+fn validate_words(tool: &Path, kernel: &str, words: &[u32], env: &str) -> Result<()> {
     let invalid = |log: String| Error::InvalidSpirv {
-        kernel: spec.name.to_string(),
+        kernel: kernel.to_string(),
         log,
     };
     let file = std::env::temp_dir().join(format!("dpex-validate-{}.spv", unique_suffix()));
-    std::fs::write(&file, words_to_bytes(spec.spirv)).map_err(|e| {
+    std::fs::write(&file, words_to_bytes(words)).map_err(|e| {
         invalid(format!(
             "cannot write the module to {} for spirv-val: {e}",
             file.display()
         ))
     })?;
-    let env = target_env(spec.spirv);
     let output = Command::new(tool)
         .arg("--target-env")
-        .arg(&env)
+        .arg(env)
         .arg(&file)
         .output();
     let _ = std::fs::remove_file(&file);
@@ -167,7 +180,7 @@ pub(super) fn validate_with(tool: &Path, spec: &KernelSpec) -> Result<()> {
     })?;
     trace(format_args!(
         "spirv-val --target-env {env} on `{}`: {}",
-        spec.name, output.status
+        kernel, output.status
     ));
     if output.status.success() {
         return Ok(());

@@ -32,7 +32,9 @@ use crate::device::Device;
 use crate::error::{Error, Result};
 use crate::spec::KernelSpec;
 
+pub(crate) use disk::write_atomically;
 pub use disk::{cache_config, set_cache_config, CacheConfig, DEFAULT_CACHE_MAX_BYTES};
+pub(crate) use inspect::validate_vulkan_if_requested;
 pub use options::{build_options, set_build_options};
 pub use stats::{cache_stats, program_builds, CacheStats};
 

@@ -1,36 +1,36 @@
-//! Device memory: one OpenCL buffer shared by a tensor and its views, allocated within the
-//! device's limits, and the blocking byte-level transfers the tensor operations are made of.
+//! Device memory: one buffer of the device's API shared by a tensor and its views, allocated
+//! within the device's limits, and the blocking byte-level transfers the tensor operations are
+//! made of, range-checked here and dispatched to the backend of the queue.
 
 use std::ffi::c_void;
-use std::ptr;
 
-use opencl3::command_queue as clq;
-use opencl3::memory::{create_buffer, release_mem_object, CL_MEM_COPY_HOST_PTR, CL_MEM_READ_WRITE};
-use opencl3::types::{cl_event, cl_int, cl_mem, cl_uint, CL_BLOCKING};
+use opencl3::types::cl_mem;
 
-use crate::error::{cl_with, Error, Result};
-use crate::queue::Queue;
+use crate::backend::{opencl, vulkan};
+use crate::error::{Error, Result};
+use crate::queue::{Queue, QueueBackend};
 
-/// An OpenCL buffer of `bytes` bytes (no buffer at all when `bytes` is 0).
+/// A buffer of `bytes` bytes on one device (no buffer at all when `bytes` is 0).
 ///
-/// Dropping it calls `clReleaseMemObject`, which by the OpenCL specification frees the memory only
-/// once every enqueued command that uses it has finished: a tensor dropped right after an
-/// asynchronous launch stays alive on the device until the launch completes.
+/// Freed when dropped: OpenCL defers the free until the commands using it complete; on Vulkan,
+/// every submission that uses the memory holds it until the queue's timeline passes it. So a
+/// tensor dropped right after an asynchronous launch stays alive on the device until the launch
+/// completes.
 pub(crate) struct DeviceMemory {
-    mem: cl_mem,
+    raw: Raw,
     bytes: usize,
 }
 
-// SAFETY: a cl_mem handle may be used and released from any thread (OpenCL memory objects are
-// thread-safe); `DeviceMemory` owns one reference to it.
-unsafe impl Send for DeviceMemory {}
-// SAFETY: shared access only hands the handle to OpenCL calls, which are thread-safe.
-unsafe impl Sync for DeviceMemory {}
+enum Raw {
+    Empty,
+    OpenCl(opencl::memory::Buffer),
+    Vulkan(vulkan::Buffer),
+}
 
 impl DeviceMemory {
     /// Allocates `bytes` bytes on `queue`'s device, copying `host` (which must hold `bytes`
-    /// bytes) into them if given. Requests above `CL_DEVICE_MAX_MEM_ALLOC_SIZE` or
-    /// `CL_DEVICE_GLOBAL_MEM_SIZE` are refused before the driver is called.
+    /// bytes) into them if given. Requests above the device's largest allocation or its memory
+    /// are refused before the driver is called.
     pub(crate) fn allocate(
         queue: &Queue,
         bytes: usize,
@@ -39,15 +39,30 @@ impl DeviceMemory {
     ) -> Result<DeviceMemory> {
         if bytes == 0 {
             return Ok(DeviceMemory {
-                mem: ptr::null_mut(),
+                raw: Raw::Empty,
                 bytes: 0,
             });
         }
         let device = queue.device();
         let info = device.info();
+        let vulkan = info.vulkan.is_some();
         let limits = [
-            (info.max_mem_alloc_size, "CL_DEVICE_MAX_MEM_ALLOC_SIZE"),
-            (info.global_mem_size, "CL_DEVICE_GLOBAL_MEM_SIZE"),
+            (
+                info.max_mem_alloc_size,
+                if vulkan {
+                    "maxMemoryAllocationSize"
+                } else {
+                    "CL_DEVICE_MAX_MEM_ALLOC_SIZE"
+                },
+            ),
+            (
+                info.global_mem_size,
+                if vulkan {
+                    "the device-local memory heap"
+                } else {
+                    "CL_DEVICE_GLOBAL_MEM_SIZE"
+                },
+            ),
         ];
         for (limit, limit_name) in limits {
             if let Some(limit) = limit.filter(|&limit| bytes as u64 > limit) {
@@ -60,29 +75,41 @@ impl DeviceMemory {
                 });
             }
         }
-        let context = device.context()?;
-        let (flags, host_ptr) = match host {
-            Some(data) => (
-                CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
-                data as *mut c_void,
-            ),
-            None => (CL_MEM_READ_WRITE, ptr::null_mut()),
+        let raw = match queue.backend() {
+            QueueBackend::OpenCl(_) => {
+                Raw::OpenCl(opencl::memory::Buffer::allocate(queue, bytes, host, what)?)
+            }
+            QueueBackend::Vulkan(stream) => {
+                let buffer =
+                    vulkan::Buffer::new(&stream.ctx, bytes as u64, vulkan::Placement::Device)?;
+                if let Some(host) = host {
+                    // SAFETY: the caller's contract: `host` points to `bytes` initialised bytes.
+                    let data = unsafe { std::slice::from_raw_parts(host.cast::<u8>(), bytes) };
+                    // A new buffer is used by no command yet: mapped memory is written at once.
+                    if !buffer.write_at(0, data) {
+                        vulkan::write(stream, &buffer, 0, data)?;
+                    }
+                }
+                Raw::Vulkan(buffer)
+            }
         };
-        // SAFETY: `host_ptr` is null or points to `bytes` initialised bytes (the callers' contract);
-        // with CL_MEM_COPY_HOST_PTR OpenCL only reads it during this call.
-        let mem = unsafe { create_buffer(context.get(), flags, bytes, host_ptr) }.map_err(|s| {
-            Error::opencl(
-                "clCreateBuffer",
-                s,
-                format!("allocating {bytes} bytes for {}", what()),
-            )
-        })?;
-        Ok(DeviceMemory { mem, bytes })
+        Ok(DeviceMemory { raw, bytes })
     }
 
-    /// The OpenCL memory object (null when the memory is empty).
+    /// The OpenCL memory object (null when the memory is empty or not OpenCL's).
     pub(crate) fn mem(&self) -> cl_mem {
-        self.mem
+        match &self.raw {
+            Raw::OpenCl(buffer) => buffer.mem(),
+            Raw::Empty | Raw::Vulkan(_) => std::ptr::null_mut(),
+        }
+    }
+
+    /// The Vulkan buffer (`None` when the memory is empty or not Vulkan's).
+    pub(crate) fn vulkan(&self) -> Option<&vulkan::Buffer> {
+        match &self.raw {
+            Raw::Vulkan(buffer) => Some(buffer),
+            Raw::Empty | Raw::OpenCl(_) => None,
+        }
     }
 
     /// The size in bytes.
@@ -91,38 +118,49 @@ impl DeviceMemory {
     }
 }
 
-impl Drop for DeviceMemory {
-    fn drop(&mut self) {
-        if !self.mem.is_null() {
-            // SAFETY: `mem` is a memory object this value owns one reference to. OpenCL defers
-            // the actual free until the commands using it complete. A failure cannot be reported
-            // from `drop`, and leaking is the only safe reaction, so it is ignored.
-            let _ = unsafe { release_mem_object(self.mem) };
-        }
+/// The backend buffers of `memories` on `queue`'s API, or an error if one belongs to another.
+enum On<'a, const K: usize> {
+    OpenCl([&'a opencl::memory::Buffer; K]),
+    Vulkan(&'a vulkan::Stream, [&'a vulkan::Buffer; K]),
+}
+
+fn on<'a, const K: usize>(
+    queue: &'a Queue,
+    memories: [&'a DeviceMemory; K],
+) -> Result<Option<On<'a, K>>> {
+    let mismatch = || Error::InvalidView {
+        operation: "device memory access",
+        detail: format!(
+            "the memory does not belong to the API of the queue's device {}",
+            queue.device()
+        ),
+    };
+    if memories.iter().any(|m| matches!(m.raw, Raw::Empty)) {
+        return Ok(None);
     }
-}
-
-/// Waits for a command enqueued by a raw cl3 call, then releases its event.
-fn complete(
-    enqueued: std::result::Result<cl_event, cl_int>,
-    operation: &'static str,
-    detail: &dyn Fn() -> String,
-) -> Result<()> {
-    let event = enqueued.map_err(|s| Error::opencl(operation, s, detail()))?;
-    // The event is owned from here on and released when `event` drops.
-    let event = opencl3::event::Event::new(event);
-    event.wait().map_err(cl_with(
-        "clWaitForEvents",
-        format!("{operation}: {}", detail()),
-    ))
-}
-
-/// The raw parts of a wait list, for cl3 calls.
-fn wait_list(events: &[cl_event]) -> (cl_uint, *const cl_event) {
-    if events.is_empty() {
-        (0, ptr::null())
-    } else {
-        (events.len() as cl_uint, events.as_ptr())
+    match queue.backend() {
+        QueueBackend::OpenCl(_) => {
+            let mut out = Vec::with_capacity(K);
+            for m in memories {
+                match &m.raw {
+                    Raw::OpenCl(b) => out.push(b),
+                    _ => return Err(mismatch()),
+                }
+            }
+            let arr: [&opencl::memory::Buffer; K] = out.try_into().map_err(|_| mismatch())?;
+            Ok(Some(On::OpenCl(arr)))
+        }
+        QueueBackend::Vulkan(stream) => {
+            let mut out = Vec::with_capacity(K);
+            for m in memories {
+                match &m.raw {
+                    Raw::Vulkan(b) => out.push(b),
+                    _ => return Err(mismatch()),
+                }
+            }
+            let arr: [&vulkan::Buffer; K] = out.try_into().map_err(|_| mismatch())?;
+            Ok(Some(On::Vulkan(stream, arr)))
+        }
     }
 }
 
@@ -138,25 +176,11 @@ pub(crate) fn read(
         return Ok(());
     }
     check_range(memory, offset, out.len())?;
-    let ordering = queue.ordering()?;
-    let events = ordering.wait_list();
-    let (count, list) = wait_list(&events);
-    // SAFETY: a blocking read of `out.len()` bytes inside the buffer (checked) into `out`.
-    let enqueued = unsafe {
-        clq::enqueue_read_buffer(
-            queue.cl_queue().get(),
-            memory.mem,
-            CL_BLOCKING,
-            offset,
-            out.len(),
-            out.as_mut_ptr().cast(),
-            count,
-            list,
-        )
-    };
-    complete(enqueued, "clEnqueueReadBuffer", &|| {
-        format!("reading {} bytes at byte {offset}", out.len())
-    })
+    match on(queue, [memory])? {
+        Some(On::OpenCl([b])) => opencl::memory::read(queue, b, offset, out),
+        Some(On::Vulkan(s, [b])) => vulkan::read(s, b, offset, out),
+        None => Ok(()),
+    }
 }
 
 /// Writes `data` at byte `offset` of `memory`; blocks until done and comes after everything
@@ -171,25 +195,11 @@ pub(crate) fn write(
         return Ok(());
     }
     check_range(memory, offset, data.len())?;
-    let ordering = queue.ordering()?;
-    let events = ordering.wait_list();
-    let (count, list) = wait_list(&events);
-    // SAFETY: a blocking write of `data.len()` bytes from `data` inside the buffer (checked).
-    let enqueued = unsafe {
-        clq::enqueue_write_buffer(
-            queue.cl_queue().get(),
-            memory.mem,
-            CL_BLOCKING,
-            offset,
-            data.len(),
-            data.as_ptr().cast(),
-            count,
-            list,
-        )
-    };
-    complete(enqueued, "clEnqueueWriteBuffer", &|| {
-        format!("writing {} bytes at byte {offset}", data.len())
-    })
+    match on(queue, [memory])? {
+        Some(On::OpenCl([b])) => opencl::memory::write(queue, b, offset, data),
+        Some(On::Vulkan(s, [b])) => vulkan::write(s, b, offset, data),
+        None => Ok(()),
+    }
 }
 
 /// Fills `size` bytes at byte `offset` with copies of `pattern` (1, 2, 4 or 8 bytes); blocks.
@@ -204,26 +214,11 @@ pub(crate) fn fill(
         return Ok(());
     }
     check_range(memory, offset, size)?;
-    let ordering = queue.ordering()?;
-    let events = ordering.wait_list();
-    let (count, list) = wait_list(&events);
-    // SAFETY: the pattern is a live slice of a size OpenCL accepts, copied during the call; the
-    // filled range lies inside the buffer (checked) and is a multiple of the pattern size.
-    let enqueued = unsafe {
-        clq::enqueue_fill_buffer(
-            queue.cl_queue().get(),
-            memory.mem,
-            pattern.as_ptr().cast(),
-            pattern.len(),
-            offset,
-            size,
-            count,
-            list,
-        )
-    };
-    complete(enqueued, "clEnqueueFillBuffer", &|| {
-        format!("filling {size} bytes at byte {offset}")
-    })
+    match on(queue, [memory])? {
+        Some(On::OpenCl([b])) => opencl::memory::fill(queue, b, pattern, offset, size),
+        Some(On::Vulkan(s, [b])) => vulkan::fill(s, b, pattern, offset, size),
+        None => Ok(()),
+    }
 }
 
 /// Copies `size` bytes from byte `src_offset` of `src` to byte `dst_offset` of `dst` on the
@@ -241,25 +236,11 @@ pub(crate) fn copy(
     }
     check_range(src, src_offset, size)?;
     check_range(dst, dst_offset, size)?;
-    let ordering = queue.ordering()?;
-    let events = ordering.wait_list();
-    let (count, list) = wait_list(&events);
-    // SAFETY: both ranges lie inside their buffers (checked), which live in the queue's context.
-    let enqueued = unsafe {
-        clq::enqueue_copy_buffer(
-            queue.cl_queue().get(),
-            src.mem,
-            dst.mem,
-            src_offset,
-            dst_offset,
-            size,
-            count,
-            list,
-        )
-    };
-    complete(enqueued, "clEnqueueCopyBuffer", &|| {
-        format!("copying {size} bytes from byte {src_offset} to byte {dst_offset}")
-    })
+    match on(queue, [src, dst])? {
+        Some(On::OpenCl([s, d])) => opencl::memory::copy(queue, s, src_offset, d, dst_offset, size),
+        Some(On::Vulkan(q, [s, d])) => vulkan::copy(q, s, src_offset, d, dst_offset, size),
+        None => Ok(()),
+    }
 }
 
 /// One side of a rectangular copy: the origin `(x bytes, y rows, z slices)` and the pitches.
@@ -288,8 +269,8 @@ impl Rect {
     }
 }
 
-/// `clEnqueueCopyBufferRect`: copies a `region` of `(bytes, rows, slices)` between two
-/// rectangles; blocks until done. `region` must have no zero extent.
+/// Copies a `region` of `(bytes, rows, slices)` between two rectangles; blocks until done.
+/// `region` must have no zero extent.
 pub(crate) fn copy_rect(
     queue: &Queue,
     src: &DeviceMemory,
@@ -302,31 +283,16 @@ pub(crate) fn copy_rect(
         let end = rect.end(region);
         check_range(memory, rect.start(), end - rect.start())?;
     }
-    let ordering = queue.ordering()?;
-    let events = ordering.wait_list();
-    let (count, list) = wait_list(&events);
-    // SAFETY: the origins and region are arrays of 3 as the call reads; both rectangles lie
-    // inside their buffers (checked above); the pitches satisfy OpenCL's rules (the caller's
-    // contract, checked by the driver too).
-    let enqueued = unsafe {
-        clq::enqueue_copy_buffer_rect(
-            queue.cl_queue().get(),
-            src.mem,
-            dst.mem,
-            src_rect.origin.as_ptr(),
-            dst_rect.origin.as_ptr(),
-            region.as_ptr(),
-            src_rect.row_pitch,
-            src_rect.slice_pitch,
-            dst_rect.row_pitch,
-            dst_rect.slice_pitch,
-            count,
-            list,
-        )
-    };
-    complete(enqueued, "clEnqueueCopyBufferRect", &|| {
-        format!("copying a region of {region:?} (bytes, rows, slices) from {src_rect:?} to {dst_rect:?}")
-    })
+    let pitches = |r: Rect| (r.start(), [r.row_pitch, r.slice_pitch]);
+    match on(queue, [src, dst])? {
+        Some(On::OpenCl([s, d])) => {
+            opencl::memory::copy_rect(queue, s, src_rect, d, dst_rect, region)
+        }
+        Some(On::Vulkan(q, [s, d])) => {
+            vulkan::copy_rect(q, s, pitches(src_rect), d, pitches(dst_rect), region)
+        }
+        None => Ok(()),
+    }
 }
 
 /// `size` bytes at `offset` lie inside `memory` (an internal invariant, checked so that a bug

@@ -34,12 +34,14 @@ pub use view::AxisSlice;
 ///
 /// Copies to and from the host block and are ordered after everything enqueued before them on
 /// the tensor's queue (a launch writing the tensor, say), on in-order and out-of-order queues.
-/// Zero-size tensors are allowed (they own no OpenCL buffer).
+/// Zero-size tensors are allowed (they own no device buffer). On a Vulkan device a tensor is a
+/// `VkBuffer` in device-local memory with a device address.
 ///
 /// # Lifetime on the device
 ///
-/// Dropping a tensor (the last view of its buffer) releases the buffer with `clReleaseMemObject`,
-/// which frees the memory only once every enqueued command that uses it has completed. So a
+/// Dropping a tensor (the last view of its buffer) releases the buffer (OpenCL:
+/// `clReleaseMemObject`; Vulkan: each launch holds the memory until its queue's timeline passes
+/// it), which frees the memory only once every enqueued command that uses it has completed. So a
 /// tensor may be dropped right after an asynchronous launch that reads or writes it: the kernel
 /// still sees valid memory, and the memory is freed afterwards.
 pub struct Tensor<T: Element, const N: usize = 1> {
@@ -245,9 +247,14 @@ impl<T: Element, const N: usize> Tensor<T, N> {
     /// elements start at [`TensorLayout::offset`] elements into it (see [`Tensor::layout`]). Not
     /// retained: valid while the tensor's buffer lives. Reading or writing it behind dpex's
     /// back is the caller's responsibility (commands on other queues are not ordered with
-    /// this tensor's queue).
+    /// this tensor's queue). Null for a tensor on a Vulkan device.
     pub fn cl_mem(&self) -> cl_mem {
         self.memory.mem()
+    }
+
+    /// The device memory under this tensor and its views.
+    pub(crate) fn memory(&self) -> &Arc<DeviceMemory> {
+        &self.memory
     }
 
     /// Size of the whole underlying buffer in bytes.

@@ -1,0 +1,8 @@
+//! OpenCL through `opencl3`: device discovery, command queues, buffers and
+//! the transfers on them, launches.
+
+pub(crate) mod device;
+pub(crate) mod launch;
+pub(crate) mod memory;
+pub(crate) mod probe;
+pub(crate) mod queue;
