@@ -20,10 +20,10 @@
 //! `fetch_min`/`fetch_max` compute with `fmin`/`fmax`, Rust's `f32::min`/`max` rule: a NaN
 //! operand leaves the stored value, a NaN stored value is replaced.
 
-use rspirv::spirv::{Capability, LoopControl, Op, OpenclStd100Op as Cl, StorageClass, Word};
+use rspirv::spirv::{Capability, LoopControl, Op, StorageClass, Word};
 
 use super::memory::ElementPtr;
-use super::sync::{order_bits, scope_value, storage_bits};
+use super::sync::{order_bits, scope_value};
 use super::{BuildError, BuildResult, Emitter};
 use crate::ir::{AtomicOp, Expr, Memory, MemoryOrder, Scalar, Scope};
 
@@ -60,7 +60,8 @@ struct Target {
 impl Emitter {
     /// The memory-semantics constant of `order` on memory in `class`.
     fn semantics(&mut self, order: MemoryOrder, class: StorageClass) -> Word {
-        self.const_u32(order_bits(order) | storage_bits(class))
+        let bits = order_bits(order) | self.storage_bits(class);
+        self.const_u32(bits)
     }
 
     /// Evaluates the index and resolves the element an atomic touches; declares
@@ -141,7 +142,7 @@ impl Emitter {
         values
             .get(i)
             .copied()
-            .ok_or_else(|| BuildError(format!("atomic without operand {i}")))
+            .ok_or_else(|| BuildError::Internal(format!("atomic without operand {i}")))
     }
 
     /// An atomic store of `value` into `memory[index]`.
@@ -168,8 +169,12 @@ impl Emitter {
             return Ok((p.ptr, p.elem));
         }
         let bits = bits_scalar(p.elem);
-        let int_ty = self.ty(bits);
-        let ptr_ty = self.ptr_ty(p.class, int_ty);
+        let ptr_ty = if p.class == StorageClass::Workgroup {
+            let int_ty = self.ty(bits);
+            self.ptr_ty(p.class, int_ty)
+        } else {
+            self.global_ptr_ty(bits)
+        };
         Ok((self.op(Op::Bitcast, ptr_ty, &[p.ptr])?, bits))
     }
 
@@ -224,9 +229,9 @@ impl Emitter {
         let new_value = match op {
             AtomicOp::Add => self.op(Op::FAdd, float_ty, &[old_value, value])?,
             AtomicOp::Sub => self.op(Op::FSub, float_ty, &[old_value, value])?,
-            AtomicOp::Min => self.opencl_std(Cl::fmin, p.elem, &[old_value, value])?,
-            AtomicOp::Max => self.opencl_std(Cl::fmax, p.elem, &[old_value, value])?,
-            other => return Err(BuildError(format!("no float loop for {other:?}"))),
+            AtomicOp::Min => self.float_min_max(false, p.elem, old_value, value)?,
+            AtomicOp::Max => self.float_min_max(true, p.elem, old_value, value)?,
+            other => return Err(BuildError::Internal(format!("no float loop for {other:?}"))),
         };
         let new = self.op(Op::Bitcast, int_ty, &[new_value])?;
         self.op_with_id(

@@ -26,7 +26,7 @@ impl Emitter {
     pub(super) fn current(&self) -> BuildResult<Word> {
         self.f
             .current
-            .ok_or_else(|| BuildError("code emitted after a terminator".into()))
+            .ok_or_else(|| BuildError::Internal("code emitted after a terminator".into()))
     }
 
     /// Starts `label` as a merge block no branch reaches: it holds only `OpUnreachable`, and
@@ -122,7 +122,7 @@ impl Emitter {
         self.f
             .loops
             .last_mut()
-            .ok_or_else(|| BuildError("break or continue outside a loop".into()))
+            .ok_or_else(|| BuildError::Internal("break or continue outside a loop".into()))
     }
 
     fn if_statement(
@@ -188,7 +188,7 @@ impl Emitter {
             .f
             .loops
             .pop()
-            .ok_or_else(|| BuildError("loop stack underflow".into()))?;
+            .ok_or_else(|| BuildError::Internal("loop stack underflow".into()))?;
 
         self.begin_block(continue_target)?;
         if reaches_end || targets.continued {
