@@ -24,7 +24,7 @@ use rspirv::spirv::{Capability, LoopControl, Op, StorageClass, Word};
 
 use super::memory::ElementPtr;
 use super::sync::{order_bits, scope_value};
-use super::{BuildError, BuildResult, Emitter};
+use super::{BuildError, BuildResult, Emitter, Flavour};
 use crate::ir::{AtomicOp, Expr, Memory, MemoryOrder, Scalar, Scope};
 
 /// The integer type a float is viewed as for compare-exchange.
@@ -64,6 +64,27 @@ impl Emitter {
         self.const_u32(bits)
     }
 
+    /// The order an atomic load is emitted with. Vulkan takes no release side on loads, so
+    /// `SeqCst` and `AcqRel` loads are `Acquire` there (Vulkan has no single total order of
+    /// loads and stores to offer instead); OpenCL takes `order` as it is.
+    fn load_order(&self, order: MemoryOrder) -> MemoryOrder {
+        match (self.flavour, order) {
+            (Flavour::Vulkan, MemoryOrder::SeqCst | MemoryOrder::AcqRel) => MemoryOrder::Acquire,
+            (Flavour::Vulkan, MemoryOrder::Release) => MemoryOrder::Relaxed,
+            _ => order,
+        }
+    }
+
+    /// The order an atomic store is emitted with: for Vulkan, `SeqCst` and `AcqRel` stores
+    /// are `Release` (no acquire side on stores); OpenCL takes `order` as it is.
+    fn store_order(&self, order: MemoryOrder) -> MemoryOrder {
+        match (self.flavour, order) {
+            (Flavour::Vulkan, MemoryOrder::SeqCst | MemoryOrder::AcqRel) => MemoryOrder::Release,
+            (Flavour::Vulkan, MemoryOrder::Acquire) => MemoryOrder::Relaxed,
+            _ => order,
+        }
+    }
+
     /// Evaluates the index and resolves the element an atomic touches; declares
     /// `Int64Atomics` for 64-bit elements.
     fn target(
@@ -76,6 +97,17 @@ impl Emitter {
         let p = self.element_ptr(memory, index)?;
         if p.elem.bits() == 64 {
             self.require(Capability::Int64Atomics);
+        }
+        // Vulkan: an atomic of one invocation orders nothing, and must say so (no semantics).
+        if self.flavour == Flavour::Vulkan && scope == Scope::WorkItem {
+            let none = self.const_u32(0);
+            let target = Target {
+                scope: self.const_u32(scope_value(scope)),
+                semantics: none,
+                failure: none,
+                relaxed: none,
+            };
+            return Ok((p, target));
         }
         let target = Target {
             scope: self.const_u32(scope_value(scope)),
@@ -101,6 +133,10 @@ impl Emitter {
             .iter()
             .map(|operand| self.expr(operand))
             .collect::<BuildResult<Vec<_>>>()?;
+        let order = match op {
+            AtomicOp::Load => self.load_order(order),
+            _ => order,
+        };
         let (p, t) = self.target(memory, index, order, scope)?;
         let elem = p.elem;
         let signed = elem.is_signed_int();
@@ -156,6 +192,7 @@ impl Emitter {
     ) -> BuildResult<()> {
         let index = self.expr(index)?;
         let value = self.expr(value)?;
+        let order = self.store_order(order);
         let (p, t) = self.target(memory, index, order, scope)?;
         let (ptr, bits) = self.bits_view(p)?;
         let value = self.bitcast(p.elem, bits, value)?;

@@ -3,7 +3,7 @@
 
 use rspirv::spirv::{StorageClass, Word};
 
-use super::{BuildResult, Emitter};
+use super::{BuildResult, Emitter, Flavour};
 use crate::ir::{FenceSpaces, MemoryOrder, Scalar, Scope};
 
 /// `Scope` operand values.
@@ -87,7 +87,12 @@ impl Emitter {
     }
 
     /// `OpMemoryBarrier` with scope `scope`, ordering `order` on global and local memory.
+    /// (Vulkan: a fence of one work-item orders nothing, and Vulkan takes no fence of
+    /// `Invocation` scope with an order: none is emitted.)
     pub(super) fn fence(&mut self, order: MemoryOrder, scope: Scope) -> BuildResult<()> {
+        if self.flavour == Flavour::Vulkan && scope == Scope::WorkItem {
+            return Ok(());
+        }
         let scope = self.const_u32(scope_value(scope));
         let bits =
             order_bits(order) | semantics::WORKGROUP_MEMORY | self.flavour.global_memory_bits();

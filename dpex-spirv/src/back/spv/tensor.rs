@@ -106,12 +106,12 @@ impl Emitter {
     /// `NoAlias` (Rust's borrows at the launch site guarantee it); a function's are not
     /// decorated, as nothing in the IR stops a caller from passing one tensor to two
     /// parameters. Vulkan (only device functions take pointers): every `PhysicalStorageBuffer`
-    /// pointer parameter must be `RestrictPointer` or `AliasedPointer`; for the same reason,
-    /// they are all `AliasedPointer`.
+    /// pointer parameter must be `Restrict` or `Aliased` (`RestrictPointer`/`AliasedPointer`
+    /// are for variables holding pointers); for the same reason, they are all `Aliased`.
     pub(super) fn pointer_param(&mut self, ptr: Word, access: Access, convention: Convention) {
         let attribute = match (self.flavour, access, convention) {
             (Flavour::Vulkan, ..) => {
-                self.b.decorate(ptr, Decoration::AliasedPointer, []);
+                self.b.decorate(ptr, Decoration::Aliased, []);
                 return;
             }
             (Flavour::OpenCl, Access::Read, _) => FunctionParameterAttribute::NoWrite,
