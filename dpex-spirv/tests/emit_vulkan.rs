@@ -392,3 +392,25 @@ fn emission_is_deterministic() {
     let b = emit_vulkan(&clamped_module(), &VulkanOptions::default()).expect("emit");
     assert_eq!(a, b);
 }
+
+#[test]
+fn float_remainders_call_the_exact_fmod_helper() {
+    let rem = |t: S| {
+        kernel(
+            &format!("rem_{t}"),
+            1,
+            vec![tensor("x", t, Access::ReadWrite)],
+            vec![],
+            vec![store(
+                0,
+                gid(0),
+                bin(B::Rem, load(t, 0, gid(0)), load(t, 0, int(S::U64, 0))),
+            )],
+        )
+    };
+    for t in [S::F16, S::F32, S::F64] {
+        let (_, text) = emit(&format!("rem_{t}"), &single(rem(t)));
+        assert!(text.contains(&format!("\"__dpex_fmod_{t}\"")), "{text}");
+        assert!(!text.contains("OpFRem"), "{text}");
+    }
+}

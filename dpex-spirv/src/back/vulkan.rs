@@ -90,7 +90,8 @@ pub fn kernel_interface(kernel: &Kernel) -> Interface {
 /// sub-groups. The memory model is `GLSL450`.
 ///
 /// Constructs without a Vulkan lowering yet give [`EmitError::Unsupported`]: the math
-/// library's functions (transcendentals, `mul_add`) and float `%`.
+/// library's functions (transcendentals, `mul_add`) while the library lacks them, and a
+/// `return` inside a loop's continuing block.
 pub fn emit_vulkan(
     module: &Module,
     options: &VulkanOptions,

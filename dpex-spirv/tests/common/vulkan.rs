@@ -8,11 +8,10 @@ use dpex_spirv::{emit_vulkan, validation_env, EmitError, VulkanOptions};
 
 use super::validate_env;
 
-/// What an [`EmitError::Unsupported`] may name: the constructs the Vulkan flavour leaves to
-/// dpex's math library or has no exact lowering for yet.
-const KNOWN_GAPS: [&str; 3] = [
+/// What an [`EmitError::Unsupported`] may name: the functions the Vulkan flavour leaves to
+/// dpex's math library, and the one control-flow shape it cannot express.
+const KNOWN_GAPS: [&str; 2] = [
     "dpex's math library does not implement it",
-    "exact fmod",
     "a `return` in a loop's continuing block",
 ];
 

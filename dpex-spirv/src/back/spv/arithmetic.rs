@@ -106,7 +106,7 @@ impl Emitter {
             lhs_ty
         });
         if op == BinaryOp::Rem && lhs_ty.is_float() && self.flavour == Flavour::Vulkan {
-            return self.float_rem(lhs_ty, lhs, rhs);
+            return self.exact_fmod(lhs_ty, lhs, rhs);
         }
         if let Some(instruction) = binary_op(op, family(lhs_ty)) {
             return self.op(instruction, result, &[lhs, rhs]);
@@ -148,16 +148,5 @@ impl Emitter {
             _ => Op::ShiftRightLogical,
         };
         self.op(instruction, ty, &[lhs, amount])
-    }
-}
-
-impl Emitter {
-    /// Float `lhs % rhs` for Vulkan, where `OpFRem` is only as precise as
-    /// `x - y * trunc(x / y)`: Rust's exact `fmod` is not lowered yet.
-    fn float_rem(&mut self, ty: Scalar, lhs: Word, rhs: Word) -> BuildResult<Word> {
-        let _ = (lhs, rhs);
-        Err(BuildError::Unsupported(format!(
-            "`%` on {ty} is not available on Vulkan yet: it needs an exact fmod"
-        )))
     }
 }

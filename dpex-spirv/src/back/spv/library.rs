@@ -47,6 +47,13 @@ fn rust_name(fun: MathFunction, ty: Scalar) -> String {
     format!("{ty}::{method}")
 }
 
+impl Cache {
+    /// Whether every function called so far is emitted.
+    pub(super) fn is_done(&self) -> bool {
+        self.emitted == self.entries.len()
+    }
+}
+
 impl Emitter {
     /// The id of the library function computing `fun` on `ty`, declared on first use; `None`
     /// when the library has none.

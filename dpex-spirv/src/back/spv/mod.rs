@@ -5,7 +5,7 @@
 //! literals), `memory` (parameters, locals, private and work-group arrays, tensor and local
 //! memory elements), `tensor` (tensor parameters: their view's values, `len()` and layout),
 //! `builtin` (work-item and sub-group built-ins), `expr` (expression dispatch and literals),
-//! `arithmetic` (unary and binary operators), `conversion` (`as` casts), `math` (math
+//! `arithmetic` (unary and binary operators), `conversion` (`as` casts), `fmod` (Vulkan's exact float `%`), `math` (math
 //! functions: `OpenCL.std` for OpenCL, `glsl` for Vulkan, `library` for the functions taken
 //! from dpex's IR math library), `control` (structured statements, short-circuit operators,
 //! `if` expressions), `function` (kernels, device functions and calls), `atomic` (atomic
@@ -22,6 +22,7 @@ mod conversion;
 mod expr;
 mod f16;
 mod flavour;
+mod fmod;
 mod function;
 mod glsl;
 mod library;
@@ -97,13 +98,25 @@ pub(super) fn emit(
             .emit_report_helper(id)
             .map_err(failed(Owner::Function("__dpex_report".into())))?;
     }
-    for (ty, id) in std::mem::take(&mut emitter.pow_helpers) {
-        let helper = math::pow_helper(ty);
-        emitter
-            .function(id, &helper, Hidden::None)
-            .map_err(failed(Owner::Function(helper.name.clone())))?;
+    // Helpers may call helpers (a library function may use `%`): emit until none is left.
+    while !(emitter.pow_helpers.is_empty()
+        && emitter.fmod_helpers.is_empty()
+        && emitter.library.is_done())
+    {
+        for (ty, id) in std::mem::take(&mut emitter.pow_helpers) {
+            let helper = math::pow_helper(ty);
+            emitter
+                .function(id, &helper, Hidden::None)
+                .map_err(failed(Owner::Function(helper.name.clone())))?;
+        }
+        for (ty, id) in std::mem::take(&mut emitter.fmod_helpers) {
+            let helper = fmod::fmod_helper(ty);
+            emitter
+                .function(id, &helper, Hidden::None)
+                .map_err(failed(Owner::Function(helper.name.clone())))?;
+        }
+        emitter.emit_library_functions()?;
     }
-    emitter.emit_library_functions()?;
     Ok(emitter.finish().assemble())
 }
 
@@ -157,6 +170,8 @@ struct Emitter {
     /// Integer `pow` helper functions called so far, by unsigned operand type; emitted last
     /// (internal helpers: never with the error record's hidden parameters).
     pow_helpers: BTreeMap<Scalar, Word>,
+    /// Exact float `%` helper functions (Vulkan) called so far, by type; emitted last.
+    fmod_helpers: BTreeMap<Scalar, Word>,
     /// Functions taken from dpex's IR math library, in first-call order; emitted last.
     library: library::Cache,
     /// The id of `__dpex_report`, once a failure needs it (see `report.rs`).
@@ -269,6 +284,7 @@ impl Emitter {
             functions: Vec::new(),
             ext_inst_set: None,
             pow_helpers: BTreeMap::new(),
+            fmod_helpers: BTreeMap::new(),
             library: library::Cache::default(),
             report_helper: None,
             contraction: target.contraction,
