@@ -6,7 +6,7 @@
 mod common;
 
 use common::builders::{call, function, math, ret, val};
-use common::nd::{barrier, builtin, kernel_with_arrays, local_param, mem_len, read, write};
+use common::nd::{atomic, barrier, builtin, kernel_with_arrays, local_param, mem_len, read, write};
 use common::report::{bounded, clamped_module};
 use common::tensors::id_named;
 use common::*;
@@ -413,4 +413,45 @@ fn float_remainders_call_the_exact_fmod_helper() {
         assert!(text.contains(&format!("\"__dpex_fmod_{t}\"")), "{text}");
         assert!(!text.contains("OpFRem"), "{text}");
     }
+}
+
+/// Work-group memory holds floats as their bits, so float atomics there need no cast of a
+/// (logical) `Workgroup` pointer.
+#[test]
+fn work_group_floats_are_held_as_bits() {
+    let scratch = Memory::Local(ParamId(1));
+    let k = kernel_with_arrays(
+        "local_float_atomics",
+        1,
+        vec![
+            tensor("out", S::F32, Access::ReadWrite),
+            local_param("scratch", S::F32),
+        ],
+        vec![],
+        vec![],
+        vec![store(
+            0,
+            gid(0),
+            atomic(
+                S::F32,
+                AtomicOp::Add,
+                scratch,
+                int(S::U64, 0),
+                vec![load(S::F32, 0, gid(0))],
+                MemoryOrder::Relaxed,
+                Scope::WorkGroup,
+            ),
+        )],
+    );
+    let (_, text) = emit("local_float_atomics", &single(k));
+    let float = text
+        .lines()
+        .find_map(|l| l.strip_suffix(" = OpTypeFloat 32"))
+        .expect("f32 type")
+        .to_owned();
+    assert!(
+        !text.contains(&format!("OpTypePointer Workgroup {float}\n")),
+        "{text}"
+    );
+    assert!(text.contains("OpAtomicCompareExchange"), "{text}");
 }

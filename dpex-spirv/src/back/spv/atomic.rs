@@ -205,6 +205,10 @@ impl Emitter {
         if !p.elem.is_float() {
             return Ok((p.ptr, p.elem));
         }
+        // Memory that holds the float as its bits already (Vulkan work-group memory).
+        if p.held != p.elem {
+            return Ok((p.ptr, p.held));
+        }
         let bits = bits_scalar(p.elem);
         let ptr_ty = if p.class == StorageClass::Workgroup {
             let int_ty = self.ty(bits);

@@ -6,6 +6,7 @@ use rspirv::dr::{Instruction, Operand};
 use rspirv::spirv::{MemoryAccess, Op, StorageClass, Word};
 
 use super::function::Convention;
+use super::glsl::float_bits;
 use super::types::{storage_scalar, storage_size};
 use super::{BuildError, BuildResult, Emitter, Flavour, LocalVar, ParamValue, WorkgroupVar};
 use crate::ir::{Local, LocalId, Memory, Param, ParamId, ParamKind, Scalar, WorkgroupArray};
@@ -19,17 +20,25 @@ pub(super) struct ElementPtr {
     pub elem: Scalar,
     /// Its storage class.
     pub class: StorageClass,
-}
-
-impl ElementPtr {
-    /// Whether the element is stored in its storage type (`bool` as `u8`) and accessed with
-    /// an alignment: everything but private arrays, which hold `OpTypeBool` values.
-    fn stored(self) -> bool {
-        self.class != StorageClass::Function
-    }
+    /// The type the memory holds the element as ([`Emitter::held_scalar`]).
+    pub held: Scalar,
 }
 
 impl Emitter {
+    /// The type memory of `class` holds elements of type `elem` as: private arrays hold
+    /// them as they are (`OpTypeBool` too), other memory in their storage type (`bool` as
+    /// `u8`); Vulkan's work-group memory holds floats as their bits (`u16`, `u32`, `u64`), so
+    /// that float atomics need no pointer cast, which logical pointers do not take.
+    pub(super) fn held_scalar(&self, class: StorageClass, elem: Scalar) -> Scalar {
+        match class {
+            StorageClass::Function => elem,
+            StorageClass::Workgroup if self.flavour == Flavour::Vulkan && elem.is_float() => {
+                float_bits(elem)
+            }
+            _ => storage_scalar(elem),
+        }
+    }
+
     /// The SPIR-V types of a function's parameters: one per scalar, `2 + 2 * dims` per tensor
     /// (see [`Self::tensor_param_types`]), two per local accessor (the pointer and the `u64`
     /// length).
@@ -139,7 +148,8 @@ impl Emitter {
     /// entry point's interface.
     pub(super) fn declare_workgroup_arrays(&mut self, arrays: &[WorkgroupArray]) {
         for array in arrays {
-            let elem = self.storage_ty(array.elem);
+            let held = self.held_scalar(StorageClass::Workgroup, array.elem);
+            let elem = self.ty(held);
             let ty = self.array_ty(elem, array.len);
             let ptr_ty = self.ptr_ty(StorageClass::Workgroup, ty);
             let var = self.global_variable(ptr_ty, StorageClass::Workgroup);
@@ -268,13 +278,10 @@ impl Emitter {
                 (local.var, local.ty, StorageClass::Function, true)
             }
         };
+        let held = self.held_scalar(class, elem);
         let ptr_ty = match class {
-            StorageClass::Function => {
-                let pointee = self.ty(elem);
-                self.ptr_ty(class, pointee)
-            }
-            StorageClass::Workgroup => {
-                let pointee = self.storage_ty(elem);
+            StorageClass::Function | StorageClass::Workgroup => {
+                let pointee = self.ty(held);
                 self.ptr_ty(class, pointee)
             }
             _ => self.global_ptr_ty(elem),
@@ -284,7 +291,12 @@ impl Emitter {
         } else {
             self.element_of(ptr_ty, base, index)?
         };
-        Ok(ElementPtr { ptr, elem, class })
+        Ok(ElementPtr {
+            ptr,
+            elem,
+            class,
+            held,
+        })
     }
 
     /// A pointer of type `ptr_ty` to element `index` from pointer `base`: an
@@ -317,26 +329,27 @@ impl Emitter {
         }
     }
 
-    /// Loads element `index` of `memory` (a stored `u8` becomes `bool` by comparing with 0).
+    /// Loads element `index` of `memory` (a stored `u8` becomes `bool` by comparing with 0,
+    /// float bits become the float).
     pub(super) fn load_element(&mut self, memory: Memory, index: Word) -> BuildResult<Word> {
         let p = self.element_ptr(memory, index)?;
         let (access, operands) = Self::access(p);
-        if !p.stored() {
-            let ty = self.ty(p.elem);
-            return Ok(self.b.load(ty, None, p.ptr, access, operands)?);
-        }
-        let stored = storage_scalar(p.elem);
-        let ty = self.ty(stored);
+        let ty = self.ty(p.held);
         let value = self.b.load(ty, None, p.ptr, access, operands)?;
+        if p.held == p.elem {
+            return Ok(value);
+        }
         if p.elem == Scalar::Bool {
-            let zero = self.const_zero(stored);
+            let zero = self.const_zero(p.held);
             let bool_ty = self.ty(Scalar::Bool);
             return self.op(Op::INotEqual, bool_ty, &[value, zero]);
         }
-        Ok(value)
+        let elem_ty = self.ty(p.elem);
+        self.op(Op::Bitcast, elem_ty, &[value])
     }
 
-    /// Stores `value` to element `index` of `memory` (a stored `bool` becomes 0 or 1).
+    /// Stores `value` to element `index` of `memory` (a stored `bool` becomes 0 or 1, a float
+    /// held as bits its bits).
     pub(super) fn store_element(
         &mut self,
         memory: Memory,
@@ -344,14 +357,16 @@ impl Emitter {
         value: Word,
     ) -> BuildResult<()> {
         let p = self.element_ptr(memory, index)?;
-        let value = if p.elem == Scalar::Bool && p.stored() {
-            let stored = storage_scalar(p.elem);
-            let one = self.const_int(stored, 1);
-            let zero = self.const_zero(stored);
-            let ty = self.ty(stored);
+        let value = if p.held == p.elem {
+            value
+        } else if p.elem == Scalar::Bool {
+            let one = self.const_int(p.held, 1);
+            let zero = self.const_zero(p.held);
+            let ty = self.ty(p.held);
             self.op(Op::Select, ty, &[value, one, zero])?
         } else {
-            value
+            let ty = self.ty(p.held);
+            self.op(Op::Bitcast, ty, &[value])?
         };
         let (access, operands) = Self::access(p);
         Ok(self.b.store(p.ptr, value, access, operands)?)

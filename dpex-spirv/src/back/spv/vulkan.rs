@@ -279,13 +279,14 @@ impl Emitter {
         Ok(values)
     }
 
-    /// A local accessor: a module-scope `Workgroup` array of elements of `elem` (in their
-    /// storage type) whose length is the 32-bit specialization constant `spec_id`; its
+    /// A local accessor: a module-scope `Workgroup` array of elements of `elem` (as
+    /// [`Self::held_scalar`] says) whose length is the 32-bit specialization constant `spec_id`; its
     /// `len()` is that constant widened to `u64`.
     fn local_array(&mut self, name: &str, elem: Scalar, spec_id: u32) -> BuildResult<ParamValue> {
         let count = self.spec_u32(spec_id, 1);
         self.b.name(count, format!("{name}.count"));
-        let elem_ty = self.storage_ty(elem);
+        let held = self.held_scalar(StorageClass::Workgroup, elem);
+        let elem_ty = self.ty(held);
         let array_ty = self.b.type_array(elem_ty, count);
         let ptr_ty = self.ptr_ty(StorageClass::Workgroup, array_ty);
         let var = self.global_variable(ptr_ty, StorageClass::Workgroup);
