@@ -2,8 +2,10 @@
 //! ([`back`]), plus [`disasm`] for inspecting emitted modules and [`required_features`] for
 //! the optional device features a module needs.
 //!
-//! This crate knows nothing of `syn` or OpenCL: the `#[kernel]` macro builds an [`ir::Module`],
-//! calls [`emit_opencl`], and embeds the returned words; the runtime hands them to the driver.
+//! This crate knows nothing of `syn` or of a driver: the `#[kernel]` macro builds an
+//! [`ir::Module`], calls [`emit_opencl`] (and [`emit_vulkan`]), and embeds the returned words;
+//! the runtime hands them to the driver. [`validation_env`] names the `spirv-val` environment
+//! that checks a module.
 
 #![warn(missing_docs)]
 
@@ -12,10 +14,14 @@ pub mod check;
 pub mod disasm;
 mod features;
 pub mod ir;
+mod validation;
 
-pub use back::opencl::{emit_opencl, EmitError, Options};
+pub use back::opencl::{emit_opencl, Options};
+pub use back::vulkan::{emit_vulkan, kernel_interface, VulkanOptions};
+pub use back::EmitError;
 pub use check::{CheckError, Owner};
 pub use features::{required_features, Features};
+pub use validation::validation_env;
 
 /// A stable 64-bit FNV-1a hash of SPIR-V words: the same words give the same hash in every
 /// build and process, so it can key caches.

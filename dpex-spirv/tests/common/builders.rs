@@ -5,8 +5,10 @@ use dpex_spirv::{disasm::disassemble, emit_opencl, Options};
 
 use super::validate;
 
-/// Emits `module` with default options, validates it and returns its disassembly.
+/// Emits `module` with default options, validates it and returns its disassembly; also emits
+/// each kernel for Vulkan and validates that ([`super::vulkan::also_valid`]).
 pub fn emit_module_valid(name: &str, module: &Module) -> String {
+    super::vulkan::also_valid(name, module);
     let words = match emit_opencl(module, &Options::default()) {
         Ok(words) => words,
         Err(e) => panic!("emitting `{name}` failed: {e}"),

@@ -8,37 +8,21 @@ pub mod device;
 pub mod nd;
 pub mod report;
 pub mod tensors;
+pub mod vulkan;
 
 use std::io::ErrorKind;
 use std::path::PathBuf;
 use std::process::Command;
 
+use dpex_abi::Api;
 use dpex_spirv::ir::*;
 use dpex_spirv::ir::{BinaryOp as B, Scalar as S};
-use dpex_spirv::{disasm::disassemble, emit_opencl, Options};
+use dpex_spirv::{disasm::disassemble, emit_opencl, validation_env, Options};
 
-/// Runs `spirv-val` on `words` in the closest environment it offers; fails the test with its
-/// stderr.
-///
-/// That is `opencl2.2` (SPIR-V 1.2 under OpenCL 2.2 semantics), except for modules that
-/// environment cannot take, which validate as universal SPIR-V of their version (`spv1.x`):
-/// - modules declaring a capability of a device extension: `Float16` (`f16`,
-///   `cl_khr_fp16`) or `Int64Atomics` (`cl_khr_int64_base_atomics`): the OpenCL
-///   environments of `spirv-val` know no device extensions and reject them;
-/// - modules of a later SPIR-V version than 1.2 (sub-group shuffles need 1.3): `spirv-val`
-///   has no OpenCL environment beyond SPIR-V 1.2.
+/// Runs `spirv-val` on the OpenCL module `words` in the environment
+/// [`dpex_spirv::validation_env`] chooses; fails the test with its stderr.
 pub fn validate(name: &str, words: &[u32]) {
-    let text = disassemble(words).unwrap_or_default();
-    let minor = words.get(1).map_or(2, |w| (w >> 8) & 0xff);
-    let extension_capability = ["OpCapability Float16", "OpCapability Int64Atomics"]
-        .iter()
-        .any(|c| text.contains(c));
-    let env = if extension_capability || minor != 2 {
-        format!("spv1.{minor}")
-    } else {
-        "opencl2.2".to_owned()
-    };
-    validate_env(name, words, &env);
+    validate_env(name, words, &validation_env(words, Api::OpenCl));
 }
 
 /// Runs `spirv-val --target-env <env>` on `words`; fails the test with its stderr.
@@ -80,12 +64,13 @@ pub fn validate_env(name: &str, words: &[u32], env: &str) {
 }
 
 /// Emits `kernels` as one module with default options, validates it and returns its
-/// disassembly.
+/// disassembly; also emits each kernel for Vulkan and validates that ([`vulkan::also_valid`]).
 pub fn emit_valid(name: &str, kernels: Vec<Kernel>) -> String {
     let module = Module {
         functions: vec![],
         kernels,
     };
+    vulkan::also_valid(name, &module);
     let words = match emit_opencl(&module, &Options::default()) {
         Ok(words) => words,
         Err(e) => panic!("emitting `{name}` failed: {e}"),

@@ -3,14 +3,13 @@
 //! pointers, loads and stores for every [`Memory`].
 
 use rspirv::dr::{Instruction, Operand};
-use rspirv::spirv::{FunctionParameterAttribute, MemoryAccess, Op, StorageClass, Word};
+use rspirv::spirv::{MemoryAccess, Op, StorageClass, Word};
 
 use super::function::Convention;
+use super::glsl::float_bits;
 use super::types::{storage_scalar, storage_size};
-use super::{BuildError, BuildResult, Emitter, LocalVar, ParamValue, WorkgroupVar};
-use crate::ir::{
-    Access, Local, LocalId, Memory, Param, ParamId, ParamKind, Scalar, WorkgroupArray,
-};
+use super::{BuildError, BuildResult, Emitter, Flavour, LocalVar, ParamValue, WorkgroupVar};
+use crate::ir::{Local, LocalId, Memory, Param, ParamId, ParamKind, Scalar, WorkgroupArray};
 
 /// A pointer to one element of some [`Memory`].
 #[derive(Clone, Copy, Debug)]
@@ -21,22 +20,34 @@ pub(super) struct ElementPtr {
     pub elem: Scalar,
     /// Its storage class.
     pub class: StorageClass,
-}
-
-impl ElementPtr {
-    /// Whether the element is stored in its storage type (`bool` as `u8`) and accessed with
-    /// an alignment: everything but private arrays, which hold `OpTypeBool` values.
-    fn stored(self) -> bool {
-        self.class != StorageClass::Function
-    }
+    /// The type the memory holds the element as ([`Emitter::held_scalar`]).
+    pub held: Scalar,
 }
 
 impl Emitter {
+    /// The type memory of `class` holds elements of type `elem` as: private arrays hold
+    /// them as they are (`OpTypeBool` too), other memory in their storage type (`bool` as
+    /// `u8`); Vulkan's work-group memory holds floats as their bits (`u16`, `u32`, `u64`), so
+    /// that float atomics need no pointer cast, which logical pointers do not take.
+    pub(super) fn held_scalar(&self, class: StorageClass, elem: Scalar) -> Scalar {
+        match class {
+            StorageClass::Function => elem,
+            StorageClass::Workgroup if self.flavour == Flavour::Vulkan && elem.is_float() => {
+                float_bits(elem)
+            }
+            _ => storage_scalar(elem),
+        }
+    }
+
     /// The SPIR-V types of a function's parameters: one per scalar, `2 + 2 * dims` per tensor
     /// (see [`Self::tensor_param_types`]), two per local accessor (the pointer and the `u64`
     /// length).
     pub(super) fn param_types(&mut self, params: &[Param], convention: Convention) -> Vec<Word> {
         let mut types = Vec::new();
+        // A Vulkan kernel is a `void()` entry point: its parameters come from the argument block.
+        if self.flavour == Flavour::Vulkan && convention == Convention::Kernel {
+            return types;
+        }
         for param in params {
             match param.kind {
                 ParamKind::Scalar(s) => types.push(match convention {
@@ -63,17 +74,22 @@ impl Emitter {
     /// Read-only tensors' pointers are `NoWrite`. A kernel's `&mut` tensors' pointers are
     /// `NoAlias` (Rust's borrows at the launch site guarantee it); a function's are not
     /// decorated, as nothing in the IR stops a caller from passing one tensor to two
-    /// parameters. Local accessors are not decorated.
+    /// parameters. Local accessors are not decorated. A Vulkan kernel reads its parameters
+    /// from the argument block instead (see `vulkan`).
     pub(super) fn declare_params(
         &mut self,
         params: &[Param],
         convention: Convention,
         raw: &[Word],
     ) -> BuildResult<()> {
+        if self.flavour == Flavour::Vulkan && convention == Convention::Kernel {
+            return self.read_argument_block(params);
+        }
         let mut raw = raw.iter().copied();
         let mut next = || {
-            raw.next()
-                .ok_or_else(|| BuildError("fewer function parameters than IR parameters".into()))
+            raw.next().ok_or_else(|| {
+                BuildError::Internal("fewer function parameters than IR parameters".into())
+            })
         };
         for param in params {
             let value = match param.kind {
@@ -89,16 +105,13 @@ impl Emitter {
                     }
                 }
                 ParamKind::Tensor { elem, access, dims } => {
-                    // Two `&Tensor`s may be the same buffer, so only `&mut` ones are NoAlias.
-                    let attribute = match (access, convention) {
-                        (Access::Read, _) => Some(FunctionParameterAttribute::NoWrite),
-                        (Access::ReadWrite, Convention::Kernel) => {
-                            Some(FunctionParameterAttribute::NoAlias)
-                        }
-                        (Access::ReadWrite, Convention::Function) => None,
-                    };
-                    let values =
-                        self.declare_tensor(&param.name, elem, dims, attribute, &mut next)?;
+                    let values = self.declare_tensor(
+                        &param.name,
+                        elem,
+                        dims,
+                        (access, convention),
+                        &mut next,
+                    )?;
                     ParamValue::Tensor(values)
                 }
                 ParamKind::Local { elem } => {
@@ -135,7 +148,8 @@ impl Emitter {
     /// entry point's interface.
     pub(super) fn declare_workgroup_arrays(&mut self, arrays: &[WorkgroupArray]) {
         for array in arrays {
-            let elem = self.storage_ty(array.elem);
+            let held = self.held_scalar(StorageClass::Workgroup, array.elem);
+            let elem = self.ty(held);
             let ty = self.array_ty(elem, array.len);
             let ptr_ty = self.ptr_ty(StorageClass::Workgroup, ty);
             let var = self.global_variable(ptr_ty, StorageClass::Workgroup);
@@ -151,7 +165,7 @@ impl Emitter {
     }
 
     /// `OpTypeArray` of `len` elements of type `elem`.
-    fn array_ty(&mut self, elem: Word, len: u32) -> Word {
+    pub(super) fn array_ty(&mut self, elem: Word, len: u32) -> Word {
         let len = self.const_int(Scalar::U32, u64::from(len));
         self.b.type_array(elem, len)
     }
@@ -178,14 +192,17 @@ impl Emitter {
             .params
             .get(id.0 as usize)
             .copied()
-            .ok_or_else(|| BuildError(format!("parameter #{} not declared", id.0)))
+            .ok_or_else(|| BuildError::Internal(format!("parameter #{} not declared", id.0)))
     }
 
     /// The value of scalar parameter `id`.
     pub(super) fn scalar_param(&self, id: ParamId) -> BuildResult<Word> {
         match self.param(id)? {
             ParamValue::Scalar(value) => Ok(value),
-            _ => Err(BuildError(format!("parameter #{} is no scalar", id.0))),
+            _ => Err(BuildError::Internal(format!(
+                "parameter #{} is no scalar",
+                id.0
+            ))),
         }
     }
 
@@ -193,7 +210,7 @@ impl Emitter {
     fn local_accessor(&self, id: ParamId) -> BuildResult<(Word, Word, Scalar)> {
         match self.param(id)? {
             ParamValue::Local { ptr, len, elem } => Ok((ptr, len, elem)),
-            _ => Err(BuildError(format!(
+            _ => Err(BuildError::Internal(format!(
                 "parameter #{} is no local accessor",
                 id.0
             ))),
@@ -205,7 +222,7 @@ impl Emitter {
         match memory {
             Memory::Tensor(id) => self.tensor_len(id),
             Memory::Local(id) => Ok(self.local_accessor(id)?.1),
-            _ => Err(BuildError(format!("len of {memory:?}"))),
+            _ => Err(BuildError::Internal(format!("len of {memory:?}"))),
         }
     }
 
@@ -215,7 +232,7 @@ impl Emitter {
             .locals
             .get(id.0 as usize)
             .copied()
-            .ok_or_else(|| BuildError(format!("local #{} not declared", id.0)))
+            .ok_or_else(|| BuildError::Internal(format!("local #{} not declared", id.0)))
     }
 
     /// Reads local `id` of type `ty`.
@@ -237,11 +254,13 @@ impl Emitter {
             // The front end computed the index from the buffer's first element.
             Memory::Tensor(id) => {
                 let t = self.tensor(id)?;
-                (t.ptr, t.elem, StorageClass::CrossWorkgroup, false)
+                (t.ptr, t.elem, self.flavour.global_class(), false)
             }
+            // Vulkan's local accessors are module-scope arrays, OpenCL's pointers.
             Memory::Local(id) => {
                 let (ptr, _, elem) = self.local_accessor(id)?;
-                (ptr, elem, StorageClass::Workgroup, false)
+                let array = self.flavour == Flavour::Vulkan;
+                (ptr, elem, StorageClass::Workgroup, array)
             }
             Memory::Workgroup(id) => {
                 let w = self
@@ -250,7 +269,7 @@ impl Emitter {
                     .get(id.0 as usize)
                     .copied()
                     .ok_or_else(|| {
-                        BuildError(format!("work-group array #{} not declared", id.0))
+                        BuildError::Internal(format!("work-group array #{} not declared", id.0))
                     })?;
                 (w.var, w.elem, StorageClass::Workgroup, true)
             }
@@ -259,24 +278,50 @@ impl Emitter {
                 (local.var, local.ty, StorageClass::Function, true)
             }
         };
-        let pointee = match class {
-            StorageClass::Function => self.ty(elem),
-            _ => self.storage_ty(elem),
+        let held = self.held_scalar(class, elem);
+        let ptr_ty = match class {
+            StorageClass::Function | StorageClass::Workgroup => {
+                let pointee = self.ty(held);
+                self.ptr_ty(class, pointee)
+            }
+            _ => self.global_ptr_ty(elem),
         };
-        let ptr_ty = self.ptr_ty(class, pointee);
         let ptr = if array {
             self.b.in_bounds_access_chain(ptr_ty, None, base, [index])?
         } else {
-            self.b
-                .in_bounds_ptr_access_chain(ptr_ty, None, base, index, [])?
+            self.element_of(ptr_ty, base, index)?
         };
-        Ok(ElementPtr { ptr, elem, class })
+        Ok(ElementPtr {
+            ptr,
+            elem,
+            class,
+            held,
+        })
+    }
+
+    /// A pointer of type `ptr_ty` to element `index` from pointer `base`: an
+    /// `OpInBoundsPtrAccessChain` for OpenCL, an `OpPtrAccessChain` for Vulkan (the in-bounds
+    /// form needs `Addresses`).
+    pub(super) fn element_of(
+        &mut self,
+        ptr_ty: Word,
+        base: Word,
+        index: Word,
+    ) -> BuildResult<Word> {
+        Ok(match self.flavour {
+            Flavour::OpenCl => self
+                .b
+                .in_bounds_ptr_access_chain(ptr_ty, None, base, index, [])?,
+            Flavour::Vulkan => self.b.ptr_access_chain(ptr_ty, None, base, index, [])?,
+        })
     }
 
     /// The memory operands of a plain load or store through `p`.
     fn access(p: ElementPtr) -> (Option<MemoryAccess>, Vec<Operand>) {
         match p.class {
-            StorageClass::CrossWorkgroup | StorageClass::Workgroup => (
+            StorageClass::CrossWorkgroup
+            | StorageClass::PhysicalStorageBuffer
+            | StorageClass::Workgroup => (
                 Some(MemoryAccess::ALIGNED),
                 vec![Operand::LiteralBit32(storage_size(p.elem))],
             ),
@@ -284,26 +329,27 @@ impl Emitter {
         }
     }
 
-    /// Loads element `index` of `memory` (a stored `u8` becomes `bool` by comparing with 0).
+    /// Loads element `index` of `memory` (a stored `u8` becomes `bool` by comparing with 0,
+    /// float bits become the float).
     pub(super) fn load_element(&mut self, memory: Memory, index: Word) -> BuildResult<Word> {
         let p = self.element_ptr(memory, index)?;
         let (access, operands) = Self::access(p);
-        if !p.stored() {
-            let ty = self.ty(p.elem);
-            return Ok(self.b.load(ty, None, p.ptr, access, operands)?);
-        }
-        let stored = storage_scalar(p.elem);
-        let ty = self.ty(stored);
+        let ty = self.ty(p.held);
         let value = self.b.load(ty, None, p.ptr, access, operands)?;
+        if p.held == p.elem {
+            return Ok(value);
+        }
         if p.elem == Scalar::Bool {
-            let zero = self.const_zero(stored);
+            let zero = self.const_zero(p.held);
             let bool_ty = self.ty(Scalar::Bool);
             return self.op(Op::INotEqual, bool_ty, &[value, zero]);
         }
-        Ok(value)
+        let elem_ty = self.ty(p.elem);
+        self.op(Op::Bitcast, elem_ty, &[value])
     }
 
-    /// Stores `value` to element `index` of `memory` (a stored `bool` becomes 0 or 1).
+    /// Stores `value` to element `index` of `memory` (a stored `bool` becomes 0 or 1, a float
+    /// held as bits its bits).
     pub(super) fn store_element(
         &mut self,
         memory: Memory,
@@ -311,14 +357,16 @@ impl Emitter {
         value: Word,
     ) -> BuildResult<()> {
         let p = self.element_ptr(memory, index)?;
-        let value = if p.elem == Scalar::Bool && p.stored() {
-            let stored = storage_scalar(p.elem);
-            let one = self.const_int(stored, 1);
-            let zero = self.const_zero(stored);
-            let ty = self.ty(stored);
+        let value = if p.held == p.elem {
+            value
+        } else if p.elem == Scalar::Bool {
+            let one = self.const_int(p.held, 1);
+            let zero = self.const_zero(p.held);
+            let ty = self.ty(p.held);
             self.op(Op::Select, ty, &[value, one, zero])?
         } else {
-            value
+            let ty = self.ty(p.held);
+            self.op(Op::Bitcast, ty, &[value])?
         };
         let (access, operands) = Self::access(p);
         Ok(self.b.store(p.ptr, value, access, operands)?)

@@ -1,11 +1,12 @@
-//! Math functions with Rust's semantics: most are one `OpenCL.std` extended instruction; the
-//! rest are built from core instructions (`fract`, `signum`, float `clamp`, `recip`, angle
-//! conversions, `is_nan`, `is_finite`) or call a helper function (integer `pow`).
+//! Math functions with Rust's semantics: for OpenCL most are one `OpenCL.std` extended
+//! instruction (for Vulkan, see `glsl`); the rest are built from core instructions (`fract`,
+//! `signum`, float `clamp`, `recip`, angle conversions, `is_nan`, `is_finite`) or call a
+//! helper function (integer `pow`).
 
 use rspirv::dr::Operand;
-use rspirv::spirv::{Op, OpenclStd100Op as Cl, Word};
+use rspirv::spirv::{GlslStd450Op as Glsl, Op, OpenclStd100Op as Cl, Word};
 
-use super::{BuildError, BuildResult, Emitter};
+use super::{BuildError, BuildResult, Emitter, Flavour};
 use crate::ir::{
     BinaryOp, Expr, ExprKind, Function, Literal, Local, LocalId, MathFunction as M, Param, ParamId,
     ParamKind, Scalar, Statement,
@@ -87,10 +88,14 @@ impl Emitter {
             .map(|arg| self.expr(arg))
             .collect::<BuildResult<Vec<_>>>()?;
         let (Some(operand), Some(&x)) = (args.first().map(|a| a.ty), values.first()) else {
-            return Err(BuildError(format!("{fun:?} without operands")));
+            return Err(BuildError::Internal(format!("{fun:?} without operands")));
         };
         let result = self.ty(ty);
-        if let Some(instruction) = extended(fun, operand) {
+        if self.flavour == Flavour::Vulkan {
+            if let Some(value) = self.vulkan_math(fun, ty, operand, &values)? {
+                return Ok(value);
+            }
+        } else if let Some(instruction) = extended(fun, operand) {
             let value = self.opencl_std(instruction, operand, &values)?;
             // The bit counts have the operand's type; Rust returns a `u32`.
             return if ty == operand || operand.bits() == 32 {
@@ -101,7 +106,7 @@ impl Emitter {
         }
         match (fun, values.as_slice()) {
             (M::Fract, _) => {
-                let truncated = self.opencl_std(Cl::trunc, ty, &[x])?;
+                let truncated = self.trunc(ty, x)?;
                 self.op(Op::FSub, result, &[x, truncated])
             }
             (M::Recip, _) => {
@@ -115,7 +120,7 @@ impl Emitter {
             (M::Signum, _) => {
                 // `1.0.copysign(x)` gives ±1 for ±0 too; NaN gives NaN.
                 let one = self.const_float(ty, 1f64.to_bits());
-                let signed_one = self.opencl_std(Cl::copysign, ty, &[one, x])?;
+                let signed_one = self.copysign(ty, one, x)?;
                 let bool_ty = self.ty(Scalar::Bool);
                 let is_nan = self.op(Op::IsNan, bool_ty, &[x])?;
                 let nan = self.const_float(ty, f64::NAN.to_bits());
@@ -131,41 +136,94 @@ impl Emitter {
                 self.op(Op::Select, result, &[above, hi, raised])
             }
             (M::IsNan, _) => self.op(Op::IsNan, result, &[x]),
-            (M::IsFinite, _) => self.op(Op::IsFinite, result, &[x]),
+            (M::IsFinite, _) => self.is_finite(x),
             (M::Pow, _) => {
                 let helper = self.pow_function(operand);
                 self.call_id(helper, Some(ty), &values)
             }
-            _ => Err(BuildError(format!("{fun:?} on {operand}"))),
+            _ => Err(BuildError::Internal(format!("{fun:?} on {operand}"))),
         }
     }
 
-    /// The `OpenCL.std` instruction `instruction` with result type `ty` on `operands`,
-    /// importing the instruction set on first use.
-    pub(super) fn opencl_std(
+    /// The `OpenCL.std` instruction `instruction` with result type `ty` on `operands`.
+    fn opencl_std(&mut self, instruction: Cl, ty: Scalar, operands: &[Word]) -> BuildResult<Word> {
+        self.ext_inst(instruction as u32, ty, operands)
+    }
+
+    /// Instruction `instruction` of the flavour's extended instruction set (`OpenCL.std` or
+    /// `GLSL.std.450`) with result type `ty` on `operands`, importing the set on first use.
+    pub(super) fn ext_inst(
         &mut self,
-        instruction: Cl,
+        instruction: u32,
         ty: Scalar,
         operands: &[Word],
     ) -> BuildResult<Word> {
-        let set = match self.opencl_std {
+        let set = match self.ext_inst_set {
             Some(set) => set,
             None => {
-                let set = self.b.ext_inst_import("OpenCL.std");
-                self.opencl_std = Some(set);
+                let name = match self.flavour {
+                    Flavour::OpenCl => "OpenCL.std",
+                    Flavour::Vulkan => "GLSL.std.450",
+                };
+                let set = self.b.ext_inst_import(name);
+                self.ext_inst_set = Some(set);
                 set
             }
         };
         let ty = self.ty(ty);
         let operands = operands.iter().map(|&id| Operand::IdRef(id));
-        Ok(self
-            .b
-            .ext_inst(ty, None, set, instruction as u32, operands)?)
+        Ok(self.b.ext_inst(ty, None, set, instruction, operands)?)
+    }
+
+    /// `x.trunc()`.
+    fn trunc(&mut self, ty: Scalar, x: Word) -> BuildResult<Word> {
+        match self.flavour {
+            Flavour::OpenCl => self.opencl_std(Cl::trunc, ty, &[x]),
+            Flavour::Vulkan => self.glsl(Glsl::Trunc, ty, &[x]),
+        }
+    }
+
+    /// `magnitude.copysign(sign)` (Vulkan: on the bits, as GLSL has no `copysign`).
+    fn copysign(&mut self, ty: Scalar, magnitude: Word, sign: Word) -> BuildResult<Word> {
+        match self.flavour {
+            Flavour::OpenCl => self.opencl_std(Cl::copysign, ty, &[magnitude, sign]),
+            Flavour::Vulkan => self.copysign_bits(ty, magnitude, sign),
+        }
+    }
+
+    /// `x.is_finite()` (Vulkan: `!(is_nan || is_inf)`, as `OpIsFinite` needs `Kernel`).
+    fn is_finite(&mut self, x: Word) -> BuildResult<Word> {
+        let bool_ty = self.ty(Scalar::Bool);
+        match self.flavour {
+            Flavour::OpenCl => self.op(Op::IsFinite, bool_ty, &[x]),
+            Flavour::Vulkan => {
+                let nan = self.op(Op::IsNan, bool_ty, &[x])?;
+                let inf = self.op(Op::IsInf, bool_ty, &[x])?;
+                let either = self.op(Op::LogicalOr, bool_ty, &[nan, inf])?;
+                self.op(Op::LogicalNot, bool_ty, &[either])
+            }
+        }
+    }
+
+    /// Rust's float `a.min(b)` (`max` if `max`): a NaN operand gives the other one.
+    pub(super) fn float_min_max(
+        &mut self,
+        max: bool,
+        ty: Scalar,
+        a: Word,
+        b: Word,
+    ) -> BuildResult<Word> {
+        match (self.flavour, max) {
+            (Flavour::OpenCl, false) => self.opencl_std(Cl::fmin, ty, &[a, b]),
+            (Flavour::OpenCl, true) => self.opencl_std(Cl::fmax, ty, &[a, b]),
+            (Flavour::Vulkan, false) => self.glsl(Glsl::NMin, ty, &[a, b]),
+            (Flavour::Vulkan, true) => self.glsl(Glsl::NMax, ty, &[a, b]),
+        }
     }
 
     /// The id of the integer `pow` helper for operands of type `ty`; one helper per width
     /// serves signed and unsigned types alike (wrapping products have the same bits).
-    fn pow_function(&mut self, ty: Scalar) -> Word {
+    pub(super) fn pow_function(&mut self, ty: Scalar) -> Word {
         let key = match ty.bits() {
             8 => Scalar::U8,
             16 => Scalar::U16,

@@ -4,7 +4,7 @@
 use rspirv::spirv::{self, Word};
 
 use super::report::Hidden;
-use super::{BuildError, BuildResult, Emitter, FunctionState};
+use super::{BuildError, BuildResult, Emitter, Flavour, FunctionState};
 use crate::ir::{
     Argument, Block, Function, FunctionId, Kernel, Local, Param, Scalar, WorkgroupArray,
 };
@@ -41,6 +41,7 @@ struct Body<'a> {
 impl Emitter {
     /// Emits one kernel function and its entry point.
     pub(super) fn kernel(&mut self, kernel: &Kernel) -> BuildResult<()> {
+        self.vk.dims = kernel.dims;
         let id = self.define(
             None,
             &Body {
@@ -59,16 +60,30 @@ impl Emitter {
             },
         )?;
         let interface = std::mem::take(&mut self.f.interface);
-        self.b.entry_point(
-            spirv::ExecutionModel::Kernel,
-            id,
-            kernel.name.as_str(),
-            interface,
-        );
-        // Rust never fuses `a * b + c` into one rounding; OpenCL would by default.
-        if !self.contraction {
-            self.b
-                .execution_mode(id, spirv::ExecutionMode::ContractionOff, []);
+        match self.flavour {
+            Flavour::OpenCl => {
+                self.b.entry_point(
+                    spirv::ExecutionModel::Kernel,
+                    id,
+                    kernel.name.as_str(),
+                    interface,
+                );
+                // Rust never fuses `a * b + c` into one rounding; OpenCL would by default.
+                if !self.contraction {
+                    self.b
+                        .execution_mode(id, spirv::ExecutionMode::ContractionOff, []);
+                }
+            }
+            Flavour::Vulkan => {
+                // The work-group size built-in is required, used or not.
+                self.workgroup_size();
+                self.b.entry_point(
+                    spirv::ExecutionModel::GLCompute,
+                    id,
+                    kernel.name.as_str(),
+                    interface,
+                );
+            }
         }
         Ok(())
     }
@@ -120,7 +135,7 @@ impl Emitter {
         self.block(body.body)?;
         if self.f.current.is_some() {
             if body.result.is_some() {
-                return Err(BuildError("the body falls off its end".into()));
+                return Err(BuildError::Internal("the body falls off its end".into()));
             }
             self.b.ret()?;
         }
@@ -144,7 +159,9 @@ impl Emitter {
             .functions
             .get(function.0 as usize)
             .copied()
-            .ok_or_else(|| BuildError(format!("function #{} not declared", function.0)))?;
+            .ok_or_else(|| {
+                BuildError::Internal(format!("function #{} not declared", function.0))
+            })?;
         let mut values = Vec::with_capacity(args.len());
         for arg in args {
             match arg {

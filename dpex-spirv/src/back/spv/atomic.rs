@@ -20,11 +20,11 @@
 //! `fetch_min`/`fetch_max` compute with `fmin`/`fmax`, Rust's `f32::min`/`max` rule: a NaN
 //! operand leaves the stored value, a NaN stored value is replaced.
 
-use rspirv::spirv::{Capability, LoopControl, Op, OpenclStd100Op as Cl, StorageClass, Word};
+use rspirv::spirv::{Capability, LoopControl, Op, StorageClass, Word};
 
 use super::memory::ElementPtr;
-use super::sync::{order_bits, scope_value, storage_bits};
-use super::{BuildError, BuildResult, Emitter};
+use super::sync::{order_bits, scope_value};
+use super::{BuildError, BuildResult, Emitter, Flavour};
 use crate::ir::{AtomicOp, Expr, Memory, MemoryOrder, Scalar, Scope};
 
 /// The integer type a float is viewed as for compare-exchange.
@@ -60,7 +60,29 @@ struct Target {
 impl Emitter {
     /// The memory-semantics constant of `order` on memory in `class`.
     fn semantics(&mut self, order: MemoryOrder, class: StorageClass) -> Word {
-        self.const_u32(order_bits(order) | storage_bits(class))
+        let bits = order_bits(order) | self.storage_bits(class);
+        self.const_u32(bits)
+    }
+
+    /// The order an atomic load is emitted with. Vulkan takes no release side on loads, so
+    /// `SeqCst` and `AcqRel` loads are `Acquire` there (Vulkan has no single total order of
+    /// loads and stores to offer instead); OpenCL takes `order` as it is.
+    fn load_order(&self, order: MemoryOrder) -> MemoryOrder {
+        match (self.flavour, order) {
+            (Flavour::Vulkan, MemoryOrder::SeqCst | MemoryOrder::AcqRel) => MemoryOrder::Acquire,
+            (Flavour::Vulkan, MemoryOrder::Release) => MemoryOrder::Relaxed,
+            _ => order,
+        }
+    }
+
+    /// The order an atomic store is emitted with: for Vulkan, `SeqCst` and `AcqRel` stores
+    /// are `Release` (no acquire side on stores); OpenCL takes `order` as it is.
+    fn store_order(&self, order: MemoryOrder) -> MemoryOrder {
+        match (self.flavour, order) {
+            (Flavour::Vulkan, MemoryOrder::SeqCst | MemoryOrder::AcqRel) => MemoryOrder::Release,
+            (Flavour::Vulkan, MemoryOrder::Acquire) => MemoryOrder::Relaxed,
+            _ => order,
+        }
     }
 
     /// Evaluates the index and resolves the element an atomic touches; declares
@@ -75,6 +97,17 @@ impl Emitter {
         let p = self.element_ptr(memory, index)?;
         if p.elem.bits() == 64 {
             self.require(Capability::Int64Atomics);
+        }
+        // Vulkan: an atomic of one invocation orders nothing, and must say so (no semantics).
+        if self.flavour == Flavour::Vulkan && scope == Scope::WorkItem {
+            let none = self.const_u32(0);
+            let target = Target {
+                scope: self.const_u32(scope_value(scope)),
+                semantics: none,
+                failure: none,
+                relaxed: none,
+            };
+            return Ok((p, target));
         }
         let target = Target {
             scope: self.const_u32(scope_value(scope)),
@@ -100,6 +133,10 @@ impl Emitter {
             .iter()
             .map(|operand| self.expr(operand))
             .collect::<BuildResult<Vec<_>>>()?;
+        let order = match op {
+            AtomicOp::Load => self.load_order(order),
+            _ => order,
+        };
         let (p, t) = self.target(memory, index, order, scope)?;
         let elem = p.elem;
         let signed = elem.is_signed_int();
@@ -141,7 +178,7 @@ impl Emitter {
         values
             .get(i)
             .copied()
-            .ok_or_else(|| BuildError(format!("atomic without operand {i}")))
+            .ok_or_else(|| BuildError::Internal(format!("atomic without operand {i}")))
     }
 
     /// An atomic store of `value` into `memory[index]`.
@@ -155,6 +192,7 @@ impl Emitter {
     ) -> BuildResult<()> {
         let index = self.expr(index)?;
         let value = self.expr(value)?;
+        let order = self.store_order(order);
         let (p, t) = self.target(memory, index, order, scope)?;
         let (ptr, bits) = self.bits_view(p)?;
         let value = self.bitcast(p.elem, bits, value)?;
@@ -167,9 +205,17 @@ impl Emitter {
         if !p.elem.is_float() {
             return Ok((p.ptr, p.elem));
         }
+        // Memory that holds the float as its bits already (Vulkan work-group memory).
+        if p.held != p.elem {
+            return Ok((p.ptr, p.held));
+        }
         let bits = bits_scalar(p.elem);
-        let int_ty = self.ty(bits);
-        let ptr_ty = self.ptr_ty(p.class, int_ty);
+        let ptr_ty = if p.class == StorageClass::Workgroup {
+            let int_ty = self.ty(bits);
+            self.ptr_ty(p.class, int_ty)
+        } else {
+            self.global_ptr_ty(bits)
+        };
         Ok((self.op(Op::Bitcast, ptr_ty, &[p.ptr])?, bits))
     }
 
@@ -224,9 +270,9 @@ impl Emitter {
         let new_value = match op {
             AtomicOp::Add => self.op(Op::FAdd, float_ty, &[old_value, value])?,
             AtomicOp::Sub => self.op(Op::FSub, float_ty, &[old_value, value])?,
-            AtomicOp::Min => self.opencl_std(Cl::fmin, p.elem, &[old_value, value])?,
-            AtomicOp::Max => self.opencl_std(Cl::fmax, p.elem, &[old_value, value])?,
-            other => return Err(BuildError(format!("no float loop for {other:?}"))),
+            AtomicOp::Min => self.float_min_max(false, p.elem, old_value, value)?,
+            AtomicOp::Max => self.float_min_max(true, p.elem, old_value, value)?,
+            other => return Err(BuildError::Internal(format!("no float loop for {other:?}"))),
         };
         let new = self.op(Op::Bitcast, int_ty, &[new_value])?;
         self.op_with_id(

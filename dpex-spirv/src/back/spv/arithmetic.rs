@@ -3,7 +3,7 @@
 
 use rspirv::spirv::{Op, Word};
 
-use super::{BuildError, BuildResult, Emitter};
+use super::{BuildError, BuildResult, Emitter, Flavour};
 use crate::ir::{BinaryOp, Scalar, UnaryOp};
 
 /// The type family an operator instruction is chosen by.
@@ -82,7 +82,7 @@ impl Emitter {
             (UnaryOp::Neg, Family::Float) => Op::FNegate,
             (UnaryOp::Not, Family::Bool) => Op::LogicalNot,
             (UnaryOp::Not, Family::Signed | Family::Unsigned) => Op::Not,
-            _ => return Err(BuildError(format!("unary {op:?} on {ty}"))),
+            _ => return Err(BuildError::Internal(format!("unary {op:?} on {ty}"))),
         };
         let result = self.ty(ty);
         self.op(instruction, result, &[operand])
@@ -105,6 +105,9 @@ impl Emitter {
         } else {
             lhs_ty
         });
+        if op == BinaryOp::Rem && lhs_ty.is_float() && self.flavour == Flavour::Vulkan {
+            return self.exact_fmod(lhs_ty, lhs, rhs);
+        }
         if let Some(instruction) = binary_op(op, family(lhs_ty)) {
             return self.op(instruction, result, &[lhs, rhs]);
         }
@@ -114,7 +117,7 @@ impl Emitter {
             BinaryOp::Le if lhs_ty == Scalar::Bool => (lhs, rhs, Op::LogicalOr),
             BinaryOp::Gt if lhs_ty == Scalar::Bool => (rhs, lhs, Op::LogicalAnd),
             BinaryOp::Ge if lhs_ty == Scalar::Bool => (rhs, lhs, Op::LogicalOr),
-            _ => return Err(BuildError(format!("binary {op:?} on {lhs_ty}"))),
+            _ => return Err(BuildError::Internal(format!("binary {op:?} on {lhs_ty}"))),
         };
         let not = self.op(Op::LogicalNot, result, &[negated])?;
         self.op(combine, result, &[not, other])

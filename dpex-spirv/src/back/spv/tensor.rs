@@ -3,19 +3,21 @@
 //! [`ParamKind::Tensor`](crate::ir::ParamKind::Tensor)), their `len()` and their layout.
 
 use rspirv::dr::Operand;
-use rspirv::spirv::{Decoration, FunctionParameterAttribute, Op, StorageClass, Word};
+use rspirv::spirv::{Decoration, FunctionParameterAttribute, Op, Word};
 
-use super::{BuildError, BuildResult, Emitter, ParamValue};
+use super::function::Convention;
+use super::{BuildError, BuildResult, Emitter, Flavour, ParamValue};
 use crate::check::MAX_TENSOR_DIMS;
-use crate::ir::{LayoutField, ParamId, Scalar};
+use crate::ir::{Access, LayoutField, ParamId, Scalar};
 
 /// The most axes a tensor has, as an array length.
-const MAX_DIMS: usize = MAX_TENSOR_DIMS as usize;
+pub(super) const MAX_DIMS: usize = MAX_TENSOR_DIMS as usize;
 
 /// The SPIR-V values of a tensor parameter inside a kernel or function.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct TensorValues {
-    /// `CrossWorkgroup` pointer to the buffer's first element (elements are indexed from it).
+    /// Pointer into global memory (`CrossWorkgroup`, Vulkan `PhysicalStorageBuffer`) to the
+    /// buffer's first element (elements are indexed from it).
     pub ptr: Word,
     /// Element type.
     pub elem: Scalar,
@@ -45,8 +47,7 @@ impl Emitter {
     /// Appends the SPIR-V types of a tensor parameter of `dims` axes to `types`: the pointer,
     /// the `u64` offset, `dims` `u64` extents and `dims` `i64` strides.
     pub(super) fn tensor_param_types(&mut self, elem: Scalar, dims: u32, types: &mut Vec<Word>) {
-        let pointee = self.storage_ty(elem);
-        types.push(self.ptr_ty(StorageClass::CrossWorkgroup, pointee));
+        types.push(self.global_ptr_ty(elem));
         types.push(self.ty(Scalar::U64));
         for _ in 0..dims {
             types.push(self.ty(Scalar::U64));
@@ -58,28 +59,25 @@ impl Emitter {
 
     /// Names the function parameters of tensor `name` (`x`, `x.offset`, `x.shape0`, ...,
     /// `x.stride0`, ...), taken from `next` in the order of [`Self::tensor_param_types`],
-    /// decorates the pointer with `attribute`, and returns the tensor's values.
+    /// decorates the pointer as [`Self::pointer_param`] says for `usage`, and returns the
+    /// tensor's values.
     pub(super) fn declare_tensor(
         &mut self,
         name: &str,
         elem: Scalar,
         dims: u32,
-        attribute: Option<FunctionParameterAttribute>,
+        usage: (Access, Convention),
         next: &mut dyn FnMut() -> BuildResult<Word>,
     ) -> BuildResult<TensorValues> {
         let dims = dims as usize;
         if !(1..=MAX_DIMS).contains(&dims) {
-            return Err(BuildError(format!("tensor `{name}` has {dims} axes")));
+            return Err(BuildError::Internal(format!(
+                "tensor `{name}` has {dims} axes"
+            )));
         }
         let ptr = next()?;
         self.b.name(ptr, name);
-        if let Some(attribute) = attribute {
-            self.b.decorate(
-                ptr,
-                Decoration::FuncParamAttr,
-                [Operand::FunctionParameterAttribute(attribute)],
-            );
-        }
+        self.pointer_param(ptr, usage.0, usage.1);
         let offset = next()?;
         self.b.name(offset, format!("{name}.offset"));
         let mut values = TensorValues {
@@ -101,11 +99,42 @@ impl Emitter {
         Ok(values)
     }
 
+    /// Decorates pointer parameter `ptr` to global memory used with `access` by a function
+    /// of `convention`.
+    ///
+    /// OpenCL: read-only pointers are `NoWrite`; a kernel's `&mut` tensors' pointers are
+    /// `NoAlias` (Rust's borrows at the launch site guarantee it); a function's are not
+    /// decorated, as nothing in the IR stops a caller from passing one tensor to two
+    /// parameters. Vulkan (only device functions take pointers): every `PhysicalStorageBuffer`
+    /// pointer parameter must be `Restrict` or `Aliased` (`RestrictPointer`/`AliasedPointer`
+    /// are for variables holding pointers); for the same reason, they are all `Aliased`.
+    pub(super) fn pointer_param(&mut self, ptr: Word, access: Access, convention: Convention) {
+        let attribute = match (self.flavour, access, convention) {
+            (Flavour::Vulkan, ..) => {
+                self.b.decorate(ptr, Decoration::Aliased, []);
+                return;
+            }
+            (Flavour::OpenCl, Access::Read, _) => FunctionParameterAttribute::NoWrite,
+            (Flavour::OpenCl, Access::ReadWrite, Convention::Kernel) => {
+                FunctionParameterAttribute::NoAlias
+            }
+            (Flavour::OpenCl, Access::ReadWrite, Convention::Function) => return,
+        };
+        self.b.decorate(
+            ptr,
+            Decoration::FuncParamAttr,
+            [Operand::FunctionParameterAttribute(attribute)],
+        );
+    }
+
     /// The values of tensor parameter `id`.
     pub(super) fn tensor(&self, id: ParamId) -> BuildResult<TensorValues> {
         match self.param(id)? {
             ParamValue::Tensor(values) => Ok(values),
-            _ => Err(BuildError(format!("parameter #{} is no tensor", id.0))),
+            _ => Err(BuildError::Internal(format!(
+                "parameter #{} is no tensor",
+                id.0
+            ))),
         }
     }
 
@@ -116,7 +145,7 @@ impl Emitter {
         let mut extents = t.shape[..t.dims.min(MAX_DIMS)].iter().copied();
         let first = extents
             .next()
-            .ok_or_else(|| BuildError(format!("tensor #{} has no axes", id.0)))?;
+            .ok_or_else(|| BuildError::Internal(format!("tensor #{} has no axes", id.0)))?;
         let u64_ty = self.ty(Scalar::U64);
         extents.try_fold(first, |product, extent| {
             self.op(Op::IMul, u64_ty, &[product, extent])
@@ -134,6 +163,6 @@ impl Emitter {
         values[..t.dims.min(MAX_DIMS)]
             .get(axis as usize)
             .copied()
-            .ok_or_else(|| BuildError(format!("{field:?} of tensor #{}", id.0)))
+            .ok_or_else(|| BuildError::Internal(format!("{field:?} of tensor #{}", id.0)))
     }
 }

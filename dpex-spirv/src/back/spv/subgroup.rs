@@ -7,6 +7,10 @@
 //! `cl_khr_subgroup_shuffle`), which need SPIR-V 1.3: a module using them is written with at
 //! least that version.
 //!
+//! Vulkan uses the `OpGroupNonUniform*` forms of all of them (capabilities
+//! `GroupNonUniform` plus `GroupNonUniformVote` for `any`/`all`, `...Ballot` for broadcasts,
+//! `...Shuffle` and `...Arithmetic`), as the `Groups` capability needs `Kernel`.
+//!
 //! `cl_khr_subgroups` defines its collectives on 32- and 64-bit integers and on floats only,
 //! so 8- and 16-bit integers go through `i32`/`u32` (sign- or zero-extended, the result
 //! truncated back: wrapping sums, minima and maxima come out the same).
@@ -15,7 +19,7 @@ use rspirv::dr::{InsertPoint, Instruction, Operand};
 use rspirv::spirv::{Capability, GroupOperation, Op, Word};
 
 use super::sync::scope_value;
-use super::{BuildError, BuildResult, Emitter};
+use super::{BuildError, BuildResult, Emitter, Flavour};
 use crate::ir::{Expr, Scalar, Scope, SubGroupOp};
 
 /// The type a collective computes in: 8- and 16-bit integers widen to 32 bits.
@@ -50,6 +54,20 @@ fn arithmetic(op: SubGroupOp, s: Scalar) -> Option<(Op, GroupOperation)> {
     })
 }
 
+/// The `OpGroupNonUniform*` twin of an `OpGroup*` arithmetic instruction.
+fn non_uniform(instruction: Op) -> Op {
+    match instruction {
+        Op::GroupIAdd => Op::GroupNonUniformIAdd,
+        Op::GroupFAdd => Op::GroupNonUniformFAdd,
+        Op::GroupSMin => Op::GroupNonUniformSMin,
+        Op::GroupUMin => Op::GroupNonUniformUMin,
+        Op::GroupFMin => Op::GroupNonUniformFMin,
+        Op::GroupSMax => Op::GroupNonUniformSMax,
+        Op::GroupUMax => Op::GroupNonUniformUMax,
+        _ => Op::GroupNonUniformFMax,
+    }
+}
+
 impl Emitter {
     /// Sub-group `op` on `args`, giving a `ty`.
     pub(super) fn sub_group(
@@ -63,16 +81,27 @@ impl Emitter {
             .map(|arg| self.expr(arg))
             .collect::<BuildResult<Vec<_>>>()?;
         let Some(&value) = values.first() else {
-            return Err(BuildError(format!("sub-group {op:?} without operands")));
+            return Err(BuildError::Internal(format!(
+                "sub-group {op:?} without operands"
+            )));
         };
-        self.require(Capability::Groups);
+        let vulkan = self.flavour == Flavour::Vulkan;
+        self.require(if vulkan {
+            Capability::GroupNonUniform
+        } else {
+            Capability::Groups
+        });
         let scope = self.const_u32(scope_value(Scope::SubGroup));
         if matches!(op, SubGroupOp::Any | SubGroupOp::All) {
-            let instruction = if op == SubGroupOp::Any {
-                Op::GroupAny
-            } else {
-                Op::GroupAll
+            let instruction = match (op, vulkan) {
+                (SubGroupOp::Any, false) => Op::GroupAny,
+                (_, false) => Op::GroupAll,
+                (SubGroupOp::Any, true) => Op::GroupNonUniformAny,
+                (_, true) => Op::GroupNonUniformAll,
             };
+            if vulkan {
+                self.require(Capability::GroupNonUniformVote);
+            }
             let bool_ty = self.ty(Scalar::Bool);
             return self.op(instruction, bool_ty, &[scope, value]);
         }
@@ -80,6 +109,10 @@ impl Emitter {
         let value = self.cast(ty, wide, value)?;
         let wide_ty = self.ty(wide);
         let result = match (op, values.get(1)) {
+            (SubGroupOp::Broadcast, Some(&lane)) if vulkan => {
+                self.require(Capability::GroupNonUniformBallot);
+                self.op(Op::GroupNonUniformBroadcast, wide_ty, &[scope, value, lane])?
+            }
             (SubGroupOp::Broadcast, Some(&lane)) => {
                 self.op(Op::GroupBroadcast, wide_ty, &[scope, value, lane])?
             }
@@ -95,7 +128,13 @@ impl Emitter {
             }
             _ => {
                 let (instruction, group_op) = arithmetic(op, wide)
-                    .ok_or_else(|| BuildError(format!("sub-group {op:?} operands")))?;
+                    .ok_or_else(|| BuildError::Internal(format!("sub-group {op:?} operands")))?;
+                let instruction = if vulkan {
+                    self.require(Capability::GroupNonUniformArithmetic);
+                    non_uniform(instruction)
+                } else {
+                    instruction
+                };
                 let id = self.b.id();
                 let operands = vec![
                     Operand::IdRef(scope),

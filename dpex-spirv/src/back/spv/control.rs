@@ -4,7 +4,7 @@
 
 use rspirv::spirv::{LoopControl, Op, SelectionControl, Word};
 
-use super::{BuildError, BuildResult, Emitter, LoopTargets};
+use super::{BuildError, BuildResult, Emitter, Flavour, LoopTargets};
 use crate::ir::{BinaryOp, Block, Expr, Scalar, Statement};
 
 impl Emitter {
@@ -26,7 +26,7 @@ impl Emitter {
     pub(super) fn current(&self) -> BuildResult<Word> {
         self.f
             .current
-            .ok_or_else(|| BuildError("code emitted after a terminator".into()))
+            .ok_or_else(|| BuildError::Internal("code emitted after a terminator".into()))
     }
 
     /// Starts `label` as a merge block no branch reaches: it holds only `OpUnreachable`, and
@@ -122,7 +122,7 @@ impl Emitter {
         self.f
             .loops
             .last_mut()
-            .ok_or_else(|| BuildError("break or continue outside a loop".into()))
+            .ok_or_else(|| BuildError::Internal("break or continue outside a loop".into()))
     }
 
     fn if_statement(
@@ -162,6 +162,15 @@ impl Emitter {
     }
 
     fn loop_statement(&mut self, body: &Block, continuing: &Block) -> BuildResult<()> {
+        // Shader modules need every continue construct to end in the back edge.
+        if self.flavour == Flavour::Vulkan && returns(continuing) {
+            return Err(BuildError::Unsupported(
+                "a `return` in a loop's continuing block is not available on Vulkan: \
+                 its structured control flow needs every continue construct to reach the \
+                 back edge"
+                    .into(),
+            ));
+        }
         let header = self.b.id();
         let body_label = self.b.id();
         let continue_target = self.b.id();
@@ -188,7 +197,7 @@ impl Emitter {
             .f
             .loops
             .pop()
-            .ok_or_else(|| BuildError("loop stack underflow".into()))?;
+            .ok_or_else(|| BuildError::Internal("loop stack underflow".into()))?;
 
         self.begin_block(continue_target)?;
         if reaches_end || targets.continued {
@@ -293,4 +302,14 @@ fn is_speculatable(e: &crate::ir::Expr) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether `block` holds a `return` (at any depth).
+fn returns(block: &Block) -> bool {
+    block.iter().any(|statement| match statement {
+        Statement::Return | Statement::ReturnValue(_) => true,
+        Statement::If { accept, reject, .. } => returns(accept) || returns(reject),
+        Statement::Loop { body, continuing } => returns(body) || returns(continuing),
+        _ => false,
+    })
 }

@@ -2,9 +2,9 @@
 //! its value; also literals and the generic instruction helper the other families use.
 
 use rspirv::dr::{InsertPoint, Instruction, Operand};
-use rspirv::spirv::{Op, Word};
+use rspirv::spirv::{Decoration, Op, Word};
 
-use super::{BuildResult, Emitter};
+use super::{BuildResult, Emitter, Flavour};
 use crate::ir::{Expr, ExprKind, Literal, Scalar};
 
 impl Emitter {
@@ -26,6 +26,14 @@ impl Emitter {
         let operands = operands.iter().map(|&w| Operand::IdRef(w)).collect();
         let instruction = Instruction::new(op, Some(ty), Some(id), operands);
         self.b.insert_into_block(InsertPoint::End, instruction)?;
+        // Vulkan may fuse `a * b + c` unless told not to; Rust never does (OpenCL's kernels
+        // say so once, with `ContractionOff`).
+        if self.flavour == Flavour::Vulkan
+            && !self.contraction
+            && matches!(op, Op::FAdd | Op::FSub | Op::FMul)
+        {
+            self.b.decorate(id, Decoration::NoContraction, []);
+        }
         Ok(id)
     }
 

@@ -3,7 +3,7 @@
 
 use rspirv::spirv::{StorageClass, Word};
 
-use super::{BuildResult, Emitter};
+use super::{BuildResult, Emitter, Flavour};
 use crate::ir::{FenceSpaces, MemoryOrder, Scalar, Scope};
 
 /// `Scope` operand values.
@@ -28,10 +28,8 @@ mod semantics {
     pub const ACQUIRE_RELEASE: u32 = 0x8;
     /// `SequentiallyConsistent`.
     pub const SEQ_CST: u32 = 0x10;
-    /// `WorkgroupMemory` (OpenCL `__local`).
+    /// `WorkgroupMemory` (OpenCL `__local`, Vulkan `shared`).
     pub const WORKGROUP_MEMORY: u32 = 0x100;
-    /// `CrossWorkgroupMemory` (OpenCL `__global`).
-    pub const CROSS_WORKGROUP_MEMORY: u32 = 0x200;
 }
 
 /// The `Scope` operand value of `scope` (a work-item is an `Invocation`).
@@ -55,15 +53,16 @@ pub(super) fn order_bits(order: MemoryOrder) -> u32 {
     }
 }
 
-/// The storage-class bit of memory in `class`: `CrossWorkgroupMemory` or `WorkgroupMemory`.
-pub(super) fn storage_bits(class: StorageClass) -> u32 {
-    match class {
-        StorageClass::Workgroup => semantics::WORKGROUP_MEMORY,
-        _ => semantics::CROSS_WORKGROUP_MEMORY,
-    }
-}
-
 impl Emitter {
+    /// The storage-class bit of memory in `class`: `WorkgroupMemory`, or the flavour's bit
+    /// of global memory (`CrossWorkgroupMemory`, `UniformMemory`).
+    pub(super) fn storage_bits(&self, class: StorageClass) -> u32 {
+        match class {
+            StorageClass::Workgroup => semantics::WORKGROUP_MEMORY,
+            _ => self.flavour.global_memory_bits(),
+        }
+    }
+
     /// A `u32` constant, for scope and memory-semantics operands.
     pub(super) fn const_u32(&mut self, value: u32) -> Word {
         self.const_int(Scalar::U32, u64::from(value))
@@ -78,7 +77,7 @@ impl Emitter {
             bits |= semantics::WORKGROUP_MEMORY;
         }
         if fence.global {
-            bits |= semantics::CROSS_WORKGROUP_MEMORY;
+            bits |= self.flavour.global_memory_bits();
         }
         if bits != 0 {
             bits |= semantics::ACQUIRE_RELEASE;
@@ -88,10 +87,15 @@ impl Emitter {
     }
 
     /// `OpMemoryBarrier` with scope `scope`, ordering `order` on global and local memory.
+    /// (Vulkan: a fence of one work-item orders nothing, and Vulkan takes no fence of
+    /// `Invocation` scope with an order: none is emitted.)
     pub(super) fn fence(&mut self, order: MemoryOrder, scope: Scope) -> BuildResult<()> {
+        if self.flavour == Flavour::Vulkan && scope == Scope::WorkItem {
+            return Ok(());
+        }
         let scope = self.const_u32(scope_value(scope));
         let bits =
-            order_bits(order) | semantics::WORKGROUP_MEMORY | semantics::CROSS_WORKGROUP_MEMORY;
+            order_bits(order) | semantics::WORKGROUP_MEMORY | self.flavour.global_memory_bits();
         let bits = self.const_u32(bits);
         Ok(self.b.memory_barrier(scope, bits)?)
     }

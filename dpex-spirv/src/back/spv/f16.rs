@@ -38,25 +38,25 @@ pub(super) fn f64_to_f16_bits(x: f64) -> u16 {
     sign | (base + rounded) as u16
 }
 
+/// The exact value of finite `f16` bits.
+pub(super) fn f16_bits_to_f64(h: u16) -> f64 {
+    let magnitude = f64::from(h & 0x3ff);
+    let exponent = i32::from((h >> 10) & 0x1f);
+    let v = if exponent == 0 {
+        magnitude * 2f64.powi(-24)
+    } else {
+        (1024.0 + magnitude) * 2f64.powi(exponent - 25)
+    };
+    if h & 0x8000 != 0 {
+        -v
+    } else {
+        v
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::f64_to_f16_bits;
-
-    /// The exact value of finite `f16` bits.
-    fn value(h: u16) -> f64 {
-        let magnitude = f64::from(h & 0x3ff);
-        let exponent = i32::from((h >> 10) & 0x1f);
-        let v = if exponent == 0 {
-            magnitude * 2f64.powi(-24)
-        } else {
-            (1024.0 + magnitude) * 2f64.powi(exponent - 25)
-        };
-        if h & 0x8000 != 0 {
-            -v
-        } else {
-            v
-        }
-    }
+    use super::{f16_bits_to_f64 as value, f64_to_f16_bits};
 
     /// The f64 after (`step` = 1) or before (`step` = -1) positive `x`.
     fn neighbour(x: f64, step: i64) -> f64 {

@@ -1,10 +1,13 @@
-//! Built-in `Input` variables: the per-dimension work-item ids and sizes (`v3ulong`) and the
-//! sub-group values (`uint`), declared once per module and listed in each kernel's interface.
+//! Built-in `Input` variables: the per-dimension work-item ids and sizes (OpenCL `v3ulong`,
+//! Vulkan `v3uint` widened to `u64`) and the sub-group values (`uint`), declared once per
+//! module and listed in each kernel's interface. Vulkan has no `GlobalSize` (the launch range
+//! comes from the argument block) and takes the work-group size from specialization constants
+//! (see `vulkan`).
 
 use rspirv::dr::Operand;
-use rspirv::spirv::{BuiltIn, Capability, Decoration, StorageClass, Word};
+use rspirv::spirv::{BuiltIn, Capability, Decoration, Op, StorageClass, Word};
 
-use super::{BuildResult, Emitter};
+use super::{BuildResult, Emitter, Flavour};
 use crate::ir::{Builtin, Scalar};
 
 /// The module's built-in `Input` variables, declared on first use.
@@ -33,8 +36,11 @@ fn spirv_builtin(builtin: Builtin) -> (BuiltIn, Option<u32>) {
 impl Emitter {
     /// Reads a built-in value (a `u64` component of a `v3ulong`, or a sub-group `u32`) and
     /// adds its variable to the kernel's interface. The sub-group built-ins need
-    /// `cl_khr_subgroups` and declare the `Groups` capability.
+    /// `cl_khr_subgroups` and declare the `Groups` capability (Vulkan: `GroupNonUniform`).
     pub(super) fn builtin(&mut self, builtin: Builtin) -> BuildResult<Word> {
+        if self.flavour == Flavour::Vulkan {
+            return self.vulkan_builtin(builtin);
+        }
         let (kind, dim) = spirv_builtin(builtin);
         let u64_ty = self.ty(Scalar::U64);
         let value_ty = match dim {
@@ -55,8 +61,50 @@ impl Emitter {
         }
     }
 
+    /// The Vulkan flavour of [`Self::builtin`]: 32-bit built-ins, the ids widened to `u64`.
+    fn vulkan_builtin(&mut self, builtin: Builtin) -> BuildResult<Word> {
+        let u64_ty = self.ty(Scalar::U64);
+        let u32_ty = self.ty(Scalar::U32);
+        let dim = match builtin {
+            Builtin::GlobalSize(d) => return self.launch_range(d),
+            Builtin::LocalSize(d) => {
+                let size = self.workgroup_size();
+                let value = self.b.composite_extract(u32_ty, None, size, [d])?;
+                return self.op(Op::UConvert, u64_ty, &[value]);
+            }
+            Builtin::GlobalId(d)
+            | Builtin::LocalId(d)
+            | Builtin::GroupId(d)
+            | Builtin::NumGroups(d) => Some(d),
+            Builtin::SubGroupLocalId
+            | Builtin::SubGroupId
+            | Builtin::SubGroupSize
+            | Builtin::NumSubGroups => {
+                self.require(Capability::GroupNonUniform);
+                None
+            }
+        };
+        let (kind, _) = spirv_builtin(builtin);
+        let value_ty = match dim {
+            Some(_) => self.b.type_vector(u32_ty, 3),
+            None => u32_ty,
+        };
+        let var = self.builtin_var(kind, value_ty);
+        if !self.f.interface.contains(&var) {
+            self.f.interface.push(var);
+        }
+        let value = self.b.load(value_ty, None, var, None, [])?;
+        match dim {
+            Some(dim) => {
+                let component = self.b.composite_extract(u32_ty, None, value, [dim])?;
+                self.op(Op::UConvert, u64_ty, &[component])
+            }
+            None => Ok(value),
+        }
+    }
+
     /// The module-scope `Input` variable of type `value_ty` decorated as built-in `kind`,
-    /// declared on first use.
+    /// declared on first use (OpenCL's are also `Constant`).
     fn builtin_var(&mut self, kind: BuiltIn, value_ty: Word) -> Word {
         if let Some(&(_, var)) = self.builtins.vars.iter().find(|(k, _)| *k == kind) {
             return var;
@@ -65,7 +113,9 @@ impl Emitter {
         let var = self.global_variable(ptr_ty, StorageClass::Input);
         self.b
             .decorate(var, Decoration::BuiltIn, [Operand::BuiltIn(kind)]);
-        self.b.decorate(var, Decoration::Constant, []);
+        if self.flavour == Flavour::OpenCl {
+            self.b.decorate(var, Decoration::Constant, []);
+        }
         self.b.name(var, format!("__spirv_BuiltIn{kind:?}"));
         self.builtins.vars.push((kind, var));
         var

@@ -1,9 +1,10 @@
 //! Type and constant cache: one SPIR-V id per scalar type, pointer type and constant value,
 //! and the capabilities the types used so far require.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use rspirv::spirv::{Capability, StorageClass, Word};
+use rspirv::dr::Operand;
+use rspirv::spirv::{Capability, Decoration, StorageClass, Word};
 
 use super::f16::f64_to_f16_bits;
 use super::Emitter;
@@ -24,6 +25,8 @@ pub(super) struct Cache {
     float16: bool,
     /// `f64` was used.
     float64: bool,
+    /// `PhysicalStorageBuffer` pointer types already decorated with their `ArrayStride`.
+    strided: HashSet<Word>,
 }
 
 impl Cache {
@@ -74,6 +77,27 @@ impl Emitter {
     /// A pointer type into `class` pointing at `pointee`.
     pub(super) fn ptr_ty(&mut self, class: StorageClass, pointee: Word) -> Word {
         self.b.type_pointer(None, class, pointee)
+    }
+
+    /// A pointer type into global memory (tensors, the error record) pointing at elements of
+    /// `s` in their storage type. A Vulkan `PhysicalStorageBuffer` pointer type is decorated
+    /// `ArrayStride` (the element size, which `OpPtrAccessChain` steps by), and 8- and 16-bit
+    /// elements declare `StorageBuffer8BitAccess`/`StorageBuffer16BitAccess`.
+    pub(super) fn global_ptr_ty(&mut self, s: Scalar) -> Word {
+        let pointee = self.storage_ty(s);
+        let class = self.flavour.global_class();
+        let ptr = self.ptr_ty(class, pointee);
+        if class == StorageClass::PhysicalStorageBuffer && self.types.strided.insert(ptr) {
+            let size = storage_size(s);
+            self.b
+                .decorate(ptr, Decoration::ArrayStride, [Operand::LiteralBit32(size)]);
+            match size {
+                1 => self.require(Capability::StorageBuffer8BitAccess),
+                2 => self.require(Capability::StorageBuffer16BitAccess),
+                _ => {}
+            }
+        }
+        ptr
     }
 
     /// The constant of type `s` whose bit pattern is `bits` (already truncated to the width;

@@ -45,14 +45,12 @@
 //! OpenCL device taking SPIR-V is: read as a `u64`, word 0 is then the [`Check::code`].
 
 use rspirv::dr::Operand;
-use rspirv::spirv::{
-    Decoration, FunctionControl, FunctionParameterAttribute, MemoryAccess, Op, SelectionControl,
-    StorageClass, Word,
-};
+use rspirv::spirv::{FunctionControl, MemoryAccess, Op, SelectionControl, Word};
 
-use super::sync::{order_bits, scope_value, storage_bits};
-use super::{BuildError, BuildResult, Emitter};
-use crate::ir::{Builtin, Check, Expr, MemoryOrder, Scalar, Scope};
+use super::function::Convention;
+use super::sync::{order_bits, scope_value};
+use super::{BuildError, BuildResult, Emitter, Flavour};
+use crate::ir::{Access, Builtin, Check, Expr, MemoryOrder, Scalar, Scope};
 
 /// The record word receiving what failed.
 const WHAT_WORD: u64 = 1;
@@ -85,17 +83,16 @@ pub(super) enum Hidden {
 /// The error-reporting values inside a kernel or function.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct ErrorRecord {
-    /// `CrossWorkgroup` pointer to word 0 of the record (`u64`).
+    /// Global-memory pointer to word 0 of the record (`u64`).
     pub record: Word,
     /// The work-item's global linear id (`u64`).
     pub work_item: Word,
 }
 
 impl Emitter {
-    /// The type of the record pointer: `CrossWorkgroup` pointer to `u64`.
-    fn record_ptr_ty(&mut self) -> Word {
-        let u64_ty = self.ty(Scalar::U64);
-        self.ptr_ty(StorageClass::CrossWorkgroup, u64_ty)
+    /// The type of the record pointer: a global-memory pointer to `u64`.
+    pub(super) fn record_ptr_ty(&mut self) -> Word {
+        self.global_ptr_ty(Scalar::U64)
     }
 
     /// The SPIR-V types of the hidden parameters (see the module documentation), which follow
@@ -103,6 +100,7 @@ impl Emitter {
     pub(super) fn hidden_param_types(&mut self, hidden: Hidden) -> Vec<Word> {
         match hidden {
             Hidden::None => vec![],
+            Hidden::Kernel { .. } if self.flavour == Flavour::Vulkan => vec![],
             Hidden::Kernel { .. } => vec![self.record_ptr_ty()],
             Hidden::Function => vec![self.record_ptr_ty(), self.ty(Scalar::U64)],
         }
@@ -111,22 +109,25 @@ impl Emitter {
     /// Names and records the hidden parameters `raw` (as from [`Self::hidden_param_types`]);
     /// a kernel computes its linear id here, so this runs in the entry block.
     pub(super) fn declare_hidden(&mut self, hidden: Hidden, raw: &[Word]) -> BuildResult<()> {
-        let missing = || BuildError("missing error-record parameters".into());
+        let missing = || BuildError::Internal("missing error-record parameters".into());
         let (record, work_item) = match hidden {
             Hidden::None => return Ok(()),
+            // A Vulkan kernel reads the record's address from its argument block.
+            Hidden::Kernel { dims } if self.flavour == Flavour::Vulkan => {
+                (self.argument_record()?, self.linear_id(dims)?)
+            }
             Hidden::Kernel { dims } => {
                 let record = raw.first().copied().ok_or_else(missing)?;
-                self.b.decorate(
-                    record,
-                    Decoration::FuncParamAttr,
-                    [Operand::FunctionParameterAttribute(
-                        FunctionParameterAttribute::NoAlias,
-                    )],
-                );
+                self.pointer_param(record, Access::ReadWrite, Convention::Kernel);
                 (record, self.linear_id(dims)?)
             }
             Hidden::Function => match *raw {
-                [record, work_item] => (record, work_item),
+                [record, work_item] => {
+                    if self.flavour == Flavour::Vulkan {
+                        self.pointer_param(record, Access::ReadWrite, Convention::Function);
+                    }
+                    (record, work_item)
+                }
                 _ => return Err(missing()),
             },
         };
@@ -141,7 +142,7 @@ impl Emitter {
     fn linear_id(&mut self, dims: u32) -> BuildResult<Word> {
         let last = dims
             .checked_sub(1)
-            .ok_or_else(|| BuildError(format!("a kernel of {dims} dimensions")))?;
+            .ok_or_else(|| BuildError::Internal(format!("a kernel of {dims} dimensions")))?;
         let u64_ty = self.ty(Scalar::U64);
         let mut id = self.builtin(Builtin::GlobalId(last))?;
         for d in (0..last).rev() {
@@ -162,7 +163,7 @@ impl Emitter {
         let errors = self
             .f
             .errors
-            .ok_or_else(|| BuildError("a call without an error record to pass".into()))?;
+            .ok_or_else(|| BuildError::Internal("a call without an error record to pass".into()))?;
         Ok(vec![errors.record, errors.work_item])
     }
 
@@ -176,8 +177,9 @@ impl Emitter {
     ) -> BuildResult<()> {
         let index = self.expr(index)?;
         let len = self.expr(len)?;
-        let code = u32::try_from(check.code())
-            .map_err(|_| BuildError(format!("the code of {check:?} needs more than 32 bits")))?;
+        let code = u32::try_from(check.code()).map_err(|_| {
+            BuildError::Internal(format!("the code of {check:?} needs more than 32 bits"))
+        })?;
         let code = self.const_u32(code);
         let what = self.const_int(Scalar::U64, what);
         self.record_failure(code, what, index, len)
@@ -221,7 +223,7 @@ impl Emitter {
         let errors = self
             .f
             .errors
-            .ok_or_else(|| BuildError("a failed check without an error record".into()))?;
+            .ok_or_else(|| BuildError::Internal("a failed check without an error record".into()))?;
         let helper = match self.report_helper {
             Some(id) => id,
             None => {
@@ -256,6 +258,9 @@ impl Emitter {
         self.b
             .begin_function(void, Some(id), FunctionControl::DONT_INLINE, fn_ty)?;
         let record = self.b.function_parameter(record_ty)?;
+        if self.flavour == Flavour::Vulkan {
+            self.pointer_param(record, Access::ReadWrite, Convention::Function);
+        }
         let code = self.b.function_parameter(u32_ty)?;
         let mut words = Vec::new();
         for _ in 0..4 {
@@ -263,12 +268,11 @@ impl Emitter {
         }
         let entry = self.b.id();
         self.begin_block(entry)?;
-        let status_ptr_ty = self.ptr_ty(StorageClass::CrossWorkgroup, u32_ty);
+        let status_ptr_ty = self.global_ptr_ty(Scalar::U32);
         let status = self.op(Op::Bitcast, status_ptr_ty, &[record])?;
         let scope = self.const_u32(scope_value(Scope::Device));
-        let relaxed = self.const_u32(
-            order_bits(MemoryOrder::Relaxed) | storage_bits(StorageClass::CrossWorkgroup),
-        );
+        let class = self.flavour.global_class();
+        let relaxed = self.const_u32(order_bits(MemoryOrder::Relaxed) | self.storage_bits(class));
         let zero = self.const_zero(Scalar::U32);
         let previous = self.op(
             Op::AtomicCompareExchange,
@@ -299,9 +303,7 @@ impl Emitter {
     fn store_record_word(&mut self, record: Word, word: u64, value: Word) -> BuildResult<()> {
         let ptr_ty = self.record_ptr_ty();
         let offset = self.const_int(Scalar::U64, word);
-        let ptr = self
-            .b
-            .in_bounds_ptr_access_chain(ptr_ty, None, record, offset, [])?;
+        let ptr = self.element_of(ptr_ty, record, offset)?;
         let size = Scalar::U64.bits() / 8;
         Ok(self.b.store(
             ptr,

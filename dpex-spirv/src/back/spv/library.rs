@@ -1,0 +1,108 @@
+//! Functions taken from dpex's IR math library: the transcendental functions and the exact
+//! `mul_add` emulation that the Vulkan flavour cannot express with `GLSL.std.450` (which has no
+//! `f64` transcendentals, and whose `f32` ones are far from Rust's accuracy). Each is an IR
+//! device function, emitted once per module after the user's functions and called with
+//! `OpFunctionCall`.
+
+use rspirv::spirv::Word;
+
+use super::report::Hidden;
+use super::{failed, BuildError, BuildResult, Emitter};
+use crate::back::EmitError;
+use crate::check::Owner;
+use crate::ir::{Function, MathFunction, Scalar};
+
+/// The library functions a module calls, in first-call order.
+#[derive(Debug, Default)]
+pub(super) struct Cache {
+    /// Each function: what it computes, its `OpFunction` id and its IR.
+    entries: Vec<(MathFunction, Scalar, Word, Function)>,
+    /// How many of `entries` are emitted.
+    emitted: usize,
+}
+
+/// dpex's IR math library: the device function computing `fun` on `ty` (scalar parameters in
+/// `fun`'s operand order, result `ty`), when the library has one.
+///
+/// The library is being written; until it lands every function is missing, so the callers
+/// report [`EmitError::Unsupported`]. Integrating it replaces this body with
+/// `crate::math::library(fun, ty)`.
+fn math_library(fun: MathFunction, ty: Scalar) -> Option<Function> {
+    let _ = (fun, ty);
+    None
+}
+
+/// How users write `fun` on `ty`, for error messages.
+fn rust_name(fun: MathFunction, ty: Scalar) -> String {
+    let method = match fun {
+        MathFunction::Erf => return format!("dpex::math::erf on {ty}"),
+        MathFunction::Erfc => return format!("dpex::math::erfc on {ty}"),
+        MathFunction::Rsqrt => return format!("dpex::math::rsqrt on {ty}"),
+        MathFunction::Ln => "ln".to_owned(),
+        MathFunction::Powf => "powf".to_owned(),
+        MathFunction::Powi => "powi".to_owned(),
+        MathFunction::MulAdd => "mul_add".to_owned(),
+        other => format!("{other:?}").to_lowercase(),
+    };
+    format!("{ty}::{method}")
+}
+
+impl Cache {
+    /// Whether every function called so far is emitted.
+    pub(super) fn is_done(&self) -> bool {
+        self.emitted == self.entries.len()
+    }
+}
+
+impl Emitter {
+    /// The id of the library function computing `fun` on `ty`, declared on first use; `None`
+    /// when the library has none.
+    pub(super) fn library_function(&mut self, fun: MathFunction, ty: Scalar) -> Option<Word> {
+        if let Some(&(_, _, id, _)) = self
+            .library
+            .entries
+            .iter()
+            .find(|(f, t, _, _)| *f == fun && *t == ty)
+        {
+            return Some(id);
+        }
+        let function = math_library(fun, ty)?;
+        let id = self.b.id();
+        self.library.entries.push((fun, ty, id, function));
+        Some(id)
+    }
+
+    /// A call of the library function computing `fun` on `ty` with operands `args`;
+    /// [`BuildError::Unsupported`] when the library has none.
+    pub(super) fn library_call(
+        &mut self,
+        fun: MathFunction,
+        ty: Scalar,
+        args: &[Word],
+    ) -> BuildResult<Word> {
+        let id = self
+            .library_function(fun, ty)
+            .ok_or_else(|| missing(fun, ty))?;
+        self.call_id(id, Some(ty), args)
+    }
+
+    /// Emits the library functions called so far, and those they call in turn.
+    pub(super) fn emit_library_functions(&mut self) -> Result<(), EmitError> {
+        while let Some((_, _, id, function)) =
+            self.library.entries.get(self.library.emitted).cloned()
+        {
+            self.library.emitted += 1;
+            self.function(id, &function, Hidden::None)
+                .map_err(failed(Owner::Function(function.name.clone())))?;
+        }
+        Ok(())
+    }
+}
+
+/// The error for a library function that does not exist (yet).
+pub(super) fn missing(fun: MathFunction, ty: Scalar) -> BuildError {
+    BuildError::Unsupported(format!(
+        "`{}` is not available on Vulkan yet: dpex's math library does not implement it",
+        rust_name(fun, ty)
+    ))
+}
