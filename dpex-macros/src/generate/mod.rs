@@ -294,11 +294,9 @@ fn build_instance(
 /// Emits a module's SPIR-V for Vulkan (`contraction`: `#[kernel(contract)]`), or says why the
 /// Vulkan flavour cannot: the kernel then still builds, and a launch on a Vulkan device returns
 /// that reason.
-fn emit_vulkan(
-    _module: &ir::Module,
-    _contraction: bool,
-) -> Result<dpex_abi::vulkan::Module, String> {
-    Err("the Vulkan back end does not compile kernels yet".into())
+fn emit_vulkan(module: &ir::Module, contraction: bool) -> Result<dpex_abi::vulkan::Module, String> {
+    let options = dpex_spirv::VulkanOptions { contraction };
+    dpex_spirv::emit_vulkan(module, &options).map_err(|e| e.to_string())
 }
 
 /// Emits a module's SPIR-V (`contraction`: `#[kernel(contract)]`). An emitter error here is a

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine (no Rust there), from the repository root, after scripts/gpu-bundle.sh
+# built `.gpu/bin` here: unpacks the Vulkan loader carried in `.gl/`, lists the devices, runs
+# every example and the conformance suite on DPEX_DEVICE (default vulkan:gpu:0), and writes
+# the logs to $OUT (or ./gpu-out). GPU.md records what it printed.
+set -uo pipefail
+out="${OUT:-gpu-out}"
+mkdir -p "$out"
+for f in .gl/*.deb; do dpkg -x "$f" /; done
+ldconfig
+export DPEX_DEVICE="${DPEX_DEVICE:-vulkan:gpu:0}"
+export DPEX_CACHE_DIR="${DPEX_CACHE_DIR:-/tmp/dpex-cache}"
+source scripts/conformance.sh
+bin=.gpu/bin
+{
+    echo "== nvidia-smi"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
+    echo "== dpex devices"; "$bin/dpex" devices
+} >"$out/devices.txt" 2>&1
+for example in "$bin"/*; do
+    name="$(basename "$example")"
+    case "$name" in dpex | test-*) continue ;; esac
+    echo "== $name (DPEX_DEVICE=$DPEX_DEVICE)"
+    timeout 120 "$example" 2>&1 | tail -20
+    echo "exit: ${PIPESTATUS[0]}"
+done >"$out/examples.txt" 2>&1
+for t in "${CONFORMANCE_TESTS[@]}"; do
+    echo "== test $t (DPEX_DEVICE=$DPEX_DEVICE)"
+    timeout 300 "$bin/test-$t" 2>&1 | grep -E "^test |test result|panicked|FAILED" | tail -60
+done >"$out/conformance.txt" 2>&1
+grep -h "test result" "$out/conformance.txt"
+grep -h "^exit" "$out/examples.txt"
