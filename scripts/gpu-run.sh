@@ -20,12 +20,12 @@ for example in "$bin"/*; do
     name="$(basename "$example")"
     case "$name" in dpex | test-*) continue ;; esac
     echo "== $name (DPEX_DEVICE=$DPEX_DEVICE)"
-    timeout 120 "$example" 2>&1 | tail -20
+    timeout 60 "$example" 2>&1 | tail -20
     echo "exit: ${PIPESTATUS[0]}"
 done >"$out/examples.txt" 2>&1
 for t in "${CONFORMANCE_TESTS[@]}"; do
     echo "== test $t (DPEX_DEVICE=$DPEX_DEVICE)"
-    timeout 300 "$bin/test-$t" 2>&1 | grep -E "^test |test result|panicked|FAILED" | tail -60
+    timeout 90 "$bin/test-$t" 2>&1 | grep -E "^test |test result|panicked|FAILED" | tail -60
 done >"$out/conformance.txt" 2>&1
 grep -h "test result" "$out/conformance.txt"
 grep -h "^exit" "$out/examples.txt"

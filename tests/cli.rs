@@ -31,13 +31,15 @@ fn disasm_prints_every_variant_of_a_binarys_kernels() {
     let me = me.to_str().expect("a UTF-8 path");
     let (ok, out, err) = dpex(&["disasm", me, "--kernel", "cli_probe"]);
     assert!(ok, "{err}");
-    // The checked C-contiguous and strided variants and their proven twins.
+    // The checked C-contiguous and strided variants and their proven twins, each for OpenCL
+    // and for Vulkan.
     let headers = out
         .lines()
         .filter(|l| l.starts_with("; kernel cli_probe "))
         .count();
-    assert_eq!(headers, 4, "{out}");
-    assert!(out.contains("OpEntryPoint Kernel"), "{out}");
+    assert_eq!(headers, 8, "{out}");
+    assert_eq!(out.matches("OpEntryPoint Kernel").count(), 4, "{out}");
+    assert_eq!(out.matches("OpEntryPoint GLCompute").count(), 4, "{out}");
     // The words printed are the kernel's own.
     let words = cli_probe.spirv().len();
     assert!(out.contains(&format!("({words} words")), "{out}");
