@@ -12,6 +12,7 @@ pub mod check;
 pub mod disasm;
 mod features;
 pub mod ir;
+pub mod math;
 
 pub use back::opencl::{emit_opencl, EmitError, Options};
 pub use check::{CheckError, Owner};
