@@ -14,6 +14,7 @@
 //! is in `MATH.md`, written by `dpex-spirv/tests/math_accuracy.rs`.
 
 mod build;
+mod exp_log;
 mod fma;
 mod wide;
 
@@ -29,6 +30,26 @@ use build::{Builder, V};
 pub fn library(fun: MathFunction, ty: Scalar) -> Option<Function> {
     let (name, arity, body): (&str, usize, Body) = match fun {
         MathFunction::MulAdd => ("mul_add", 3, mul_add),
+        MathFunction::Exp => ("exp", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| exp_log::exp(b, a[0].clone()))
+        }),
+        MathFunction::Exp2 => ("exp2", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| exp_log::exp2(b, a[0].clone()))
+        }),
+        MathFunction::Ln => ("ln", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| exp_log::ln(b, a[0].clone()))
+        }),
+        MathFunction::Log2 => ("log2", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| exp_log::log2(b, a[0].clone()))
+        }),
+        MathFunction::Log10 => ("log10", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| exp_log::log10(b, a[0].clone()))
+        }),
+        MathFunction::Powf => ("powf", 2, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| {
+                exp_log::powf(b, a[0].clone(), a[1].clone())
+            })
+        }),
         _ => return None,
     };
     if !matches!(ty, Scalar::F32 | Scalar::F64) {
@@ -48,6 +69,16 @@ type Body = fn(&mut Builder, Scalar, &[V]) -> V;
 /// The arguments of an f32 function widened to f64 (exact).
 fn widen(args: &[V]) -> Vec<V> {
     args.iter().map(|a| a.clone().cast(Scalar::F64)).collect()
+}
+
+/// `body` on f64 operands: directly for f64; for f32 on the widened operands, rounding the
+/// f64 result once to f32.
+fn via_f64(b: &mut Builder, ty: Scalar, args: &[V], body: fn(&mut Builder, &[V]) -> V) -> V {
+    if ty == Scalar::F32 {
+        body(b, &widen(args)).cast(Scalar::F32)
+    } else {
+        body(b, args)
+    }
 }
 
 fn mul_add(b: &mut Builder, ty: Scalar, args: &[V]) -> V {

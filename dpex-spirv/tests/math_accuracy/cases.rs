@@ -42,16 +42,48 @@ pub fn cases() -> Vec<Case> {
             },
         ]
     };
-    [both(
-        M::MulAdd,
-        "mul_add",
-        [0.0, 0.0],
-        fma_inputs,
-        [
-            |a| f64::from((a[0] as f32).mul_add(a[1] as f32, a[2] as f32)),
-            |a| a[0].mul_add(a[1], a[2]),
-        ],
-    )]
+    [
+        both(
+            M::MulAdd,
+            "mul_add",
+            [0.0, 0.0],
+            fma_inputs,
+            [
+                |a| f64::from((a[0] as f32).mul_add(a[1] as f32, a[2] as f32)),
+                |a| a[0].mul_add(a[1], a[2]),
+            ],
+        ),
+        both(M::Exp, "exp", [3.0, 2.0], exp_inputs, [|a| a[0].exp(); 2]),
+        both(
+            M::Exp2,
+            "exp2",
+            [3.0, 2.0],
+            exp2_inputs,
+            [|a| a[0].exp2(); 2],
+        ),
+        both(M::Ln, "ln", [3.0, 2.0], log_inputs, [|a| a[0].ln(); 2]),
+        both(
+            M::Log2,
+            "log2",
+            [3.0, 2.0],
+            log_inputs,
+            [|a| a[0].log2(); 2],
+        ),
+        both(
+            M::Log10,
+            "log10",
+            [3.0, 2.0],
+            log_inputs,
+            [|a| a[0].log10(); 2],
+        ),
+        both(
+            M::Powf,
+            "powf",
+            [16.0, 2.0],
+            pow_inputs,
+            [|a| a[0].powf(a[1]); 2],
+        ),
+    ]
     .into_iter()
     .flatten()
     .collect()
@@ -130,6 +162,149 @@ fn fma_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
         rows.push(row);
     }
     (0..3)
+        .map(|k| rows.iter().map(|r| r[k]).collect())
+        .collect()
+}
+
+/// `n` operands of a one-operand function: the special values and `extra`, then in turn
+/// random bits and a draw from each of `parts`.
+fn unary(
+    ty: Scalar,
+    n: usize,
+    seed: u64,
+    extra: &[f64],
+    parts: &[&dyn Fn(&mut Gen) -> f64],
+) -> Vec<Vec<f64>> {
+    let mut g = Gen::new(ty, seed);
+    let mut v = specials(ty);
+    v.extend(extra.iter().map(|&x| g.of(x)));
+    let mut k = 0;
+    while v.len() < n {
+        let x = match k % (parts.len() + 1) {
+            0 => g.bits(),
+            p => parts[p - 1](&mut g),
+        };
+        v.push(x);
+        k += 1;
+    }
+    vec![v]
+}
+
+/// The largest finite exponent of `ty`'s values, and its smallest subnormal exponent.
+fn range(ty: Scalar) -> (f64, f64) {
+    if ty == Scalar::F32 {
+        (128.0, -149.0)
+    } else {
+        (1024.0, -1074.0)
+    }
+}
+
+/// `exp`: the whole range up to both thresholds, small arguments, and the thresholds.
+fn exp_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, min) = range(ty);
+    let (hi, lo) = (
+        max * std::f64::consts::LN_2,
+        (min - 1.0) * std::f64::consts::LN_2,
+    );
+    let extra = [
+        hi,
+        hi.next_up(),
+        hi.next_down(),
+        lo,
+        lo.next_up(),
+        lo.next_down(),
+        -708.4,
+        -708.3,
+    ];
+    unary(
+        ty,
+        n,
+        1,
+        &extra,
+        &[
+            &|g| g.uniform(lo - 2.0, hi + 2.0),
+            &|g| g.log_uniform(-60.0, 3.0, true),
+            &|g| g.uniform(hi - 5.0, hi + 0.5),
+            &|g| g.uniform(lo - 1.0, lo + 30.0),
+        ],
+    )
+}
+
+/// `exp2`: the whole range, integers, small arguments, the thresholds.
+fn exp2_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, min) = range(ty);
+    unary(
+        ty,
+        n,
+        2,
+        &[max, max.next_down(), min, min - 1.0, min - 0.5, -1022.5],
+        &[
+            &|g| g.uniform(min - 3.0, max + 3.0),
+            &|g| g.uniform(min - 3.0, max + 3.0).round(),
+            &|g| g.log_uniform(-60.0, 3.0, true),
+            &|g| g.uniform(min - 3.0, min + 30.0),
+        ],
+    )
+}
+
+/// Logarithms: the whole positive range, subnormals, near 1, powers of 2 and 10.
+fn log_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, min) = range(ty);
+    let extra: Vec<f64> = (-40..40)
+        .flat_map(|k| [10f64.powi(k), 2f64.powi(k)])
+        .collect();
+    unary(
+        ty,
+        n,
+        3,
+        &extra,
+        &[
+            &|g| g.log_uniform(min, max, false),
+            &|g| g.log_uniform(min, min + 30.0, false),
+            &|g| g.uniform(0.5, 2.0),
+            &|g| 1.0 + g.log_uniform(-60.0, -1.0, true),
+        ],
+    )
+}
+
+/// `powf`: random bits, moderate bases and exponents, bases near 1 with large exponents,
+/// negative bases with integer exponents, results near overflow and underflow, and every
+/// pair of special values.
+fn pow_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let mut g = Gen::new(ty, 4);
+    let (max, min) = range(ty);
+    let s = specials(ty);
+    let mut rows: Vec<[f64; 2]> = s
+        .iter()
+        .flat_map(|&x| s.iter().map(move |&y| [x, y]))
+        .collect();
+    let mut k = 0;
+    while rows.len() < n {
+        let row = match k % 6 {
+            0 => [g.bits(), g.bits()],
+            1 => [g.uniform(0.0, 10.0), g.uniform(-40.0, 40.0)],
+            2 => [
+                1.0 + g.log_uniform(-40.0, -1.0, true),
+                g.log_uniform(0.0, 40.0, true),
+            ],
+            3 => [g.uniform(-10.0, 0.0), g.uniform(-60.0, 60.0).round()],
+            4 => {
+                let x = g.log_uniform(min, max, false);
+                let t = g.uniform(
+                    min * std::f64::consts::LN_2 - 2.0,
+                    max * std::f64::consts::LN_2 + 2.0,
+                );
+                [x, g.of(t / x.ln())]
+            }
+            _ => [
+                g.log_uniform(min, max, true),
+                g.log_uniform(-20.0, 10.0, true),
+            ],
+        };
+        rows.push(row);
+        k += 1;
+    }
+    (0..2)
         .map(|k| rows.iter().map(|r| r[k]).collect())
         .collect()
 }
