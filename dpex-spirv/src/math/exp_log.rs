@@ -40,11 +40,12 @@ fn exp_taylor() -> Vec<f64> {
     c
 }
 
-/// `e^(h + l)` for a double-double argument (`l` tiny next to `h`), within about 0.6 ulp:
-/// `h + l = k ln 2 + r` with `|r| <= ln 2 / 2`, `e^r` by Taylor's series, then scaled by `2^k`
-/// in two steps (the second rounds once, also into the subnormal range). Infinity above
-/// the overflow threshold, zero below the underflow one, NaN for NaN.
-pub(crate) fn exp_dd(b: &mut Builder, h: V, l: V) -> V {
+/// `e^(h + l)` for a double-double argument (`l` tiny next to `h`) as `(y, k)` with
+/// `e^(h + l) = (y.hi + y.lo) 2^k` to about 2^-60 relative: `h + l = k ln 2 + r` with
+/// `|r| <= ln 2 / 2` (Cody-Waite, ln 2 in three parts) and `e^r` by Taylor's series. Beyond
+/// the overflow and underflow thresholds `k` is clamped so that [`scale`] gives infinity or
+/// zero; NaN stays NaN.
+pub(crate) fn exp_parts(b: &mut Builder, h: V, l: V) -> (Dd, V) {
     let h = b.let_("h", h);
     let hc = sel(
         h.clone().gt(f(720.0)),
@@ -62,11 +63,21 @@ pub(crate) fn exp_dd(b: &mut Builder, h: V, l: V) -> V {
     let (rh, rl) = (r.hi, r.lo);
     let p = b.let_("p", rh.clone() * rh.clone() * horner(&rh, &exp_taylor()));
     let s = b.two_sum(f(1.0), rh.clone());
-    let y = s.hi + (s.lo + (p + (rl.clone() + rl * rh)));
-    let y = b.let_("y", y);
-    let k = b.let_("k", kf.cast(Scalar::I64));
+    let y = b.fast_two_sum(s.hi, s.lo + (p + (rl.clone() + rl * rh)));
+    (y, b.let_("k", kf.cast(Scalar::I64)))
+}
+
+/// `y 2^k` for `k` in -1100..=1100, in two steps: the first is exact, the second rounds
+/// once (also into the subnormal range).
+pub(crate) fn scale(b: &mut Builder, y: V, k: V) -> V {
     let k1 = b.let_("k1", k.clone() >> i(1));
     y * pow2(k1.clone()) * pow2(k - k1)
+}
+
+/// `e^(h + l)` (see [`exp_parts`]), rounded: within about 0.6 ulp.
+pub(crate) fn exp_dd(b: &mut Builder, h: V, l: V) -> V {
+    let (y, k) = exp_parts(b, h, l);
+    scale(b, y.hi, k)
 }
 
 /// `e^x`.

@@ -14,6 +14,7 @@
 //! is in `MATH.md`, written by `dpex-spirv/tests/math_accuracy.rs`.
 
 mod build;
+mod erf;
 mod exp_log;
 mod fma;
 mod wide;
@@ -44,6 +45,12 @@ pub fn library(fun: MathFunction, ty: Scalar) -> Option<Function> {
         }),
         MathFunction::Log10 => ("log10", 1, |b, ty, a| {
             via_f64(b, ty, a, |b, a| exp_log::log10(b, a[0].clone()))
+        }),
+        MathFunction::Erf => ("erf", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| erf::erf(b, a[0].clone()))
+        }),
+        MathFunction::Erfc => ("erfc", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| erf::erfc(b, a[0].clone()))
         }),
         MathFunction::Powf => ("powf", 2, |b, ty, a| {
             via_f64(b, ty, a, |b, a| {

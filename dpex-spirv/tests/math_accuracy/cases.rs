@@ -77,6 +77,23 @@ pub fn cases() -> Vec<Case> {
             [|a| a[0].log10(); 2],
         ),
         both(
+            M::Erf,
+            "erf",
+            [16.0, 2.0],
+            erf_inputs,
+            [|a| libm::erf(a[0]); 2],
+        ),
+        both(
+            M::Erfc,
+            "erfc",
+            // The `libm` crate's erfc is itself 3 ulp off near 1.53: at 1.534795295225365 the
+            // library gives 2.9966845472681622e-2, the correctly rounded value (mpmath, 200
+            // bits), and libm ...632e-2. So the f64 bound against libm is 3.
+            [16.0, 3.0],
+            erfc_inputs,
+            [|a| libm::erfc(a[0]); 2],
+        ),
+        both(
             M::Powf,
             "powf",
             [16.0, 2.0],
@@ -307,4 +324,50 @@ fn pow_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
     (0..2)
         .map(|k| rows.iter().map(|r| r[k]).collect())
         .collect()
+}
+
+/// The bounds between the pieces of the erf/erfc approximations, and their neighbours.
+fn erf_bounds() -> Vec<f64> {
+    [0.5, 0.75, 1.0, 2.0, 6.0, 27.0, 28.0]
+        .iter()
+        .flat_map(|&x: &f64| {
+            [
+                x,
+                x.next_up(),
+                x.next_down(),
+                -x,
+                -x.next_up(),
+                -x.next_down(),
+            ]
+        })
+        .collect()
+}
+
+/// `erf`: the whole range where it is not ±1, tiny arguments, and the piece bounds.
+fn erf_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    unary(
+        ty,
+        n,
+        5,
+        &erf_bounds(),
+        &[&|g| g.uniform(-6.5, 6.5), &|g| g.uniform(-1.0, 1.0), &|g| {
+            g.log_uniform(-80.0, 1.0, true)
+        }],
+    )
+}
+
+/// `erfc`: both signs, the region where it becomes subnormal, and the piece bounds.
+fn erfc_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    unary(
+        ty,
+        n,
+        6,
+        &erf_bounds(),
+        &[
+            &|g| g.uniform(-6.5, 28.5),
+            &|g| g.uniform(-1.0, 3.0),
+            &|g| g.uniform(9.0, 28.0),
+            &|g| g.log_uniform(-80.0, 1.0, true),
+        ],
+    )
 }
