@@ -13,7 +13,6 @@ export DPEX_CACHE_DIR="${DPEX_CACHE_DIR:-$repo/target/dpex-cache}"
 cargo test --workspace --all-features "$@"
 # The examples through Vulkan on lavapipe (Mesa's CPU driver, installed by setup-test-tools.sh):
 # each checks its results against a host reference and exits non-zero on a mismatch.
-# black_scholes is left out until dpex's math library gives Vulkan erf and exp (GPU.md).
-for example in vector_add saxpy pairwise_distance mandelbrot reduction histogram matmul_tiled; do
+for example in vector_add saxpy black_scholes pairwise_distance mandelbrot reduction histogram matmul_tiled; do
     DPEX_DEVICE=vulkan:cpu:0 cargo run --release --quiet --example "$example"
 done

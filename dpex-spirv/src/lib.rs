@@ -14,6 +14,7 @@ pub mod check;
 pub mod disasm;
 mod features;
 pub mod ir;
+pub mod math;
 mod validation;
 
 pub use back::opencl::{emit_opencl, Options};

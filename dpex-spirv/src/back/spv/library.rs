@@ -21,15 +21,11 @@ pub(super) struct Cache {
     emitted: usize,
 }
 
-/// dpex's IR math library: the device function computing `fun` on `ty` (scalar parameters in
-/// `fun`'s operand order, result `ty`), when the library has one.
-///
-/// The library is being written; until it lands every function is missing, so the callers
-/// report [`EmitError::Unsupported`]. Integrating it replaces this body with
-/// `crate::math::library(fun, ty)`.
+/// dpex's IR math library ([`crate::math::library`]): the device function computing `fun` on
+/// `ty` (scalar parameters in `fun`'s operand order, result `ty`), when the library has one;
+/// the callers report [`EmitError::Unsupported`] for the others.
 fn math_library(fun: MathFunction, ty: Scalar) -> Option<Function> {
-    let _ = (fun, ty);
-    None
+    crate::math::library(fun, ty)
 }
 
 /// How users write `fun` on `ty`, for error messages.

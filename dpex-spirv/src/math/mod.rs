@@ -1,0 +1,99 @@
+//! dpex's own math library: transcendental functions written as IR device functions.
+//!
+//! Vulkan's GLSL.std.450 has no f64 transcendentals and inaccurate f32 ones, and lavapipe's
+//! `Fma` is not fused, so the Vulkan flavour calls these functions instead (and the OpenCL
+//! flavour may, for results bit-identical across back ends). [`library`] returns one
+//! self-contained [`Function`] per (function, type): it calls nothing, and uses only IR that
+//! both flavours emit exactly: float `+ - * /` (never contracted), comparisons, selects,
+//! `if`, locals, `Cast`, `Bitcast`, integer arithmetic and shifts, and the math functions
+//! `Abs`, `Sqrt`, `Floor`, `Trunc` and `IsNan`.
+//!
+//! The f64 functions are written for f64. Each f32 function computes in f64 with the f64
+//! algorithm and rounds once to f32, so **f32 library functions need a device with f64**
+//! (`shaderFloat64`; both target devices have it). The measured accuracy of every function
+//! is in `MATH.md`, written by `dpex-spirv/tests/math_accuracy.rs`.
+
+mod build;
+mod erf;
+mod exp_log;
+mod fma;
+mod wide;
+
+use crate::ir::{Function, MathFunction, Scalar};
+use build::{Builder, V};
+
+/// The library's device function computing `fun` on operands of the float type `ty`, or
+/// `None` where the library has none (non-float types, functions it does not implement).
+///
+/// The function is named `__dpex_<fun>_<ty>` (`__dpex_sin_f64`), takes `ParamKind::Scalar`
+/// parameters of type `ty` in the operand order of [`MathFunction`] (`Atan2` is `(y, x)`,
+/// `MulAdd` is `(x, a, b)`, `Powf` is `(x, y)`), returns `ty`, and calls no other function.
+pub fn library(fun: MathFunction, ty: Scalar) -> Option<Function> {
+    let (name, arity, body): (&str, usize, Body) = match fun {
+        MathFunction::MulAdd => ("mul_add", 3, mul_add),
+        MathFunction::Exp => ("exp", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| exp_log::exp(b, a[0].clone()))
+        }),
+        MathFunction::Exp2 => ("exp2", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| exp_log::exp2(b, a[0].clone()))
+        }),
+        MathFunction::Ln => ("ln", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| exp_log::ln(b, a[0].clone()))
+        }),
+        MathFunction::Log2 => ("log2", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| exp_log::log2(b, a[0].clone()))
+        }),
+        MathFunction::Log10 => ("log10", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| exp_log::log10(b, a[0].clone()))
+        }),
+        MathFunction::Erf => ("erf", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| erf::erf(b, a[0].clone()))
+        }),
+        MathFunction::Erfc => ("erfc", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| erf::erfc(b, a[0].clone()))
+        }),
+        MathFunction::Powf => ("powf", 2, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| {
+                exp_log::powf(b, a[0].clone(), a[1].clone())
+            })
+        }),
+        _ => return None,
+    };
+    if !matches!(ty, Scalar::F32 | Scalar::F64) {
+        return None;
+    }
+    let names = ["x", "y", "z"];
+    let params: Vec<(&str, Scalar)> = names[..arity].iter().map(|&n| (n, ty)).collect();
+    let mut b = Builder::new(&params);
+    let args: Vec<V> = (0..arity).map(|k| b.param(k)).collect();
+    let result = body(&mut b, ty, &args);
+    Some(b.finish(format!("__dpex_{name}_{ty}"), result))
+}
+
+/// Builds a function's body from its parameters; returns the result (of type `ty`).
+type Body = fn(&mut Builder, Scalar, &[V]) -> V;
+
+/// The arguments of an f32 function widened to f64 (exact).
+fn widen(args: &[V]) -> Vec<V> {
+    args.iter().map(|a| a.clone().cast(Scalar::F64)).collect()
+}
+
+/// `body` on f64 operands: directly for f64; for f32 on the widened operands, rounding the
+/// f64 result once to f32.
+fn via_f64(b: &mut Builder, ty: Scalar, args: &[V], body: fn(&mut Builder, &[V]) -> V) -> V {
+    if ty == Scalar::F32 {
+        body(b, &widen(args)).cast(Scalar::F32)
+    } else {
+        body(b, args)
+    }
+}
+
+fn mul_add(b: &mut Builder, ty: Scalar, args: &[V]) -> V {
+    if ty == Scalar::F32 {
+        let w = widen(args);
+        let r = fma::fma_f32_in_f64(b, w[0].clone(), w[1].clone(), w[2].clone());
+        r.cast(Scalar::F32)
+    } else {
+        fma::fma_f64(b, args[0].clone(), args[1].clone(), args[2].clone())
+    }
+}

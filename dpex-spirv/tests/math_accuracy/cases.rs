@@ -1,0 +1,373 @@
+//! The (function, precision) pairs under test: their inputs, host references and bounds.
+
+use dpex_spirv::ir::{MathFunction as M, Scalar};
+
+use super::inputs::{specials, Gen};
+
+/// One (function, precision) pair.
+pub struct Case {
+    /// The function.
+    pub fun: M,
+    /// Its name in the library (`__dpex_<name>_<ty>`).
+    pub name: &'static str,
+    /// The precision.
+    pub ty: Scalar,
+    /// The largest error allowed, in ulps.
+    pub bound: f64,
+    /// `n` operand rows (one vector per operand) of values of `ty`.
+    pub inputs: fn(Scalar, usize) -> Vec<Vec<f64>>,
+    /// The exact (or most accurate available) value at the operands.
+    pub reference: fn(&[f64]) -> f64,
+}
+
+/// Every case, in the order of the table.
+pub fn cases() -> Vec<Case> {
+    let both = |fun, name, bounds: [f64; 2], inputs, reference: [fn(&[f64]) -> f64; 2]| {
+        [
+            Case {
+                fun,
+                name,
+                ty: Scalar::F32,
+                bound: bounds[0],
+                inputs,
+                reference: reference[0],
+            },
+            Case {
+                fun,
+                name,
+                ty: Scalar::F64,
+                bound: bounds[1],
+                inputs,
+                reference: reference[1],
+            },
+        ]
+    };
+    [
+        both(
+            M::MulAdd,
+            "mul_add",
+            [0.0, 0.0],
+            fma_inputs,
+            [
+                |a| f64::from((a[0] as f32).mul_add(a[1] as f32, a[2] as f32)),
+                |a| a[0].mul_add(a[1], a[2]),
+            ],
+        ),
+        both(M::Exp, "exp", [3.0, 2.0], exp_inputs, [|a| a[0].exp(); 2]),
+        both(
+            M::Exp2,
+            "exp2",
+            [3.0, 2.0],
+            exp2_inputs,
+            [|a| a[0].exp2(); 2],
+        ),
+        both(M::Ln, "ln", [3.0, 2.0], log_inputs, [|a| a[0].ln(); 2]),
+        both(
+            M::Log2,
+            "log2",
+            [3.0, 2.0],
+            log_inputs,
+            [|a| a[0].log2(); 2],
+        ),
+        both(
+            M::Log10,
+            "log10",
+            [3.0, 2.0],
+            log_inputs,
+            [|a| a[0].log10(); 2],
+        ),
+        both(
+            M::Erf,
+            "erf",
+            [16.0, 2.0],
+            erf_inputs,
+            [|a| libm::erf(a[0]); 2],
+        ),
+        both(
+            M::Erfc,
+            "erfc",
+            // The `libm` crate's erfc is itself 3 ulp off near 1.53: at 1.534795295225365 the
+            // library gives 2.9966845472681622e-2, the correctly rounded value (mpmath, 200
+            // bits), and libm ...632e-2. So the f64 bound against libm is 3.
+            [16.0, 3.0],
+            erfc_inputs,
+            [|a| libm::erfc(a[0]); 2],
+        ),
+        both(
+            M::Powf,
+            "powf",
+            [16.0, 2.0],
+            pow_inputs,
+            [|a| a[0].powf(a[1]); 2],
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Operands of `mul_add`: random bits, cancellations, subnormal and overflowing results,
+/// exact halfway cases, and every combination of special values.
+fn fma_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let mut g = Gen::new(ty, 0xf3a);
+    let (emin, emax, digits) = if ty == Scalar::F32 {
+        (-149.0, 128.0, 24)
+    } else {
+        (-1074.0, 1024.0, 53)
+    };
+    let s = specials(ty);
+    let mut rows: Vec<[f64; 3]> = vec![];
+    for &x in &s {
+        for &a in &s {
+            for &c in &s {
+                rows.push([x, a, c]);
+            }
+        }
+    }
+    let rest = n.saturating_sub(rows.len());
+    for k in 0..rest {
+        let row = match k % 6 {
+            0 => [g.bits(), g.bits(), g.bits()],
+            // x * a + c cancels: c is -(x * a) rounded, nudged by a few ulps.
+            1 => {
+                let x = g.log_uniform(-60.0, 60.0, true);
+                let a = g.log_uniform(-60.0, 60.0, true);
+                let p = g.of(-(x * a));
+                let nudge = (g.raw() % 5) as i64 - 2;
+                let c = if ty == Scalar::F32 {
+                    f64::from(f32::from_bits(
+                        (p as f32).to_bits().wrapping_add(nudge as u32),
+                    ))
+                } else {
+                    f64::from_bits(p.to_bits().wrapping_add(nudge as u64))
+                };
+                [x, a, c]
+            }
+            // Results near and below the smallest normal.
+            2 => {
+                let ex = g.log_uniform(emin / 2.0 - 30.0, emin / 2.0 + 30.0, true);
+                let a = g.log_uniform(emin / 2.0 - 30.0, emin / 2.0 + 30.0, true);
+                let c = if g.coin() {
+                    g.log_uniform(emin, emin + 60.0, true)
+                } else {
+                    0.0
+                };
+                [ex, a, c]
+            }
+            // Results near overflow.
+            3 => {
+                let x = g.log_uniform(emax / 2.0 - 3.0, emax / 2.0 + 3.0, true);
+                let a = g.log_uniform(emax / 2.0 - 3.0, emax / 2.0 + 3.0, true);
+                let c = g.log_uniform(emax - 3.0, emax, true);
+                [x, a, c]
+            }
+            // Exact products near 2^digits plus small addends: halfway cases.
+            4 => {
+                let half = 1u64 << (digits / 2 + 1);
+                let x = (half + g.raw() % half) as f64;
+                let a = (half + g.raw() % half) as f64;
+                let c = [0.5, -0.5, 0.25, -1.0, 1e-30, -1e-30, 1.5][(g.raw() % 7) as usize];
+                [g.of(x), g.of(a), g.of(c)]
+            }
+            // Operands of very different sizes.
+            _ => [
+                g.log_uniform(emin, emax, true),
+                g.log_uniform(emin, emax, true),
+                g.log_uniform(emin, emax, true),
+            ],
+        };
+        rows.push(row);
+    }
+    (0..3)
+        .map(|k| rows.iter().map(|r| r[k]).collect())
+        .collect()
+}
+
+/// `n` operands of a one-operand function: the special values and `extra`, then in turn
+/// random bits and a draw from each of `parts`.
+fn unary(
+    ty: Scalar,
+    n: usize,
+    seed: u64,
+    extra: &[f64],
+    parts: &[&dyn Fn(&mut Gen) -> f64],
+) -> Vec<Vec<f64>> {
+    let mut g = Gen::new(ty, seed);
+    let mut v = specials(ty);
+    v.extend(extra.iter().map(|&x| g.of(x)));
+    let mut k = 0;
+    while v.len() < n {
+        let x = match k % (parts.len() + 1) {
+            0 => g.bits(),
+            p => parts[p - 1](&mut g),
+        };
+        v.push(x);
+        k += 1;
+    }
+    vec![v]
+}
+
+/// The largest finite exponent of `ty`'s values, and its smallest subnormal exponent.
+fn range(ty: Scalar) -> (f64, f64) {
+    if ty == Scalar::F32 {
+        (128.0, -149.0)
+    } else {
+        (1024.0, -1074.0)
+    }
+}
+
+/// `exp`: the whole range up to both thresholds, small arguments, and the thresholds.
+fn exp_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, min) = range(ty);
+    let (hi, lo) = (
+        max * std::f64::consts::LN_2,
+        (min - 1.0) * std::f64::consts::LN_2,
+    );
+    let extra = [
+        hi,
+        hi.next_up(),
+        hi.next_down(),
+        lo,
+        lo.next_up(),
+        lo.next_down(),
+        -708.4,
+        -708.3,
+    ];
+    unary(
+        ty,
+        n,
+        1,
+        &extra,
+        &[
+            &|g| g.uniform(lo - 2.0, hi + 2.0),
+            &|g| g.log_uniform(-60.0, 3.0, true),
+            &|g| g.uniform(hi - 5.0, hi + 0.5),
+            &|g| g.uniform(lo - 1.0, lo + 30.0),
+        ],
+    )
+}
+
+/// `exp2`: the whole range, integers, small arguments, the thresholds.
+fn exp2_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, min) = range(ty);
+    unary(
+        ty,
+        n,
+        2,
+        &[max, max.next_down(), min, min - 1.0, min - 0.5, -1022.5],
+        &[
+            &|g| g.uniform(min - 3.0, max + 3.0),
+            &|g| g.uniform(min - 3.0, max + 3.0).round(),
+            &|g| g.log_uniform(-60.0, 3.0, true),
+            &|g| g.uniform(min - 3.0, min + 30.0),
+        ],
+    )
+}
+
+/// Logarithms: the whole positive range, subnormals, near 1, powers of 2 and 10.
+fn log_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, min) = range(ty);
+    let extra: Vec<f64> = (-40..40)
+        .flat_map(|k| [10f64.powi(k), 2f64.powi(k)])
+        .collect();
+    unary(
+        ty,
+        n,
+        3,
+        &extra,
+        &[
+            &|g| g.log_uniform(min, max, false),
+            &|g| g.log_uniform(min, min + 30.0, false),
+            &|g| g.uniform(0.5, 2.0),
+            &|g| 1.0 + g.log_uniform(-60.0, -1.0, true),
+        ],
+    )
+}
+
+/// `powf`: random bits, moderate bases and exponents, bases near 1 with large exponents,
+/// negative bases with integer exponents, results near overflow and underflow, and every
+/// pair of special values.
+fn pow_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let mut g = Gen::new(ty, 4);
+    let (max, min) = range(ty);
+    let s = specials(ty);
+    let mut rows: Vec<[f64; 2]> = s
+        .iter()
+        .flat_map(|&x| s.iter().map(move |&y| [x, y]))
+        .collect();
+    let mut k = 0;
+    while rows.len() < n {
+        let row = match k % 6 {
+            0 => [g.bits(), g.bits()],
+            1 => [g.uniform(0.0, 10.0), g.uniform(-40.0, 40.0)],
+            2 => [
+                1.0 + g.log_uniform(-40.0, -1.0, true),
+                g.log_uniform(0.0, 40.0, true),
+            ],
+            3 => [g.uniform(-10.0, 0.0), g.uniform(-60.0, 60.0).round()],
+            4 => {
+                let x = g.log_uniform(min, max, false);
+                let t = g.uniform(
+                    min * std::f64::consts::LN_2 - 2.0,
+                    max * std::f64::consts::LN_2 + 2.0,
+                );
+                [x, g.of(t / x.ln())]
+            }
+            _ => [
+                g.log_uniform(min, max, true),
+                g.log_uniform(-20.0, 10.0, true),
+            ],
+        };
+        rows.push(row);
+        k += 1;
+    }
+    (0..2)
+        .map(|k| rows.iter().map(|r| r[k]).collect())
+        .collect()
+}
+
+/// The bounds between the pieces of the erf/erfc approximations, and their neighbours.
+fn erf_bounds() -> Vec<f64> {
+    [0.5, 0.75, 1.0, 2.0, 6.0, 27.0, 28.0]
+        .iter()
+        .flat_map(|&x: &f64| {
+            [
+                x,
+                x.next_up(),
+                x.next_down(),
+                -x,
+                -x.next_up(),
+                -x.next_down(),
+            ]
+        })
+        .collect()
+}
+
+/// `erf`: the whole range where it is not ±1, tiny arguments, and the piece bounds.
+fn erf_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    unary(
+        ty,
+        n,
+        5,
+        &erf_bounds(),
+        &[&|g| g.uniform(-6.5, 6.5), &|g| g.uniform(-1.0, 1.0), &|g| {
+            g.log_uniform(-80.0, 1.0, true)
+        }],
+    )
+}
+
+/// `erfc`: both signs, the region where it becomes subnormal, and the piece bounds.
+fn erfc_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    unary(
+        ty,
+        n,
+        6,
+        &erf_bounds(),
+        &[
+            &|g| g.uniform(-6.5, 28.5),
+            &|g| g.uniform(-1.0, 3.0),
+            &|g| g.uniform(9.0, 28.0),
+            &|g| g.log_uniform(-80.0, 1.0, true),
+        ],
+    )
+}
