@@ -413,7 +413,7 @@ mod tests {
         // A range longer than the group-count limit allows takes larger groups.
         info.max_work_group_size = Some(1024);
         info.max_work_group_count = vec![65_535, 65_535, 65_535];
-        assert_eq!(default_local(&[1 << 24], &info), [256, 1, 1]);
+        assert_eq!(default_local(&[1 << 24], &info), [512, 1, 1]);
         assert_eq!(default_local(&[1 << 30], &info), [1024, 1, 1]);
     }
 }
