@@ -388,11 +388,11 @@ pub enum Error {
         reason: String,
     },
 
-    /// A dispatch with more work-groups in one dimension than the Vulkan device allows.
+    /// A Vulkan launch with more work-items in one dimension than its 32-bit ids can number.
     #[error(
         "kernel `{kernel}`: the launch needs {groups} work-groups in dimension {dim}, but device \
-         {device} allows at most {limit} (maxComputeWorkGroupCount[{dim}]); use larger \
-         work-groups or a smaller range"
+         {device} allows at most {limit} (Vulkan's 32-bit work-item ids: 2^32 work-items per \
+         dimension); use a smaller range or split the launch"
     )]
     TooManyWorkGroups {
         /// The kernel's name.
@@ -401,7 +401,7 @@ pub enum Error {
         dim: usize,
         /// The work-groups the launch needs in that dimension.
         groups: u64,
-        /// The device's limit for that dimension.
+        /// The most work-groups of this size that dimension can have (2^32 work-items).
         limit: u64,
         /// The device (name and filter string).
         device: String,

@@ -86,7 +86,7 @@ mod validate;
 
 pub use arg::{all_c_contiguous, KernelArg, MemRef};
 pub use assume::{assumptions_hold, BoundOp, Obligation, Relation};
-pub use backend::vulkan::VulkanInfo;
+pub use backend::vulkan::{FloatControls, VulkanInfo};
 pub use device::{Device, DeviceInfo, DeviceType};
 pub use error::{status_name, Error, Result};
 pub use event::{Event, ProfilingInfo};

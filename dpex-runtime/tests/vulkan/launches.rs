@@ -144,6 +144,27 @@ fn local_accessors_take_their_length_from_a_specialization_constant() {
 }
 
 #[test]
+fn more_groups_than_the_device_dispatches_at_once_run_in_parts() {
+    let q = queue();
+    let n = 100_000;
+    let x = random(n, 41);
+    let y0 = random(n, 42);
+    let xt = ok(Tensor::from_slice(&q, &x));
+    let mut yt = ok(Tensor::from_slice(&q, &y0));
+    // 100,000 groups of one work-item: lavapipe dispatches at most 65,535 at once.
+    ok(ok(launch(
+        saxpy(),
+        &[n],
+        Some(&[1]),
+        None,
+        &[2.5f32.into(), (&xt).into(), (&mut yt).into()],
+    ))
+    .wait());
+    let want: Vec<f32> = x.iter().zip(&y0).map(|(x, y)| 2.5 * x + y).collect();
+    assert_eq!(ok(yt.to_vec()), want);
+}
+
+#[test]
 fn launches_the_device_cannot_run_are_refused_before_submission() {
     let q = queue();
     let n = 100_000;
@@ -151,14 +172,15 @@ fn launches_the_device_cannot_run_are_refused_before_submission() {
     let mut y = ok(Tensor::<f32>::full(&q, n, 5.0));
     let err = launch(
         saxpy(),
-        &[n],
+        &[1 << 33],
         Some(&[1]),
         None,
         &[1.0f32.into(), (&x).into(), (&mut y).into()],
     )
-    .expect_err("100000 groups exceed lavapipe's 65535");
+    .expect_err("2^33 work-items overflow the 32-bit GlobalInvocationId");
     assert!(
-        matches!(&err, Error::TooManyWorkGroups { kernel, dim: 0, groups: 100_000, .. } if kernel == "saxpy"),
+        matches!(&err, Error::TooManyWorkGroups { kernel, dim: 0, groups, limit, .. }
+            if kernel == "saxpy" && *groups == 1 << 33 && *limit == 1 << 32),
         "{err:?}"
     );
     let err = launch(

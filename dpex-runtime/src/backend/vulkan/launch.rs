@@ -85,7 +85,7 @@ pub(crate) struct Launch<'a> {
 pub(crate) fn check(
     launch: &Launch<'_>,
     args: &[KernelArg<'_>],
-) -> Result<([u32; 3], SpecConstants)> {
+) -> Result<([u64; 3], SpecConstants)> {
     let spec = launch.spec;
     let interface = &launch.module.interface;
     if spec.reports_errors != interface.error_record_word.is_some() {
@@ -152,10 +152,19 @@ fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) 
     };
     let stamps = timestamps.clone();
     let layout = stream.ctx.layout;
+    let limit = [0, 1, 2].map(|dim| {
+        launch
+            .info
+            .max_work_group_count
+            .get(dim)
+            .copied()
+            .unwrap_or(u64::from(u32::MAX))
+    });
+    let parts = dispatches(groups, limit);
     let value = stream.launch(
         // SAFETY: the pipeline and layout belong to the stream's device; the push constant
-        // range is the layout's one 8-byte range; the group counts are within
-        // maxComputeWorkGroupCount (checked above); every buffer the kernel addresses is kept
+        // range is the layout's one 8-byte range; the group counts of each part are
+        // within maxComputeWorkGroupCount ([`dispatches`]), the pipeline allows a dispatch base; every buffer the kernel addresses is kept
         // alive by the submission's resources.
         // The timestamps (on a profiling queue, whose family has timestamps: checked when the
         // queue was created) bracket the dispatch.
@@ -165,7 +174,11 @@ fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) 
             }
             device.cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, pipeline);
             device.cmd_push_constants(cmd, layout, vk::ShaderStageFlags::COMPUTE, 0, &address);
-            device.cmd_dispatch(cmd, groups[0], groups[1], groups[2]);
+            for &(base, count) in &parts {
+                device.cmd_dispatch_base(
+                    cmd, base[0], base[1], base[2], count[0], count[1], count[2],
+                );
+            }
             if let Some(t) = &stamps {
                 t.end(device, cmd);
             }
@@ -252,18 +265,15 @@ pub(crate) fn enqueue(
     ))
 }
 
-/// The work-groups per dimension, each within `maxComputeWorkGroupCount`.
-fn group_counts(launch: &Launch<'_>, local: [usize; 3]) -> Result<[u32; 3]> {
-    let mut groups = [1u32; 3];
+/// The work-groups per dimension. A count above `maxComputeWorkGroupCount` is dispatched in
+/// several parts ([`dispatches`]); a dimension must still fit the 32-bit `GlobalInvocationId`.
+fn group_counts(launch: &Launch<'_>, local: [usize; 3]) -> Result<[u64; 3]> {
+    let mut groups = [1u64; 3];
     for dim in 0..launch.global.len().min(3) {
-        let count = launch.global[dim].div_ceil(local[dim].max(1)) as u64;
-        let limit = launch
-            .info
-            .max_work_group_count
-            .get(dim)
-            .copied()
-            .unwrap_or(u64::from(u32::MAX));
-        if count > limit || count > u64::from(u32::MAX) {
+        let size = local[dim].max(1) as u64;
+        let count = (launch.global[dim] as u64).div_ceil(size);
+        let limit = (1u64 << 32) / size;
+        if count > limit {
             return Err(Error::TooManyWorkGroups {
                 kernel: launch.spec.name.to_string(),
                 dim,
@@ -272,9 +282,34 @@ fn group_counts(launch: &Launch<'_>, local: [usize; 3]) -> Result<[u32; 3]> {
                 device: launch.device.clone(),
             });
         }
-        groups[dim] = count as u32;
+        groups[dim] = count;
     }
     Ok(groups)
+}
+
+/// One `vkCmdDispatchBase`: the first group and the group counts, per dimension.
+type Dispatch = ([u32; 3], [u32; 3]);
+
+/// The dispatches covering `groups` work-groups per dimension, each at most `limit` groups per
+/// dimension (`maxComputeWorkGroupCount`): one when the launch fits, else a grid of parts.
+fn dispatches(groups: [u64; 3], limit: [u64; 3]) -> Vec<Dispatch> {
+    let parts = |dim: usize| -> Vec<(u32, u32)> {
+        let step = limit[dim].clamp(1, u64::from(u32::MAX));
+        (0..groups[dim])
+            .step_by(step as usize)
+            .map(|base| (base as u32, step.min(groups[dim] - base) as u32))
+            .collect()
+    };
+    let (xs, ys, zs) = (parts(0), parts(1), parts(2));
+    let mut all = Vec::with_capacity(xs.len() * ys.len() * zs.len());
+    for &(bz, cz) in &zs {
+        for &(by, cy) in &ys {
+            for &(bx, cx) in &xs {
+                all.push(([bx, by, bz], [cx, cy, cz]));
+            }
+        }
+    }
+    all
 }
 
 /// The work-group size, each local accessor's length and the fused-fma flag.
@@ -415,5 +450,26 @@ mod tests {
         info.max_work_group_count = vec![65_535, 65_535, 65_535];
         assert_eq!(default_local(&[1 << 24], &info), [512, 1, 1]);
         assert_eq!(default_local(&[1 << 30], &info), [1024, 1, 1]);
+    }
+
+    #[test]
+    fn a_launch_over_the_group_count_limit_is_dispatched_in_parts_covering_every_group() {
+        let parts = dispatches([262_144, 3, 1], [65_535, 2, 65_535]);
+        assert_eq!(parts.len(), 5 * 2);
+        let mut covered = vec![[false; 3]; 262_144];
+        for (base, count) in parts {
+            assert!(count[0] <= 65_535 && count[1] <= 2 && count[2] == 1);
+            for x in base[0]..base[0] + count[0] {
+                for y in base[1]..base[1] + count[1] {
+                    assert!(!covered[x as usize][y as usize], "group ({x}, {y}) twice");
+                    covered[x as usize][y as usize] = true;
+                }
+            }
+        }
+        assert!(covered.iter().all(|c| c == &[true; 3]));
+        assert_eq!(
+            dispatches([7, 1, 1], [65_535; 3]),
+            vec![([0; 3], [7, 1, 1])]
+        );
     }
 }

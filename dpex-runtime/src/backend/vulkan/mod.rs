@@ -4,6 +4,7 @@
 
 mod buffer;
 mod context;
+mod float_controls;
 mod launch;
 mod pipeline;
 mod probe;
@@ -20,6 +21,7 @@ use crate::error::Error;
 
 pub(crate) use buffer::{Buffer, Placement};
 pub(crate) use context::Context;
+pub use float_controls::FloatControls;
 pub(crate) use launch::enqueue;
 pub(crate) use probe::Physical;
 pub use probe::VulkanInfo;

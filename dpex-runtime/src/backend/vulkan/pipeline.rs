@@ -156,7 +156,8 @@ fn build(
         log: "the kernel's name contains a NUL byte".to_string(),
     })?;
     let device = &ctx.device;
-    let info = vk::ShaderModuleCreateInfo::default().code(&module.words);
+    let words = ctx.info.float_controls.fit(&module.words);
+    let info = vk::ShaderModuleCreateInfo::default().code(&words);
     // SAFETY: the words are a SPIR-V module the emitter wrote (validated above when asked);
     // the create info lives across the call.
     let shader = unsafe { device.create_shader_module(&info, None) }
@@ -182,7 +183,10 @@ fn build(
         .module(shader)
         .name(&name)
         .specialization_info(&specialization);
+    // A launch with more work-groups than maxComputeWorkGroupCount is dispatched in parts,
+    // each with its base group (vkCmdDispatchBase).
     let create = [vk::ComputePipelineCreateInfo::default()
+        .flags(vk::PipelineCreateFlags::DISPATCH_BASE)
         .stage(stage)
         .layout(ctx.layout)];
     // SAFETY: the module, layout and cache are live; the specialization data holds a 4-byte

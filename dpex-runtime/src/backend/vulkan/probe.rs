@@ -7,7 +7,7 @@ use ash::vk;
 use dpex_abi::Api;
 use once_cell::sync::OnceCell;
 
-use super::{version_string, Context, Instance};
+use super::{version_string, Context, FloatControls, Instance};
 use crate::device::{DeviceInfo, DeviceType};
 use crate::error::Result;
 use crate::feature::Feature;
@@ -79,6 +79,9 @@ pub struct VulkanInfo {
     /// unfused), true elsewhere (no probe kernel yet). Passed to every pipeline as the
     /// specialization constant [`dpex_abi::vulkan::FUSED_FMA_SPEC_ID`].
     pub fused_fma: bool,
+    /// The float-controls modes the device honours; a kernel on a device without
+    /// `denorm_preserve` for a width may see that width's subnormals flushed to zero.
+    pub float_controls: FloatControls,
 }
 
 impl VulkanInfo {
@@ -190,6 +193,7 @@ struct Facts {
     f12: Features12,
     f13: [bool; 2],
     float_atomics: [bool; 2],
+    float_controls: FloatControls,
 }
 
 /// The `VkPhysicalDeviceVulkan12Features` dpex looks at, copied out of the query.
@@ -301,6 +305,18 @@ fn facts(instance: &ash::Instance, handle: vk::PhysicalDevice) -> Facts {
             yes(f13.subgroup_size_control) && yes(f13.compute_full_subgroups),
             yes(f13.maintenance4) && yes(f13.synchronization2),
         ],
+        float_controls: FloatControls {
+            denorm_preserve: [
+                yes(p12.shader_denorm_preserve_float16),
+                yes(p12.shader_denorm_preserve_float32),
+                yes(p12.shader_denorm_preserve_float64),
+            ],
+            signed_zero_inf_nan_preserve: [
+                yes(p12.shader_signed_zero_inf_nan_preserve_float16),
+                yes(p12.shader_signed_zero_inf_nan_preserve_float32),
+                yes(p12.shader_signed_zero_inf_nan_preserve_float64),
+            ],
+        },
         float_atomics: [
             has_float_atomics
                 && yes(fatomic.shader_buffer_float32_atomic_add)
@@ -380,6 +396,7 @@ fn probe(instance: &Arc<Instance>, index: usize, handle: vk::PhysicalDevice) -> 
         float32_atomic_add: f.float_atomics[0],
         float64_atomic_add: f.float_atomics[1],
         fused_fma: f.driver_id != vk::DriverId::MESA_LLVMPIPE,
+        float_controls: f.float_controls,
     };
     let usable = if f.props.api_version < vk::API_VERSION_1_2 {
         Err(format!(

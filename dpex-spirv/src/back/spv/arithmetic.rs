@@ -105,8 +105,13 @@ impl Emitter {
         } else {
             lhs_ty
         });
-        if op == BinaryOp::Rem && lhs_ty.is_float() && self.flavour == Flavour::Vulkan {
-            return self.exact_fmod(lhs_ty, lhs, rhs);
+        if self.flavour == Flavour::Vulkan && matches!(op, BinaryOp::Div | BinaryOp::Rem) {
+            if lhs_ty.is_float() && op == BinaryOp::Rem {
+                return self.exact_fmod(lhs_ty, lhs, rhs);
+            }
+            if lhs_ty.is_signed_int() {
+                return self.signed_div_rem(op, lhs_ty, lhs, rhs);
+            }
         }
         if let Some(instruction) = binary_op(op, family(lhs_ty)) {
             return self.op(instruction, result, &[lhs, rhs]);
@@ -121,6 +126,38 @@ impl Emitter {
         };
         let not = self.op(Op::LogicalNot, result, &[negated])?;
         self.op(combine, result, &[not, other])
+    }
+
+    /// Signed `lhs / rhs` or `lhs % rhs` for Vulkan, in unsigned arithmetic on the magnitudes:
+    /// Vulkan leaves `OpSDiv` and `OpSRem` on negative operands to the driver (NVIDIA's differ
+    /// from Rust's), so the quotient truncates towards zero and the remainder takes the
+    /// dividend's sign explicitly. Integer types have signedness 0, so `UDiv`/`UMod` take the
+    /// operands as they are; `|MIN|` wraps to `MIN`, whose bits are the right magnitude.
+    fn signed_div_rem(
+        &mut self,
+        op: BinaryOp,
+        ty: Scalar,
+        lhs: Word,
+        rhs: Word,
+    ) -> BuildResult<Word> {
+        let result = self.ty(ty);
+        let bool_ty = self.ty(Scalar::Bool);
+        let zero = self.const_zero(ty);
+        let lhs_negative = self.op(Op::SLessThan, bool_ty, &[lhs, zero])?;
+        let lhs_magnitude = self.int_abs(ty, lhs)?;
+        let rhs_magnitude = self.int_abs(ty, rhs)?;
+        let (magnitude, negative) = if op == BinaryOp::Div {
+            let rhs_negative = self.op(Op::SLessThan, bool_ty, &[rhs, zero])?;
+            let quotient = self.op(Op::UDiv, result, &[lhs_magnitude, rhs_magnitude])?;
+            let signs_differ =
+                self.op(Op::LogicalNotEqual, bool_ty, &[lhs_negative, rhs_negative])?;
+            (quotient, signs_differ)
+        } else {
+            let remainder = self.op(Op::UMod, result, &[lhs_magnitude, rhs_magnitude])?;
+            (remainder, lhs_negative)
+        };
+        let negated = self.op(Op::SNegate, result, &[magnitude])?;
+        self.op(Op::Select, result, &[negative, negated, magnitude])
     }
 
     /// `lhs << rhs` / `lhs >> rhs`: the amount is converted to `lhs`'s type and masked to

@@ -72,10 +72,8 @@ impl Emitter {
                 let value = self.b.composite_extract(u32_ty, None, size, [d])?;
                 return self.op(Op::UConvert, u64_ty, &[value]);
             }
-            Builtin::GlobalId(d)
-            | Builtin::LocalId(d)
-            | Builtin::GroupId(d)
-            | Builtin::NumGroups(d) => Some(d),
+            Builtin::NumGroups(d) => return self.group_count(d),
+            Builtin::GlobalId(d) | Builtin::LocalId(d) | Builtin::GroupId(d) => Some(d),
             Builtin::SubGroupLocalId
             | Builtin::SubGroupId
             | Builtin::SubGroupSize
@@ -101,6 +99,27 @@ impl Emitter {
             }
             None => Ok(value),
         }
+    }
+
+    /// The number of work-groups in dimension `d` for Vulkan: the launch range over the
+    /// work-group size, rounded up (1 beyond the kernel's dimensions). Not `NumWorkgroups`,
+    /// which counts the groups of one `vkCmdDispatchBase` only: the runtime splits a launch
+    /// with more groups than `maxComputeWorkGroupCount` into several, and `WorkgroupId` and
+    /// `GlobalInvocationId` include each one's base.
+    fn group_count(&mut self, d: u32) -> BuildResult<Word> {
+        let u64_ty = self.ty(Scalar::U64);
+        if d >= self.vk.dims {
+            return Ok(self.const_int(Scalar::U64, 1));
+        }
+        let range = self.launch_range(d)?;
+        let u32_ty = self.ty(Scalar::U32);
+        let size = self.workgroup_size();
+        let size = self.b.composite_extract(u32_ty, None, size, [d])?;
+        let size = self.op(Op::UConvert, u64_ty, &[size])?;
+        let one = self.const_int(Scalar::U64, 1);
+        let size_less_one = self.op(Op::ISub, u64_ty, &[size, one])?;
+        let rounded_up = self.op(Op::IAdd, u64_ty, &[range, size_less_one])?;
+        self.op(Op::UDiv, u64_ty, &[rounded_up, size])
     }
 
     /// The module-scope `Input` variable of type `value_ty` decorated as built-in `kind`,

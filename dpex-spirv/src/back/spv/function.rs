@@ -83,6 +83,7 @@ impl Emitter {
                     kernel.name.as_str(),
                     interface,
                 );
+                self.vk.entry = Some(id);
             }
         }
         Ok(())

@@ -101,7 +101,7 @@ impl Emitter {
     }
 
     /// Integer `x.abs()`, wrapping: `x < 0 ? -x : x`.
-    fn int_abs(&mut self, ty: Scalar, x: Word) -> BuildResult<Word> {
+    pub(super) fn int_abs(&mut self, ty: Scalar, x: Word) -> BuildResult<Word> {
         let result = self.ty(ty);
         let bool_ty = self.ty(Scalar::Bool);
         let zero = self.const_zero(ty);

@@ -312,9 +312,35 @@ impl Emitter {
         self.version.max(self.min_version)
     }
 
+    /// Asks the Vulkan driver for Rust's float semantics on every float width the module uses:
+    /// subnormals kept (`DenormPreserve`; Vulkan may flush them by default) and no
+    /// optimization that loses a zero's sign, an infinity or a NaN
+    /// (`SignedZeroInfNanPreserve`; NVIDIA's driver turns `-(a - b)` into `b - a` otherwise).
+    /// A device without a mode for a width gets the module without it (see
+    /// `dpex-runtime`'s `backend::vulkan::float_controls`).
+    fn float_controls(&mut self, entry: Word) {
+        let widths: Vec<u32> = self.types.float_widths().collect();
+        if widths.is_empty() {
+            return;
+        }
+        self.require(Capability::DenormPreserve);
+        self.require(Capability::SignedZeroInfNanPreserve);
+        for width in widths {
+            for mode in [
+                rspirv::spirv::ExecutionMode::DenormPreserve,
+                rspirv::spirv::ExecutionMode::SignedZeroInfNanPreserve,
+            ] {
+                self.b.execution_mode(entry, mode, [width]);
+            }
+        }
+    }
+
     /// Declares the capabilities the used types and instructions need, sets the version and
     /// returns the finished module.
     fn finish(mut self) -> dr::Module {
+        if let Some(entry) = self.vk.entry {
+            self.float_controls(entry);
+        }
         let types: Vec<Capability> = self.types.capabilities().collect();
         for capability in types
             .into_iter()

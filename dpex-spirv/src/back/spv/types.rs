@@ -23,6 +23,8 @@ pub(super) struct Cache {
     int16: bool,
     /// `f16` was used.
     float16: bool,
+    /// `f32` was used.
+    float32: bool,
     /// `f64` was used.
     float64: bool,
     /// `PhysicalStorageBuffer` pointer types already decorated with their `ArrayStride`.
@@ -41,6 +43,13 @@ impl Cache {
         .into_iter()
         .filter_map(|(used, capability)| used.then_some(capability))
     }
+
+    /// The widths in bits of the float types declared, narrowest first.
+    pub(super) fn float_widths(&self) -> impl Iterator<Item = u32> {
+        [(self.float16, 16), (self.float32, 32), (self.float64, 64)]
+            .into_iter()
+            .filter_map(|(used, width)| used.then_some(width))
+    }
 }
 
 impl Emitter {
@@ -53,7 +62,10 @@ impl Emitter {
                 self.types.float16 = true;
                 self.b.type_float(16, None)
             }
-            Scalar::F32 => self.b.type_float(32, None),
+            Scalar::F32 => {
+                self.types.float32 = true;
+                self.b.type_float(32, None)
+            }
             Scalar::F64 => {
                 self.types.float64 = true;
                 self.b.type_float(64, None)

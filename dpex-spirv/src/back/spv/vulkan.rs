@@ -32,6 +32,8 @@ pub(super) struct State {
     workgroup_size: Option<Word>,
     /// The `OpSpecConstantTrue` saying whether the device's `Fma` is fused.
     fused_fma: Option<Word>,
+    /// The kernel's `OpEntryPoint` function, once declared.
+    pub entry: Option<Word>,
 }
 
 /// What a Vulkan kernel read from its argument block at entry.
