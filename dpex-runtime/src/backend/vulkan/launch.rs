@@ -12,7 +12,9 @@
 use std::sync::Arc;
 
 use ash::vk;
-use dpex_abi::vulkan::{Interface, Module, Slot, FUSED_FMA_SPEC_ID, LOCAL_SIZE_SPEC_IDS};
+use dpex_abi::vulkan::{
+    Interface, Module, Slot, CORRECT_F32_DIV_SPEC_ID, FUSED_FMA_SPEC_ID, LOCAL_SIZE_SPEC_IDS,
+};
 
 use super::pipeline::{pipeline, SpecConstants};
 use super::stream::{Keep, Resources, Signal, Stream};
@@ -312,7 +314,8 @@ fn dispatches(groups: [u64; 3], limit: [u64; 3]) -> Vec<Dispatch> {
     all
 }
 
-/// The work-group size, each local accessor's length and the fused-fma flag.
+/// The work-group size, each local accessor's length, the fused-fma and the correct-division
+/// flags.
 fn spec_constants(
     launch: &Launch<'_>,
     local: [usize; 3],
@@ -343,6 +346,12 @@ fn spec_constants(
     }
     let fused = launch.info.vulkan.as_ref().is_some_and(|v| v.fused_fma);
     constants.push((FUSED_FMA_SPEC_ID, u32::from(fused)));
+    let correct_div = launch
+        .info
+        .vulkan
+        .as_ref()
+        .is_some_and(|v| v.correct_f32_div);
+    constants.push((CORRECT_F32_DIV_SPEC_ID, u32::from(correct_div)));
     Ok(constants)
 }
 

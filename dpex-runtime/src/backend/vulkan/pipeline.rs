@@ -20,7 +20,8 @@ use crate::error::{Error, Result};
 use crate::program::{cache_config, validate_vulkan_if_requested, write_atomically};
 
 /// What a pipeline is specialised with: `(specialization constant id, 32-bit value)` pairs
-/// (the work-group size, the local accessors' lengths, the fused-fma flag).
+/// (the work-group size, the local accessors' lengths, the fused-fma and correct-division
+/// flags).
 pub(crate) type SpecConstants = Vec<(u32, u32)>;
 
 /// Identifies a pipeline on a device.

@@ -79,6 +79,10 @@ pub struct VulkanInfo {
     /// unfused), true elsewhere (no probe kernel yet). Passed to every pipeline as the
     /// specialization constant [`dpex_abi::vulkan::FUSED_FMA_SPEC_ID`].
     pub fused_fma: bool,
+    /// Whether the device's `f32` `OpFDiv` is correctly rounded: true on lavapipe (LLVM's
+    /// IEEE division), false elsewhere (Vulkan allows 2.5 ulp; no probe kernel yet). Passed as
+    /// [`dpex_abi::vulkan::CORRECT_F32_DIV_SPEC_ID`]; where false, kernels refine quotients.
+    pub correct_f32_div: bool,
     /// The float-controls modes the device honours; a kernel on a device without
     /// `denorm_preserve` for a width may see that width's subnormals flushed to zero.
     pub float_controls: FloatControls,
@@ -396,6 +400,7 @@ fn probe(instance: &Arc<Instance>, index: usize, handle: vk::PhysicalDevice) -> 
         float32_atomic_add: f.float_atomics[0],
         float64_atomic_add: f.float_atomics[1],
         fused_fma: f.driver_id != vk::DriverId::MESA_LLVMPIPE,
+        correct_f32_div: f.driver_id == vk::DriverId::MESA_LLVMPIPE,
         float_controls: f.float_controls,
     };
     let usable = if f.props.api_version < vk::API_VERSION_1_2 {

@@ -112,6 +112,9 @@ impl Emitter {
             if lhs_ty.is_signed_int() {
                 return self.signed_div_rem(op, lhs_ty, lhs, rhs);
             }
+            if lhs_ty == Scalar::F32 && op == BinaryOp::Div {
+                return self.vulkan_f32_div(lhs, rhs);
+            }
         }
         if let Some(instruction) = binary_op(op, family(lhs_ty)) {
             return self.op(instruction, result, &[lhs, rhs]);

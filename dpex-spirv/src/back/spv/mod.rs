@@ -21,6 +21,7 @@ mod control;
 mod conversion;
 mod expr;
 mod f16;
+mod fdiv;
 mod flavour;
 mod fmod;
 mod function;

@@ -12,7 +12,9 @@
 use rspirv::dr::Operand;
 use rspirv::spirv::{BuiltIn, Decoration, MemoryAccess, Op, SelectionControl, StorageClass, Word};
 
-use dpex_abi::vulkan::{Interface, Slot, FUSED_FMA_SPEC_ID, LOCAL_SIZE_SPEC_IDS};
+use dpex_abi::vulkan::{
+    Interface, Slot, CORRECT_F32_DIV_SPEC_ID, FUSED_FMA_SPEC_ID, LOCAL_SIZE_SPEC_IDS,
+};
 
 use super::tensor::{TensorValues, MAX_DIMS};
 use super::{BuildError, BuildResult, Emitter, ParamValue};
@@ -32,6 +34,9 @@ pub(super) struct State {
     workgroup_size: Option<Word>,
     /// The `OpSpecConstantTrue` saying whether the device's `Fma` is fused.
     fused_fma: Option<Word>,
+    /// The `OpSpecConstantFalse` saying whether the device's `f32` `OpFDiv` is correctly
+    /// rounded.
+    correct_f32_div: Option<Word>,
     /// The kernel's `OpEntryPoint` function, once declared.
     pub entry: Option<Word>,
 }
@@ -163,6 +168,24 @@ impl Emitter {
         );
         self.b.name(id, "dpex.fused_fma");
         self.vk.fused_fma = Some(id);
+        id
+    }
+
+    /// The boolean specialization constant [`CORRECT_F32_DIV_SPEC_ID`] (default false):
+    /// whether the device's `f32` `OpFDiv` is correctly rounded; declared once.
+    pub(super) fn correct_f32_div(&mut self) -> Word {
+        if let Some(id) = self.vk.correct_f32_div {
+            return id;
+        }
+        let bool_ty = self.ty(Scalar::Bool);
+        let id = self.b.spec_constant_false(bool_ty);
+        self.b.decorate(
+            id,
+            Decoration::SpecId,
+            [Operand::LiteralBit32(CORRECT_F32_DIV_SPEC_ID)],
+        );
+        self.b.name(id, "dpex.correct_f32_div");
+        self.vk.correct_f32_div = Some(id);
         id
     }
 
