@@ -4,7 +4,7 @@
 
 mod buffer;
 mod context;
-mod float_controls;
+mod fit;
 mod launch;
 mod pipeline;
 mod probe;
@@ -21,7 +21,7 @@ use crate::error::Error;
 
 pub(crate) use buffer::{Buffer, Placement};
 pub(crate) use context::Context;
-pub use float_controls::FloatControls;
+pub use fit::FloatControls;
 pub(crate) use launch::enqueue;
 pub(crate) use probe::Physical;
 pub use probe::VulkanInfo;

@@ -157,7 +157,7 @@ fn build(
         log: "the kernel's name contains a NUL byte".to_string(),
     })?;
     let device = &ctx.device;
-    let words = ctx.info.float_controls.fit(&module.words);
+    let words = ctx.info.fit().apply(&module.words);
     let info = vk::ShaderModuleCreateInfo::default().code(&words);
     // SAFETY: the words are a SPIR-V module the emitter wrote (validated above when asked);
     // the create info lives across the call.

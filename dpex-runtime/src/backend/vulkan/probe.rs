@@ -7,6 +7,7 @@ use ash::vk;
 use dpex_abi::Api;
 use once_cell::sync::OnceCell;
 
+use super::fit::Fit;
 use super::{version_string, Context, FloatControls, Instance};
 use crate::device::{DeviceInfo, DeviceType};
 use crate::error::Result;
@@ -83,12 +84,23 @@ pub struct VulkanInfo {
     /// IEEE division), false elsewhere (Vulkan allows 2.5 ulp; no probe kernel yet). Passed as
     /// [`dpex_abi::vulkan::CORRECT_F32_DIV_SPEC_ID`]; where false, kernels refine quotients.
     pub correct_f32_div: bool,
+    /// Whether the driver orders atomic loads and read-modify-writes whatever their semantics
+    /// say (llvmpipe); their ordering bits are then dropped (`backend::vulkan::fit`).
+    pub seq_cst_atomics: bool,
     /// The float-controls modes the device honours; a kernel on a device without
     /// `denorm_preserve` for a width may see that width's subnormals flushed to zero.
     pub float_controls: FloatControls,
 }
 
 impl VulkanInfo {
+    /// How this device's modules are fitted to it before the driver sees them.
+    pub(crate) fn fit(&self) -> Fit {
+        Fit {
+            float_controls: self.float_controls,
+            relax_atomics: self.seq_cst_atomics,
+        }
+    }
+
     /// Whether the device has `feature`: fp64 is `shaderFloat64`; fp16 is `shaderFloat16` with
     /// `storageBuffer16BitAccess`; 64-bit atomics are `shaderBufferInt64Atomics`; sub-groups are
     /// arithmetic, shuffle, ballot and vote in compute shaders.
@@ -401,6 +413,7 @@ fn probe(instance: &Arc<Instance>, index: usize, handle: vk::PhysicalDevice) -> 
         float64_atomic_add: f.float_atomics[1],
         fused_fma: f.driver_id != vk::DriverId::MESA_LLVMPIPE,
         correct_f32_div: f.driver_id == vk::DriverId::MESA_LLVMPIPE,
+        seq_cst_atomics: f.driver_id == vk::DriverId::MESA_LLVMPIPE,
         float_controls: f.float_controls,
     };
     let usable = if f.props.api_version < vk::API_VERSION_1_2 {
