@@ -11,7 +11,7 @@
 //! The f64 functions are written for f64. Each f32 function computes in f64 with the f64
 //! algorithm and rounds once to f32, so **f32 library functions need a device with f64**
 //! (`shaderFloat64`; both target devices have it). The measured accuracy of every function
-//! is in `MATH.md`, written by `dpex-spirv/tests/math_accuracy.rs`.
+//! on each device is in `MATH.md`, written by the root test `tests/math_accuracy`.
 
 mod build;
 mod erf;
