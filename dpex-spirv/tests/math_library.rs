@@ -7,7 +7,7 @@ use dpex_spirv::math::library;
 
 /// The functions the library implements, with their names (`__dpex_<name>_<ty>`) and the
 /// types of their operands after the first (of the function's float type unless given).
-const FUNCTIONS: [(M, &str, &[Option<Scalar>]); 9] = [
+const FUNCTIONS: [(M, &str, &[Option<Scalar>]); 15] = [
     (M::MulAdd, "mul_add", &[None, None]),
     (M::Exp, "exp", &[]),
     (M::Exp2, "exp2", &[]),
@@ -17,6 +17,12 @@ const FUNCTIONS: [(M, &str, &[Option<Scalar>]); 9] = [
     (M::Erf, "erf", &[]),
     (M::Erfc, "erfc", &[]),
     (M::Powf, "powf", &[None]),
+    (M::Powi, "powi", &[Some(Scalar::I32)]),
+    (M::Cbrt, "cbrt", &[]),
+    (M::Hypot, "hypot", &[None]),
+    (M::Sinh, "sinh", &[]),
+    (M::Cosh, "cosh", &[]),
+    (M::Tanh, "tanh", &[]),
 ];
 
 #[test]

@@ -127,7 +127,7 @@ fn section(device: &Device, rows: &[Row]) -> String {
     s.push_str("\n\n");
     s.push_str(match device.api() {
         Api::OpenCl => {
-            "Through OpenCL: the kernels call `OpenCL.std`, the driver's own functions.\n"
+            "Through OpenCL: the kernels call `OpenCL.std`, the driver's own functions (`powi`: dpex's library).\n"
         }
         Api::Vulkan => {
             "Through Vulkan: the kernels call dpex's IR math library (`dpex_spirv::math`).\n"
