@@ -3,7 +3,7 @@
 //! a double-double `expm1` series.
 
 use super::build::{copysign, f, horner, i, pow2, sel, Builder, Dd, V};
-use super::exp_log::{exp_parts, scale};
+use super::exp_log::{dd_const, exp_parts, scale};
 
 /// `1 / n!` for n = 3..=17: the Taylor coefficients of `(e^x - 1 - x - x^2/2) / x^3`.
 fn expm1_tail() -> Vec<f64> {
@@ -42,10 +42,7 @@ fn exp_pair(b: &mut Builder, a: V) -> (Dd, Dd, V) {
     let (y, k) = exp_parts(b, a, f(0.0));
     let kc = sel(k.clone().gt(i(60)), i(60), k.clone());
     let power = b.let_("epow", pow2(-(kc * i(2))));
-    let one = Dd {
-        hi: f(1.0),
-        lo: f(0.0),
-    };
+    let one = dd_const((1.0, 0.0));
     let inverse = b.dd_div(&one, &y);
     let t = Dd {
         hi: inverse.hi * power.clone(),
@@ -74,10 +71,7 @@ pub(crate) fn sinh(b: &mut Builder, x: V) -> V {
     let x = b.let_("sx", x);
     let a = b.let_("sa", x.clone().abs());
     let u = expm1_small(b, sel(a.clone().lt(f(0.5)), a.clone(), f(0.0)));
-    let one = Dd {
-        hi: f(1.0),
-        lo: f(0.0),
-    };
+    let one = dd_const((1.0, 0.0));
     let den = b.dd_add(&u, &one);
     let v = b.dd_div(&u, &den);
     let near = b.dd_add(&u, &v);
@@ -103,10 +97,7 @@ pub(crate) fn tanh(b: &mut Builder, x: V) -> V {
     let x = b.let_("tx", x);
     let a = b.let_("ta", x.clone().abs());
     let u = expm1_small(b, sel(a.clone().lt(f(0.25)), a.clone() * f(2.0), f(0.0)));
-    let two = Dd {
-        hi: f(2.0),
-        lo: f(0.0),
-    };
+    let two = dd_const((2.0, 0.0));
     let den = b.dd_add(&u, &two);
     let near = b.dd_div(&u, &den);
     let (y, t, _) = exp_pair(b, a.clone());
