@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds (here, with Rust) what a GPU machine without Rust runs: the `dpex` CLI, every example
-# and the end-to-end test binaries, in release mode, stripped, into the git-ignored `.gpu/bin`.
+# and the end-to-end test binaries (the conformance suite and the math accuracy table), in
+# release mode, stripped, into the git-ignored `.gpu/bin`.
 # Then `scripts/gpu-run.sh` runs them there (see GPU.md). Needs `.gpu/` in .git/info/exclude.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,7 +16,7 @@ for example in examples/*.rs; do
     cp "target/release/examples/$(basename "$example" .rs)" "$out/"
 done
 args=()
-for t in "${CONFORMANCE_TESTS[@]}"; do args+=(--test "$t"); done
+for t in "${CONFORMANCE_TESTS[@]}" math_accuracy; do args+=(--test "$t"); done
 cargo test --release --no-run "${args[@]}" --message-format=json 2>/dev/null |
     python3 -c '
 import json, sys, shutil

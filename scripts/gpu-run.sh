@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine (no Rust there), from the repository root, after scripts/gpu-bundle.sh
 # built `.gpu/bin` here: unpacks the Vulkan loader carried in `.gl/`, lists the devices, runs
-# every example and the conformance suite on DPEX_DEVICE (default vulkan:gpu:0), and writes
-# the logs to $OUT (or ./gpu-out). GPU.md records what it printed.
+# every example, the conformance suite and the math accuracy test on DPEX_DEVICE (default
+# vulkan:gpu:0), and writes the logs and the device's MATH.md section to $OUT (or
+# ./gpu-out). GPU.md records what it printed.
 # `.gl/` holds Debian's loader packages, fetched once here (and listed in .git/info/exclude):
 #   mkdir -p .gl /tmp/amd64/partial; o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
 #   apt-get $o update; (cd .gl && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
@@ -30,5 +31,8 @@ for t in "${CONFORMANCE_TESTS[@]}"; do
     echo "== test $t (DPEX_DEVICE=$DPEX_DEVICE)"
     timeout 90 "$bin/test-$t" 2>&1 | grep -v "^   *[0-9]*: \|^  *at "
 done >"$out/conformance.txt" 2>&1
-grep -h "test result" "$out/conformance.txt"
+# The math functions' accuracy; its MATH.md section (the device's table) goes to $out/MATH.md.
+DPEX_MATH_TABLE="$out/MATH.md" timeout 300 "$bin/test-math_accuracy" --nocapture 2>&1 |
+    grep -v "^   *[0-9]*: \|^  *at " >"$out/math_accuracy.txt"
+grep -h "test result" "$out/conformance.txt" "$out/math_accuracy.txt"
 grep -h "^exit" "$out/examples.txt"

@@ -11,6 +11,9 @@ bash scripts/setup-opencl.sh
 export DPEX_VALIDATE_SPIRV="${DPEX_VALIDATE_SPIRV:-1}"
 export DPEX_CACHE_DIR="${DPEX_CACHE_DIR:-$repo/target/dpex-cache}"
 cargo test --workspace --all-features "$@"
+# The math functions' accuracy through Vulkan on lavapipe (dpex's IR math library; the run
+# above measured OpenCL.std on the OpenCL CPU device).
+DPEX_DEVICE=vulkan:cpu:0 cargo test --release --test math_accuracy
 # The examples through Vulkan on lavapipe (Mesa's CPU driver, installed by setup-test-tools.sh):
 # each checks its results against a host reference and exits non-zero on a mismatch.
 for example in vector_add saxpy black_scholes pairwise_distance mandelbrot reduction histogram matmul_tiled; do

@@ -335,11 +335,11 @@ fn missing_math_library_functions_are_typed_errors() {
         vec![store(
             0,
             gid(0),
-            math(S::F64, MathFunction::Cbrt, vec![x()]),
+            math(S::F16, MathFunction::Cbrt, vec![load(S::F16, 0, gid(0))]),
         )],
-        out.clone(),
+        vec![tensor("x", S::F16, Access::ReadWrite)],
     );
-    assert!(what.contains("`f64::cbrt`"), "{what}");
+    assert!(what.contains("`f16::cbrt`"), "{what}");
     // In a device function, the function is named.
     let sin = function(
         "sine",

@@ -43,6 +43,21 @@ pub(crate) fn i(x: i64) -> V {
     V(Expr::literal(I64, Literal::Int(x as u64)))
 }
 
+/// A constant of the float type `ty` (`x` rounded to it).
+pub(crate) fn float(ty: Scalar, x: f64) -> V {
+    let x = if ty == Scalar::F32 {
+        f64::from(x as f32)
+    } else {
+        x
+    };
+    V(Expr::literal(ty, Literal::Float(x.to_bits())))
+}
+
+/// A non-negative constant of the integer type `ty`.
+pub(crate) fn int(ty: Scalar, x: u64) -> V {
+    V(Expr::literal(ty, Literal::Int(x)))
+}
+
 /// A `bool` constant.
 pub(crate) fn boolean(x: bool) -> V {
     V(Expr::literal(BOOL, Literal::Bool(x)))
@@ -119,6 +134,10 @@ impl V {
     /// `self.abs()`.
     pub(crate) fn abs(self) -> V {
         self.math(MathFunction::Abs, &[])
+    }
+    /// `self.sqrt()`.
+    pub(crate) fn sqrt(self) -> V {
+        self.math(MathFunction::Sqrt, &[])
     }
     /// `self.floor()`.
     pub(crate) fn floor(self) -> V {
@@ -314,6 +333,20 @@ impl Builder {
         });
     }
 
+    /// `loop { body }`: runs `body` until a [`Builder::break_`] in it leaves the loop.
+    pub(crate) fn loop_(&mut self, body: impl FnOnce(&mut Builder)) {
+        let body = self.block(body);
+        self.push(Statement::Loop {
+            body,
+            continuing: vec![],
+        });
+    }
+
+    /// `break`: leaves the innermost loop being built.
+    pub(crate) fn break_(&mut self) {
+        self.push(Statement::Break);
+    }
+
     /// The finished function `name`, returning `result` at the end of its body.
     pub(crate) fn finish(mut self, name: String, result: V) -> Function {
         let ty = result.ty();
@@ -395,6 +428,22 @@ impl Builder {
         let p = self.two_prod(a.hi.clone(), b.hi.clone());
         let lo = p.lo + (a.hi.clone() * b.lo.clone() + a.lo.clone() * b.hi.clone());
         self.fast_two_sum(p.hi, lo)
+    }
+
+    /// `a / b` for double-doubles, to about 2^-100 relative (`b` not zero, no overflow):
+    /// the quotient of the leading parts, corrected once by the exact residual.
+    pub(crate) fn dd_div(&mut self, a: &Dd, b: &Dd) -> Dd {
+        let q = self.let_("dq_q", a.hi.clone() / b.hi.clone());
+        let p = self.dd_mul_d(b, q.clone());
+        let r = self.dd_add(
+            a,
+            &Dd {
+                hi: -p.hi,
+                lo: -p.lo,
+            },
+        );
+        let c = r.hi / b.hi.clone();
+        self.fast_two_sum(q, c)
     }
 
     /// `a + b` for double-doubles, to about 2^-104 relative unless it cancels.

@@ -2,21 +2,25 @@
 //!
 //! Vulkan's GLSL.std.450 has no f64 transcendentals and inaccurate f32 ones, and lavapipe's
 //! `Fma` is not fused, so the Vulkan flavour calls these functions instead (and the OpenCL
-//! flavour may, for results bit-identical across back ends). [`library`] returns one
-//! self-contained [`Function`] per (function, type): it calls nothing, and uses only IR that
-//! both flavours emit exactly: float `+ - * /` (never contracted), comparisons, selects,
-//! `if`, locals, `Cast`, `Bitcast`, integer arithmetic and shifts, and the math functions
-//! `Abs`, `Sqrt`, `Floor`, `Trunc` and `IsNan`.
+//! flavour does for `powi`, whose results are bit-identical to the host's). [`library`]
+//! returns one self-contained [`Function`] per (function, type): it calls nothing, and uses
+//! only IR that both flavours emit exactly: float `+ - * /` (never contracted), comparisons,
+//! selects, `if`, `loop`, locals, `Cast`, `Bitcast`, integer arithmetic and shifts, and the
+//! math functions `Abs`, `Sqrt`, `Floor`, `Trunc` and `IsNan`.
 //!
-//! The f64 functions are written for f64. Each f32 function computes in f64 with the f64
-//! algorithm and rounds once to f32, so **f32 library functions need a device with f64**
+//! The f64 functions are written for f64. Each f32 function but `powi` (which multiplies in
+//! the type itself, as the host does) computes in f64 with the f64 algorithm and rounds once
+//! to f32, so **f32 library functions need a device with f64**
 //! (`shaderFloat64`; both target devices have it). The measured accuracy of every function
-//! is in `MATH.md`, written by `dpex-spirv/tests/math_accuracy.rs`.
+//! on each device is in `MATH.md`, written by the root test `tests/math_accuracy`.
 
 mod build;
 mod erf;
 mod exp_log;
 mod fma;
+mod hyperbolic;
+mod powi;
+mod roots;
 mod wide;
 
 use crate::ir::{Function, MathFunction, Scalar};
@@ -26,8 +30,9 @@ use build::{Builder, V};
 /// `None` where the library has none (non-float types, functions it does not implement).
 ///
 /// The function is named `__dpex_<fun>_<ty>` (`__dpex_sin_f64`), takes `ParamKind::Scalar`
-/// parameters of type `ty` in the operand order of [`MathFunction`] (`Atan2` is `(y, x)`,
-/// `MulAdd` is `(x, a, b)`, `Powf` is `(x, y)`), returns `ty`, and calls no other function.
+/// parameters in the operand order of [`MathFunction`] (`Atan2` is `(y, x)`, `MulAdd` is
+/// `(x, a, b)`, `Powf` is `(x, y)`), all of type `ty` but `Powi`'s exponent (`(x: ty, n:
+/// i32)`), returns `ty`, and calls no other function.
 pub fn library(fun: MathFunction, ty: Scalar) -> Option<Function> {
     let (name, arity, body): (&str, usize, Body) = match fun {
         MathFunction::MulAdd => ("mul_add", 3, mul_add),
@@ -57,13 +62,39 @@ pub fn library(fun: MathFunction, ty: Scalar) -> Option<Function> {
                 exp_log::powf(b, a[0].clone(), a[1].clone())
             })
         }),
+        MathFunction::Cbrt => ("cbrt", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| roots::cbrt(b, a[0].clone()))
+        }),
+        MathFunction::Hypot => ("hypot", 2, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| roots::hypot(b, a[0].clone(), a[1].clone()))
+        }),
+        MathFunction::Sinh => ("sinh", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| hyperbolic::sinh(b, a[0].clone()))
+        }),
+        MathFunction::Cosh => ("cosh", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| hyperbolic::cosh(b, a[0].clone()))
+        }),
+        MathFunction::Tanh => ("tanh", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| hyperbolic::tanh(b, a[0].clone()))
+        }),
+        // In the type itself, as the host does: never through f64.
+        MathFunction::Powi => ("powi", 2, |b, ty, a| {
+            powi::powi(b, ty, a[0].clone(), a[1].clone())
+        }),
         _ => return None,
     };
     if !matches!(ty, Scalar::F32 | Scalar::F64) {
         return None;
     }
     let names = ["x", "y", "z"];
-    let params: Vec<(&str, Scalar)> = names[..arity].iter().map(|&n| (n, ty)).collect();
+    let params: Vec<(&str, Scalar)> = names[..arity]
+        .iter()
+        .enumerate()
+        .map(|(k, &n)| match (fun, k) {
+            (MathFunction::Powi, 1) => (n, Scalar::I32),
+            _ => (n, ty),
+        })
+        .collect();
     let mut b = Builder::new(&params);
     let args: Vec<V> = (0..arity).map(|k| b.param(k)).collect();
     let result = body(&mut b, ty, &args);

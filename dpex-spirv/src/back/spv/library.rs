@@ -1,6 +1,7 @@
 //! Functions taken from dpex's IR math library: the transcendental functions and the exact
 //! `mul_add` emulation that the Vulkan flavour cannot express with `GLSL.std.450` (which has no
-//! `f64` transcendentals, and whose `f32` ones are far from Rust's accuracy). Each is an IR
+//! `f64` transcendentals, and whose `f32` ones are far from Rust's accuracy), and for both
+//! flavours f32/f64 `powi`, bit-identical to the host's. Each is an IR
 //! device function, emitted once per module after the user's functions and called with
 //! `OpFunctionCall`.
 

@@ -1,7 +1,7 @@
 //! Math functions with Rust's semantics: for OpenCL most are one `OpenCL.std` extended
 //! instruction (for Vulkan, see `glsl`); the rest are built from core instructions (`fract`,
 //! `signum`, float `clamp`, `recip`, angle conversions, `is_nan`, `is_finite`) or call a
-//! helper function (integer `pow`).
+//! helper function (integer `pow`, and f32/f64 `powi` from dpex's math library).
 
 use rspirv::dr::Operand;
 use rspirv::spirv::{GlslStd450Op as Glsl, Op, OpenclStd100Op as Cl, Word};
@@ -29,7 +29,9 @@ fn extended(fun: M, operand: Scalar) -> Option<Cl> {
         M::Log2 => Cl::log2,
         M::Log10 => Cl::log10,
         M::Powf => Cl::pow,
-        M::Powi => Cl::pown,
+        // f32 and f64 `powi` come from the library, bit-identical to the host's (`pown` is
+        // rounded differently, and Intel's loses the sign of underflowing odd powers).
+        M::Powi if operand == Scalar::F16 => Cl::pown,
         M::Sin => Cl::sin,
         M::Cos => Cl::cos,
         M::Tan => Cl::tan,
@@ -105,6 +107,7 @@ impl Emitter {
             };
         }
         match (fun, values.as_slice()) {
+            (M::Powi, _) => self.library_call(fun, ty, &values),
             (M::Fract, _) => {
                 let truncated = self.trunc(ty, x)?;
                 self.op(Op::FSub, result, &[x, truncated])

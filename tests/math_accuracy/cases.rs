@@ -100,6 +100,60 @@ pub fn cases() -> Vec<Case> {
             pow_inputs,
             [|a| a[0].powf(a[1]); 2],
         ),
+        // The host's own `powi` (compiler-rt's repeated squaring), bit for bit.
+        both(
+            M::Powi,
+            "powi",
+            [0.0, 0.0],
+            powi_inputs,
+            [
+                |a| f64::from((a[0] as f32).powi(a[1] as i32)),
+                |a| a[0].powi(a[1] as i32),
+            ],
+        ),
+        both(
+            M::Cbrt,
+            "cbrt",
+            [2.0, 2.0],
+            cbrt_inputs,
+            [|a| a[0].cbrt(); 2],
+        ),
+        both(
+            M::Hypot,
+            "hypot",
+            [4.0, 2.0],
+            hypot_inputs,
+            [|a| a[0].hypot(a[1]); 2],
+        ),
+        both(
+            M::Sinh,
+            "sinh",
+            // glibc's sinh is itself up to 2 ulp off (1.85 ulp on every 97th f64 input,
+            // against mpmath at 160 bits, where the IR library is within 0.67 ulp): at the f64
+            // points listed in MATH.md the device's value is within 1 ulp of the correctly
+            // rounded one. So the f64 bound against glibc is 3.
+            [4.0, 3.0],
+            hyperbolic_inputs,
+            [|a| a[0].sinh(); 2],
+        ),
+        both(
+            M::Cosh,
+            "cosh",
+            [4.0, 2.0],
+            hyperbolic_inputs,
+            [|a| a[0].cosh(); 2],
+        ),
+        both(
+            M::Tanh,
+            "tanh",
+            // glibc's tanh is itself up to 2 ulp off (1.85 ulp on every 97th f64 input,
+            // against mpmath at 160 bits, where the IR library is within 0.67 ulp): at the f64
+            // points listed in MATH.md the device's value is within 1 ulp of the correctly
+            // rounded one. So the f64 bound against glibc is 3.
+            [4.0, 3.0],
+            hyperbolic_inputs,
+            [|a| a[0].tanh(); 2],
+        ),
     ]
     .into_iter()
     .flatten()
@@ -368,6 +422,151 @@ fn erfc_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
             &|g| g.uniform(-1.0, 3.0),
             &|g| g.uniform(9.0, 28.0),
             &|g| g.log_uniform(-80.0, 1.0, true),
+        ],
+    )
+}
+
+/// `powi`: bases of every size with exponents of every size (most results overflow or
+/// underflow), small exponents, bases near 1 with large exponents, subnormal and negative
+/// bases, and every special base with the extreme exponents. Exponents are exact `i32`s.
+fn powi_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let mut g = Gen::new(ty, 7);
+    let (max, min) = range(ty);
+    let exponents = [
+        0,
+        1,
+        -1,
+        2,
+        -2,
+        3,
+        31,
+        -31,
+        i32::MAX,
+        i32::MIN,
+        i32::MIN + 1,
+    ];
+    let mut rows: Vec<[f64; 2]> = specials(ty)
+        .iter()
+        .flat_map(|&x| exponents.iter().map(move |&e| [x, f64::from(e)]))
+        .collect();
+    let mut k = 0;
+    while rows.len() < n {
+        let small = (g.raw() % 81) as i32 - 40;
+        let row = match k % 5 {
+            0 => [g.bits(), f64::from(g.raw() as i32)],
+            1 => [g.log_uniform(min, max, true), f64::from(small)],
+            2 => [
+                1.0 + g.log_uniform(-30.0, -1.0, true),
+                f64::from((g.raw() % 20_001) as i32 - 10_000),
+            ],
+            3 => [
+                g.log_uniform(-8.0, 8.0, true),
+                f64::from((g.raw() % 601) as i32 - 300),
+            ],
+            _ => [g.log_uniform(min, min + 30.0, true), f64::from(small)],
+        };
+        rows.push(row);
+        k += 1;
+    }
+    (0..2)
+        .map(|k| rows.iter().map(|r| r[k]).collect())
+        .collect()
+}
+
+/// `cbrt`: the whole range, subnormals, near 1, and exact cubes of integers and of small
+/// binary fractions.
+fn cbrt_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, min) = range(ty);
+    let cubes: Vec<f64> = (1..=200)
+        .flat_map(|k| {
+            let c = f64::from(k).powi(3);
+            [c, -c, c / 8.0, c * 2f64.powi(-300), c * 2f64.powi(300)]
+        })
+        .collect();
+    unary(
+        ty,
+        n,
+        8,
+        &cubes,
+        &[
+            &|g| g.log_uniform(min, max, true),
+            &|g| g.log_uniform(min, min + 40.0, true),
+            &|g| g.uniform(0.5, 8.0),
+            &|g| {
+                let k = (g.raw() % 200_000) as f64 + 1.0;
+                g.of(k * k * k)
+            },
+        ],
+    )
+}
+
+/// `hypot`: random bits, operands of every size, both huge, both subnormal, far apart and
+/// close together, and every pair of special values.
+fn hypot_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let mut g = Gen::new(ty, 9);
+    let (max, min) = range(ty);
+    let s = specials(ty);
+    let mut rows: Vec<[f64; 2]> = s
+        .iter()
+        .flat_map(|&x| s.iter().map(move |&y| [x, y]))
+        .collect();
+    let mut k = 0;
+    while rows.len() < n {
+        let row = match k % 6 {
+            0 => [g.bits(), g.bits()],
+            1 => [g.log_uniform(min, max, true), g.log_uniform(min, max, true)],
+            2 => [
+                g.log_uniform(max - 3.0, max, true),
+                g.log_uniform(max - 3.0, max, true),
+            ],
+            3 => [
+                g.log_uniform(min, min + 30.0, true),
+                g.log_uniform(min, min + 30.0, true),
+            ],
+            4 => {
+                let x = g.log_uniform(-20.0, 20.0, true);
+                let near = x * (1.0 + g.log_uniform(-40.0, -1.0, true));
+                [x, g.of(near)]
+            }
+            _ => [g.uniform(-10.0, 10.0), g.uniform(-10.0, 10.0)],
+        };
+        rows.push(row);
+        k += 1;
+    }
+    (0..2)
+        .map(|k| rows.iter().map(|r| r[k]).collect())
+        .collect()
+}
+
+/// `sinh`, `cosh`, `tanh`: tiny arguments, the bounds between their formulas (0.25, 0.5),
+/// moderate ones, and the range up to and beyond the overflow thresholds.
+fn hyperbolic_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, _) = range(ty);
+    let overflow = (max + 1.0) * std::f64::consts::LN_2;
+    let extra: Vec<f64> = [0.25, 0.5, 1.0, 19.0, 22.0, overflow - 1.0, overflow]
+        .iter()
+        .flat_map(|&x: &f64| {
+            [
+                x,
+                x.next_up(),
+                x.next_down(),
+                -x,
+                -x.next_up(),
+                -x.next_down(),
+            ]
+        })
+        .collect();
+    unary(
+        ty,
+        n,
+        10,
+        &extra,
+        &[
+            &|g| g.log_uniform(-80.0, 0.0, true),
+            &|g| g.uniform(-1.0, 1.0),
+            &|g| g.uniform(-25.0, 25.0),
+            &move |g| g.uniform(-overflow - 2.0, overflow + 2.0),
+            &move |g| g.uniform(overflow - 3.0, overflow + 1.0),
         ],
     )
 }
