@@ -18,7 +18,7 @@ source scripts/conformance.sh
 bin=.gpu/bin
 {
     echo "== nvidia-smi"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
-    echo "== dpex devices"; "$bin/dpex" devices
+    echo "== dpex devices"; "$bin/dpex" devices --verbose
 } >"$out/devices.txt" 2>&1
 for example in "$bin"/*; do
     name="$(basename "$example")"

@@ -11,6 +11,14 @@ bash scripts/setup-opencl.sh
 export DPEX_VALIDATE_SPIRV="${DPEX_VALIDATE_SPIRV:-1}"
 export DPEX_CACHE_DIR="${DPEX_CACHE_DIR:-$repo/target/dpex-cache}"
 cargo test --workspace --all-features "$@"
+# The conformance suite again, on Vulkan through lavapipe (Mesa's CPU driver, installed by
+# setup-test-tools.sh): the same test binaries, another device. lavapipe missing fails the run.
+source scripts/conformance.sh
+conformance_args=()
+for test in "${CONFORMANCE_TESTS[@]}"; do
+    conformance_args+=(--test "$test")
+done
+DPEX_DEVICE=vulkan:cpu:0 cargo test --all-features "${conformance_args[@]}" "$@"
 # The math functions' accuracy through Vulkan on lavapipe (dpex's IR math library; the run
 # above measured OpenCL.std on the OpenCL CPU device).
 DPEX_DEVICE=vulkan:cpu:0 cargo test --release --test math_accuracy

@@ -21,7 +21,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// List every OpenCL and Vulkan device (like `sycl-ls` / `clinfo -l`) with dpex's verdict.
-    Devices,
+    Devices {
+        /// Also print everything dpex knows about each device (limits, Vulkan features, float
+        /// controls, driver facts).
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Show the on-disk cache of compiled kernels (`DPEX_CACHE_DIR`, `DPEX_CACHE`,
     /// `DPEX_CACHE_MAX_BYTES`).
     Cache {
@@ -43,10 +48,24 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Devices => match dpex_runtime::device_table() {
+        Command::Devices { verbose } => match dpex_runtime::device_table() {
             Ok(table) => {
                 print!("{table}");
-                ExitCode::SUCCESS
+                if !verbose {
+                    return ExitCode::SUCCESS;
+                }
+                match dpex_runtime::Device::all() {
+                    Ok(infos) => {
+                        for info in infos {
+                            println!("\n{info:#?}");
+                        }
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("dpex devices: {e}");
+                        ExitCode::FAILURE
+                    }
+                }
             }
             Err(e) => {
                 eprintln!("dpex devices: {e}");
