@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use ash::vk;
 use dpex_abi::vulkan::{
-    Interface, Module, Slot, CORRECT_F32_DIV_SPEC_ID, FUSED_FMA_SPEC_ID, LOCAL_SIZE_SPEC_IDS,
+    Interface, Module, Slot, CORRECT_F32_DIV_SQRT_SPEC_ID, FUSED_FMA_SPEC_ID, LOCAL_SIZE_SPEC_IDS,
 };
 
 use super::pipeline::{pipeline, SpecConstants};
@@ -346,12 +346,12 @@ fn spec_constants(
     }
     let fused = launch.info.vulkan.as_ref().is_some_and(|v| v.fused_fma);
     constants.push((FUSED_FMA_SPEC_ID, u32::from(fused)));
-    let correct_div = launch
+    let correct_div_sqrt = launch
         .info
         .vulkan
         .as_ref()
-        .is_some_and(|v| v.correct_f32_div);
-    constants.push((CORRECT_F32_DIV_SPEC_ID, u32::from(correct_div)));
+        .is_some_and(|v| v.correct_f32_div_sqrt);
+    constants.push((CORRECT_F32_DIV_SQRT_SPEC_ID, u32::from(correct_div_sqrt)));
     Ok(constants)
 }
 

@@ -56,6 +56,7 @@ impl Emitter {
         let glsl = match fun {
             M::Abs if float => Glsl::FAbs,
             M::Abs => return self.int_abs(ty, x).map(Some),
+            M::Sqrt if ty == Scalar::F32 => return self.vulkan_f32_sqrt(x).map(Some),
             M::Sqrt => Glsl::Sqrt,
             M::Rsqrt => Glsl::InverseSqrt,
             M::Floor => Glsl::Floor,
