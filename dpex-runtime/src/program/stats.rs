@@ -29,10 +29,17 @@ static BUILDS_PER_MODULE: Lazy<Mutex<HashMap<(u64, usize), u64>>> = Lazy::new(Mu
 /// being loaded by another launch, which it then waits for), else a **miss**. A miss loads the
 /// program: from the on-disk cache (a **disk hit**; no driver build) or by **building** it from
 /// SPIR-V (then the device binary is written to the disk cache: a **disk write**).
+///
+/// On a Vulkan device the "program" is the compute pipeline of the kernel's Vulkan module and
+/// the launch's specialization (work-group size, local accessor lengths): a miss creates it
+/// (`vkCreateComputePipelines`, a **build**), through the device's `VkPipelineCache`, which the
+/// disk cache keeps as one file per device; whether the driver found the pipeline there is not
+/// known, so Vulkan launches count no disk hits or writes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CacheStats {
-    /// Programs built from SPIR-V by the driver (`clBuildProgram` on the IL) that succeeded.
+    /// Programs built from SPIR-V by the driver (`clBuildProgram` on the IL; Vulkan:
+    /// `vkCreateComputePipelines`) that succeeded.
     pub builds: u64,
     /// Launches that found their program in memory, or waited for another launch's load of it.
     pub hits: u64,
@@ -74,7 +81,9 @@ pub fn cache_stats() -> CacheStats {
 /// options: built from SPIR-V, or loaded from the on-disk cache (`clBuildProgram` on the cached
 /// device binary, which skips the compile). Either way it is at most once per device and options
 /// however many launches there are. [`CacheStats::builds`] and [`CacheStats::disk_hits`] tell
-/// the two apart.
+/// the two apart. On a Vulkan device each pipeline creation counts (see [`CacheStats`]): once
+/// per device and specialization, so launches with the same work-group size and local accessor
+/// lengths build once.
 pub fn program_builds(spec: &KernelSpec) -> u64 {
     lock(&BUILDS_PER_MODULE)
         .get(&(spec.spirv_hash, spec.spirv.len()))
@@ -96,7 +105,7 @@ pub(super) fn miss() {
 }
 
 /// A driver build from SPIR-V took `time`; `ok` if it succeeded.
-pub(super) fn built(spec: &KernelSpec, ok: bool, time: Duration) {
+pub(crate) fn built(spec: &KernelSpec, ok: bool, time: Duration) {
     add_nanos(&BUILD_NANOS, time);
     if ok {
         BUILDS.fetch_add(1, Ordering::Relaxed);
@@ -136,7 +145,7 @@ static LOG: Lazy<bool> = Lazy::new(|| {
 });
 
 /// Prints one line about the program cache to stderr when `DPEX_LOG` is set.
-pub(super) fn trace(what: std::fmt::Arguments<'_>) {
+pub(crate) fn trace(what: std::fmt::Arguments<'_>) {
     if *LOG {
         eprintln!("[dpex] {what}");
     }
