@@ -67,7 +67,7 @@ pub mod prelude {
 /// What `#[kernel]`'s generated code calls; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use dpex_abi::vulkan;
+    pub use dpex_abi::{opencl, vulkan};
     pub use dpex_runtime::{
         all_c_contiguous, launch, launch_after, launch_best, BoundOp, DType, Feature, KernelArg,
         KernelSpec, LocalAccessor, NdRange, Obligation, ParamSpec, ParamSpecKind, Relation,

@@ -232,6 +232,14 @@ mod tests {
         build_options: "",
         reports_errors: false,
         assumes: &[],
+        opencl: dpex_abi::opencl::Interface {
+            params: std::borrow::Cow::Borrowed(&[dpex_abi::opencl::Arg::Tensor {
+                index: 0,
+                dims: 1,
+            }]),
+            error_record: None,
+            args: 4,
+        },
         vulkan: Err("built for OpenCL only"),
     };
 

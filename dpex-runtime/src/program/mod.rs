@@ -205,6 +205,7 @@ mod tests {
             build_options: "",
             reports_errors: false,
             assumes: &[],
+            opencl: dpex_abi::opencl::Interface::EMPTY,
             vulkan: Err("built for OpenCL only"),
         }))
     }

@@ -235,6 +235,7 @@ pub fn spec(
         build_options: "",
         reports_errors,
         assumes: &[],
+        opencl: dpex_abi::opencl::Interface::layout(&shapes, reports_errors),
         vulkan: Ok(module),
     }))
 }

@@ -216,6 +216,7 @@ fn launches_the_device_cannot_run_are_refused_before_submission() {
         build_options: "",
         reports_errors: false,
         assumes: &[],
+        opencl: dpex_abi::opencl::Interface::EMPTY,
         vulkan: Err("uses a construct the Vulkan emitter does not support yet"),
     };
     let err = launch(&OPENCL_ONLY, &[4], None, Some(&q), &[]).expect_err("no Vulkan module");
