@@ -40,6 +40,7 @@ pub use inspect::disassemble;
 #[doc(hidden)]
 pub use dpex_macros::__kernel_step;
 pub use dpex_macros::{constant, func, kernel};
+pub use dpex_runtime::opencl;
 pub use dpex_runtime::{
     assumptions_hold, build_log, build_options, cache_config, set_build_options, set_cache_config,
     CacheConfig,

@@ -379,21 +379,6 @@ impl Device {
         }
     }
 
-    /// The raw OpenCL device id, for interoperation with other OpenCL code (as dpctl's
-    /// `SyclDevice` hands out its handle). Not retained: valid as long as the platform is.
-    /// Null for a Vulkan device.
-    pub fn cl_device_id(&self) -> cl_device_id {
-        self.id()
-    }
-
-    /// The raw OpenCL context of the device (every queue of the device and every tensor on them
-    /// belong to it), created at first use; for interoperation with other OpenCL code. Not
-    /// retained: valid while this `Device` (or a clone) lives; retain it to keep it longer.
-    /// [`Error::Unsupported`] for a Vulkan device.
-    pub fn cl_context(&self) -> Result<opencl3::types::cl_context> {
-        Ok(self.context()?.get())
-    }
-
     /// The device's OpenCL context, created at first use and shared by all its queues.
     pub(crate) fn context(&self) -> Result<&Context> {
         match &self.inner.backend {

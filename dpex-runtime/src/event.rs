@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use opencl3::types::cl_event;
 
+use crate::backend::opencl::status::cl_with;
 use crate::backend::vulkan::Signal;
-use crate::error::{cl_with, Error, Result};
+use crate::error::{Error, Result};
 use crate::error_record::ErrorRecord;
 
 /// A launched kernel; [`Event::wait`] blocks until it has run.

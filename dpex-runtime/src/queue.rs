@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use opencl3::command_queue::CommandQueue;
 
+use crate::backend::opencl::status::cl;
 use crate::backend::{opencl, vulkan};
 use crate::device::{Device, DeviceBackend};
-use crate::error::{cl, Error, Result};
+use crate::error::{Error, Result};
 use crate::tensor::memory::DeviceMemory;
 
 /// How a [`Queue`] executes and records its commands. The default is an in-order queue without
@@ -166,16 +167,6 @@ impl Queue {
     /// Whether `self` and `other` are the same queue (clones of one [`Queue::new`]).
     pub fn same_queue(&self, other: &Queue) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
-    }
-
-    /// The raw OpenCL command queue, for interoperation with other OpenCL code (commands
-    /// enqueued on it are ordered with dpex's launches like any others). Not retained: valid
-    /// while this `Queue` (or a clone) lives. Null for a queue on a Vulkan device.
-    pub fn cl_command_queue(&self) -> opencl3::types::cl_command_queue {
-        match &self.inner.backend {
-            QueueBackend::OpenCl(queue) => queue.get(),
-            QueueBackend::Vulkan(_) => std::ptr::null_mut(),
-        }
     }
 
     /// The opencl3 command queue (`None` on a Vulkan device).

@@ -8,8 +8,9 @@ use super::disk::{self, cache_config};
 use super::format::DiskKey;
 use super::inspect::{dump_if_requested, validate_if_requested};
 use super::stats::{self, trace};
+use crate::backend::opencl::status::{cl_with, status_name};
 use crate::device::Device;
-use crate::error::{cl_with, status_name, Error, Result};
+use crate::error::{Error, Result};
 use crate::spec::KernelSpec;
 
 /// A program ready to create kernels from, and the driver's build log of its build from SPIR-V.

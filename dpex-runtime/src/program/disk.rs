@@ -216,13 +216,16 @@ fn program_from_binary(device: &Device, binary: &[u8], options: &str) -> Result<
         .map_err(|e| {
             format!(
                 "clCreateProgramWithBinary: {}",
-                crate::error::status_name(e.0)
+                crate::backend::opencl::status_name(e.0)
             )
         })?;
     // `options` holds no NUL (checked before any load), so build() does not panic.
-    program
-        .build(&[device.id()], options)
-        .map_err(|e| format!("clBuildProgram: {}", crate::error::status_name(e.0)))?;
+    program.build(&[device.id()], options).map_err(|e| {
+        format!(
+            "clBuildProgram: {}",
+            crate::backend::opencl::status_name(e.0)
+        )
+    })?;
     Ok(program)
 }
 
@@ -242,7 +245,7 @@ pub(super) fn store(dir: &Path, max_bytes: u64, key: &DiskKey, program: &Program
         Err(e) => {
             stats::disk_error(format_args!(
                 "clGetProgramInfo(CL_PROGRAM_BINARIES): {}",
-                crate::error::status_name(e.0)
+                crate::backend::opencl::status_name(e.0)
             ));
             return;
         }

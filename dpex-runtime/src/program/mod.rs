@@ -31,7 +31,7 @@ use opencl3::kernel::Kernel;
 use opencl3::program::Program;
 
 use crate::device::Device;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::spec::KernelSpec;
 pub(crate) use flight::{Loading, SingleFlight};
 
@@ -120,14 +120,14 @@ impl BuiltProgram {
             return Ok(kernel);
         }
         if name.contains('\0') {
-            return Err(Error::opencl(
+            return Err(crate::backend::opencl::status::error(
                 "clCreateKernel",
                 -46,
                 format!("the kernel name {name:?} contains a NUL character"),
             ));
         }
         Kernel::create(&self.program, name).map_err(|e| {
-            Error::opencl(
+            crate::backend::opencl::status::error(
                 "clCreateKernel",
                 e.0,
                 format!(

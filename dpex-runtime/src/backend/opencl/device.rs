@@ -5,7 +5,8 @@ use once_cell::sync::OnceCell;
 use opencl3::context::Context;
 use opencl3::types::cl_device_id;
 
-use crate::error::{cl, Result};
+use super::status::cl;
+use crate::error::Result;
 
 /// An OpenCL device id and its context.
 pub(crate) struct Handle {

@@ -10,8 +10,9 @@ use opencl3::types::{cl_event, cl_uint};
 
 use dpex_abi::opencl::Arg;
 
+use super::status::cl_with;
 use crate::arg::KernelArg;
-use crate::error::{cl_with, Error, Result};
+use crate::error::{Error, Result};
 use crate::error_record::ErrorRecord;
 use crate::event::{Event, Inner};
 use crate::program::program_for;
@@ -211,7 +212,7 @@ fn set_args_and_enqueue(
                             Some(axis) => format!("{part}[{axis}]"),
                             None => part.to_string(),
                         };
-                        Error::opencl("clSetKernelArg", e.0, format!("{} ({part})", what()))
+                        super::status::error("clSetKernelArg", e.0, format!("{} ({part})", what()))
                     })?;
                 }
             }

@@ -9,7 +9,8 @@ use opencl3::memory::{create_buffer, release_mem_object, CL_MEM_COPY_HOST_PTR, C
 use opencl3::types::{cl_event, cl_int, cl_mem, cl_uint, CL_BLOCKING};
 
 use super::queue::ordered;
-use crate::error::{cl_with, Error, Result};
+use super::status::cl_with;
+use crate::error::Result;
 use crate::queue::Queue;
 use crate::tensor::memory::Rect;
 
@@ -48,7 +49,7 @@ impl Buffer {
         // SAFETY: `host_ptr` is null or points to `bytes` initialised bytes (the callers' contract);
         // with CL_MEM_COPY_HOST_PTR OpenCL only reads it during this call.
         let mem = unsafe { create_buffer(context.get(), flags, bytes, host_ptr) }.map_err(|s| {
-            Error::opencl(
+            super::status::error(
                 "clCreateBuffer",
                 s,
                 format!("allocating {bytes} bytes for {}", what()),
@@ -78,7 +79,7 @@ fn complete(
     operation: &'static str,
     detail: &dyn Fn() -> String,
 ) -> Result<()> {
-    let event = enqueued.map_err(|s| Error::opencl(operation, s, detail()))?;
+    let event = enqueued.map_err(|s| super::status::error(operation, s, detail()))?;
     // The event is owned from here on and released when `event` drops.
     let event = opencl3::event::Event::new(event);
     event.wait().map_err(cl_with(

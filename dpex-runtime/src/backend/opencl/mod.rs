@@ -2,7 +2,11 @@
 //! the transfers on them, launches.
 
 pub(crate) mod device;
+pub mod interop;
 pub(crate) mod launch;
 pub(crate) mod memory;
 pub(crate) mod probe;
 pub(crate) mod queue;
+pub(crate) mod status;
+
+pub use status::status_name;

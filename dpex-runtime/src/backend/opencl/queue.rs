@@ -6,8 +6,9 @@ use opencl3::command_queue::{
 };
 use opencl3::types::{cl_command_queue, cl_event};
 
+use super::status::{cl, cl_with};
 use crate::device::Device;
-use crate::error::{cl, cl_with, Error, Result};
+use crate::error::{Error, Result};
 use crate::queue::{Queue, QueueOptions};
 
 /// A command queue on `device` (an OpenCL device) with `options`, in the device's context.
