@@ -249,7 +249,7 @@ mod tests {
         let mut info = real.info().clone();
         info.extensions.retain(|e| e != "cl_khr_fp16");
         info.name = format!("{} (without fp16)", info.name);
-        Device::from_parts(opencl3::device::Device::new(real.id()), info)
+        Device::from_opencl(opencl::device::Handle::twin(&real), info)
     }
 
     /// Lavapipe, described as a device without fp16 (same physical device).

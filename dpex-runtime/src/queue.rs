@@ -4,9 +4,6 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use opencl3::command_queue::CommandQueue;
-
-use crate::backend::opencl::status::cl;
 use crate::backend::{opencl, vulkan};
 use crate::device::{Device, DeviceBackend};
 use crate::error::{Error, Result};
@@ -50,7 +47,7 @@ pub struct Queue {
 /// The API object behind a [`Queue`].
 pub(crate) enum QueueBackend {
     /// An OpenCL command queue.
-    OpenCl(CommandQueue),
+    OpenCl(opencl::queue::CommandQueue),
     /// A Vulkan submission stream.
     Vulkan(Arc<vulkan::Stream>),
 }
@@ -154,7 +151,7 @@ impl Queue {
     /// Blocks until every command enqueued so far has completed.
     pub fn finish(&self) -> Result<()> {
         match &self.inner.backend {
-            QueueBackend::OpenCl(queue) => queue.finish().map_err(cl("clFinish")),
+            QueueBackend::OpenCl(queue) => queue.finish(),
             QueueBackend::Vulkan(stream) => stream.finish(),
         }
     }
@@ -169,8 +166,8 @@ impl Queue {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    /// The opencl3 command queue (`None` on a Vulkan device).
-    pub(crate) fn cl_queue(&self) -> Option<&CommandQueue> {
+    /// The OpenCL command queue (`None` on a Vulkan device).
+    pub(crate) fn cl_queue(&self) -> Option<&opencl::queue::CommandQueue> {
         match &self.inner.backend {
             QueueBackend::OpenCl(queue) => Some(queue),
             QueueBackend::Vulkan(_) => None,

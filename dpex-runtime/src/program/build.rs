@@ -8,6 +8,7 @@ use super::disk::{self, cache_config};
 use super::format::DiskKey;
 use super::inspect::{dump_if_requested, validate_if_requested};
 use super::stats::{self, trace};
+use crate::backend::opencl;
 use crate::backend::opencl::status::{cl_with, status_name};
 use crate::device::Device;
 use crate::error::{Error, Result};
@@ -50,7 +51,7 @@ pub(super) fn load(spec: &KernelSpec, device: &Device, options: &str) -> Result<
 
 /// `clCreateProgramWithIL` + `clBuildProgram`, timed and counted.
 fn build_from_il(spec: &KernelSpec, device: &Device, options: &str) -> Result<Loaded> {
-    let context = device.context()?;
+    let context = opencl::device::context(device)?;
     let started = Instant::now();
     let il: Vec<u8> = spec.spirv.iter().flat_map(|w| w.to_ne_bytes()).collect();
     let mut program = Program::create_from_il(context, &il).map_err(cl_with(
@@ -62,8 +63,10 @@ fn build_from_il(spec: &KernelSpec, device: &Device, options: &str) -> Result<Lo
         ),
     ))?;
     // `options` holds no NUL (checked by the caller), so build() does not panic.
-    let built = program.build(&[device.id()], options);
-    let log = program.get_build_log(device.id()).unwrap_or_default();
+    let built = program.build(&[opencl::device::id(device)], options);
+    let log = program
+        .get_build_log(opencl::device::id(device))
+        .unwrap_or_default();
     let log = log
         .trim_matches(|c: char| c == '\0' || c.is_whitespace())
         .to_string();

@@ -17,6 +17,7 @@ use super::build::Loaded;
 use super::format::{decode, encode, DiskKey};
 use super::inspect::unique_suffix;
 use super::stats::{self, trace};
+use crate::backend::opencl;
 use crate::device::Device;
 use crate::spec::KernelSpec;
 
@@ -209,23 +210,26 @@ pub(super) fn load(
 
 /// `clCreateProgramWithBinary` + `clBuildProgram` for one device.
 fn program_from_binary(device: &Device, binary: &[u8], options: &str) -> Result<Program, String> {
-    let context = device.context().map_err(|e| e.to_string())?;
+    let context = opencl::device::context(device).map_err(|e| e.to_string())?;
     // SAFETY: the device is the one the context was created for (Device::context), and the
     // binary is a byte slice that outlives the call (the driver copies it).
-    let mut program = unsafe { Program::create_from_binary(context, &[device.id()], &[binary]) }
-        .map_err(|e| {
+    let mut program =
+        unsafe { Program::create_from_binary(context, &[opencl::device::id(device)], &[binary]) }
+            .map_err(|e| {
             format!(
                 "clCreateProgramWithBinary: {}",
                 crate::backend::opencl::status_name(e.0)
             )
         })?;
     // `options` holds no NUL (checked before any load), so build() does not panic.
-    program.build(&[device.id()], options).map_err(|e| {
-        format!(
-            "clBuildProgram: {}",
-            crate::backend::opencl::status_name(e.0)
-        )
-    })?;
+    program
+        .build(&[opencl::device::id(device)], options)
+        .map_err(|e| {
+            format!(
+                "clBuildProgram: {}",
+                crate::backend::opencl::status_name(e.0)
+            )
+        })?;
     Ok(program)
 }
 

@@ -30,6 +30,7 @@ use once_cell::sync::Lazy;
 use opencl3::kernel::Kernel;
 use opencl3::program::Program;
 
+use crate::backend::opencl;
 use crate::device::Device;
 use crate::error::Result;
 use crate::spec::KernelSpec;
@@ -81,7 +82,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The program for `spec` on `device`, loaded at the first call for its key (single-flight: at
 /// most one load per key at a time, concurrent launches wait for it). A failure is not cached.
 pub(crate) fn program_for(spec: &'static KernelSpec, device: &Device) -> Result<Arc<BuiltProgram>> {
-    let context = device.context()?;
+    let context = opencl::device::context(device)?;
     let (global_id, global_text) = options::global();
     let key = Key {
         spirv_hash: spec.spirv_hash,
@@ -214,7 +215,7 @@ mod tests {
     fn cpu_twin(real: &Device) -> Device {
         let mut info = real.info().clone();
         info.name = format!("{} (twin)", info.name);
-        Device::from_parts(opencl3::device::Device::new(real.id()), info)
+        Device::from_opencl(opencl::device::Handle::twin(real), info)
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub trait QueueExt {
 impl QueueExt for Queue {
     fn cl_command_queue(&self) -> cl_command_queue {
         match self.backend() {
-            QueueBackend::OpenCl(queue) => queue.get(),
+            QueueBackend::OpenCl(queue) => queue.cl().get(),
             QueueBackend::Vulkan(_) => std::ptr::null_mut(),
         }
     }
@@ -82,6 +82,6 @@ pub trait TensorExt {
 
 impl<T: Element, const N: usize> TensorExt for Tensor<T, N> {
     fn cl_mem(&self) -> cl_mem {
-        self.memory().mem()
+        super::memory::raw(self.memory())
     }
 }

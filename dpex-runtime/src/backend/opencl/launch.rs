@@ -10,6 +10,7 @@ use opencl3::types::{cl_event, cl_uint};
 
 use dpex_abi::opencl::Arg;
 
+use super::memory;
 use super::status::cl_with;
 use crate::arg::KernelArg;
 use crate::error::{Error, Result};
@@ -42,7 +43,8 @@ pub(crate) fn enqueue(
         None
     };
     let kernel = program.take_kernel(spec.name)?;
-    let limit = local.and_then(|_| program.work_group_limit(spec.name, &kernel, device.id()));
+    let limit =
+        local.and_then(|_| program.work_group_limit(spec.name, &kernel, super::device::id(device)));
     let enqueued = check_kernel_limit(spec, limit, queue, local).and_then(|()| {
         set_args_and_enqueue(
             spec,
@@ -194,7 +196,7 @@ fn set_args_and_enqueue(
                 let mem: *mut c_void = if *len == 0 {
                     ptr::null_mut()
                 } else {
-                    mem.cl_mem()
+                    memory::raw(mem.memory())
                 };
                 // SAFETY: the argument at `index` is a global pointer: a valid cl_mem of this
                 // context (borrowed from a live tensor) or null, which OpenCL passes as a null
@@ -241,7 +243,7 @@ fn set_args_and_enqueue(
         }
     }
     if let (Some(record), Some(index)) = (&record, interface.error_record) {
-        let mem: *mut c_void = record.mem();
+        let mem: *mut c_void = record.memory().map_or(ptr::null_mut(), |m| memory::raw(m));
         // SAFETY: a safe kernel's last argument is a global pointer to its error record: a
         // valid cl_mem of this context, alive in `record` until the event is dropped.
         unsafe { kernel.set_arg(index, &mem) }.map_err(cl_with(
@@ -255,8 +257,8 @@ fn set_args_and_enqueue(
     };
     let mut wait_list: Vec<cl_event> = Vec::with_capacity(wait_for.len());
     for event in wait_for {
-        match event.cl_event() {
-            Some(raw) => wait_list.push(raw),
+        match event.opencl() {
+            Some(event) => wait_list.push(event.raw()),
             // A Vulkan event is waited for on the host.
             None => event.complete()?,
         }
@@ -272,7 +274,7 @@ fn set_args_and_enqueue(
     // points to `global.len()` extents (checked); no offsets are passed; the wait list holds
     // events that `wait_for` keeps alive for the call.
     let event = unsafe {
-        cl_queue.enqueue_nd_range_kernel(
+        cl_queue.cl().enqueue_nd_range_kernel(
             kernel.get(),
             global.len() as cl_uint,
             ptr::null(),
@@ -290,7 +292,7 @@ fn set_args_and_enqueue(
         ),
     ))?;
     Ok(Event::new(
-        Inner::OpenCl(event),
+        Inner::OpenCl(super::event::Event::new(event)),
         spec.name,
         queue.is_profiling(),
         record,

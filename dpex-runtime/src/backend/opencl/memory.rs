@@ -12,7 +12,7 @@ use super::queue::ordered;
 use super::status::cl_with;
 use crate::error::Result;
 use crate::queue::Queue;
-use crate::tensor::memory::Rect;
+use crate::tensor::memory::{DeviceMemory, Rect};
 
 /// One OpenCL buffer (never empty).
 ///
@@ -38,7 +38,7 @@ impl Buffer {
         host: Option<*const c_void>,
         what: &dyn Fn() -> String,
     ) -> Result<Buffer> {
-        let context = queue.device().context()?;
+        let context = super::device::context(queue.device())?;
         let (flags, host_ptr) = match host {
             Some(data) => (
                 CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
@@ -62,6 +62,11 @@ impl Buffer {
     pub(crate) fn mem(&self) -> cl_mem {
         self.mem
     }
+}
+
+/// The OpenCL memory object of `memory` (null when it is empty or not OpenCL's).
+pub(crate) fn raw(memory: &DeviceMemory) -> cl_mem {
+    memory.opencl().map_or(ptr::null_mut(), Buffer::mem)
 }
 
 impl Drop for Buffer {

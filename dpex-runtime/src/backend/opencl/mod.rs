@@ -2,6 +2,7 @@
 //! the transfers on them, launches.
 
 pub(crate) mod device;
+pub(crate) mod event;
 pub mod interop;
 pub(crate) mod launch;
 pub(crate) mod memory;

@@ -154,7 +154,10 @@ fn describe(
         filter: String::new(),
         vulkan: None,
     };
-    let handle = info.usable.is_ok().then_some(Handle::OpenCl(id));
+    let handle = info
+        .usable
+        .is_ok()
+        .then_some(Handle::OpenCl(super::device::Handle::new(id)));
     Probe { info, handle }
 }
 
