@@ -23,14 +23,12 @@ mod inspect;
 mod options;
 mod stats;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use once_cell::sync::Lazy;
-use opencl3::kernel::Kernel;
-use opencl3::program::Program;
 
 use crate::backend::opencl;
+use crate::backend::opencl::program::BuiltProgram;
 use crate::device::Device;
 use crate::error::Result;
 use crate::spec::KernelSpec;
@@ -42,20 +40,6 @@ pub(crate) use inspect::validate_vulkan_if_requested;
 pub use options::{build_options, set_build_options};
 pub(crate) use stats::{built, trace};
 pub use stats::{cache_stats, program_builds, CacheStats};
-
-/// Kernel objects kept per program and kernel name for reuse (more are created under contention).
-const KERNEL_POOL_SIZE: usize = 8;
-
-/// A built program and a pool of kernel objects created from it.
-pub(crate) struct BuiltProgram {
-    program: Program,
-    /// The driver's log of the build from SPIR-V (stored with the binary in the disk cache).
-    build_log: String,
-    /// `clSetKernelArg` is not thread-safe on one kernel object, so each launch takes one out.
-    kernels: Mutex<HashMap<&'static str, Vec<Kernel>>>,
-    /// Each kernel's `CL_KERNEL_WORK_GROUP_SIZE` (`None`: the query failed), asked once.
-    work_group_limits: Mutex<HashMap<&'static str, Option<usize>>>,
-}
 
 /// Identifies a program in memory.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -98,12 +82,10 @@ pub(crate) fn program_for(spec: &'static KernelSpec, device: &Device) -> Result<
     CACHE.get_or_load(key, what, || {
         let options = options::effective(&global_text, spec)?;
         let loaded = build::load(spec, device, &options)?;
-        Ok(Arc::new(BuiltProgram {
-            program: loaded.program,
-            build_log: loaded.build_log,
-            kernels: Mutex::default(),
-            work_group_limits: Mutex::default(),
-        }))
+        Ok(Arc::new(BuiltProgram::new(
+            loaded.program,
+            loaded.build_log,
+        )))
     })
 }
 
@@ -111,58 +93,7 @@ pub(crate) fn program_for(spec: &'static KernelSpec, device: &Device) -> Result<
 /// first, like a launch would). For a program loaded from the disk cache it is the log of the
 /// original build from SPIR-V, stored with the binary. Often empty when the build succeeded.
 pub fn build_log(spec: &'static KernelSpec, device: &Device) -> Result<String> {
-    Ok(program_for(spec, device)?.build_log.clone())
-}
-
-impl BuiltProgram {
-    /// A kernel object for `name`, from the pool or newly created.
-    pub(crate) fn take_kernel(&self, name: &'static str) -> Result<Kernel> {
-        if let Some(kernel) = lock(&self.kernels).get_mut(name).and_then(Vec::pop) {
-            return Ok(kernel);
-        }
-        if name.contains('\0') {
-            return Err(crate::backend::opencl::status::error(
-                "clCreateKernel",
-                -46,
-                format!("the kernel name {name:?} contains a NUL character"),
-            ));
-        }
-        Kernel::create(&self.program, name).map_err(|e| {
-            crate::backend::opencl::status::error(
-                "clCreateKernel",
-                e.0,
-                format!(
-                    "kernel `{name}`; the program's kernels are `{}`",
-                    self.program.kernel_names()
-                ),
-            )
-        })
-    }
-
-    /// Returns a kernel object to the pool after its launch was enqueued.
-    /// `CL_KERNEL_WORK_GROUP_SIZE` of kernel `name` (of which `kernel` is an object) on the
-    /// program's device `device`; `None` when the driver cannot tell. Queried once per kernel.
-    pub(crate) fn work_group_limit(
-        &self,
-        name: &'static str,
-        kernel: &Kernel,
-        device: opencl3::types::cl_device_id,
-    ) -> Option<usize> {
-        if let Some(&limit) = lock(&self.work_group_limits).get(name) {
-            return limit;
-        }
-        let limit = kernel.get_work_group_size(device).ok();
-        lock(&self.work_group_limits).insert(name, limit);
-        limit
-    }
-
-    pub(crate) fn give_back(&self, name: &'static str, kernel: Kernel) {
-        let mut pool = lock(&self.kernels);
-        let kernels = pool.entry(name).or_default();
-        if kernels.len() < KERNEL_POOL_SIZE {
-            kernels.push(kernel);
-        }
-    }
+    Ok(program_for(spec, device)?.build_log().to_string())
 }
 
 #[cfg(test)]

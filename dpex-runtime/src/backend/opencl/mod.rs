@@ -7,6 +7,7 @@ pub mod interop;
 pub(crate) mod launch;
 pub(crate) mod memory;
 pub(crate) mod probe;
+pub(crate) mod program;
 pub(crate) mod queue;
 pub(crate) mod status;
 
