@@ -52,7 +52,7 @@ fn build_from_il(spec: &KernelSpec, device: &Device, options: &str) -> Result<Lo
     let started = Instant::now();
     let built = opencl::program::from_il(spec, device, options);
     let time = started.elapsed();
-    stats::built(spec, built.is_ok(), time);
+    stats::built(stats::opencl_module(spec), built.is_ok(), time);
     trace(format_args!(
         "built `{}` ({} SPIR-V words, options {options:?}) on {device} in {time:?}: {}",
         spec.name,

@@ -242,6 +242,12 @@ pub fn spec(
 
 /// `y[i] = a * x[i] + y[i]` over a 1-d range (a: f32 scalar, x, y: 1-d f32 tensors).
 pub fn saxpy() -> &'static KernelSpec {
+    saxpy_named("saxpy")
+}
+
+/// [`saxpy`] with the entry point `name` (so a module of its own, whose builds are counted
+/// apart from the others').
+pub fn saxpy_named(name: &'static str) -> &'static KernelSpec {
     let body = String::from(
         "%oob = OpUGreaterThanEqual %bool %gx %w0
 OpSelectionMerge %end None
@@ -262,9 +268,9 @@ OpBranch %end
 OpReturn
 ";
     let decorations = "OpDecorate %ax NoContraction\nOpDecorate %r NoContraction\n";
-    let text = module("saxpy", "", decorations, "", 12, &body);
+    let text = module(name, "", decorations, "", 12, &body);
     spec(
-        "saxpy",
+        name,
         1,
         &[
             P::Scalar("a", DType::F32),
@@ -273,7 +279,7 @@ OpReturn
         ],
         false,
         &[],
-        assemble("saxpy", &text),
+        assemble(name, &text),
     )
 }
 

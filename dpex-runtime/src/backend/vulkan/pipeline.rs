@@ -138,7 +138,7 @@ pub(crate) fn pipeline(
             let started = Instant::now();
             let pipeline = build(ctx, spec.name, module, &key.constants);
             let time = started.elapsed();
-            built(spec, pipeline.is_ok(), time);
+            built((module.hash, module.words.len()), pipeline.is_ok(), time);
             trace(format_args!(
                 "built the Vulkan pipeline of `{}` ({} SPIR-V words, specialization {:?}) on `{}` in {time:?}: {}",
                 spec.name,
