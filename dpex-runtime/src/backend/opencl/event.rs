@@ -1,5 +1,6 @@
 //! OpenCL events: waiting for one and reading its profiling timestamps.
 
+use opencl3::error_codes::ClError;
 use opencl3::types::cl_event;
 
 use super::status::cl_with;
@@ -31,21 +32,17 @@ impl Event {
     /// The command's four timestamps (`clGetEventProfilingInfo`); the command has completed.
     pub(crate) fn profiling(&self, kernel: &str) -> Result<ProfilingInfo> {
         let event = &self.0;
-        let detail = || format!("profiling kernel `{kernel}`");
-        let query = "clGetEventProfilingInfo";
+        let time = |t: std::result::Result<u64, ClError>| {
+            t.map_err(cl_with(
+                "clGetEventProfilingInfo",
+                format!("profiling kernel `{kernel}`"),
+            ))
+        };
         Ok(ProfilingInfo {
-            queued: event
-                .profiling_command_queued()
-                .map_err(cl_with(query, detail()))?,
-            submitted: event
-                .profiling_command_submit()
-                .map_err(cl_with(query, detail()))?,
-            started: event
-                .profiling_command_start()
-                .map_err(cl_with(query, detail()))?,
-            ended: event
-                .profiling_command_end()
-                .map_err(cl_with(query, detail()))?,
+            queued: time(event.profiling_command_queued())?,
+            submitted: time(event.profiling_command_submit())?,
+            started: time(event.profiling_command_start())?,
+            ended: time(event.profiling_command_end())?,
         })
     }
 }
