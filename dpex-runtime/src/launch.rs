@@ -1,5 +1,5 @@
 //! Launching a kernel: checks, queue inference (compute follows data), then the launch on the
-//! queue's API (`backend::opencl::launch`, `backend::vulkan::launch`).
+//! queue's API (`backend::opencl::enqueue`, `backend::vulkan::enqueue`).
 
 use crate::arg::KernelArg;
 use crate::assume::assumptions_hold;
@@ -113,7 +113,7 @@ fn enqueue_checked(
     check_device_limits(spec, device.info(), device, local, args)?;
     let event = match queue.backend() {
         QueueBackend::OpenCl(_) => {
-            opencl::launch::enqueue(spec, queue, (global, local), args, wait_for, &foreign)?
+            opencl::enqueue(spec, queue, (global, local), args, wait_for, &foreign)?
         }
         QueueBackend::Vulkan(stream) => vulkan::enqueue(
             spec,
