@@ -38,6 +38,7 @@ use std::ptr;
 use std::time::Instant;
 
 use dpex::math::erf;
+use dpex::opencl::{DeviceExt, TensorExt};
 use dpex::prelude::*;
 use dpex::DType;
 use dpex_runtime::KernelSpec;

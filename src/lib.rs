@@ -40,6 +40,7 @@ pub use inspect::disassemble;
 #[doc(hidden)]
 pub use dpex_macros::__kernel_step;
 pub use dpex_macros::{constant, func, kernel};
+pub use dpex_runtime::opencl;
 pub use dpex_runtime::{
     assumptions_hold, build_log, build_options, cache_config, set_build_options, set_cache_config,
     CacheConfig,
@@ -67,7 +68,7 @@ pub mod prelude {
 /// What `#[kernel]`'s generated code calls; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use dpex_abi::vulkan;
+    pub use dpex_abi::{opencl, vulkan};
     pub use dpex_runtime::{
         all_c_contiguous, launch, launch_after, launch_best, BoundOp, DType, Feature, KernelArg,
         KernelSpec, LocalAccessor, NdRange, Obligation, ParamSpec, ParamSpecKind, Relation,

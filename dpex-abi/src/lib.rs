@@ -4,6 +4,8 @@
 //! - [`Scalar`]: the scalar types of the kernel language (the IR's element type and the runtime's
 //!   `DType` are this one enum);
 //! - [`record`]: the layout of the error record a safe kernel reports failed checks in;
+//! - [`opencl`]: how each parameter of a kernel reaches an OpenCL kernel object (its argument
+//!   indices), as the emitter declares it and the launcher reads it;
 //! - [`vulkan`]: how each parameter of a kernel reaches a Vulkan compute pipeline (the argument
 //!   block, push constant and specialization constants), as the emitter declares it and the
 //!   launcher reads it.
@@ -12,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+pub mod opencl;
 pub mod record;
 mod scalar;
 pub mod vulkan;
@@ -41,4 +44,19 @@ impl std::fmt::Display for Api {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// The shape of a kernel parameter, for [`opencl::Interface::layout`] and
+/// [`vulkan::Interface::layout`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParamShape {
+    /// A scalar.
+    Scalar,
+    /// A tensor of `dims` axes.
+    Tensor {
+        /// Its number of axes.
+        dims: u32,
+    },
+    /// A local accessor.
+    Local,
 }

@@ -27,6 +27,8 @@
 
 use std::borrow::Cow;
 
+pub use crate::ParamShape;
+
 /// Bytes of push constants every dpex pipeline declares: the argument block's device address.
 pub const PUSH_CONSTANT_BYTES: u32 = 8;
 
@@ -135,20 +137,6 @@ impl Interface {
             error_record_word,
         }
     }
-}
-
-/// The shape of a parameter, for [`Interface::layout`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ParamShape {
-    /// A scalar.
-    Scalar,
-    /// A tensor of `dims` axes.
-    Tensor {
-        /// Its number of axes.
-        dims: u32,
-    },
-    /// A local accessor.
-    Local,
 }
 
 #[cfg(test)]

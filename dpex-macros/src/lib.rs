@@ -2,8 +2,9 @@
 //! generates a typed launcher.
 //!
 //! Pipeline: [`parse`] reads the signature, [`lower`] type-checks the body while turning it into
-//! `dpex_spirv::ir`, `dpex_spirv::emit_opencl` produces the SPIR-V words, and [`generate`] writes
-//! the items users link against. Every problem is reported at the user's token; when there are
+//! `dpex_spirv::ir`, `dpex_spirv::emit_opencl` produces the SPIR-V words and the kernel's OpenCL
+//! interface (`emit_vulkan` the Vulkan module), and [`generate`] writes the items users link
+//! against. Every problem is reported at the user's token; when there are
 //! several, all are reported at once.
 
 #![warn(missing_docs)]

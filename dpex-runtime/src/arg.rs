@@ -3,8 +3,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use opencl3::types::cl_mem;
-
 use crate::local::LocalAccessor;
 use crate::queue::Queue;
 use crate::spec::tensor_type_name;
@@ -59,11 +57,6 @@ pub struct MemRef<'a> {
 }
 
 impl<'a> MemRef<'a> {
-    /// The OpenCL memory object (null for a zero-length tensor or one on a Vulkan device).
-    pub(crate) fn cl_mem(&self) -> cl_mem {
-        self.memory.mem()
-    }
-
     /// The tensor's memory (a launch on Vulkan keeps it alive until the kernel completed).
     pub(crate) fn memory(&self) -> &'a Arc<DeviceMemory> {
         self.memory

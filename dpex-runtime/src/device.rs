@@ -5,9 +5,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use opencl3::context::Context;
-use opencl3::types::cl_device_id;
-
 use crate::backend::opencl;
 use crate::backend::vulkan::{Physical, VulkanInfo};
 use crate::error::{Error, Result};
@@ -184,11 +181,12 @@ pub(crate) enum DeviceBackend {
 }
 
 impl Device {
-    pub(crate) fn from_parts(id: opencl3::device::Device, info: DeviceInfo) -> Device {
+    /// An OpenCL device.
+    pub(crate) fn from_opencl(handle: opencl::device::Handle, info: DeviceInfo) -> Device {
         Device {
             inner: Arc::new(DeviceInner {
                 info,
-                backend: DeviceBackend::OpenCl(opencl::device::Handle::new(id)),
+                backend: DeviceBackend::OpenCl(handle),
             }),
         }
     }
@@ -369,40 +367,6 @@ impl Device {
     /// Everything known about the device.
     pub fn info(&self) -> &DeviceInfo {
         &self.inner.info
-    }
-
-    /// The raw OpenCL device id (null for a Vulkan device).
-    pub(crate) fn id(&self) -> cl_device_id {
-        match &self.inner.backend {
-            DeviceBackend::OpenCl(handle) => handle.id(),
-            DeviceBackend::Vulkan(_) => std::ptr::null_mut(),
-        }
-    }
-
-    /// The raw OpenCL device id, for interoperation with other OpenCL code (as dpctl's
-    /// `SyclDevice` hands out its handle). Not retained: valid as long as the platform is.
-    /// Null for a Vulkan device.
-    pub fn cl_device_id(&self) -> cl_device_id {
-        self.id()
-    }
-
-    /// The raw OpenCL context of the device (every queue of the device and every tensor on them
-    /// belong to it), created at first use; for interoperation with other OpenCL code. Not
-    /// retained: valid while this `Device` (or a clone) lives; retain it to keep it longer.
-    /// [`Error::Unsupported`] for a Vulkan device.
-    pub fn cl_context(&self) -> Result<opencl3::types::cl_context> {
-        Ok(self.context()?.get())
-    }
-
-    /// The device's OpenCL context, created at first use and shared by all its queues.
-    pub(crate) fn context(&self) -> Result<&Context> {
-        match &self.inner.backend {
-            DeviceBackend::OpenCl(handle) => handle.context(),
-            DeviceBackend::Vulkan(_) => Err(Error::Unsupported {
-                what: "an OpenCL context".to_string(),
-                device: self.to_string(),
-            }),
-        }
     }
 }
 

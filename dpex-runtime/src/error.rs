@@ -1,6 +1,4 @@
-//! The runtime's error type: every failure names the operation, the OpenCL status and the kernel or argument involved.
-
-use opencl3::error_codes::ClError;
+//! The runtime's error type: every failure names the operation, the driver's status and the kernel or argument involved.
 
 use crate::feature::Feature;
 
@@ -16,18 +14,22 @@ const SETUP_HINT: &str =
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// An OpenCL call returned an error status.
+    /// A driver call (OpenCL or Vulkan) returned an error status.
     #[error(
-        "OpenCL error {status_name} ({status}) in {operation}{}",
+        "{} error {status_name} ({status}) in {operation}{}",
+        api_title(*api),
         detail_suffix(detail)
     )]
-    OpenCl {
-        /// The OpenCL function (or the runtime step) that failed, e.g. `clCreateBuffer`.
+    Driver {
+        /// The API of the driver.
+        api: dpex_abi::Api,
+        /// The driver function (or the runtime step) that failed, e.g. `clCreateBuffer` or
+        /// `vkAllocateMemory`.
         operation: &'static str,
-        /// The raw status code.
+        /// The raw status code (`cl_int`, `VkResult`).
         status: i32,
-        /// The status code's name, e.g. `CL_INVALID_VALUE`.
-        status_name: &'static str,
+        /// The status code's name, e.g. `CL_INVALID_VALUE` or `ERROR_OUT_OF_DEVICE_MEMORY`.
+        status_name: String,
         /// What the runtime was doing (may be empty).
         detail: String,
     },
@@ -416,17 +418,6 @@ pub enum Error {
         device: String,
     },
 
-    /// A Vulkan call failed.
-    #[error("{operation} failed with {result}{}", detail_suffix(detail))]
-    Vulkan {
-        /// The Vulkan function that failed, e.g. `vkAllocateMemory`.
-        operation: &'static str,
-        /// The `VkResult`, e.g. `ERROR_OUT_OF_DEVICE_MEMORY`.
-        result: String,
-        /// What the runtime was doing (may be empty).
-        detail: String,
-    },
-
     /// An event's profiling timestamps were asked for, but its queue does not record them.
     #[error(
         "kernel `{kernel}` ran on a queue without profiling; create the queue with \
@@ -502,122 +493,18 @@ fn work_items(local: &[usize]) -> usize {
     local.iter().fold(1usize, |acc, &l| acc.saturating_mul(l))
 }
 
+/// How an API is named in messages: `OpenCL`, `Vulkan`.
+fn api_title(api: dpex_abi::Api) -> &'static str {
+    match api {
+        dpex_abi::Api::OpenCl => "OpenCL",
+        dpex_abi::Api::Vulkan => "Vulkan",
+    }
+}
+
 fn detail_suffix(detail: &str) -> String {
     if detail.is_empty() {
         String::new()
     } else {
         format!(": {detail}")
-    }
-}
-
-impl Error {
-    /// An [`Error::OpenCl`] for a status code returned by `operation`.
-    pub fn opencl(operation: &'static str, status: i32, detail: impl Into<String>) -> Error {
-        Error::OpenCl {
-            operation,
-            status,
-            status_name: status_name(status),
-            detail: detail.into(),
-        }
-    }
-}
-
-/// Builds a `map_err` adapter turning an opencl3 error into [`Error::OpenCl`].
-pub(crate) fn cl(operation: &'static str) -> impl FnOnce(ClError) -> Error {
-    move |e| Error::opencl(operation, e.0, String::new())
-}
-
-/// Like [`cl`], with a detail message.
-pub(crate) fn cl_with(operation: &'static str, detail: String) -> impl FnOnce(ClError) -> Error {
-    move |e| Error::opencl(operation, e.0, detail)
-}
-
-/// The name of an OpenCL status code, e.g. `-30` -> `"CL_INVALID_VALUE"`.
-pub fn status_name(status: i32) -> &'static str {
-    match status {
-        0 => "CL_SUCCESS",
-        -1 => "CL_DEVICE_NOT_FOUND",
-        -2 => "CL_DEVICE_NOT_AVAILABLE",
-        -3 => "CL_COMPILER_NOT_AVAILABLE",
-        -4 => "CL_MEM_OBJECT_ALLOCATION_FAILURE",
-        -5 => "CL_OUT_OF_RESOURCES",
-        -6 => "CL_OUT_OF_HOST_MEMORY",
-        -7 => "CL_PROFILING_INFO_NOT_AVAILABLE",
-        -8 => "CL_MEM_COPY_OVERLAP",
-        -9 => "CL_IMAGE_FORMAT_MISMATCH",
-        -10 => "CL_IMAGE_FORMAT_NOT_SUPPORTED",
-        -11 => "CL_BUILD_PROGRAM_FAILURE",
-        -12 => "CL_MAP_FAILURE",
-        -13 => "CL_MISALIGNED_SUB_BUFFER_OFFSET",
-        -14 => "CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST",
-        -15 => "CL_COMPILE_PROGRAM_FAILURE",
-        -16 => "CL_LINKER_NOT_AVAILABLE",
-        -17 => "CL_LINK_PROGRAM_FAILURE",
-        -18 => "CL_DEVICE_PARTITION_FAILED",
-        -19 => "CL_KERNEL_ARG_INFO_NOT_AVAILABLE",
-        -30 => "CL_INVALID_VALUE",
-        -31 => "CL_INVALID_DEVICE_TYPE",
-        -32 => "CL_INVALID_PLATFORM",
-        -33 => "CL_INVALID_DEVICE",
-        -34 => "CL_INVALID_CONTEXT",
-        -35 => "CL_INVALID_QUEUE_PROPERTIES",
-        -36 => "CL_INVALID_COMMAND_QUEUE",
-        -37 => "CL_INVALID_HOST_PTR",
-        -38 => "CL_INVALID_MEM_OBJECT",
-        -39 => "CL_INVALID_IMAGE_FORMAT_DESCRIPTOR",
-        -40 => "CL_INVALID_IMAGE_SIZE",
-        -41 => "CL_INVALID_SAMPLER",
-        -42 => "CL_INVALID_BINARY",
-        -43 => "CL_INVALID_BUILD_OPTIONS",
-        -44 => "CL_INVALID_PROGRAM",
-        -45 => "CL_INVALID_PROGRAM_EXECUTABLE",
-        -46 => "CL_INVALID_KERNEL_NAME",
-        -47 => "CL_INVALID_KERNEL_DEFINITION",
-        -48 => "CL_INVALID_KERNEL",
-        -49 => "CL_INVALID_ARG_INDEX",
-        -50 => "CL_INVALID_ARG_VALUE",
-        -51 => "CL_INVALID_ARG_SIZE",
-        -52 => "CL_INVALID_KERNEL_ARGS",
-        -53 => "CL_INVALID_WORK_DIMENSION",
-        -54 => "CL_INVALID_WORK_GROUP_SIZE",
-        -55 => "CL_INVALID_WORK_ITEM_SIZE",
-        -56 => "CL_INVALID_GLOBAL_OFFSET",
-        -57 => "CL_INVALID_EVENT_WAIT_LIST",
-        -58 => "CL_INVALID_EVENT",
-        -59 => "CL_INVALID_OPERATION",
-        -60 => "CL_INVALID_GL_OBJECT",
-        -61 => "CL_INVALID_BUFFER_SIZE",
-        -62 => "CL_INVALID_MIP_LEVEL",
-        -63 => "CL_INVALID_GLOBAL_WORK_SIZE",
-        -64 => "CL_INVALID_PROPERTY",
-        -65 => "CL_INVALID_IMAGE_DESCRIPTOR",
-        -66 => "CL_INVALID_COMPILER_OPTIONS",
-        -67 => "CL_INVALID_LINKER_OPTIONS",
-        -68 => "CL_INVALID_DEVICE_PARTITION_COUNT",
-        -69 => "CL_INVALID_PIPE_SIZE",
-        -70 => "CL_INVALID_DEVICE_QUEUE",
-        -71 => "CL_INVALID_SPEC_ID",
-        -72 => "CL_MAX_SIZE_RESTRICTION_EXCEEDED",
-        -1001 => "CL_PLATFORM_NOT_FOUND_KHR",
-        -2000 => "DLOPEN_RUNTIME_LOAD_FAILED",
-        -2001 => "DLOPEN_FUNCTION_NOT_AVAILABLE",
-        _ => "CL_UNKNOWN_STATUS",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn status_names() {
-        assert_eq!(status_name(-30), "CL_INVALID_VALUE");
-        assert_eq!(status_name(-11), "CL_BUILD_PROGRAM_FAILURE");
-        assert_eq!(status_name(12345), "CL_UNKNOWN_STATUS");
-        let e = Error::opencl("clCreateBuffer", -61, "a tensor of 0 bytes");
-        assert_eq!(
-            e.to_string(),
-            "OpenCL error CL_INVALID_BUFFER_SIZE (-61) in clCreateBuffer: a tensor of 0 bytes"
-        );
     }
 }

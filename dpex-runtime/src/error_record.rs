@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use dpex_abi::record::{Check, What};
-use opencl3::types::cl_mem;
 
 use crate::error::{Error, Result};
 use crate::queue::Queue;
@@ -53,13 +52,6 @@ impl ErrorRecord {
             spec,
             clean: AtomicBool::new(false),
         })
-    }
-
-    /// The record's memory object, the kernel's last argument.
-    pub(crate) fn mem(&self) -> cl_mem {
-        self.memory
-            .as_ref()
-            .map_or(std::ptr::null_mut(), |m| m.mem())
     }
 
     /// The record's memory.

@@ -4,10 +4,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use opencl3::types::cl_event;
-
+use crate::backend::opencl;
 use crate::backend::vulkan::Signal;
-use crate::error::{cl_with, Error, Result};
+use crate::error::{Error, Result};
 use crate::error_record::ErrorRecord;
 
 /// A launched kernel; [`Event::wait`] blocks until it has run.
@@ -31,7 +30,7 @@ pub struct Event {
 /// The API object behind an [`Event`].
 pub(crate) enum Inner {
     /// An OpenCL event.
-    OpenCl(opencl3::event::Event),
+    OpenCl(opencl::event::Event),
     /// A point on a Vulkan queue's timeline.
     Vulkan(Signal),
 }
@@ -91,10 +90,7 @@ impl Event {
     /// Blocks until the command has completed, without reading its error record.
     pub(crate) fn complete(&self) -> Result<()> {
         match &self.event {
-            Inner::OpenCl(event) => event.wait().map_err(cl_with(
-                "clWaitForEvents",
-                format!("waiting for kernel `{}`", self.kernel),
-            )),
+            Inner::OpenCl(event) => event.wait(self.kernel),
             Inner::Vulkan(signal) => signal.wait(),
         }
     }
@@ -134,22 +130,7 @@ impl Event {
                 });
             }
         };
-        let detail = || format!("profiling kernel `{}`", self.kernel);
-        let query = "clGetEventProfilingInfo";
-        Ok(ProfilingInfo {
-            queued: event
-                .profiling_command_queued()
-                .map_err(cl_with(query, detail()))?,
-            submitted: event
-                .profiling_command_submit()
-                .map_err(cl_with(query, detail()))?,
-            started: event
-                .profiling_command_start()
-                .map_err(cl_with(query, detail()))?,
-            ended: event
-                .profiling_command_end()
-                .map_err(cl_with(query, detail()))?,
-        })
+        event.profiling(self.kernel)
     }
 
     /// The point of a Vulkan queue's timeline this event is (`None` for an OpenCL event).
@@ -160,10 +141,10 @@ impl Event {
         }
     }
 
-    /// The raw OpenCL event, for wait lists (`None` for a Vulkan event).
-    pub(crate) fn cl_event(&self) -> Option<cl_event> {
+    /// The OpenCL event, for wait lists (`None` for a Vulkan event).
+    pub(crate) fn opencl(&self) -> Option<&opencl::event::Event> {
         match &self.event {
-            Inner::OpenCl(event) => Some(event.get()),
+            Inner::OpenCl(event) => Some(event),
             Inner::Vulkan(_) => None,
         }
     }

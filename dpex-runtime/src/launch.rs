@@ -1,5 +1,5 @@
 //! Launching a kernel: checks, queue inference (compute follows data), then the launch on the
-//! queue's API (`backend::opencl::launch`, `backend::vulkan::launch`).
+//! queue's API (`backend::opencl::enqueue`, `backend::vulkan::enqueue`).
 
 use crate::arg::KernelArg;
 use crate::assume::assumptions_hold;
@@ -113,7 +113,7 @@ fn enqueue_checked(
     check_device_limits(spec, device.info(), device, local, args)?;
     let event = match queue.backend() {
         QueueBackend::OpenCl(_) => {
-            opencl::launch::enqueue(spec, queue, (global, local), args, wait_for, &foreign)?
+            opencl::enqueue(spec, queue, (global, local), args, wait_for, &foreign)?
         }
         QueueBackend::Vulkan(stream) => vulkan::enqueue(
             spec,
@@ -232,6 +232,14 @@ mod tests {
         build_options: "",
         reports_errors: false,
         assumes: &[],
+        opencl: dpex_abi::opencl::Interface {
+            params: std::borrow::Cow::Borrowed(&[dpex_abi::opencl::Arg::Tensor {
+                index: 0,
+                dims: 1,
+            }]),
+            error_record: None,
+            args: 4,
+        },
         vulkan: Err("built for OpenCL only"),
     };
 
@@ -241,7 +249,7 @@ mod tests {
         let mut info = real.info().clone();
         info.extensions.retain(|e| e != "cl_khr_fp16");
         info.name = format!("{} (without fp16)", info.name);
-        Device::from_parts(opencl3::device::Device::new(real.id()), info)
+        Device::from_opencl(opencl::device::Handle::twin(&real), info)
     }
 
     /// Lavapipe, described as a device without fp16 (same physical device).

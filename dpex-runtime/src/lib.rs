@@ -47,9 +47,12 @@
 //! [`launch_best`] runs it when [`assumptions_hold`] for the launch's range and arguments (interval
 //! arithmetic over the [`Obligation`]s in [`KernelSpec::assumes`]), else the checked variant.
 //!
-//! For other OpenCL code: [`Device::cl_device_id`], [`Device::cl_context`],
-//! [`Queue::cl_command_queue`] and [`Tensor::cl_mem`] hand out the raw handles (null, or
-//! [`Error::Unsupported`] for `cl_context`, on Vulkan devices).
+//! For other OpenCL code, the extension traits of [`opencl`] hand out the raw handles:
+//! [`DeviceExt::cl_device_id`](opencl::DeviceExt::cl_device_id),
+//! [`DeviceExt::cl_context`](opencl::DeviceExt::cl_context),
+//! [`QueueExt::cl_command_queue`](opencl::QueueExt::cl_command_queue) and
+//! [`TensorExt::cl_mem`](opencl::TensorExt::cl_mem) (null, or [`Error::Unsupported`] for
+//! `cl_context`, on Vulkan devices).
 //!
 //! Devices: every OpenCL device whose driver accepts SPIR-V (`CL_DEVICE_IL_VERSION`) is usable,
 //! and every Vulkan device (Vulkan 1.2 or later, through the system's loader, opened at run
@@ -86,9 +89,11 @@ mod validate;
 
 pub use arg::{all_c_contiguous, KernelArg, MemRef};
 pub use assume::{assumptions_hold, BoundOp, Obligation, Relation};
+pub use backend::opencl::interop as opencl;
+pub use backend::opencl::status_name;
 pub use backend::vulkan::{FloatControls, VulkanInfo};
 pub use device::{Device, DeviceInfo, DeviceType};
-pub use error::{status_name, Error, Result};
+pub use error::{Error, Result};
 pub use event::{Event, ProfilingInfo};
 pub use feature::Feature;
 pub use launch::{launch, launch_after, launch_best, launch_on};

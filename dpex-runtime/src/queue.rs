@@ -4,11 +4,9 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use opencl3::command_queue::CommandQueue;
-
 use crate::backend::{opencl, vulkan};
 use crate::device::{Device, DeviceBackend};
-use crate::error::{cl, Error, Result};
+use crate::error::{Error, Result};
 use crate::tensor::memory::DeviceMemory;
 
 /// How a [`Queue`] executes and records its commands. The default is an in-order queue without
@@ -49,7 +47,7 @@ pub struct Queue {
 /// The API object behind a [`Queue`].
 pub(crate) enum QueueBackend {
     /// An OpenCL command queue.
-    OpenCl(CommandQueue),
+    OpenCl(opencl::queue::CommandQueue),
     /// A Vulkan submission stream.
     Vulkan(Arc<vulkan::Stream>),
 }
@@ -153,7 +151,7 @@ impl Queue {
     /// Blocks until every command enqueued so far has completed.
     pub fn finish(&self) -> Result<()> {
         match &self.inner.backend {
-            QueueBackend::OpenCl(queue) => queue.finish().map_err(cl("clFinish")),
+            QueueBackend::OpenCl(queue) => queue.finish(),
             QueueBackend::Vulkan(stream) => stream.finish(),
         }
     }
@@ -168,18 +166,8 @@ impl Queue {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    /// The raw OpenCL command queue, for interoperation with other OpenCL code (commands
-    /// enqueued on it are ordered with dpex's launches like any others). Not retained: valid
-    /// while this `Queue` (or a clone) lives. Null for a queue on a Vulkan device.
-    pub fn cl_command_queue(&self) -> opencl3::types::cl_command_queue {
-        match &self.inner.backend {
-            QueueBackend::OpenCl(queue) => queue.get(),
-            QueueBackend::Vulkan(_) => std::ptr::null_mut(),
-        }
-    }
-
-    /// The opencl3 command queue (`None` on a Vulkan device).
-    pub(crate) fn cl_queue(&self) -> Option<&CommandQueue> {
+    /// The OpenCL command queue (`None` on a Vulkan device).
+    pub(crate) fn cl_queue(&self) -> Option<&opencl::queue::CommandQueue> {
         match &self.inner.backend {
             QueueBackend::OpenCl(queue) => Some(queue),
             QueueBackend::Vulkan(_) => None,

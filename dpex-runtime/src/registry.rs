@@ -79,8 +79,8 @@ pub(crate) struct Probe {
 
 /// The handle of a usable device, by API.
 pub(crate) enum Handle {
-    /// An OpenCL device id.
-    OpenCl(opencl3::device::Device),
+    /// An OpenCL device.
+    OpenCl(opencl::device::Handle),
     /// A Vulkan physical device.
     Vulkan(vulkan::Physical),
 }
@@ -103,7 +103,7 @@ pub(crate) fn into_entries(mut probes: Vec<Probe>) -> Vec<Entry> {
         .into_iter()
         .map(|Probe { info, handle }| Entry {
             device: handle.map(|handle| match handle {
-                Handle::OpenCl(id) => Device::from_parts(id, info.clone()),
+                Handle::OpenCl(handle) => Device::from_opencl(handle, info.clone()),
                 Handle::Vulkan(physical) => Device::from_vulkan(physical, info.clone()),
             }),
             info,

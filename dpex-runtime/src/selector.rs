@@ -231,6 +231,7 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::opencl;
     use crate::device::tests::fake_info;
     use crate::registry::{into_entries, Handle, Probe};
 
@@ -317,8 +318,7 @@ mod tests {
                 Err("the driver does not accept SPIR-V (empty CL_DEVICE_IL_VERSION)".to_string());
         }
         // A null device id: selection never calls OpenCL.
-        let handle =
-            usable.then(|| Handle::OpenCl(opencl3::device::Device::new(std::ptr::null_mut())));
+        let handle = usable.then(|| Handle::OpenCl(opencl::device::Handle::null()));
         Probe { info, handle }
     }
 

@@ -40,15 +40,19 @@ pub struct KernelSpec {
     /// ([`set_build_options`](crate::set_build_options), `DPEX_BUILD_OPTIONS`); part of every
     /// program cache key. Usually empty.
     pub build_options: &'static str,
-    /// True for a safe (checked) kernel that reports failed run-time checks: it takes one more
-    /// OpenCL argument after its parameters, a pointer to a 6-word `u64` error record that the
-    /// launch allocates and [`Event::wait`](crate::Event::wait) reads back.
+    /// True for a safe (checked) kernel that reports failed run-time checks: it takes a pointer
+    /// to a 6-word `u64` error record (where [`opencl`](Self::opencl) and the Vulkan interface
+    /// say) that the launch allocates and [`Event::wait`](crate::Event::wait) reads back.
     pub reports_errors: bool,
     /// The index checks this variant leaves out, each of which must provably hold at a launch
     /// for the variant to run ([`assumptions_hold`](crate::assumptions_hold)). Empty for every
     /// variant but the one `#[kernel]` emits for launches whose indices it can bound (see
     /// [`launch_best`](crate::launch_best)).
     pub assumes: &'static [Obligation],
+    /// How each parameter reaches the kernel in [`spirv`](Self::spirv) on an OpenCL device: its
+    /// argument indices, as the emitter declared them ([`dpex_abi::opencl`]); the OpenCL
+    /// launcher sets the arguments by it.
+    pub opencl: dpex_abi::opencl::Interface,
     /// The same kernel compiled for Vulkan devices, or why the Vulkan flavour of the emitter
     /// could not compile it: a launch on a Vulkan device then fails with
     /// [`Error::NotCompiledForApi`](crate::Error::NotCompiledForApi), naming this reason.
@@ -68,16 +72,13 @@ pub struct ParamSpec {
 ///
 /// # Kernel ABI
 ///
-/// Each parameter becomes one or more OpenCL kernel arguments, in parameter order:
-///
-/// - a scalar is one argument of its type's size;
-/// - a tensor of `dims` axes is `2 + 2 * dims` arguments: the `__global T*` base pointer of the
-///   underlying buffer (*not* adjusted by the view's offset; null for an empty view), the view's
-///   offset in elements as a `u64`, then `dims` `u64` extents (axis 0 first), then `dims` `i64`
-///   strides in elements (axis 0 first). Element `[i0, i1, ...]` is at
-///   `base[offset + i0 * stride0 + i1 * stride1 + ...]`;
-/// - a local accessor is two, a `__local` pointer (set with
-///   `clSetKernelArg(index, len * elem_size, NULL)`) and then its element count as a `u64`.
+/// A tensor reaches the kernel as the base pointer (or device address) of its underlying buffer
+/// (*not* adjusted by the view's offset; null for an empty view), the view's offset in elements
+/// as a `u64`, then its `u64` extents (axis 0 first), then its `i64` strides in elements (axis 0
+/// first). Element `[i0, i1, ...]` is at `base[offset + i0 * stride0 + i1 * stride1 + ...]`. A
+/// scalar is passed by value and a local accessor by its element count. Where each value goes
+/// is the module's interface, written by the emitter: [`dpex_abi::opencl`] (kernel arguments)
+/// and [`dpex_abi::vulkan`] (an argument block and specialization constants).
 ///
 /// Tensor arguments of any layout are passed this way. A kernel compiled for C-contiguous
 /// tensors may ignore the strides (they are the row-major strides of the shape whenever

@@ -311,6 +311,11 @@ mod tests {
         build_options: "",
         reports_errors: false,
         assumes: &[],
+        opencl: dpex_abi::opencl::Interface {
+            params: std::borrow::Cow::Borrowed(&[dpex_abi::opencl::Arg::Local { index: 0 }]),
+            error_record: None,
+            args: 2,
+        },
         vulkan: Err("built for OpenCL only"),
     };
 

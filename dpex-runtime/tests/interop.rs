@@ -5,6 +5,7 @@ mod common;
 
 use std::ptr;
 
+use dpex_runtime::opencl::{DeviceExt, QueueExt, TensorExt};
 use dpex_runtime::Tensor;
 use opencl3::memory::{get_mem_object_info, CL_MEM_CONTEXT, CL_MEM_SIZE};
 use opencl3::types::CL_BLOCKING;

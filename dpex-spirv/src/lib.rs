@@ -3,8 +3,9 @@
 //! the optional device features a module needs.
 //!
 //! This crate knows nothing of `syn` or of a driver: the `#[kernel]` macro builds an
-//! [`ir::Module`], calls [`emit_opencl`] (and [`emit_vulkan`]), and embeds the returned words;
-//! the runtime hands them to the driver. [`validation_env`] names the `spirv-val` environment
+//! [`ir::Module`], calls [`emit_opencl`] (and [`emit_vulkan`]), and embeds the returned words
+//! and interfaces ([`dpex_abi::opencl`], [`dpex_abi::vulkan`]); the runtime hands the words to
+//! the driver and sets the arguments where the interface says. [`validation_env`] names the `spirv-val` environment
 //! that checks a module.
 
 #![warn(missing_docs)]

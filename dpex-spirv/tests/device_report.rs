@@ -15,7 +15,10 @@ const WORDS: usize = ERROR_RECORD_WORDS as usize;
 /// Emits `module` (validated by `spirv-val`).
 fn words(module: &Module) -> Vec<u32> {
     let name = &module.kernels[0].name;
-    let words = emit_opencl(module, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    let words = emit_opencl(module, &Options::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .words
+        .into_owned();
     validate(name, &words);
     words
 }

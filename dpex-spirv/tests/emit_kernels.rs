@@ -190,7 +190,9 @@ fn every_supported_version_validates() {
                 ..Options::default()
             },
         )
-        .expect("emit");
+        .expect("emit")
+        .words
+        .into_owned();
         assert_eq!(words[1], 0x0001_0000 | (u32::from(minor) << 8));
         validate_env(&format!("version_1_{minor}"), &words, env);
     }
@@ -219,8 +221,14 @@ fn emission_is_deterministic() {
         functions: vec![],
         kernels: vec![control_flow_kernel(), vector_add()],
     };
-    let a = emit_opencl(&module, &Options::default()).expect("emit");
-    let b = emit_opencl(&module, &Options::default()).expect("emit");
+    let a = emit_opencl(&module, &Options::default())
+        .expect("emit")
+        .words
+        .into_owned();
+    let b = emit_opencl(&module, &Options::default())
+        .expect("emit")
+        .words
+        .into_owned();
     assert_eq!(a, b);
     assert_eq!(dpex_spirv::spirv_hash(&a), dpex_spirv::spirv_hash(&b));
 }
@@ -265,7 +273,10 @@ fn embedded_modules_are_found_with_their_kernels() {
             functions: vec![],
             kernels,
         };
-        emit_opencl(&module, &Options::default()).expect("emit")
+        emit_opencl(&module, &Options::default())
+            .expect("emit")
+            .words
+            .into_owned()
     };
     let first = emit(vec![control_flow_kernel()]);
     let second = emit(vec![vector_add()]);

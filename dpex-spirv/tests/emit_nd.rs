@@ -224,7 +224,9 @@ fn workgroup_arrays_join_the_interface_from_spirv_1_4() {
                 ..Options::default()
             },
         )
-        .expect("emit");
+        .expect("emit")
+        .words
+        .into_owned();
         validate(&format!("tiles_1_{minor}"), &words);
         let text = disassemble(&words).expect("disassemble");
         let entry = text

@@ -87,7 +87,9 @@ fn later_versions_list_the_builtins_of_the_linear_id_in_the_interface() {
             ..Options::default()
         },
     )
-    .unwrap();
+    .unwrap()
+    .words
+    .into_owned();
     validate_env("all_fail_3d_spv14", &words, "spv1.4");
 }
 
@@ -166,7 +168,10 @@ fn modules_that_do_not_report_errors_are_unchanged() {
     for line in text.lines().filter(|l| l.contains("OpFunctionCall")) {
         assert_eq!(call_args(line), 2, "{line}");
     }
-    let plain = emit_opencl(&single(vector_add()), &Options::default()).unwrap();
+    let plain = emit_opencl(&single(vector_add()), &Options::default())
+        .unwrap()
+        .words
+        .into_owned();
     let golden = include_str!("golden/vector_add.spvasm");
     assert_eq!(disassemble(&plain).unwrap().trim(), golden.trim());
 }
@@ -186,4 +191,52 @@ fn kernels_without_functions_may_differ_in_reporting() {
         1 + 4 + 1,
         "{text}"
     );
+}
+
+/// The OpenCL interface comes from the emitter, one entry per parameter at the index of its
+/// first `OpFunctionParameter`, the error record's pointer last; it is the layout that
+/// `dpex_abi::opencl::Interface::layout` describes.
+#[test]
+fn the_opencl_interface_lists_the_arguments_the_entry_point_declares() {
+    use dpex_abi::opencl::Interface;
+    use dpex_abi::ParamShape;
+    let mut k = kernel(
+        "interface",
+        2,
+        vec![
+            scalar("a", S::F32),
+            tensor_nd("x", S::F32, Access::Read, 2),
+            dpex_spirv::ir::Param {
+                name: "tmp".into(),
+                kind: dpex_spirv::ir::ParamKind::Local { elem: S::F32 },
+            },
+            scalar("flag", S::Bool),
+        ],
+        vec![],
+        vec![],
+    );
+    k.reports_errors = true;
+    let emitted = emit_opencl(&single(k), &Options::default()).expect("emit");
+    let [kernel] = &emitted.kernels[..] else {
+        panic!("one kernel: {:?}", emitted.kernels);
+    };
+    assert_eq!(kernel.name, "interface");
+    let interface = &kernel.interface;
+    assert_eq!((interface.error_record, interface.args), (Some(10), 11));
+    let shapes = [
+        ParamShape::Scalar,
+        ParamShape::Tensor { dims: 2 },
+        ParamShape::Local,
+        ParamShape::Scalar,
+    ];
+    assert_eq!(*interface, Interface::layout(&shapes, true));
+    let text = disassemble(&emitted.words).expect("disassemble");
+    let entry = id_named(&text, "interface");
+    let parameters = text
+        .lines()
+        .skip_while(|l| !l.starts_with(&format!("{entry} = OpFunction ")))
+        .skip(1)
+        .take_while(|l| l.contains("OpFunctionParameter"))
+        .count();
+    assert_eq!(parameters, 11, "{text}");
 }

@@ -114,7 +114,9 @@ fn shuffles_raise_the_version_to_1_3() {
             ..Options::default()
         },
     )
-    .expect("emit");
+    .expect("emit")
+    .words
+    .into_owned();
     validate("shuffles_1_4", &words);
     assert!(disassemble(&words).expect("dis").contains("Version: 1.4"));
 }

@@ -336,7 +336,7 @@ fn pipeline(
             };
             let _ = dpex_spirv::required_features(&module);
             let words = match dpex_spirv::emit_opencl(&module, &dpex_spirv::Options::default()) {
-                Ok(w) => w,
+                Ok(emitted) => emitted.words,
                 Err(e) => {
                     let text = e.to_string();
                     let key = first_words(&text, 12);

@@ -3,6 +3,7 @@
 use super::Instance;
 use crate::lower::bound_tokens;
 use crate::parse::ParamDeclKind;
+use dpex_abi::opencl::Arg;
 use dpex_abi::vulkan::Slot;
 use dpex_spirv::ir::{Access, Scalar};
 use proc_macro2::{Literal, TokenStream};
@@ -263,6 +264,7 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
         };
         quote!(::dpex::__private::ParamSpec { name: #pname, kind: #kind })
     });
+    let opencl = opencl_tokens(&instance.opencl);
     let vulkan = vulkan_tokens(&instance.vulkan);
     quote! {
         ::dpex::__private::KernelSpec {
@@ -276,8 +278,37 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
             build_options: #build_options,
             reports_errors: #reports_errors,
             assumes: &[#(#assumes),*],
+            opencl: #opencl,
             vulkan: #vulkan,
         }
+    }
+}
+
+/// `KernelSpec::opencl`: the OpenCL module's interface as a constant expression.
+fn opencl_tokens(interface: &dpex_abi::opencl::Interface) -> TokenStream {
+    let args = interface.params.iter().map(|arg| match *arg {
+        Arg::Scalar { index } => quote!(::dpex::__private::opencl::Arg::Scalar { index: #index }),
+        Arg::Tensor { index, dims } => {
+            quote!(::dpex::__private::opencl::Arg::Tensor { index: #index, dims: #dims })
+        }
+        Arg::Local { index } => quote!(::dpex::__private::opencl::Arg::Local { index: #index }),
+    });
+    let error_record = option_tokens(interface.error_record);
+    let count = interface.args;
+    quote! {
+        ::dpex::__private::opencl::Interface {
+            params: ::std::borrow::Cow::Borrowed(&[#(#args),*]),
+            error_record: #error_record,
+            args: #count,
+        }
+    }
+}
+
+/// `Some(value)` or `None` as an expression.
+fn option_tokens(value: Option<u32>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
     }
 }
 
@@ -302,10 +333,7 @@ fn vulkan_tokens(vulkan: &Result<dpex_abi::vulkan::Module, String>) -> TokenStre
             quote!(::dpex::__private::vulkan::Slot::Local { spec_id: #spec_id })
         }
     });
-    let error_record_word = match interface.error_record_word {
-        Some(word) => quote!(::core::option::Option::Some(#word)),
-        None => quote!(::core::option::Option::None),
-    };
+    let error_record_word = option_tokens(interface.error_record_word);
     quote! {
         ::core::result::Result::Ok(::dpex::__private::vulkan::Module {
             words: ::std::borrow::Cow::Borrowed(&[#(#words),*]),

@@ -24,6 +24,8 @@ use syn::ItemFn;
 pub(crate) struct Instance {
     pub sig: Signature,
     pub words: Vec<u32>,
+    /// How the parameters reach the OpenCL kernel, as the emitter declared them.
+    pub opencl: dpex_abi::opencl::Interface,
     /// The Vulkan module, or why the Vulkan flavour of the emitter cannot compile the kernel.
     pub vulkan: Result<dpex_abi::vulkan::Module, String>,
     pub features: dpex_spirv::Features,
@@ -222,6 +224,7 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
                     instances.push(Instance {
                         sig: sig.clone(),
                         words: Vec::new(),
+                        opencl: dpex_abi::opencl::Interface::layout(&[], false),
                         vulkan: Err(String::new()),
                         features: dpex_spirv::Features::default(),
                         static_local_bytes: 0,
@@ -276,10 +279,11 @@ fn build_instance(
         .sum();
     let reports_errors = module.kernels.iter().any(|k| k.reports_errors);
     let vulkan = emit_vulkan(&module, options.contract);
-    let words = emit(sig, module, options.contract)?;
+    let (words, opencl) = emit(sig, module, options.contract)?;
     Ok(Instance {
         sig: sig.clone(),
         words,
+        opencl,
         vulkan,
         features,
         static_local_bytes,
@@ -299,17 +303,30 @@ fn emit_vulkan(module: &ir::Module, contraction: bool) -> Result<dpex_abi::vulka
     dpex_spirv::emit_vulkan(module, &options).map_err(|e| e.to_string())
 }
 
-/// Emits a module's SPIR-V (`contraction`: `#[kernel(contract)]`). An emitter error here is a
-/// bug in dpex, reported at the name.
-fn emit(sig: &Signature, module: ir::Module, contraction: bool) -> syn::Result<Vec<u32>> {
+/// Emits a module's SPIR-V for OpenCL (`contraction`: `#[kernel(contract)]`) and its kernel's
+/// interface. An emitter error here is a bug in dpex, reported at the name.
+fn emit(
+    sig: &Signature,
+    module: ir::Module,
+    contraction: bool,
+) -> syn::Result<(Vec<u32>, dpex_abi::opencl::Interface)> {
     let options = dpex_spirv::Options {
         contraction,
         ..dpex_spirv::Options::default()
     };
-    dpex_spirv::emit_opencl(&module, &options).map_err(|e| {
+    let internal = |what: String| {
         syn::Error::new(
             sig.name.span(),
-            format!("internal error in dpex: the SPIR-V emitter rejected this kernel ({e}); please report it"),
+            format!("internal error in dpex: {what}; please report it"),
         )
-    })
+    };
+    let emitted = dpex_spirv::emit_opencl(&module, &options)
+        .map_err(|e| internal(format!("the SPIR-V emitter rejected this kernel ({e})")))?;
+    let [kernel] = &emitted.kernels[..] else {
+        return Err(internal(format!(
+            "the OpenCL module has {} kernels, not one",
+            emitted.kernels.len()
+        )));
+    };
+    Ok((emitted.words.into_owned(), kernel.interface.clone()))
 }

@@ -2,19 +2,18 @@
 
 use std::time::Instant;
 
-use opencl3::program::Program;
-
 use super::disk::{self, cache_config};
 use super::format::DiskKey;
 use super::inspect::{dump_if_requested, validate_if_requested};
 use super::stats::{self, trace};
+use crate::backend::opencl;
 use crate::device::Device;
-use crate::error::{cl_with, status_name, Error, Result};
+use crate::error::Result;
 use crate::spec::KernelSpec;
 
 /// A program ready to create kernels from, and the driver's build log of its build from SPIR-V.
 pub(super) struct Loaded {
-    pub(super) program: Program,
+    pub(super) program: opencl::program::Program,
     pub(super) build_log: String,
 }
 
@@ -47,49 +46,19 @@ pub(super) fn load(spec: &KernelSpec, device: &Device, options: &str) -> Result<
     Ok(loaded)
 }
 
-/// `clCreateProgramWithIL` + `clBuildProgram`, timed and counted.
+/// A driver build of `spec`'s SPIR-V for `device` (`clCreateProgramWithIL` + `clBuildProgram`),
+/// timed and counted.
 fn build_from_il(spec: &KernelSpec, device: &Device, options: &str) -> Result<Loaded> {
-    let context = device.context()?;
     let started = Instant::now();
-    let il: Vec<u8> = spec.spirv.iter().flat_map(|w| w.to_ne_bytes()).collect();
-    let mut program = Program::create_from_il(context, &il).map_err(cl_with(
-        "clCreateProgramWithIL",
-        format!(
-            "kernel `{}` ({} SPIR-V words) on {device}",
-            spec.name,
-            spec.spirv.len()
-        ),
-    ))?;
-    // `options` holds no NUL (checked by the caller), so build() does not panic.
-    let built = program.build(&[device.id()], options);
-    let log = program.get_build_log(device.id()).unwrap_or_default();
-    let log = log
-        .trim_matches(|c: char| c == '\0' || c.is_whitespace())
-        .to_string();
+    let built = opencl::program::from_il(spec, device, options);
     let time = started.elapsed();
-    stats::built(spec, built.is_ok(), time);
+    stats::built(stats::opencl_module(spec), built.is_ok(), time);
     trace(format_args!(
         "built `{}` ({} SPIR-V words, options {options:?}) on {device} in {time:?}: {}",
         spec.name,
         spec.spirv.len(),
         if built.is_ok() { "ok" } else { "failed" }
     ));
-    if let Err(e) = built {
-        return Err(Error::BuildFailed {
-            kernel: spec.name.to_string(),
-            device: device.to_string(),
-            log: if log.is_empty() {
-                format!(
-                    "(no build log; clBuildProgram returned {})",
-                    status_name(e.0)
-                )
-            } else {
-                format!("{log}\n(clBuildProgram returned {})", status_name(e.0))
-            },
-        });
-    }
-    Ok(Loaded {
-        program,
-        build_log: log,
-    })
+    let (program, build_log) = built?;
+    Ok(Loaded { program, build_log })
 }

@@ -11,12 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 use std::time::{Duration, Instant, SystemTime};
 
-use opencl3::program::Program;
-
 use super::build::Loaded;
 use super::format::{decode, encode, DiskKey};
 use super::inspect::unique_suffix;
 use super::stats::{self, trace};
+use crate::backend::opencl;
 use crate::device::Device;
 use crate::spec::KernelSpec;
 
@@ -182,7 +181,7 @@ pub(super) fn load(
             return None;
         }
     };
-    let program = match program_from_binary(device, entry.binary, options) {
+    let program = match opencl::program::from_binary(device, entry.binary, options) {
         Ok(program) => program,
         Err(why) => {
             stats::disk_error(format_args!(
@@ -207,43 +206,19 @@ pub(super) fn load(
     })
 }
 
-/// `clCreateProgramWithBinary` + `clBuildProgram` for one device.
-fn program_from_binary(device: &Device, binary: &[u8], options: &str) -> Result<Program, String> {
-    let context = device.context().map_err(|e| e.to_string())?;
-    // SAFETY: the device is the one the context was created for (Device::context), and the
-    // binary is a byte slice that outlives the call (the driver copies it).
-    let mut program = unsafe { Program::create_from_binary(context, &[device.id()], &[binary]) }
-        .map_err(|e| {
-            format!(
-                "clCreateProgramWithBinary: {}",
-                crate::error::status_name(e.0)
-            )
-        })?;
-    // `options` holds no NUL (checked before any load), so build() does not panic.
-    program
-        .build(&[device.id()], options)
-        .map_err(|e| format!("clBuildProgram: {}", crate::error::status_name(e.0)))?;
-    Ok(program)
-}
-
 /// Writes `program`'s device binary to `dir` under `key` (atomically), then evicts over the cap.
 /// Failures are counted and traced.
-pub(super) fn store(dir: &Path, max_bytes: u64, key: &DiskKey, program: &Program, build_log: &str) {
-    let binary = match program.get_binaries() {
-        Ok(mut binaries) if binaries.len() == 1 && !binaries[0].is_empty() => binaries.remove(0),
-        Ok(binaries) => {
-            stats::disk_error(format_args!(
-                "the driver returned {} program binaries (sizes {:?}); nothing cached",
-                binaries.len(),
-                binaries.iter().map(Vec::len).collect::<Vec<_>>()
-            ));
-            return;
-        }
-        Err(e) => {
-            stats::disk_error(format_args!(
-                "clGetProgramInfo(CL_PROGRAM_BINARIES): {}",
-                crate::error::status_name(e.0)
-            ));
+pub(super) fn store(
+    dir: &Path,
+    max_bytes: u64,
+    key: &DiskKey,
+    program: &opencl::program::Program,
+    build_log: &str,
+) {
+    let binary = match program.binary() {
+        Ok(binary) => binary,
+        Err(why) => {
+            stats::disk_error(format_args!("{why}; nothing cached"));
             return;
         }
     };

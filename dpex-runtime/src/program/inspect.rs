@@ -253,6 +253,7 @@ mod tests {
             build_options: "",
             reports_errors: false,
             assumes: &[],
+            opencl: dpex_abi::opencl::Interface::EMPTY,
             vulkan: Err("built for OpenCL only"),
         };
         assert_eq!(dump_file_name(&spec), "a_b_c-00000000000000ab.spv");

@@ -5,7 +5,7 @@ use std::sync::{Arc, RwLock};
 
 use once_cell::sync::Lazy;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::spec::KernelSpec;
 
 /// The global options and a small id that stands for them in the in-memory cache key (every
@@ -67,7 +67,7 @@ pub(super) fn global() -> (u64, Arc<str>) {
 pub(super) fn effective(global: &str, spec: &KernelSpec) -> Result<String> {
     let options = normalize(&format!("{global} {}", spec.build_options));
     if options.contains('\0') {
-        return Err(Error::opencl(
+        return Err(crate::backend::opencl::status::error(
             "clBuildProgram",
             -43,
             format!(

@@ -19,9 +19,17 @@ static DISK_ERRORS: AtomicU64 = AtomicU64::new(0);
 static BUILD_NANOS: AtomicU64 = AtomicU64::new(0);
 static DISK_LOAD_NANOS: AtomicU64 = AtomicU64::new(0);
 
-/// Programs built per module (hash and word count), over all devices: from SPIR-V or from the
-/// disk cache.
-static BUILDS_PER_MODULE: Lazy<Mutex<HashMap<(u64, usize), u64>>> = Lazy::new(Mutex::default);
+/// Identifies a module in the per-module counts: its hash and word count.
+pub(crate) type ModuleKey = (u64, usize);
+
+/// Programs (OpenCL) and pipelines (Vulkan) built per module, over all devices: from SPIR-V or
+/// from the disk cache.
+static BUILDS_PER_MODULE: Lazy<Mutex<HashMap<ModuleKey, u64>>> = Lazy::new(Mutex::default);
+
+/// The key of `spec`'s OpenCL module.
+pub(crate) fn opencl_module(spec: &KernelSpec) -> ModuleKey {
+    (spec.spirv_hash, spec.spirv.len())
+}
 
 /// Process-wide program cache statistics (see [`cache_stats`]).
 ///
@@ -29,10 +37,17 @@ static BUILDS_PER_MODULE: Lazy<Mutex<HashMap<(u64, usize), u64>>> = Lazy::new(Mu
 /// being loaded by another launch, which it then waits for), else a **miss**. A miss loads the
 /// program: from the on-disk cache (a **disk hit**; no driver build) or by **building** it from
 /// SPIR-V (then the device binary is written to the disk cache: a **disk write**).
+///
+/// On a Vulkan device the "program" is the compute pipeline of the kernel's Vulkan module and
+/// the launch's specialization (work-group size, local accessor lengths): a miss creates it
+/// (`vkCreateComputePipelines`, a **build**), through the device's `VkPipelineCache`, which the
+/// disk cache keeps as one file per device; whether the driver found the pipeline there is not
+/// known, so Vulkan launches count no disk hits or writes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CacheStats {
-    /// Programs built from SPIR-V by the driver (`clBuildProgram` on the IL) that succeeded.
+    /// Programs built from SPIR-V by the driver (`clBuildProgram` on the IL; Vulkan:
+    /// `vkCreateComputePipelines`) that succeeded.
     pub builds: u64,
     /// Launches that found their program in memory, or waited for another launch's load of it.
     pub hits: u64,
@@ -74,12 +89,17 @@ pub fn cache_stats() -> CacheStats {
 /// options: built from SPIR-V, or loaded from the on-disk cache (`clBuildProgram` on the cached
 /// device binary, which skips the compile). Either way it is at most once per device and options
 /// however many launches there are. [`CacheStats::builds`] and [`CacheStats::disk_hits`] tell
-/// the two apart.
+/// the two apart. On a Vulkan device each pipeline creation counts (see [`CacheStats`]): once
+/// per device and specialization, so launches with the same work-group size and local accessor
+/// lengths build once.
 pub fn program_builds(spec: &KernelSpec) -> u64 {
-    lock(&BUILDS_PER_MODULE)
-        .get(&(spec.spirv_hash, spec.spirv.len()))
-        .copied()
-        .unwrap_or(0)
+    let counts = lock(&BUILDS_PER_MODULE);
+    let count = |key: ModuleKey| counts.get(&key).copied().unwrap_or(0);
+    let vulkan = spec
+        .vulkan
+        .as_ref()
+        .map_or(0, |module| count((module.hash, module.words.len())));
+    count(opencl_module(spec)) + vulkan
 }
 
 fn add_nanos(counter: &AtomicU64, time: Duration) {
@@ -95,26 +115,24 @@ pub(super) fn miss() {
     MISSES.fetch_add(1, Ordering::Relaxed);
 }
 
-/// A driver build from SPIR-V took `time`; `ok` if it succeeded.
-pub(super) fn built(spec: &KernelSpec, ok: bool, time: Duration) {
+/// A driver build of `module` from SPIR-V took `time`; `ok` if it succeeded.
+pub(crate) fn built(module: ModuleKey, ok: bool, time: Duration) {
     add_nanos(&BUILD_NANOS, time);
     if ok {
         BUILDS.fetch_add(1, Ordering::Relaxed);
-        count_program(spec);
+        count_program(module);
     }
 }
 
-/// One more program of `spec` in this process.
-fn count_program(spec: &KernelSpec) {
-    *lock(&BUILDS_PER_MODULE)
-        .entry((spec.spirv_hash, spec.spirv.len()))
-        .or_insert(0) += 1;
+/// One more program (or pipeline) of `module` in this process.
+fn count_program(module: ModuleKey) {
+    *lock(&BUILDS_PER_MODULE).entry(module).or_insert(0) += 1;
 }
 
 pub(super) fn disk_hit(spec: &KernelSpec, time: Duration) {
     DISK_HITS.fetch_add(1, Ordering::Relaxed);
     add_nanos(&DISK_LOAD_NANOS, time);
-    count_program(spec);
+    count_program(opencl_module(spec));
 }
 
 pub(super) fn disk_write() {
@@ -136,7 +154,7 @@ static LOG: Lazy<bool> = Lazy::new(|| {
 });
 
 /// Prints one line about the program cache to stderr when `DPEX_LOG` is set.
-pub(super) fn trace(what: std::fmt::Arguments<'_>) {
+pub(crate) fn trace(what: std::fmt::Arguments<'_>) {
     if *LOG {
         eprintln!("[dpex] {what}");
     }

@@ -4,8 +4,6 @@
 
 use std::ffi::c_void;
 
-use opencl3::types::cl_mem;
-
 use crate::backend::{opencl, vulkan};
 use crate::error::{Error, Result};
 use crate::queue::{Queue, QueueBackend};
@@ -96,11 +94,11 @@ impl DeviceMemory {
         Ok(DeviceMemory { raw, bytes })
     }
 
-    /// The OpenCL memory object (null when the memory is empty or not OpenCL's).
-    pub(crate) fn mem(&self) -> cl_mem {
+    /// The OpenCL buffer (`None` when the memory is empty or not OpenCL's).
+    pub(crate) fn opencl(&self) -> Option<&opencl::memory::Buffer> {
         match &self.raw {
-            Raw::OpenCl(buffer) => buffer.mem(),
-            Raw::Empty | Raw::Vulkan(_) => std::ptr::null_mut(),
+            Raw::OpenCl(buffer) => Some(buffer),
+            Raw::Empty | Raw::Vulkan(_) => None,
         }
     }
 

@@ -14,8 +14,6 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use opencl3::types::cl_mem;
-
 use crate::error::{Error, Result};
 use crate::queue::Queue;
 
@@ -240,16 +238,6 @@ impl<T: Element, const N: usize> Tensor<T, N> {
             layout.strides[axis] = self.strides[axis] as i64;
         }
         layout
-    }
-
-    /// The raw OpenCL buffer under this tensor (null for a zero-size one), for interoperation
-    /// with other OpenCL code in the device's context ([`Device::cl_context`](crate::Device::cl_context)); a view's
-    /// elements start at [`TensorLayout::offset`] elements into it (see [`Tensor::layout`]). Not
-    /// retained: valid while the tensor's buffer lives. Reading or writing it behind dpex's
-    /// back is the caller's responsibility (commands on other queues are not ordered with
-    /// this tensor's queue). Null for a tensor on a Vulkan device.
-    pub fn cl_mem(&self) -> cl_mem {
-        self.memory.mem()
     }
 
     /// The device memory under this tensor and its views.

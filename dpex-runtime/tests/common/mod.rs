@@ -7,6 +7,7 @@
 
 use std::hash::{Hash, Hasher};
 
+use dpex_abi::ParamShape;
 use dpex_runtime::{DType, Device, Feature, KernelSpec, ParamSpec, ParamSpecKind, Queue};
 use rspirv::binary::Assemble;
 use rspirv::dr::{Builder, Operand};
@@ -71,6 +72,7 @@ pub fn leak_spec_full(
         dims,
         spirv: Box::leak(words.into_boxed_slice()),
         spirv_hash: hasher.finish(),
+        opencl: opencl_interface(&params),
         params: Box::leak(params.into_boxed_slice()),
         requires,
         static_local_bytes,
@@ -79,6 +81,20 @@ pub fn leak_spec_full(
         assumes: &[],
         vulkan: Err("built for OpenCL only"),
     }))
+}
+
+/// The OpenCL interface of a hand-written module whose kernel takes `params` and reports no
+/// errors: the arguments dpex's emitter would declare for them.
+pub fn opencl_interface(params: &[ParamSpec]) -> dpex_abi::opencl::Interface {
+    let shapes: Vec<ParamShape> = params
+        .iter()
+        .map(|p| match p.kind {
+            ParamSpecKind::Scalar(_) => ParamShape::Scalar,
+            ParamSpecKind::Tensor { dims, .. } => ParamShape::Tensor { dims: dims as u32 },
+            ParamSpecKind::Local { .. } => ParamShape::Local,
+        })
+        .collect();
+    dpex_abi::opencl::Interface::layout(&shapes, false)
 }
 
 /// A scalar parameter.

@@ -235,12 +235,19 @@ pub fn spec(
         build_options: "",
         reports_errors,
         assumes: &[],
+        opencl: dpex_abi::opencl::Interface::layout(&shapes, reports_errors),
         vulkan: Ok(module),
     }))
 }
 
 /// `y[i] = a * x[i] + y[i]` over a 1-d range (a: f32 scalar, x, y: 1-d f32 tensors).
 pub fn saxpy() -> &'static KernelSpec {
+    saxpy_named("saxpy")
+}
+
+/// [`saxpy`] with the entry point `name` (so a module of its own, whose builds are counted
+/// apart from the others').
+pub fn saxpy_named(name: &'static str) -> &'static KernelSpec {
     let body = String::from(
         "%oob = OpUGreaterThanEqual %bool %gx %w0
 OpSelectionMerge %end None
@@ -261,9 +268,9 @@ OpBranch %end
 OpReturn
 ";
     let decorations = "OpDecorate %ax NoContraction\nOpDecorate %r NoContraction\n";
-    let text = module("saxpy", "", decorations, "", 12, &body);
+    let text = module(name, "", decorations, "", 12, &body);
     spec(
-        "saxpy",
+        name,
         1,
         &[
             P::Scalar("a", DType::F32),
@@ -272,7 +279,7 @@ OpReturn
         ],
         false,
         &[],
-        assemble("saxpy", &text),
+        assemble(name, &text),
     )
 }
 

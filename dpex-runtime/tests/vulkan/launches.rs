@@ -4,7 +4,10 @@
 use std::sync::OnceLock;
 
 use dpex_abi::Api;
-use dpex_runtime::{launch, AxisSlice, Error, KernelArg, KernelSpec, LocalAccessor, Tensor};
+use dpex_runtime::{
+    cache_stats, launch, program_builds, AxisSlice, Error, KernelArg, KernelSpec, LocalAccessor,
+    Tensor,
+};
 
 use crate::kernels;
 use crate::{ok, queue, random};
@@ -53,6 +56,33 @@ fn saxpy_over_a_range_that_is_not_a_multiple_of_the_group() {
     ok(ok(launch(saxpy(), &[n], Some(&[8]), None, &args)).wait());
     let xs: Vec<f32> = wide.iter().skip(1).step_by(2).copied().collect();
     assert_eq!(ok(y2.to_vec()), saxpy_host(2.0, &xs, &y0[..n]));
+}
+
+/// A pipeline is built once per device and specialization, and counted like an OpenCL program.
+#[test]
+fn pipelines_are_built_once_per_specialization_and_counted() {
+    let q = queue();
+    let spec = kernels::saxpy_named("saxpy_counted");
+    let n = 256;
+    let x = ok(Tensor::from_slice(&q, &random(n, 20)));
+    let mut y = ok(Tensor::from_slice(&q, &random(n, 21)));
+    let before = cache_stats();
+    for local in [None, None, Some([8]), Some([8]), None] {
+        let args = [1.5f32.into(), (&x).into(), (&mut y).into()];
+        ok(ok(launch(
+            spec,
+            &[n],
+            local.as_ref().map(|l| &l[..]),
+            None,
+            &args,
+        ))
+        .wait());
+    }
+    // The default work-group size (64) and 8: two specializations, two builds.
+    assert_eq!(program_builds(spec), 2);
+    let after = cache_stats();
+    assert!(after.builds >= before.builds + 2, "{before:?} {after:?}");
+    assert!(after.hits >= before.hits + 3, "{before:?} {after:?}");
 }
 
 #[test]
@@ -238,6 +268,7 @@ fn launches_the_device_cannot_run_are_refused_before_submission() {
         build_options: "",
         reports_errors: false,
         assumes: &[],
+        opencl: dpex_abi::opencl::Interface::EMPTY,
         vulkan: Err("uses a construct the Vulkan emitter does not support yet"),
     };
     let err = launch(&OPENCL_ONLY, &[4], None, Some(&q), &[]).expect_err("no Vulkan module");

@@ -1,6 +1,7 @@
 //! The Vulkan device is listed and selected, and every tensor operation works on it.
 
 use dpex_abi::Api;
+use dpex_runtime::opencl::{DeviceExt, QueueExt, TensorExt};
 use dpex_runtime::{Device, Error, Tensor};
 
 use crate::{lavapipe, ok, on_lavapipe, queue, random};

@@ -25,8 +25,11 @@
 //!     reports_errors: false,
 //! };
 //! let module = Module { functions: vec![], kernels: vec![kernel] };
-//! let words = emit_opencl(&module, &Options::default())?;
-//! let text = disassemble(&words)?;
+//! let emitted = emit_opencl(&module, &Options::default())?;
+//! let text = disassemble(&emitted.words)?;
+//! let fill = &emitted.kernels[0].interface;
+//! assert_eq!(fill.params[0], dpex_abi::opencl::Arg::Tensor { index: 0, dims: 1 });
+//! assert_eq!(fill.args, 4);
 //! assert!(text.contains("OpEntryPoint Kernel"));
 //! assert!(text.contains("FuncParamAttr NoAlias"));
 //! assert!(text.contains("\"out.stride0\""));
@@ -60,7 +63,9 @@ impl Default for Options {
     }
 }
 
-/// Emits `module` as one SPIR-V module for OpenCL, one `Kernel` entry point per kernel.
+/// Emits `module` as one SPIR-V module for OpenCL, one `Kernel` entry point per kernel, with
+/// each kernel's [`Interface`](dpex_abi::opencl::Interface): the argument indices of its
+/// parameters as the entry point declares them (the ABI of [`dpex_abi::opencl`]).
 ///
 /// The module is checked with [`check_module`] first. Device functions become SPIR-V
 /// functions (before the kernels), called with `OpFunctionCall`; only kernels are entry points.
@@ -88,13 +93,16 @@ impl Default for Options {
 /// `Float16` needs a device with `cl_khr_fp16`; `spirv-val --target-env opencl2.2` does not
 /// know device extensions and rejects the capability, so modules using `f16` validate only in
 /// a universal environment (e.g. `spv1.2`).
-pub fn emit_opencl(module: &Module, options: &Options) -> Result<Vec<u32>, EmitError> {
+pub fn emit_opencl(
+    module: &Module,
+    options: &Options,
+) -> Result<dpex_abi::opencl::Module, EmitError> {
     check_module(module)?;
     let (major, minor) = options.version;
     if major != 1 || minor > 6 {
         return Err(EmitError::UnsupportedVersion { major, minor });
     }
-    spv::emit(
+    let (words, kernels) = spv::emit(
         module,
         Target {
             flavour: Flavour::OpenCl,
@@ -102,5 +110,9 @@ pub fn emit_opencl(module: &Module, options: &Options) -> Result<Vec<u32>, EmitE
             contraction: options.contraction,
         },
         None,
-    )
+    )?;
+    Ok(dpex_abi::opencl::Module {
+        words: words.into(),
+        kernels: kernels.into(),
+    })
 }

@@ -103,7 +103,7 @@ pub fn emit_vulkan(
         });
     };
     let interface = kernel_interface(kernel);
-    let words = spv::emit(
+    let (words, _) = spv::emit(
         module,
         Target {
             flavour: Flavour::Vulkan,

@@ -10,7 +10,7 @@ use super::validate;
 pub fn emit_module_valid(name: &str, module: &Module) -> String {
     super::vulkan::also_valid(name, module);
     let words = match emit_opencl(module, &Options::default()) {
-        Ok(words) => words,
+        Ok(emitted) => emitted.words.into_owned(),
         Err(e) => panic!("emitting `{name}` failed: {e}"),
     };
     validate(name, &words);

@@ -62,7 +62,9 @@ fn module_spec_with(module: Module, options: Options) -> &'static KernelSpec {
         .first()
         .cloned()
         .unwrap_or_else(|| panic!("the module has no kernel"));
-    let words = emit_opencl(&module, &options).unwrap_or_else(|e| panic!("{e}"));
+    let emitted = emit_opencl(&module, &options).unwrap_or_else(|e| panic!("{e}"));
+    let opencl = emitted.kernels[0].interface.clone();
+    let words = emitted.words.into_owned();
     super::validate(&kernel.name, &words);
     let f = required_features(&module);
     let requires: Vec<Feature> = [
@@ -106,6 +108,7 @@ fn module_spec_with(module: Module, options: Options) -> &'static KernelSpec {
         build_options: "",
         reports_errors: kernel.reports_errors,
         assumes: &[],
+        opencl,
         vulkan: Err("built for OpenCL only"),
     }))
 }

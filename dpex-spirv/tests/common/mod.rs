@@ -72,7 +72,7 @@ pub fn emit_valid(name: &str, kernels: Vec<Kernel>) -> String {
     };
     vulkan::also_valid(name, &module);
     let words = match emit_opencl(&module, &Options::default()) {
-        Ok(words) => words,
+        Ok(emitted) => emitted.words.into_owned(),
         Err(e) => panic!("emitting `{name}` failed: {e}"),
     };
     validate(name, &words);

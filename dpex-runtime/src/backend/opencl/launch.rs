@@ -1,6 +1,6 @@
 //! A kernel launch on an OpenCL queue: the program built (or taken from the cache), a kernel
-//! object from its pool, the kernel's own work-group limit, the arguments set per the OpenCL
-//! ABI (see [`ParamSpecKind`](crate::ParamSpecKind)) and `clEnqueueNDRangeKernel`.
+//! object from its pool, the kernel's own work-group limit, the arguments set where the module's
+//! interface ([`KernelSpec::opencl`], written by the emitter) says, and `clEnqueueNDRangeKernel`.
 
 use std::ffi::c_void;
 use std::ptr;
@@ -8,13 +8,17 @@ use std::ptr;
 use opencl3::kernel::Kernel;
 use opencl3::types::{cl_event, cl_uint};
 
+use dpex_abi::opencl::Arg;
+
+use super::memory;
+use super::status::cl_with;
 use crate::arg::KernelArg;
-use crate::error::{cl_with, Error, Result};
+use crate::error::{Error, Result};
 use crate::error_record::ErrorRecord;
 use crate::event::{Event, Inner};
 use crate::program::program_for;
 use crate::queue::Queue;
-use crate::spec::KernelSpec;
+use crate::spec::{KernelSpec, ParamSpecKind};
 use crate::tensor::{TensorLayout, MAX_DIMS};
 use crate::validate::check_work_group;
 
@@ -39,7 +43,8 @@ pub(crate) fn enqueue(
         None
     };
     let kernel = program.take_kernel(spec.name)?;
-    let limit = local.and_then(|_| program.work_group_limit(spec.name, &kernel, device.id()));
+    let limit =
+        local.and_then(|_| program.work_group_limit(spec.name, &kernel, super::device::id(device)));
     let enqueued = check_kernel_limit(spec, limit, queue, local).and_then(|()| {
         set_args_and_enqueue(
             spec,
@@ -77,6 +82,62 @@ fn check_kernel_limit(
     }
 }
 
+/// Checks that the kernel's OpenCL interface fits its parameters: one entry per parameter, of
+/// the parameter's kind (and a tensor's axes), and an error record exactly when the kernel
+/// reports errors.
+fn check_interface(spec: &KernelSpec) -> Result<()> {
+    let interface = &spec.opencl;
+    let invalid = |log: String| Error::InvalidSpirv {
+        kernel: spec.name.to_string(),
+        log: format!("the OpenCL module's interface does not fit the kernel: {log}"),
+    };
+    if interface.params.len() != spec.params.len() {
+        return Err(invalid(format!(
+            "it has {} parameters, the kernel {}",
+            interface.params.len(),
+            spec.params.len()
+        )));
+    }
+    if interface.error_record.is_some() != spec.reports_errors {
+        return Err(invalid(format!(
+            "the kernel {} errors, the interface {} an error record",
+            if spec.reports_errors {
+                "reports"
+            } else {
+                "does not report"
+            },
+            if spec.reports_errors { "has no" } else { "has" }
+        )));
+    }
+    for (param, slot) in spec.params.iter().zip(interface.params.iter()) {
+        let fits = match (param.kind, *slot) {
+            (ParamSpecKind::Scalar(_), Arg::Scalar { .. }) => true,
+            (ParamSpecKind::Tensor { dims, .. }, Arg::Tensor { dims: axes, .. }) => {
+                usize::try_from(axes).is_ok_and(|axes| axes == dims)
+            }
+            (ParamSpecKind::Local { .. }, Arg::Local { .. }) => true,
+            _ => false,
+        };
+        if !fits {
+            return Err(invalid(format!(
+                "parameter `{}` is a {}, its arguments are {slot:?}",
+                param.name, param.kind
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// [`Error::InvalidArgument`] for an argument whose kind is not its slot's (`check_args` and
+/// [`check_interface`] rule this out).
+fn interface_mismatch(spec: &KernelSpec, name: &str, arg: &KernelArg<'_>, slot: Arg) -> Error {
+    Error::InvalidArgument {
+        kernel: spec.name.to_string(),
+        arg: name.to_string(),
+        detail: format!("a {} cannot be passed as {slot:?}", arg.describe()),
+    }
+}
+
 /// The most 64-bit kernel arguments that follow a tensor's pointer.
 const TENSOR_SCALARS: usize = 1 + 2 * MAX_DIMS;
 
@@ -107,11 +168,12 @@ fn set_args_and_enqueue(
     wait_for: &[&Event],
     record: Option<ErrorRecord>,
 ) -> Result<Event> {
-    let mut index: cl_uint = 0;
-    for (param, arg) in spec.params.iter().zip(args) {
+    check_interface(spec)?;
+    let interface = &spec.opencl;
+    for ((param, arg), slot) in spec.params.iter().zip(args).zip(interface.params.iter()) {
         let what = || format!("kernel `{}`, argument `{}`", spec.name, param.name);
-        match arg {
-            KernelArg::Scalar { dtype, bytes } => {
+        match (arg, *slot) {
+            (KernelArg::Scalar { dtype, bytes }, Arg::Scalar { index }) => {
                 // SAFETY: each call passes exactly `dtype.size()` bytes, the size of the scalar
                 // parameter at `index` in the dpex ABI; the driver checks index and size.
                 let set = unsafe {
@@ -123,16 +185,18 @@ fn set_args_and_enqueue(
                     }
                 };
                 set.map_err(cl_with("clSetKernelArg", what()))?;
-                index += 1;
             }
-            KernelArg::Tensor {
-                mem, len, layout, ..
-            } => {
+            (
+                KernelArg::Tensor {
+                    mem, len, layout, ..
+                },
+                Arg::Tensor { index, .. },
+            ) => {
                 // An empty view is never dereferenced: it passes a null pointer.
                 let mem: *mut c_void = if *len == 0 {
                     ptr::null_mut()
                 } else {
-                    mem.cl_mem()
+                    memory::raw(mem.memory())
                 };
                 // SAFETY: the argument at `index` is a global pointer: a valid cl_mem of this
                 // context (borrowed from a live tensor) or null, which OpenCL passes as a null
@@ -140,23 +204,21 @@ fn set_args_and_enqueue(
                 // that buffer.
                 unsafe { kernel.set_arg(index, &mem) }
                     .map_err(cl_with("clSetKernelArg", what()))?;
-                index += 1;
                 let (values, count) = tensor_scalars(layout);
-                for (value, part, axis) in &values[..count] {
+                for (at, (value, part, axis)) in (index + 1..).zip(&values[..count]) {
                     // SAFETY: each of these arguments is a 64-bit integer (the u64 offset, the
                     // u64 extents, the i64 strides) in the dpex ABI, and exactly 8 bytes are
                     // passed; the driver checks index and size.
-                    unsafe { kernel.set_arg(index, value) }.map_err(|e| {
+                    unsafe { kernel.set_arg(at, value) }.map_err(|e| {
                         let part = match axis {
                             Some(axis) => format!("{part}[{axis}]"),
                             None => part.to_string(),
                         };
-                        Error::opencl("clSetKernelArg", e.0, format!("{} ({part})", what()))
+                        super::status::error("clSetKernelArg", e.0, format!("{} ({part})", what()))
                     })?;
-                    index += 1;
                 }
             }
-            KernelArg::Local { dtype, len } => {
+            (KernelArg::Local { dtype, len }, Arg::Local { index }) => {
                 let bytes = len
                     .checked_mul(dtype.size() as u64)
                     .and_then(|b| usize::try_from(b).ok())
@@ -176,12 +238,12 @@ fn set_args_and_enqueue(
                         .set_arg(index + 1, len)
                         .map_err(cl_with("clSetKernelArg", format!("{} (length)", what())))?;
                 }
-                index += 2;
             }
+            (arg, slot) => return Err(interface_mismatch(spec, param.name, arg, slot)),
         }
     }
-    if let Some(record) = &record {
-        let mem: *mut c_void = record.mem();
+    if let (Some(record), Some(index)) = (&record, interface.error_record) {
+        let mem: *mut c_void = record.memory().map_or(ptr::null_mut(), |m| memory::raw(m));
         // SAFETY: a safe kernel's last argument is a global pointer to its error record: a
         // valid cl_mem of this context, alive in `record` until the event is dropped.
         unsafe { kernel.set_arg(index, &mem) }.map_err(cl_with(
@@ -195,8 +257,8 @@ fn set_args_and_enqueue(
     };
     let mut wait_list: Vec<cl_event> = Vec::with_capacity(wait_for.len());
     for event in wait_for {
-        match event.cl_event() {
-            Some(raw) => wait_list.push(raw),
+        match event.opencl() {
+            Some(event) => wait_list.push(event.raw()),
             // A Vulkan event is waited for on the host.
             None => event.complete()?,
         }
@@ -212,7 +274,7 @@ fn set_args_and_enqueue(
     // points to `global.len()` extents (checked); no offsets are passed; the wait list holds
     // events that `wait_for` keeps alive for the call.
     let event = unsafe {
-        cl_queue.enqueue_nd_range_kernel(
+        cl_queue.cl().enqueue_nd_range_kernel(
             kernel.get(),
             global.len() as cl_uint,
             ptr::null(),
@@ -230,7 +292,7 @@ fn set_args_and_enqueue(
         ),
     ))?;
     Ok(Event::new(
-        Inner::OpenCl(event),
+        Inner::OpenCl(super::event::Event::new(event)),
         spec.name,
         queue.is_profiling(),
         record,

@@ -9,9 +9,10 @@ use opencl3::memory::{create_buffer, release_mem_object, CL_MEM_COPY_HOST_PTR, C
 use opencl3::types::{cl_event, cl_int, cl_mem, cl_uint, CL_BLOCKING};
 
 use super::queue::ordered;
-use crate::error::{cl_with, Error, Result};
+use super::status::cl_with;
+use crate::error::Result;
 use crate::queue::Queue;
-use crate::tensor::memory::Rect;
+use crate::tensor::memory::{DeviceMemory, Rect};
 
 /// One OpenCL buffer (never empty).
 ///
@@ -37,7 +38,7 @@ impl Buffer {
         host: Option<*const c_void>,
         what: &dyn Fn() -> String,
     ) -> Result<Buffer> {
-        let context = queue.device().context()?;
+        let context = super::device::context(queue.device())?;
         let (flags, host_ptr) = match host {
             Some(data) => (
                 CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
@@ -48,7 +49,7 @@ impl Buffer {
         // SAFETY: `host_ptr` is null or points to `bytes` initialised bytes (the callers' contract);
         // with CL_MEM_COPY_HOST_PTR OpenCL only reads it during this call.
         let mem = unsafe { create_buffer(context.get(), flags, bytes, host_ptr) }.map_err(|s| {
-            Error::opencl(
+            super::status::error(
                 "clCreateBuffer",
                 s,
                 format!("allocating {bytes} bytes for {}", what()),
@@ -61,6 +62,11 @@ impl Buffer {
     pub(crate) fn mem(&self) -> cl_mem {
         self.mem
     }
+}
+
+/// The OpenCL memory object of `memory` (null when it is empty or not OpenCL's).
+pub(crate) fn raw(memory: &DeviceMemory) -> cl_mem {
+    memory.opencl().map_or(ptr::null_mut(), Buffer::mem)
 }
 
 impl Drop for Buffer {
@@ -78,7 +84,7 @@ fn complete(
     operation: &'static str,
     detail: &dyn Fn() -> String,
 ) -> Result<()> {
-    let event = enqueued.map_err(|s| Error::opencl(operation, s, detail()))?;
+    let event = enqueued.map_err(|s| super::status::error(operation, s, detail()))?;
     // The event is owned from here on and released when `event` drops.
     let event = opencl3::event::Event::new(event);
     event.wait().map_err(cl_with(

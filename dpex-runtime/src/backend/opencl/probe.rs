@@ -8,8 +8,9 @@ use opencl3::device::{
 use opencl3::error_codes::ClError;
 use opencl3::platform::get_platforms;
 
+use super::status::status_name;
 use crate::device::{DeviceInfo, DeviceType};
-use crate::error::{status_name, Error, Result};
+use crate::error::{Error, Result};
 use crate::registry::{Handle, Probe};
 
 /// Status of `clGetPlatformIDs` when the Khronos loader finds no vendor library.
@@ -35,7 +36,7 @@ pub(crate) fn enumerate() -> Result<(Vec<Probe>, Vec<String>)> {
             return Err(Error::NoOpenClLibrary { detail: tried });
         }
         Err(e) => {
-            return Err(Error::opencl(
+            return Err(super::status::error(
                 "clGetPlatformIDs",
                 e.0,
                 "listing OpenCL platforms",
@@ -153,7 +154,10 @@ fn describe(
         filter: String::new(),
         vulkan: None,
     };
-    let handle = info.usable.is_ok().then_some(Handle::OpenCl(id));
+    let handle = info
+        .usable
+        .is_ok()
+        .then_some(Handle::OpenCl(super::device::Handle::new(id)));
     Probe { info, handle }
 }
 

@@ -90,10 +90,11 @@ impl Context {
                 .get_physical_device_memory_properties(physical)
         };
         let (mut tensor_type, host_type) =
-            memory_types(&memory).ok_or_else(|| crate::error::Error::Vulkan {
-                operation: "vkGetPhysicalDeviceMemoryProperties",
-                result: "no device-local or no host-visible coherent memory type".to_string(),
-                detail: detail(),
+            memory_types(&memory).ok_or_else(|| crate::error::Error::Unsupported {
+                what: "a Vulkan device without a device-local or a host-visible coherent \
+                       memory type"
+                    .to_string(),
+                device: format!("`{name}`"),
             })?;
         if staging_only {
             tensor_type.mappable = false;

@@ -137,7 +137,7 @@ fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) 
     let spec = launch.spec;
     let (groups, constants) = check(launch, args)?;
     let (words, mut keep) = block_words(launch, &launch.module.interface, args)?;
-    let pipeline = pipeline(&stream.ctx, spec.name, launch.module, constants)?;
+    let pipeline = pipeline(&stream.ctx, spec, launch.module, constants)?;
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     let block = stream.block(bytes.len() as u64)?;
     block.write_at(0, &bytes);

@@ -130,15 +130,17 @@ pub(crate) fn version_string(version: u32) -> String {
     )
 }
 
-/// A `map_err` adapter turning a `vk::Result` into [`Error::Vulkan`].
+/// A `map_err` adapter turning a `vk::Result` into [`Error::Driver`].
 pub(crate) fn vk_err(
     operation: &'static str,
     detail: impl Into<String>,
 ) -> impl FnOnce(vk::Result) -> Error {
     let detail = detail.into();
-    move |result| Error::Vulkan {
+    move |result| Error::Driver {
+        api: dpex_abi::Api::Vulkan,
         operation,
-        result: format!("{result:?}"),
+        status: result.as_raw(),
+        status_name: format!("{result:?}"),
         detail,
     }
 }

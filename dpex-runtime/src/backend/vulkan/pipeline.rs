@@ -1,23 +1,27 @@
-//! Compute pipelines per device, one per (module, specialization constants), built once
-//! (single-flight: threads that miss the same key at once wait for one build; a failure is
-//! not cached) through the device's `VkPipelineCache`.
+//! Compute pipelines per device, one per (module, specialization constants), built once in the
+//! program cache's [`SingleFlight`] map (threads that miss the same key at once wait for one
+//! build; a failure is not cached) through the device's `VkPipelineCache`, and counted like
+//! OpenCL programs ([`cache_stats`](crate::cache_stats), [`program_builds`](crate::program_builds)).
 //!
 //! The `VkPipelineCache` is loaded from and saved (after each build) to the disk cache folder
 //! ([`CacheConfig`](crate::CacheConfig)) as `vk-<pipelineCacheUUID>-<driverVersion>.bin`; the
 //! driver checks the data's header too, and data it rejects is replaced by an empty cache.
 
-use std::collections::HashMap;
 use std::ffi::CString;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
 
 use ash::vk;
 use dpex_abi::vulkan::Module;
-use once_cell::sync::OnceCell;
 
 use super::{vk_err, Context, VulkanInfo};
 use crate::error::{Error, Result};
-use crate::program::{cache_config, validate_vulkan_if_requested, write_atomically};
+use crate::program::{
+    built, cache_config, trace, validate_vulkan_if_requested, write_atomically, Loading,
+    SingleFlight,
+};
+use crate::spec::KernelSpec;
 
 /// What a pipeline is specialised with: `(specialization constant id, 32-bit value)` pairs
 /// (the work-group size, the local accessors' lengths, the fused-fma and correct-division
@@ -38,7 +42,7 @@ pub(crate) struct Pipelines {
     cache: vk::PipelineCache,
     /// Where the cache is saved (`None`: the disk cache is off).
     file: Option<PathBuf>,
-    built: Mutex<HashMap<Key, Arc<OnceCell<vk::Pipeline>>>>,
+    built: SingleFlight<Key, vk::Pipeline>,
     /// Serialises saves of the cache.
     saving: Mutex<()>,
 }
@@ -75,7 +79,7 @@ impl Pipelines {
         Ok(Pipelines {
             cache,
             file,
-            built: Mutex::new(HashMap::new()),
+            built: SingleFlight::new(),
             saving: Mutex::new(()),
         })
     }
@@ -102,46 +106,52 @@ impl Pipelines {
     /// # Safety
     /// The device must run nothing that uses them, and they must not be used afterwards.
     pub(crate) unsafe fn destroy(&self, device: &ash::Device) {
-        let built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
-        for cell in built.values() {
-            if let Some(&pipeline) = cell.get() {
-                // SAFETY: the caller's contract.
-                unsafe { device.destroy_pipeline(pipeline, None) };
-            }
+        for pipeline in self.built.ready() {
+            // SAFETY: the caller's contract.
+            unsafe { device.destroy_pipeline(pipeline, None) };
         }
         // SAFETY: the caller's contract.
         unsafe { device.destroy_pipeline_cache(self.cache, None) };
     }
 }
 
-/// The pipeline of kernel `entry` of `module` specialised with `constants` on `ctx`, built at
-/// the first call for that key.
+/// The pipeline of `spec`'s kernel in its Vulkan `module` specialised with `constants` on `ctx`,
+/// built at the first call for that key (a build of `spec` in the cache's counters).
 pub(crate) fn pipeline(
     ctx: &Context,
-    entry: &'static str,
+    spec: &'static KernelSpec,
     module: &Module,
     constants: SpecConstants,
 ) -> Result<vk::Pipeline> {
     let key = Key {
         hash: module.hash,
         words: module.words.len(),
-        entry,
+        entry: spec.name,
         constants,
     };
-    let cell = {
-        let mut built = ctx
-            .pipelines
-            .built
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        built.entry(key.clone()).or_default().clone()
+    let what = || Loading {
+        kernel: spec.name,
+        device: format!("`{}` ({})", ctx.name, ctx.info.driver_id),
     };
-    cell.get_or_try_init(|| {
-        let pipeline = build(ctx, entry, module, &key.constants)?;
-        ctx.pipelines.save(&ctx.device);
-        Ok(pipeline)
-    })
-    .copied()
+    ctx.pipelines
+        .built
+        .get_or_load(key.clone(), what, || {
+            let started = Instant::now();
+            let pipeline = build(ctx, spec.name, module, &key.constants);
+            let time = started.elapsed();
+            built((module.hash, module.words.len()), pipeline.is_ok(), time);
+            trace(format_args!(
+                "built the Vulkan pipeline of `{}` ({} SPIR-V words, specialization {:?}) on `{}` in {time:?}: {}",
+                spec.name,
+                module.words.len(),
+                key.constants,
+                ctx.name,
+                if pipeline.is_ok() { "ok" } else { "failed" }
+            ));
+            let pipeline = pipeline?;
+            ctx.pipelines.save(&ctx.device);
+            Ok(pipeline)
+        })
 }
 
 fn build(

@@ -62,6 +62,16 @@ impl Emitter {
         let interface = std::mem::take(&mut self.f.interface);
         match self.flavour {
             Flavour::OpenCl => {
+                let params = std::mem::take(&mut self.f.opencl_args);
+                let own = params.iter().map(|arg| arg.count()).sum::<u32>();
+                self.opencl_kernels.push(dpex_abi::opencl::Kernel {
+                    name: kernel.name.clone().into(),
+                    interface: dpex_abi::opencl::Interface {
+                        params: params.into(),
+                        error_record: kernel.reports_errors.then_some(own),
+                        args: own + u32::from(kernel.reports_errors),
+                    },
+                });
                 self.b.entry_point(
                     spirv::ExecutionModel::Kernel,
                     id,

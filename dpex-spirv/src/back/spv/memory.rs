@@ -9,6 +9,8 @@ use super::function::Convention;
 use super::glsl::float_bits;
 use super::types::{storage_scalar, storage_size};
 use super::{BuildError, BuildResult, Emitter, Flavour, LocalVar, ParamValue, WorkgroupVar};
+use dpex_abi::opencl::Arg;
+
 use crate::ir::{Local, LocalId, Memory, Param, ParamId, ParamKind, Scalar, WorkgroupArray};
 
 /// A pointer to one element of some [`Memory`].
@@ -41,7 +43,8 @@ impl Emitter {
 
     /// The SPIR-V types of a function's parameters: one per scalar, `2 + 2 * dims` per tensor
     /// (see [`Self::tensor_param_types`]), two per local accessor (the pointer and the `u64`
-    /// length).
+    /// length). For an OpenCL kernel, also records where each parameter's arguments start
+    /// (its [`Arg`]), for the kernel's interface.
     pub(super) fn param_types(&mut self, params: &[Param], convention: Convention) -> Vec<Word> {
         let mut types = Vec::new();
         // A Vulkan kernel is a `void()` entry point: its parameters come from the argument block.
@@ -49,6 +52,15 @@ impl Emitter {
             return types;
         }
         for param in params {
+            let index = types.len() as u32;
+            if convention == Convention::Kernel {
+                // The OpenCL interface: where this parameter's arguments start.
+                self.f.opencl_args.push(match param.kind {
+                    ParamKind::Scalar(_) => Arg::Scalar { index },
+                    ParamKind::Tensor { dims, .. } => Arg::Tensor { index, dims },
+                    ParamKind::Local { .. } => Arg::Local { index },
+                });
+            }
             match param.kind {
                 ParamKind::Scalar(s) => types.push(match convention {
                     Convention::Kernel => self.storage_ty(s),

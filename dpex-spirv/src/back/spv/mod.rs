@@ -60,13 +60,14 @@ pub(super) struct Target {
 }
 
 /// Emits the checked `module` for `target`: device functions first, then the kernels, then
-/// the internal helpers they call; returns the module's words. For Vulkan, `interface` is the
+/// the internal helpers they call; returns the module's words and, for OpenCL, each kernel's
+/// interface as its parameters were declared (empty for Vulkan). For Vulkan, `interface` is the
 /// kernel's launch interface, which the kernel's prologue reads its parameters by.
 pub(super) fn emit(
     module: &Module,
     target: Target,
     interface: Option<&dpex_abi::vulkan::Interface>,
-) -> Result<Vec<u32>, EmitError> {
+) -> Result<(Vec<u32>, Vec<dpex_abi::opencl::Kernel>), EmitError> {
     let mut emitter = Emitter::new(target);
     emitter.vk.interface = interface.cloned();
     // The check made every kernel agree when the module has functions.
@@ -118,7 +119,8 @@ pub(super) fn emit(
         }
         emitter.emit_library_functions()?;
     }
-    Ok(emitter.finish().assemble())
+    let kernels = std::mem::take(&mut emitter.opencl_kernels);
+    Ok((emitter.finish().assemble(), kernels))
 }
 
 /// Turns a [`BuildError`] met while emitting `owner` into an [`EmitError`].
@@ -184,6 +186,8 @@ struct Emitter {
     contraction: bool,
     /// Module-wide state of the Vulkan flavour (unused by OpenCL).
     vk: vulkan::State,
+    /// The OpenCL interface of each kernel emitted so far (empty for Vulkan).
+    opencl_kernels: Vec<dpex_abi::opencl::Kernel>,
     /// State of the kernel or function being emitted.
     f: FunctionState,
 }
@@ -267,6 +271,8 @@ struct FunctionState {
     errors: Option<report::ErrorRecord>,
     /// Vulkan: the kernel's argument block and launch range, read at entry.
     launch: Option<vulkan::Launch>,
+    /// OpenCL: where each of a kernel's parameters starts in its argument list.
+    opencl_args: Vec<dpex_abi::opencl::Arg>,
 }
 
 impl Emitter {
@@ -291,6 +297,7 @@ impl Emitter {
             contraction: target.contraction,
             reports_errors: false,
             vk: vulkan::State::default(),
+            opencl_kernels: Vec::new(),
             f: FunctionState::default(),
         }
     }
