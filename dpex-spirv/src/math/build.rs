@@ -337,6 +337,16 @@ pub(crate) struct Dd {
     pub(crate) lo: V,
 }
 
+impl Dd {
+    /// `-self` (exact).
+    pub(crate) fn neg(&self) -> Dd {
+        Dd {
+            hi: -self.hi.clone(),
+            lo: -self.lo.clone(),
+        }
+    }
+}
+
 impl Builder {
     /// Knuth's TwoSum: `s + e == a + b` exactly, `s = a + b` rounded (no ordering needed).
     pub(crate) fn two_sum(&mut self, a: V, b: V) -> Dd {
@@ -402,6 +412,19 @@ impl Builder {
         let s = self.two_sum(a.hi.clone(), b.hi.clone());
         let lo = s.lo + (a.lo.clone() + b.lo.clone());
         self.fast_two_sum(s.hi, lo)
+    }
+}
+
+impl Builder {
+    /// `a / b` for double-doubles, to about 2^-100 relative: the quotient of the leading
+    /// parts corrected by the exact remainder. `b.hi` and the quotient must be below 2^996.
+    pub(crate) fn dd_div(&mut self, a: &Dd, b: &Dd) -> Dd {
+        let q1 = self.let_("dd_q1", a.hi.clone() / b.hi.clone());
+        let p = self.dd_mul_d(b, q1.clone());
+        // `a.hi - p.hi` is exact: they are within a few ulps of each other.
+        let rem = ((a.hi.clone() - p.hi) - p.lo) + a.lo.clone();
+        let q2 = rem / b.hi.clone();
+        self.fast_two_sum(q1, q2)
     }
 }
 

@@ -17,6 +17,7 @@ mod build;
 mod erf;
 mod exp_log;
 mod fma;
+mod trig;
 mod wide;
 
 use crate::ir::{Function, MathFunction, Scalar};
@@ -56,6 +57,15 @@ pub fn library(fun: MathFunction, ty: Scalar) -> Option<Function> {
             via_f64(b, ty, a, |b, a| {
                 exp_log::powf(b, a[0].clone(), a[1].clone())
             })
+        }),
+        MathFunction::Sin => ("sin", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| trig::sin(b, a[0].clone()))
+        }),
+        MathFunction::Cos => ("cos", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| trig::cos(b, a[0].clone()))
+        }),
+        MathFunction::Tan => ("tan", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| trig::tan(b, a[0].clone()))
         }),
         _ => return None,
     };
