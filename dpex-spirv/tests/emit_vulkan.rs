@@ -323,13 +323,17 @@ fn missing_math_library_functions_are_typed_errors() {
     let x = || load(S::F64, 0, gid(0));
     let out = vec![tensor("x", S::F64, Access::ReadWrite)];
     let (owner, what) = unsupported(
-        vec![store(0, gid(0), math(S::F64, MathFunction::Sin, vec![x()]))],
+        vec![store(
+            0,
+            gid(0),
+            math(S::F64, MathFunction::Sinh, vec![x()]),
+        )],
         out.clone(),
     );
     assert_eq!(owner, Owner::Kernel("uses_it".into()));
     assert_eq!(
         what,
-        "`f64::sin` is not available on Vulkan yet: dpex's math library does not implement it"
+        "`f64::sinh` is not available on Vulkan yet: dpex's math library does not implement it"
     );
     let (_, what) = unsupported(
         vec![store(
@@ -346,7 +350,11 @@ fn missing_math_library_functions_are_typed_errors() {
         vec![scalar("v", S::F32)],
         Some(S::F32),
         vec![],
-        vec![ret(math(S::F32, MathFunction::Sin, vec![param(S::F32, 0)]))],
+        vec![ret(math(
+            S::F32,
+            MathFunction::Sinh,
+            vec![param(S::F32, 0)],
+        ))],
     );
     let k = kernel(
         "calls_sine",

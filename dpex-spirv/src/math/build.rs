@@ -120,6 +120,10 @@ impl V {
     pub(crate) fn abs(self) -> V {
         self.math(MathFunction::Abs, &[])
     }
+    /// `self.sqrt()` (correctly rounded).
+    pub(crate) fn sqrt(self) -> V {
+        self.math(MathFunction::Sqrt, &[])
+    }
     /// `self.floor()`.
     pub(crate) fn floor(self) -> V {
         self.math(MathFunction::Floor, &[])
@@ -425,6 +429,15 @@ impl Builder {
         let rem = ((a.hi.clone() - p.hi) - p.lo) + a.lo.clone();
         let q2 = rem / b.hi.clone();
         self.fast_two_sum(q1, q2)
+    }
+
+    /// The square root of a double-double `a >= 0`, to about 2^-100 relative (zero at zero).
+    pub(crate) fn dd_sqrt(&mut self, a: &Dd) -> Dd {
+        let s = self.let_("dd_s", a.hi.clone().sqrt());
+        let p = self.two_prod(s.clone(), s.clone());
+        let rem = ((a.hi.clone() - p.hi) - p.lo) + a.lo.clone();
+        let lo = sel(s.clone().gt(f(0.0)), rem / (f(2.0) * s.clone()), f(0.0));
+        self.fast_two_sum(s, lo)
     }
 }
 
