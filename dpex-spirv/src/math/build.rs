@@ -342,6 +342,11 @@ pub(crate) struct Dd {
 }
 
 impl Dd {
+    /// The double `v` as a double-double.
+    pub(crate) fn of(v: V) -> Dd {
+        Dd { hi: v, lo: f(0.0) }
+    }
+
     /// `-self` (exact).
     pub(crate) fn neg(&self) -> Dd {
         Dd {
@@ -351,7 +356,23 @@ impl Dd {
     }
 }
 
+/// [`sel`] of double-doubles: `accept` where `condition` holds, else `reject`.
+pub(crate) fn sel_dd(condition: &V, accept: &Dd, reject: &Dd) -> Dd {
+    Dd {
+        hi: sel(condition.clone(), accept.hi.clone(), reject.hi.clone()),
+        lo: sel(condition.clone(), accept.lo.clone(), reject.lo.clone()),
+    }
+}
+
 impl Builder {
+    /// `value`, both parts computed once into new locals.
+    pub(crate) fn let_dd(&mut self, name: &str, value: Dd) -> Dd {
+        Dd {
+            hi: self.let_(&format!("{name}_hi"), value.hi),
+            lo: self.let_(&format!("{name}_lo"), value.lo),
+        }
+    }
+
     /// Knuth's TwoSum: `s + e == a + b` exactly, `s = a + b` rounded (no ordering needed).
     pub(crate) fn two_sum(&mut self, a: V, b: V) -> Dd {
         let a = self.let_("ts_a", a);

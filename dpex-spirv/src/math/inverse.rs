@@ -2,7 +2,7 @@
 //! `atan t = atan c + atan((t - c) / (1 + c t))` for `c` in {0, 1/2, 1, 3/2, infinity}, then
 //! Taylor's series on `|u| <= 7/16`.
 
-use super::build::{copysign, f, horner, i, sel, u, Builder, Dd, V};
+use super::build::{copysign, f, horner, i, sel, sel_dd, u, Builder, Dd, V};
 use super::exp_log::{dd_const, scale};
 use super::trig::PIO2;
 use crate::ir::Scalar;
@@ -63,36 +63,27 @@ fn atan_dd(b: &mut Builder, t: &Dd) -> Dd {
         f(PIO2.1),
         piece([0.0, ATAN_HALF.1, ATAN_ONE.1, ATAN_THREE_HALVES.1]),
     );
-    let base = Dd {
-        hi: b.let_("at_base_hi", base_hi),
-        lo: b.let_("at_base_lo", base_lo),
-    };
+    let base = b.let_dd(
+        "at_base",
+        Dd {
+            hi: base_hi,
+            lo: base_lo,
+        },
+    );
     // u = (t - c) / (1 + c t), or -1/t beyond 39/16; `th - c` is exact in each piece.
     let num = b.two_sum(th.clone() - c.clone(), tl.clone());
-    let ct = b.dd_mul_d(
-        &Dd {
-            hi: th.clone(),
-            lo: tl.clone(),
-        },
-        c,
-    );
-    let den = b.dd_add(
-        &Dd {
-            hi: f(1.0),
-            lo: f(0.0),
-        },
-        &ct,
-    );
-    let clamped = sel(th.clone().gt(f(2f64.powi(100))), f(2f64.powi(100)), th);
-    let pick = |big_value: V, value: V| sel(big.clone(), big_value, value);
-    let num = Dd {
-        hi: b.let_("at_num_hi", pick(f(-1.0), num.hi)),
-        lo: b.let_("at_num_lo", pick(f(0.0), num.lo)),
+    let t = Dd {
+        hi: th.clone(),
+        lo: tl.clone(),
     };
-    let den = Dd {
-        hi: b.let_("at_den_hi", pick(clamped, den.hi)),
-        lo: b.let_("at_den_lo", pick(tl, den.lo)),
+    let ct = b.dd_mul_d(&t, c);
+    let den = b.dd_add(&Dd::of(f(1.0)), &ct);
+    let clamped = Dd {
+        hi: sel(th.clone().gt(f(2f64.powi(100))), f(2f64.powi(100)), th),
+        lo: tl,
     };
+    let num = b.let_dd("at_num", sel_dd(&big, &Dd::of(f(-1.0)), &num));
+    let den = b.let_dd("at_den", sel_dd(&big, &clamped, &den));
     let q = b.dd_div(&num, &den);
     // atan(uh + ul) = atan(uh) + ul / (1 + uh^2) to far below an ulp.
     let uh = b.let_("at_uh", q.hi);
@@ -113,11 +104,6 @@ fn quotient(b: &mut Builder, num: &Dd, den: &Dd) -> Dd {
     }
 }
 
-/// A double-double holding the double `v`.
-fn dd(v: V) -> Dd {
-    Dd { hi: v, lo: f(0.0) }
-}
-
 /// `pi - a` rounded where `x` is negative (its sign bit set), else `a` rounded.
 fn mirror_if_negative(b: &mut Builder, x: &V, a: &Dd) -> V {
     let mirrored = b.dd_add(&dd_const(PI), &a.neg());
@@ -128,7 +114,7 @@ fn mirror_if_negative(b: &mut Builder, x: &V, a: &Dd) -> V {
 pub(crate) fn atan(b: &mut Builder, x: V) -> V {
     let x = b.let_("x", x);
     let ax = b.let_("ax", x.clone().abs());
-    let a = atan_dd(b, &dd(ax.clone()));
+    let a = atan_dd(b, &Dd::of(ax.clone()));
     let v = copysign(a.hi, x.clone());
     sel(ax.lt(f(TINY)).or(x.clone().nan_test()), x.clone(), v)
 }
@@ -146,13 +132,10 @@ pub(crate) fn atan2(b: &mut Builder, y: V, x: V) -> V {
     let k = b.let_("k", i(1023) - e.cast(Scalar::I64));
     let ys = scale(b, ay.clone(), k.clone());
     let xs = scale(b, ax.clone(), k);
-    let t = quotient(b, &dd(ys), &dd(xs));
+    let t = quotient(b, &Dd::of(ys), &Dd::of(xs));
     let core = atan_dd(b, &t);
     let small = b.let_("small", direct.clone().lt(f(TINY)));
-    let a = Dd {
-        hi: b.let_("a_hi", sel(small.clone(), direct, core.hi)),
-        lo: b.let_("a_lo", sel(small, f(0.0), core.lo)),
-    };
+    let a = b.let_dd("a", sel_dd(&small, &Dd::of(direct), &core));
     let v = mirror_if_negative(b, &x, &a);
     let inf = f(f64::INFINITY);
     let both_zero = ay.clone().eq(f(0.0)).and(ax.clone().eq(f(0.0)));
@@ -189,7 +172,7 @@ pub(crate) fn asin(b: &mut Builder, x: V) -> V {
     let x = b.let_("x", x);
     let ax = b.let_("ax", x.clone().abs());
     let w = cosine_of(b, ax.clone());
-    let t = quotient(b, &dd(ax.clone()), &w);
+    let t = quotient(b, &Dd::of(ax.clone()), &w);
     let a = atan_dd(b, &t);
     let v = sel(ax.lt(f(TINY)), x.clone(), copysign(a.hi, x.clone()));
     domain(&x, v)
@@ -200,7 +183,7 @@ pub(crate) fn acos(b: &mut Builder, x: V) -> V {
     let x = b.let_("x", x);
     let ax = b.let_("ax", x.clone().abs());
     let w = cosine_of(b, ax.clone());
-    let t = quotient(b, &w, &dd(ax));
+    let t = quotient(b, &w, &Dd::of(ax));
     let a = atan_dd(b, &t);
     let v = mirror_if_negative(b, &x, &a);
     domain(&x, v)

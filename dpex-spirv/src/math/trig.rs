@@ -2,7 +2,7 @@
 //! below 2^20, Payne-Hanek with 2/pi as integer words above), then Taylor series of sine and
 //! cosine on [-pi/4, pi/4] in double-double.
 
-use super::build::{f, horner, i, pow2, sel, u, Builder, Dd, V};
+use super::build::{f, horner, i, pow2, sel, sel_dd, u, Builder, Dd, V};
 use super::exp_log::dd_const;
 use crate::ir::Scalar;
 
@@ -152,11 +152,7 @@ fn payne_hanek(b: &mut Builder, ax: V) -> (Dd, V) {
     let next = (((hw & u(0x7ff)) << u(42)) | (lw >> u(22))).cast(Scalar::F64);
     let fraction = b.fast_two_sum(lead * pow2(base.clone() + i(75)), next * pow2(base + i(22)));
     let r = b.dd_mul(&fraction, &dd_const(PIO2));
-    let r = Dd {
-        hi: sel(negative.clone(), -r.hi.clone(), r.hi),
-        lo: sel(negative, -r.lo.clone(), r.lo),
-    };
-    (r, quadrant)
+    (sel_dd(&negative, &r.neg(), &r), quadrant)
 }
 
 /// `ax = k pi/2 + r` with `|r| <= pi/4` (a little more below 2^20) for any `ax >= 0`:
@@ -259,19 +255,8 @@ pub(crate) fn tan(b: &mut Builder, x: V) -> V {
     let x = b.let_("x", x);
     let (s, c, q) = reduced(b, &x);
     let odd = b.let_("odd", (q & u(1)).eq(u(1)));
-    let pick = |a: &Dd, b: &Dd| Dd {
-        hi: sel(odd.clone(), a.hi.clone(), b.hi.clone()),
-        lo: sel(odd.clone(), a.lo.clone(), b.lo.clone()),
-    };
-    let (num, den) = (pick(&c, &s), pick(&s, &c));
-    let num = Dd {
-        hi: b.let_("num_hi", num.hi),
-        lo: b.let_("num_lo", num.lo),
-    };
-    let den = Dd {
-        hi: b.let_("den_hi", den.hi),
-        lo: b.let_("den_lo", den.lo),
-    };
+    let num = b.let_dd("num", sel_dd(&odd, &c, &s));
+    let den = b.let_dd("den", sel_dd(&odd, &s, &c));
     let t = b.dd_div(&num, &den);
     odd_specials(&x, negate_if(odd, t.hi))
 }
