@@ -23,6 +23,13 @@ const FUNCTIONS: &[(M, &str, &[Option<Scalar>])] = &[
     (M::Sinh, "sinh", &[]),
     (M::Cosh, "cosh", &[]),
     (M::Tanh, "tanh", &[]),
+    (M::Sin, "sin", &[]),
+    (M::Cos, "cos", &[]),
+    (M::Tan, "tan", &[]),
+    (M::Asin, "asin", &[]),
+    (M::Acos, "acos", &[]),
+    (M::Atan, "atan", &[]),
+    (M::Atan2, "atan2", &[None]),
 ];
 
 #[test]

@@ -154,6 +154,60 @@ pub fn cases() -> Vec<Case> {
             hyperbolic_inputs,
             [|a| a[0].tanh(); 2],
         ),
+        // The host's glibc 2.36 is 8 and 14 ulp off for cos and tan at the hardest
+        // reduction, 6381956970095103 * 2^797 = 5.319372648326541e255: the correctly rounded
+        // values (mpmath, 3000 bits) are -4.687165924254628e-19 and -2.133485385753704e18,
+        // which the library gives and glibc does not. The `libm` crate (fdlibm's reduction)
+        // gets them right, so it is the reference for these three.
+        both(
+            M::Sin,
+            "sin",
+            [4.0, 2.0],
+            trig_inputs,
+            [|a| libm::sin(a[0]); 2],
+        ),
+        both(
+            M::Cos,
+            "cos",
+            [4.0, 2.0],
+            trig_inputs,
+            [|a| libm::cos(a[0]); 2],
+        ),
+        both(
+            M::Tan,
+            "tan",
+            [4.0, 2.0],
+            trig_inputs,
+            [|a| libm::tan(a[0]); 2],
+        ),
+        both(
+            M::Asin,
+            "asin",
+            [4.0, 2.0],
+            asin_acos_inputs,
+            [|a| a[0].asin(); 2],
+        ),
+        both(
+            M::Acos,
+            "acos",
+            [4.0, 2.0],
+            asin_acos_inputs,
+            [|a| a[0].acos(); 2],
+        ),
+        both(
+            M::Atan,
+            "atan",
+            [5.0, 2.0],
+            atan_inputs,
+            [|a| a[0].atan(); 2],
+        ),
+        both(
+            M::Atan2,
+            "atan2",
+            [6.0, 2.0],
+            atan2_inputs,
+            [|a| a[0].atan2(a[1]); 2],
+        ),
     ]
     .into_iter()
     .flatten()
@@ -569,4 +623,144 @@ fn hyperbolic_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
             &move |g| g.uniform(overflow - 3.0, overflow + 1.0),
         ],
     )
+}
+
+/// `sin`, `cos` and `tan`: moderate and huge arguments, arguments next to multiples of pi/2
+/// (where reduction cancels most), tiny ones and subnormals, and known hard cases.
+fn trig_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, min) = range(ty);
+    let epsilon = if ty == Scalar::F32 {
+        f64::from(f32::EPSILON)
+    } else {
+        f64::EPSILON
+    };
+    // 6381956970095103 * 2^797 is the f64 closest to a multiple of pi/2 relative to its size.
+    let hard = [
+        6381956970095103.0 * 2f64.powi(797),
+        1e300,
+        2f64.powi(1000),
+        1e22,
+        1e38,
+    ];
+    let mut extra: Vec<f64> = hard
+        .iter()
+        .flat_map(|&x: &f64| [x, x.next_up(), x.next_down(), -x])
+        .collect();
+    extra.extend((1..200).map(|k| f64::from(k) * std::f64::consts::FRAC_PI_2));
+    extra.extend([f64::from(f32::MAX), 1048576.0, 1048576f64.next_down()]);
+    unary(
+        ty,
+        n,
+        7,
+        &extra,
+        &[
+            &|g| g.uniform(-10.0, 10.0),
+            &|g| g.log_uniform(-30.0, 20.0, true),
+            &|g| g.log_uniform(20.0, max, true),
+            &|g| {
+                // Next to k pi/2 for k of up to 2^40: a few ulps (of `ty`) off the nearest value.
+                let k = (g.raw() >> (g.raw() % 64).max(24)) as f64;
+                let x = g.of(k * std::f64::consts::FRAC_PI_2);
+                let nudge = (g.raw() % 7) as f64 - 3.0;
+                g.of(x + nudge * x * epsilon)
+            },
+            &|g| g.log_uniform(min, -20.0, true),
+        ],
+    )
+}
+
+/// The bounds between the pieces of the arctangent's reduction, and their neighbours.
+fn atan_bounds() -> Vec<f64> {
+    [
+        7.0 / 16.0,
+        11.0 / 16.0,
+        19.0 / 16.0,
+        39.0 / 16.0,
+        2f64.powi(60),
+    ]
+    .iter()
+    .flat_map(|&x: &f64| [x, x.next_up(), x.next_down(), -x])
+    .collect()
+}
+
+/// `asin` and `acos`: the whole domain, next to ±1 and 0, tiny values, and random bits
+/// (mostly outside the domain).
+fn asin_acos_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (_, min) = range(ty);
+    let digits = if ty == Scalar::F32 { 24.0 } else { 53.0 };
+    let extra: Vec<f64> = [1.0f64, 0.5, 1.0 - 2f64.powi(-24), 1.0 - 2f64.powi(-53)]
+        .iter()
+        .flat_map(|&x| [x, -x, x.next_up(), -x.next_up()])
+        .collect();
+    unary(
+        ty,
+        n,
+        8,
+        &extra,
+        &[
+            &|g| g.uniform(-1.0, 1.0),
+            &|g| {
+                let d = g.log_uniform(-digits, -1.0, false);
+                if g.coin() {
+                    g.of(1.0 - d)
+                } else {
+                    g.of(d - 1.0)
+                }
+            },
+            &|g| g.log_uniform(min, 0.0, true),
+        ],
+    )
+}
+
+/// `atan`: moderate, tiny and huge arguments, and the piece bounds.
+fn atan_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, min) = range(ty);
+    unary(
+        ty,
+        n,
+        9,
+        &atan_bounds(),
+        &[
+            &|g| g.uniform(-4.0, 4.0),
+            &|g| g.log_uniform(-40.0, 80.0, true),
+            &|g| g.log_uniform(min, max, true),
+        ],
+    )
+}
+
+/// `atan2(y, x)`: every pair of special values (all signs of zeros and infinities), random
+/// bits, moderate operands of both signs, quotients over the whole range and at the piece
+/// bounds, and operands far apart in size.
+fn atan2_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let mut g = Gen::new(ty, 10);
+    let (max, min) = range(ty);
+    let s = specials(ty);
+    let mut rows: Vec<[f64; 2]> = s
+        .iter()
+        .flat_map(|&y| s.iter().map(move |&x| [y, x]))
+        .collect();
+    let bounds = atan_bounds();
+    let mut k = 0;
+    while rows.len() < n {
+        let row = match k % 5 {
+            0 => [g.bits(), g.bits()],
+            1 => [g.uniform(-4.0, 4.0), g.uniform(-4.0, 4.0)],
+            2 => {
+                let x = g.log_uniform(min / 2.0, max / 2.0, true);
+                let t = g.log_uniform(-70.0, 70.0, true);
+                [g.of(x * t), x]
+            }
+            3 => {
+                let x = g.log_uniform(-100.0, 100.0, true);
+                let t = bounds[(g.raw() % bounds.len() as u64) as usize];
+                [g.of(x * t), x]
+            }
+            _ => [g.log_uniform(min, max, true), g.log_uniform(min, max, true)],
+        };
+        rows.push(row);
+        k += 1;
+    }
+    (0..2)
+        .map(|k| rows.iter().map(|r| r[k]).collect())
+        .collect()
 }

@@ -29,6 +29,32 @@ struct Row {
     case: Case,
     inputs: usize,
     worst: Worst,
+    /// The bound asserted on this device ([`bound`]).
+    bound: f64,
+}
+
+/// The bound of `case` on a device of `api`. Vulkan kernels call dpex's IR library, held to
+/// the case's bound (f64: 2 ulp where the reference allows; f32: OpenCL's full profile).
+/// OpenCL kernels call the driver's `OpenCL.std` (but `powi`), held to the OpenCL full
+/// profile's bound for that function (OpenCL 3.0, section 7.4), which is the same in f32 and
+/// f64, or the case's when that is looser (a reference's own error).
+fn bound(case: &Case, api: Api) -> f64 {
+    use dpex_spirv::ir::MathFunction as M;
+    let opencl = match case.fun {
+        M::Exp | M::Exp2 | M::Ln | M::Log2 | M::Log10 => 3.0,
+        M::Sin | M::Cos | M::Tan | M::Asin | M::Acos => 4.0,
+        M::Sinh | M::Cosh | M::Tanh | M::Hypot => 4.0,
+        M::Atan => 5.0,
+        M::Atan2 => 6.0,
+        M::Cbrt => 2.0,
+        M::Powf | M::Erf | M::Erfc => 16.0,
+        // `fma` is exact; `powi` is dpex's library on both APIs.
+        _ => 0.0,
+    };
+    match api {
+        Api::OpenCl => case.bound.max(opencl),
+        Api::Vulkan => case.bound,
+    }
 }
 
 /// Runs `case` on the device of `queue` in precision `T`.
@@ -77,6 +103,7 @@ fn math_functions_meet_their_bounds_on_the_device() -> dpex::Result<()> {
             start.elapsed()
         );
         rows.push(Row {
+            bound: bound(&case, device.api()),
             case,
             inputs,
             worst,
@@ -93,19 +120,14 @@ fn math_functions_meet_their_bounds_on_the_device() -> dpex::Result<()> {
     }
     let failures: Vec<String> = rows
         .iter()
-        .filter(|r| {
-            r.worst
-                .ulps
-                .partial_cmp(&r.case.bound)
-                .is_none_or(|o| o.is_gt())
-        })
+        .filter(|r| r.worst.ulps.partial_cmp(&r.bound).is_none_or(|o| o.is_gt()))
         .map(|r| {
             format!(
                 "{} {}: {} ulp > {} at {:?} (got {:e}, want {:e})",
                 r.case.name,
                 r.case.ty,
                 r.worst.ulps,
-                r.case.bound,
+                r.bound,
                 r.worst.at,
                 r.worst.got,
                 r.worst.want
@@ -147,7 +169,7 @@ fn section(device: &Device, rows: &[Row]) -> String {
             r.case.ty,
             r.inputs,
             r.worst.ulps,
-            r.case.bound,
+            r.bound,
             at.join(", ")
         );
     }

@@ -135,7 +135,7 @@ impl V {
     pub(crate) fn abs(self) -> V {
         self.math(MathFunction::Abs, &[])
     }
-    /// `self.sqrt()`.
+    /// `self.sqrt()` (correctly rounded).
     pub(crate) fn sqrt(self) -> V {
         self.math(MathFunction::Sqrt, &[])
     }
@@ -370,7 +370,38 @@ pub(crate) struct Dd {
     pub(crate) lo: V,
 }
 
+impl Dd {
+    /// The double `v` as a double-double.
+    pub(crate) fn of(v: V) -> Dd {
+        Dd { hi: v, lo: f(0.0) }
+    }
+
+    /// `-self` (exact).
+    pub(crate) fn neg(&self) -> Dd {
+        Dd {
+            hi: -self.hi.clone(),
+            lo: -self.lo.clone(),
+        }
+    }
+}
+
+/// [`sel`] of double-doubles: `accept` where `condition` holds, else `reject`.
+pub(crate) fn sel_dd(condition: &V, accept: &Dd, reject: &Dd) -> Dd {
+    Dd {
+        hi: sel(condition.clone(), accept.hi.clone(), reject.hi.clone()),
+        lo: sel(condition.clone(), accept.lo.clone(), reject.lo.clone()),
+    }
+}
+
 impl Builder {
+    /// `value`, both parts computed once into new locals.
+    pub(crate) fn let_dd(&mut self, name: &str, value: Dd) -> Dd {
+        Dd {
+            hi: self.let_(&format!("{name}_hi"), value.hi),
+            lo: self.let_(&format!("{name}_lo"), value.lo),
+        }
+    }
+
     /// Knuth's TwoSum: `s + e == a + b` exactly, `s = a + b` rounded (no ordering needed).
     pub(crate) fn two_sum(&mut self, a: V, b: V) -> Dd {
         let a = self.let_("ts_a", a);
@@ -430,27 +461,33 @@ impl Builder {
         self.fast_two_sum(p.hi, lo)
     }
 
-    /// `a / b` for double-doubles, to about 2^-100 relative (`b` not zero, no overflow):
-    /// the quotient of the leading parts, corrected once by the exact residual.
-    pub(crate) fn dd_div(&mut self, a: &Dd, b: &Dd) -> Dd {
-        let q = self.let_("dq_q", a.hi.clone() / b.hi.clone());
-        let p = self.dd_mul_d(b, q.clone());
-        let r = self.dd_add(
-            a,
-            &Dd {
-                hi: -p.hi,
-                lo: -p.lo,
-            },
-        );
-        let c = r.hi / b.hi.clone();
-        self.fast_two_sum(q, c)
-    }
-
     /// `a + b` for double-doubles, to about 2^-104 relative unless it cancels.
     pub(crate) fn dd_add(&mut self, a: &Dd, b: &Dd) -> Dd {
         let s = self.two_sum(a.hi.clone(), b.hi.clone());
         let lo = s.lo + (a.lo.clone() + b.lo.clone());
         self.fast_two_sum(s.hi, lo)
+    }
+}
+
+impl Builder {
+    /// `a / b` for double-doubles, to about 2^-100 relative: the quotient of the leading
+    /// parts corrected by the exact remainder. `b.hi` and the quotient must be below 2^996.
+    pub(crate) fn dd_div(&mut self, a: &Dd, b: &Dd) -> Dd {
+        let q1 = self.let_("dd_q1", a.hi.clone() / b.hi.clone());
+        let p = self.dd_mul_d(b, q1.clone());
+        // `a.hi - p.hi` is exact: they are within a few ulps of each other.
+        let rem = ((a.hi.clone() - p.hi) - p.lo) + a.lo.clone();
+        let q2 = rem / b.hi.clone();
+        self.fast_two_sum(q1, q2)
+    }
+
+    /// The square root of a double-double `a >= 0`, to about 2^-100 relative (zero at zero).
+    pub(crate) fn dd_sqrt(&mut self, a: &Dd) -> Dd {
+        let s = self.let_("dd_s", a.hi.clone().sqrt());
+        let p = self.two_prod(s.clone(), s.clone());
+        let rem = ((a.hi.clone() - p.hi) - p.lo) + a.lo.clone();
+        let lo = sel(s.clone().gt(f(0.0)), rem / (f(2.0) * s.clone()), f(0.0));
+        self.fast_two_sum(s, lo)
     }
 }
 

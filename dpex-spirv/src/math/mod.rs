@@ -8,6 +8,12 @@
 //! selects, `if`, `loop`, locals, `Cast`, `Bitcast`, integer arithmetic and shifts, and the
 //! math functions `Abs`, `Sqrt`, `Floor`, `Trunc` and `IsNan`.
 //!
+//! The library has, in f32 and f64: `mul_add` (exact, `fma.rs`); `exp`, `exp2`, `ln`, `log2`,
+//! `log10` and `powf` (`exp_log.rs`); `erf` and `erfc` (`erf.rs`); `sin`, `cos` and `tan`,
+//! reduced by pi/2 exactly enough over the whole f64 range (`trig.rs`); `asin`, `acos`,
+//! `atan` and `atan2` with C99's special cases (`inverse.rs`); `cbrt` and `hypot`
+//! (`roots.rs`); `sinh`, `cosh` and `tanh` (`hyperbolic.rs`); `powi` (`powi.rs`).
+//!
 //! The f64 functions are written for f64. Each f32 function but `powi` (which multiplies in
 //! the type itself, as the host does) computes in f64 with the f64 algorithm and rounds once
 //! to f32, so **f32 library functions need a device with f64**
@@ -19,8 +25,10 @@ mod erf;
 mod exp_log;
 mod fma;
 mod hyperbolic;
+mod inverse;
 mod powi;
 mod roots;
+mod trig;
 mod wide;
 
 use crate::ir::{Function, MathFunction, Scalar};
@@ -80,6 +88,29 @@ pub fn library(fun: MathFunction, ty: Scalar) -> Option<Function> {
         // In the type itself, as the host does: never through f64.
         MathFunction::Powi => ("powi", 2, |b, ty, a| {
             powi::powi(b, ty, a[0].clone(), a[1].clone())
+        }),
+        MathFunction::Sin => ("sin", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| trig::sin(b, a[0].clone()))
+        }),
+        MathFunction::Cos => ("cos", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| trig::cos(b, a[0].clone()))
+        }),
+        MathFunction::Tan => ("tan", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| trig::tan(b, a[0].clone()))
+        }),
+        MathFunction::Asin => ("asin", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| inverse::asin(b, a[0].clone()))
+        }),
+        MathFunction::Acos => ("acos", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| inverse::acos(b, a[0].clone()))
+        }),
+        MathFunction::Atan => ("atan", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| inverse::atan(b, a[0].clone()))
+        }),
+        MathFunction::Atan2 => ("atan2", 2, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| {
+                inverse::atan2(b, a[0].clone(), a[1].clone())
+            })
         }),
         _ => return None,
     };

@@ -1,4 +1,5 @@
-//! 128-bit unsigned integers as pairs of `u64` values, for the exact `f64` fma.
+//! 128-bit unsigned integers as pairs of `u64` values, for the exact `f64` fma and the
+//! Payne-Hanek reduction of `sin`, `cos` and `tan`.
 
 use super::build::{sel, u, Builder, V};
 
@@ -30,6 +31,34 @@ impl Builder {
         let lo = self.let_("w_lo", ll.clone() + (mid.clone() << u(32)));
         let carry = sel(lo.clone().lt(ll), u(1), u(0));
         let hi = self.let_("w_hi", ah * bh + (mid >> u(32)) + carry);
+        U128 { hi, lo }
+    }
+
+    /// `a * b` for any `u64` values, exactly.
+    pub(crate) fn mul_64(&mut self, a: V, b: V) -> U128 {
+        let mask = u(0xffff_ffff);
+        let (a, b) = (self.let_("m_a", a), self.let_("m_b", b));
+        let (ah, al) = (
+            self.let_("m_ah", a.clone() >> u(32)),
+            self.let_("m_al", a & mask.clone()),
+        );
+        let (bh, bl) = (
+            self.let_("m_bh", b.clone() >> u(32)),
+            self.let_("m_bl", b & mask.clone()),
+        );
+        let ll = self.let_("m_ll", al.clone() * bl.clone());
+        let lh = self.let_("m_lh", al * bh.clone());
+        let hl = self.let_("m_hl", ah.clone() * bl);
+        // Three numbers below 2^32 each: no wrap.
+        let mid = self.let_(
+            "m_mid",
+            (ll.clone() >> u(32)) + (lh.clone() & mask.clone()) + (hl.clone() & mask.clone()),
+        );
+        let lo = self.let_("m_lo", (mid.clone() << u(32)) | (ll & mask));
+        let hi = self.let_(
+            "m_hi",
+            ah * bh + (lh >> u(32)) + (hl >> u(32)) + (mid >> u(32)),
+        );
         U128 { hi, lo }
     }
 
