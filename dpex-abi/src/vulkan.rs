@@ -43,10 +43,10 @@ pub const FIRST_LOCAL_SPEC_ID: u32 = 3;
 /// (one rounding, as Rust's `mul_add`): true on most GPUs, false on lavapipe.
 pub const FUSED_FMA_SPEC_ID: u32 = 256;
 
-/// The specialization constant id of the boolean that says whether the device's `f32` `OpFDiv`
-/// and `Sqrt` are correctly rounded (as Rust's `/` and `sqrt`): true on lavapipe; false (the
+/// The specialization constant id of the boolean that says whether the device's float
+/// `OpFDiv` and `Sqrt` are correctly rounded (as Rust's `/` and `sqrt`): true on lavapipe; false (the
 /// default) elsewhere, where the kernel refines them with fused `Fma` residuals.
-pub const CORRECT_F32_DIV_SQRT_SPEC_ID: u32 = 257;
+pub const CORRECT_DIV_SQRT_SPEC_ID: u32 = 257;
 
 /// Where one kernel parameter's values go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

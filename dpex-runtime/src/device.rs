@@ -101,6 +101,12 @@ pub struct DeviceInfo {
     pub local_mem_size: Option<u64>,
     /// `CL_DEVICE_DOUBLE_FP_CONFIG` (`None`: the query failed; 0: no double precision).
     pub double_fp_config: Option<u64>,
+    /// Whether `f32` subnormals survive arithmetic on the device (else they may be flushed to
+    /// zero, in operands and results): OpenCL's `CL_FP_DENORM` in
+    /// `CL_DEVICE_SINGLE_FP_CONFIG`; Vulkan's `shaderDenormPreserveFloat32` (the NVIDIA H200
+    /// has none and flushes), or lavapipe, which keeps them without offering the mode
+    /// (measured by the conformance suite).
+    pub f32_subnormals: bool,
     /// `CL_DEVICE_MAX_NUM_SUB_GROUPS` (`None`: the query failed, e.g. before OpenCL 2.1).
     pub max_num_sub_groups: Option<u32>,
     /// `CL_DEVICE_SUB_GROUP_SIZES_INTEL` (empty when the device does not report it); Vulkan:
@@ -354,6 +360,13 @@ impl Device {
         self.inner.info.supports(feature)
     }
 
+    /// Whether `f32` subnormals survive arithmetic on the device; where not (the NVIDIA H200
+    /// through Vulkan), subnormal `f32` operands and results may be flushed to zero (see
+    /// [`DeviceInfo::f32_subnormals`]).
+    pub fn keeps_f32_subnormals(&self) -> bool {
+        self.inner.info.f32_subnormals
+    }
+
     /// Whether the device supports double precision (`CL_DEVICE_DOUBLE_FP_CONFIG` is not 0).
     pub fn has_fp64(&self) -> bool {
         self.inner.info.double_fp_config.is_some_and(|c| c != 0)
@@ -425,6 +438,7 @@ pub(crate) mod tests {
             max_mem_alloc_size: None,
             local_mem_size: None,
             double_fp_config: None,
+            f32_subnormals: true,
             max_num_sub_groups: None,
             sub_group_sizes: Vec::new(),
             usable: Ok(()),

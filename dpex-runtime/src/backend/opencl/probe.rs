@@ -148,6 +148,8 @@ fn describe(
         max_mem_alloc_size: id.max_mem_alloc_size().ok(),
         local_mem_size: id.local_mem_size().ok(),
         double_fp_config: id.double_fp_config().ok(),
+        // CL_FP_DENORM is bit 0 of the fp config.
+        f32_subnormals: id.single_fp_config().is_ok_and(|c| c & 1 != 0),
         max_num_sub_groups: id.max_num_sub_groups().ok(),
         sub_group_sizes: sub_group_sizes(&id),
         usable,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use ash::vk;
 use dpex_abi::vulkan::{
-    Interface, Module, Slot, CORRECT_F32_DIV_SQRT_SPEC_ID, FUSED_FMA_SPEC_ID, LOCAL_SIZE_SPEC_IDS,
+    Interface, Module, Slot, CORRECT_DIV_SQRT_SPEC_ID, FUSED_FMA_SPEC_ID, LOCAL_SIZE_SPEC_IDS,
 };
 
 use super::pipeline::{pipeline, SpecConstants};
@@ -350,8 +350,8 @@ fn spec_constants(
         .info
         .vulkan
         .as_ref()
-        .is_some_and(|v| v.correct_f32_div_sqrt);
-    constants.push((CORRECT_F32_DIV_SQRT_SPEC_ID, u32::from(correct_div_sqrt)));
+        .is_some_and(|v| v.correct_div_sqrt);
+    constants.push((CORRECT_DIV_SQRT_SPEC_ID, u32::from(correct_div_sqrt)));
     Ok(constants)
 }
 

@@ -80,11 +80,11 @@ pub struct VulkanInfo {
     /// unfused), true elsewhere (no probe kernel yet). Passed to every pipeline as the
     /// specialization constant [`dpex_abi::vulkan::FUSED_FMA_SPEC_ID`].
     pub fused_fma: bool,
-    /// Whether the device's `f32` `OpFDiv` and `Sqrt` are correctly rounded: true on lavapipe
+    /// Whether the device's float `OpFDiv` and `Sqrt` are correctly rounded: true on lavapipe
     /// (LLVM's IEEE operations), false elsewhere (Vulkan allows 2.5 and 3 ulp; no probe kernel
     /// yet). Passed as
-    /// [`dpex_abi::vulkan::CORRECT_F32_DIV_SQRT_SPEC_ID`]; where false, kernels refine quotients and roots.
-    pub correct_f32_div_sqrt: bool,
+    /// [`dpex_abi::vulkan::CORRECT_DIV_SQRT_SPEC_ID`]; where false, kernels refine quotients and roots.
+    pub correct_div_sqrt: bool,
     /// Whether the driver orders atomic loads and read-modify-writes whatever their semantics
     /// say (llvmpipe); their ordering bits are then dropped (`backend::vulkan::fit`).
     pub seq_cst_atomics: bool,
@@ -413,7 +413,7 @@ fn probe(instance: &Arc<Instance>, index: usize, handle: vk::PhysicalDevice) -> 
         float32_atomic_add: f.float_atomics[0],
         float64_atomic_add: f.float_atomics[1],
         fused_fma: f.driver_id != vk::DriverId::MESA_LLVMPIPE,
-        correct_f32_div_sqrt: f.driver_id == vk::DriverId::MESA_LLVMPIPE,
+        correct_div_sqrt: f.driver_id == vk::DriverId::MESA_LLVMPIPE,
         seq_cst_atomics: f.driver_id == vk::DriverId::MESA_LLVMPIPE,
         float_controls: f.float_controls,
     };
@@ -484,6 +484,8 @@ fn probe(instance: &Arc<Instance>, index: usize, handle: vk::PhysicalDevice) -> 
         max_mem_alloc_size: Some(f.max_allocation).filter(|&m| m > 0),
         local_mem_size: Some(u64::from(limits.max_compute_shared_memory_size)),
         double_fp_config: Some(u64::from(vulkan.shader_float64)),
+        f32_subnormals: vulkan.float_controls.denorm_preserve[1]
+            || f.driver_id == vk::DriverId::MESA_LLVMPIPE,
         max_num_sub_groups: None,
         sub_group_sizes: vec![f.subgroup_size as usize],
         usable,

@@ -112,8 +112,8 @@ impl Emitter {
             if lhs_ty.is_signed_int() {
                 return self.signed_div_rem(op, lhs_ty, lhs, rhs);
             }
-            if lhs_ty == Scalar::F32 && op == BinaryOp::Div {
-                return self.vulkan_f32_div(lhs, rhs);
+            if matches!(lhs_ty, Scalar::F32 | Scalar::F64) && op == BinaryOp::Div {
+                return self.vulkan_div(lhs_ty, lhs, rhs);
             }
         }
         if let Some(instruction) = binary_op(op, family(lhs_ty)) {

@@ -56,7 +56,9 @@ impl Emitter {
         let glsl = match fun {
             M::Abs if float => Glsl::FAbs,
             M::Abs => return self.int_abs(ty, x).map(Some),
-            M::Sqrt if ty == Scalar::F32 => return self.vulkan_f32_sqrt(x).map(Some),
+            M::Sqrt if matches!(ty, Scalar::F32 | Scalar::F64) => {
+                return self.vulkan_sqrt(ty, x).map(Some)
+            }
             M::Sqrt => Glsl::Sqrt,
             M::Rsqrt => Glsl::InverseSqrt,
             M::Floor => Glsl::Floor,

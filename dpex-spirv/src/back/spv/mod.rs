@@ -19,7 +19,7 @@ mod atomic;
 mod builtin;
 mod control;
 mod conversion;
-mod exact_f32;
+mod correct_rounding;
 mod expr;
 mod f16;
 mod flavour;

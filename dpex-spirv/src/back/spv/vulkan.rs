@@ -13,7 +13,7 @@ use rspirv::dr::Operand;
 use rspirv::spirv::{BuiltIn, Decoration, MemoryAccess, Op, SelectionControl, StorageClass, Word};
 
 use dpex_abi::vulkan::{
-    Interface, Slot, CORRECT_F32_DIV_SQRT_SPEC_ID, FUSED_FMA_SPEC_ID, LOCAL_SIZE_SPEC_IDS,
+    Interface, Slot, CORRECT_DIV_SQRT_SPEC_ID, FUSED_FMA_SPEC_ID, LOCAL_SIZE_SPEC_IDS,
 };
 
 use super::tensor::{TensorValues, MAX_DIMS};
@@ -34,9 +34,9 @@ pub(super) struct State {
     workgroup_size: Option<Word>,
     /// The `OpSpecConstantTrue` saying whether the device's `Fma` is fused.
     fused_fma: Option<Word>,
-    /// The `OpSpecConstantFalse` saying whether the device's `f32` `OpFDiv` and `Sqrt` are
+    /// The `OpSpecConstantFalse` saying whether the device's float `OpFDiv` and `Sqrt` are
     /// correctly rounded.
-    correct_f32_div_sqrt: Option<Word>,
+    correct_div_sqrt: Option<Word>,
     /// The kernel's `OpEntryPoint` function, once declared.
     pub entry: Option<Word>,
 }
@@ -171,10 +171,10 @@ impl Emitter {
         id
     }
 
-    /// The boolean specialization constant [`CORRECT_F32_DIV_SQRT_SPEC_ID`] (default false):
-    /// whether the device's `f32` `OpFDiv` and `Sqrt` are correctly rounded; declared once.
-    pub(super) fn correct_f32_div_sqrt(&mut self) -> Word {
-        if let Some(id) = self.vk.correct_f32_div_sqrt {
+    /// The boolean specialization constant [`CORRECT_DIV_SQRT_SPEC_ID`] (default false):
+    /// whether the device's float `OpFDiv` and `Sqrt` are correctly rounded; declared once.
+    pub(super) fn correct_div_sqrt(&mut self) -> Word {
+        if let Some(id) = self.vk.correct_div_sqrt {
             return id;
         }
         let bool_ty = self.ty(Scalar::Bool);
@@ -182,10 +182,10 @@ impl Emitter {
         self.b.decorate(
             id,
             Decoration::SpecId,
-            [Operand::LiteralBit32(CORRECT_F32_DIV_SQRT_SPEC_ID)],
+            [Operand::LiteralBit32(CORRECT_DIV_SQRT_SPEC_ID)],
         );
-        self.b.name(id, "dpex.correct_f32_div_sqrt");
-        self.vk.correct_f32_div_sqrt = Some(id);
+        self.b.name(id, "dpex.correct_div_sqrt");
+        self.vk.correct_div_sqrt = Some(id);
         id
     }
 

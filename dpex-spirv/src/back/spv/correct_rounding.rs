@@ -1,0 +1,445 @@
+//! Rust's float `/` and `sqrt` for Vulkan, correctly rounded: Vulkan lets `OpFDiv` be 2.5 ulp
+//! and `Sqrt` 3 ulp off (the NVIDIA H200's are off in `f32` and `f64`), so where the
+//! specialization constant [`CORRECT_DIV_SQRT_SPEC_ID`] says the device's division and square
+//! root are not known to be correctly rounded and [`FUSED_FMA_SPEC_ID`] says its `Fma` is
+//! fused, the device's result is refined with exact residuals. `p` is the precision (24 or 53
+//! bits); the safe range `[2^-L, 2^L]` (`L` = 80 in `f32`, 900 in `f64`) keeps every residual
+//! exact and normal.
+//!
+//! Division:
+//!
+//! ```text
+//! f = |b| > 2^L ? 2^-S : |b| < 2^-L ? 2^S : 1  // S = 48 / 256: the device's reciprocal of
+//! b' = b * f                          // a huge b underflows (NVIDIA: inf / MAX = NaN)
+//! q0 = a / b'                         // the device's, a few ulps off
+//! q1 = q0 + fma(-q0, b', a) / b'      // within 0.5 ulp + 2^-(p-4) ulp of a / b'
+//! r1 = fma(-q1, b', a)                // exact: |b'| * |a/b' - q1|, with its sign
+//! qn = q1's neighbour towards a / b'  // on the bits
+//! q = |fma(-qn, b', a)| < |r1| ? qn : q1
+//! result = q * f
+//! ```
+//!
+//! The refinement applies where `|a| >= 2^-L`, `|b'|` lies in the safe range and `q0` is well
+//! inside the normal range (`2^(3-bias)..=2^(bias-1)`); a quotient of two floats is never a
+//! midpoint there, so the nearer candidate is the correctly rounded one.
+//! Elsewhere (and for zeros, infinities and NaNs) the device's quotient is kept.
+//!
+//! Square root, of `a` in `[2^-L, 2^bias]` (elsewhere the device's root is kept):
+//!
+//! ```text
+//! s0 = sqrt(a)                          // the device's, a few ulps off
+//! s1 = s0 + fma(-s0, s0, a) / (s0 + s0) // within 0.5 ulp + 2^-(p-4) ulp of sqrt(a)
+//! r = fma(-s1, s1, a)                   // a - s1^2, exact wherever the decision is close
+//! u = ulp(s1); d = ulp below s1 (u / 2 when s1 is a power of two, else u)
+//! result = r > s1 * u ? next_up(s1) : r <= -(s1 * d) ? next_down(s1) : s1
+//! ```
+//!
+//! With `s1 = k * u`, `a - s1^2` is a whole multiple `n * u^2`, and `sqrt(a)` lies beyond the
+//! midpoint above `s1` exactly when `n > k` (below: when `n <= -k`, or `-k / 2` next to a
+//! power of two); `|n|` is below `2^p` in those cases, so `r` is exact there.
+//!
+//! [`CORRECT_DIV_SQRT_SPEC_ID`]: dpex_abi::vulkan::CORRECT_DIV_SQRT_SPEC_ID
+//! [`FUSED_FMA_SPEC_ID`]: dpex_abi::vulkan::FUSED_FMA_SPEC_ID
+
+use rspirv::spirv::{GlslStd450Op as Glsl, Op, Word};
+
+use super::glsl::float_bits;
+use super::{BuildResult, Emitter};
+use crate::ir::Scalar;
+
+/// The constants of the refinement in one precision.
+#[derive(Clone, Copy)]
+struct Format {
+    /// Significand bits after the point (23, 52).
+    fraction_bits: u32,
+    /// The exponent field's mask.
+    exponent_mask: u64,
+    /// `L`: the safe range is `[2^-L, 2^L]`.
+    safe_exponent: i32,
+    /// `S`: divisors beyond the safe range are scaled by `2^-S` or `2^S`.
+    divisor_scale: i32,
+    /// The exponent bias (127, 1023): `2^bias` is the largest power of two.
+    bias: i32,
+}
+
+/// The [`Format`] of `ty` (`f32` or `f64`).
+fn format(ty: Scalar) -> Format {
+    if ty == Scalar::F32 {
+        Format {
+            fraction_bits: 23,
+            exponent_mask: 0x7f80_0000,
+            safe_exponent: 80,
+            divisor_scale: 48,
+            bias: 127,
+        }
+    } else {
+        Format {
+            fraction_bits: 52,
+            exponent_mask: 0x7ff0_0000_0000_0000,
+            safe_exponent: 900,
+            divisor_scale: 256,
+            bias: 1023,
+        }
+    }
+}
+
+impl Emitter {
+    /// `lhs / rhs` on `f32` or `f64` for Vulkan, correctly rounded where the device needs it
+    /// (see the module documentation).
+    pub(super) fn vulkan_div(&mut self, ty: Scalar, lhs: Word, rhs: Word) -> BuildResult<Word> {
+        let fmt = format(ty);
+        let float_ty = self.ty(ty);
+        let bool_ty = self.ty(Scalar::Bool);
+        // A divisor beyond the safe range is scaled into it by a power of two first, and the
+        // quotient by the same power after (both exact).
+        let rhs_size = self.glsl(Glsl::FAbs, ty, &[rhs])?;
+        let high = self.power_of_two(ty, fmt.safe_exponent);
+        let low = self.power_of_two(ty, -fmt.safe_exponent);
+        let huge = self.op(Op::FOrdGreaterThan, bool_ty, &[rhs_size, high])?;
+        let tiny = self.op(Op::FOrdLessThan, bool_ty, &[rhs_size, low])?;
+        let down = self.power_of_two(ty, -fmt.divisor_scale);
+        let up = self.power_of_two(ty, fmt.divisor_scale);
+        let one = self.const_float(ty, 1f64.to_bits());
+        let small_factor = self.op(Op::Select, float_ty, &[tiny, up, one])?;
+        let factor = self.op(Op::Select, float_ty, &[huge, down, small_factor])?;
+        let divisor = self.op(Op::FMul, float_ty, &[rhs, factor])?;
+        let quotient = self.op(Op::FDiv, float_ty, &[lhs, divisor])?;
+        let residual = |e: &mut Emitter, q: Word| -> BuildResult<Word> {
+            let minus_q = e.op(Op::FNegate, float_ty, &[q])?;
+            e.glsl(Glsl::Fma, ty, &[minus_q, divisor, lhs])
+        };
+        let r0 = residual(self, quotient)?;
+        let correction = self.op(Op::FDiv, float_ty, &[r0, divisor])?;
+        let q1 = self.op(Op::FAdd, float_ty, &[quotient, correction])?;
+        let r1 = residual(self, q1)?;
+        // The neighbour of q1 towards a / b': away from zero when a / b' is beyond q1.
+        let zero = self.const_zero(ty);
+        let r1_positive = self.op(Op::FOrdGreaterThan, bool_ty, &[r1, zero])?;
+        let divisor_positive = self.op(Op::FOrdGreaterThan, bool_ty, &[divisor, zero])?;
+        let above = self.op(Op::LogicalEqual, bool_ty, &[r1_positive, divisor_positive])?;
+        let q1_positive = self.op(Op::FOrdGreaterThan, bool_ty, &[q1, zero])?;
+        let away = self.op(Op::LogicalEqual, bool_ty, &[above, q1_positive])?;
+        let neighbour = self.neighbour(ty, q1, away)?;
+        let rn = residual(self, neighbour)?;
+        let rn_size = self.glsl(Glsl::FAbs, ty, &[rn])?;
+        let r1_size = self.glsl(Glsl::FAbs, ty, &[r1])?;
+        let nearer = self.op(Op::FOrdLessThan, bool_ty, &[rn_size, r1_size])?;
+        let refined = self.op(Op::Select, float_ty, &[nearer, neighbour, q1])?;
+        let (l, bias) = (fmt.safe_exponent, fmt.bias);
+        let exact = self.all_within(
+            ty,
+            &[
+                (lhs, -l, bias),
+                (divisor, -l, l),
+                (quotient, 3 - bias, bias - 1),
+            ],
+        )?;
+        let refine = self.needs_refining(exact)?;
+        let chosen = self.op(Op::Select, float_ty, &[refine, refined, quotient])?;
+        self.op(Op::FMul, float_ty, &[chosen, factor])
+    }
+
+    /// `x.sqrt()` on `f32` or `f64` for Vulkan, correctly rounded where the device needs it
+    /// (see the module documentation).
+    pub(super) fn vulkan_sqrt(&mut self, ty: Scalar, a: Word) -> BuildResult<Word> {
+        let fmt = format(ty);
+        let float_ty = self.ty(ty);
+        let bits_ty = self.ty(float_bits(ty));
+        let bool_ty = self.ty(Scalar::Bool);
+        let root = self.glsl(Glsl::Sqrt, ty, &[a])?;
+        let residual = |e: &mut Emitter, s: Word| -> BuildResult<Word> {
+            let minus_s = e.op(Op::FNegate, float_ty, &[s])?;
+            e.glsl(Glsl::Fma, ty, &[minus_s, s, a])
+        };
+        let r0 = residual(self, root)?;
+        let twice = self.op(Op::FAdd, float_ty, &[root, root])?;
+        let correction = self.op(Op::FDiv, float_ty, &[r0, twice])?;
+        let s1 = self.op(Op::FAdd, float_ty, &[root, correction])?;
+        let r = residual(self, s1)?;
+        // ulp(s1) = 2^(exponent - fraction bits): the exponent bits times 2^-fraction bits.
+        let bits = self.op(Op::Bitcast, bits_ty, &[s1])?;
+        let exponent_mask = self.const_int(float_bits(ty), fmt.exponent_mask);
+        let exponent_bits = self.op(Op::BitwiseAnd, bits_ty, &[bits, exponent_mask])?;
+        let power = self.op(Op::Bitcast, float_ty, &[exponent_bits])?;
+        let scale = self.power_of_two(ty, -(fmt.fraction_bits as i32));
+        let ulp = self.op(Op::FMul, float_ty, &[power, scale])?;
+        let half = self.const_float(ty, 0.5f64.to_bits());
+        let half_ulp = self.op(Op::FMul, float_ty, &[ulp, half])?;
+        let is_power = self.op(Op::IEqual, bool_ty, &[bits, exponent_bits])?;
+        let ulp_below = self.op(Op::Select, float_ty, &[is_power, half_ulp, ulp])?;
+        let above_limit = self.op(Op::FMul, float_ty, &[s1, ulp])?;
+        let below = self.op(Op::FMul, float_ty, &[s1, ulp_below])?;
+        let below_limit = self.op(Op::FNegate, float_ty, &[below])?;
+        let up = self.op(Op::FOrdGreaterThan, bool_ty, &[r, above_limit])?;
+        let down = self.op(Op::FOrdLessThanEqual, bool_ty, &[r, below_limit])?;
+        let one = self.const_int(float_bits(ty), 1);
+        let next_up = self.op(Op::IAdd, bits_ty, &[bits, one])?;
+        let next_down = self.op(Op::ISub, bits_ty, &[bits, one])?;
+        let lower = self.op(Op::Select, bits_ty, &[down, next_down, bits])?;
+        let chosen = self.op(Op::Select, bits_ty, &[up, next_up, lower])?;
+        let refined = self.op(Op::Bitcast, float_ty, &[chosen])?;
+        let exact = self.all_within(ty, &[(a, -fmt.safe_exponent, fmt.bias)])?;
+        let refine = self.needs_refining(exact)?;
+        self.op(Op::Select, float_ty, &[refine, refined, root])
+    }
+
+    /// The neighbour of the finite non-zero `x` away from zero (`away`) or towards it, on the
+    /// bits.
+    fn neighbour(&mut self, ty: Scalar, x: Word, away: Word) -> BuildResult<Word> {
+        let bits_ty = self.ty(float_bits(ty));
+        let float_ty = self.ty(ty);
+        let bits = self.op(Op::Bitcast, bits_ty, &[x])?;
+        let one = self.const_int(float_bits(ty), 1);
+        let up = self.op(Op::IAdd, bits_ty, &[bits, one])?;
+        let down = self.op(Op::ISub, bits_ty, &[bits, one])?;
+        let chosen = self.op(Op::Select, bits_ty, &[away, up, down])?;
+        self.op(Op::Bitcast, float_ty, &[chosen])
+    }
+
+    /// The constant `2^k` of float type `ty`.
+    fn power_of_two(&mut self, ty: Scalar, k: i32) -> Word {
+        self.const_float(ty, 2f64.powi(k).to_bits())
+    }
+
+    /// Whether every `(x, lo, hi)` of `bounds` has `2^lo <= |x| <= 2^hi`.
+    fn all_within(&mut self, ty: Scalar, bounds: &[(Word, i32, i32)]) -> BuildResult<Word> {
+        let bool_ty = self.ty(Scalar::Bool);
+        let mut all = self.const_bool(true);
+        for &(x, lo, hi) in bounds {
+            let size = self.glsl(Glsl::FAbs, ty, &[x])?;
+            let low = self.power_of_two(ty, lo);
+            let high = self.power_of_two(ty, hi);
+            let above_low = self.op(Op::FOrdGreaterThanEqual, bool_ty, &[size, low])?;
+            let below_high = self.op(Op::FOrdLessThanEqual, bool_ty, &[size, high])?;
+            let inside = self.op(Op::LogicalAnd, bool_ty, &[above_low, below_high])?;
+            all = self.op(Op::LogicalAnd, bool_ty, &[all, inside])?;
+        }
+        Ok(all)
+    }
+
+    /// Whether to refine a result: where `exact` holds, on a device that needs the refinement
+    /// (not correctly rounded) and can do it (fused `Fma`).
+    fn needs_refining(&mut self, exact: Word) -> BuildResult<Word> {
+        let bool_ty = self.ty(Scalar::Bool);
+        let correct = self.correct_div_sqrt();
+        let needed = self.op(Op::LogicalNot, bool_ty, &[correct])?;
+        let fused = self.fused_fma();
+        let possible = self.op(Op::LogicalAnd, bool_ty, &[needed, fused])?;
+        self.op(Op::LogicalAnd, bool_ty, &[possible, exact])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The refinements of the module documentation on the host, from first results a few ulps
+    //! off (as a device's may be), against the host's correctly rounded `/` and `sqrt`.
+
+    /// The host model of one precision's refinements.
+    macro_rules! model {
+        ($module:ident, $t:ident, $bits:ty, $fraction:expr, $mask:expr, $safe:expr, $scale:expr, $bias:expr) => {
+            mod $module {
+                /// `2^k` in this precision.
+                fn pow2(k: i32) -> $t {
+                    (2.0 as $t).powi(k)
+                }
+
+                fn within(x: $t, lo: i32, hi: i32) -> bool {
+                    (pow2(lo)..=pow2(hi)).contains(&x.abs())
+                }
+
+                /// `x` moved by `ulps` units in the last place, on the bits.
+                pub fn perturbed(x: $t, ulps: i32) -> $t {
+                    $t::from_bits((x.to_bits() as i64 + i64::from(ulps)) as $bits)
+                }
+
+                /// The division refinement, from the first quotient `first(a, b')`.
+                pub fn div(a: $t, b: $t, first: impl Fn($t, $t) -> $t) -> $t {
+                    let factor = if b.abs() > pow2($safe) {
+                        pow2(-$scale)
+                    } else if b.abs() < pow2(-$safe) {
+                        pow2($scale)
+                    } else {
+                        1.0
+                    };
+                    let divisor = b * factor;
+                    let q0 = first(a, divisor);
+                    let residual = |q: $t| (-q).mul_add(divisor, a);
+                    let q1 = q0 + residual(q0) / divisor;
+                    let r1 = residual(q1);
+                    let away = ((r1 > 0.0) == (divisor > 0.0)) == (q1 > 0.0);
+                    let bits = q1.to_bits();
+                    let neighbour = $t::from_bits(if away { bits + 1 } else { bits - 1 });
+                    let refined = if residual(neighbour).abs() < r1.abs() {
+                        neighbour
+                    } else {
+                        q1
+                    };
+                    let exact = within(a, -$safe, $bias)
+                        && within(divisor, -$safe, $safe)
+                        && within(q0, 3 - $bias, $bias - 1);
+                    (if exact { refined } else { q0 }) * factor
+                }
+
+                /// The square-root refinement, from the first root `s0`.
+                pub fn sqrt(a: $t, s0: $t) -> $t {
+                    let residual = |s: $t| (-s).mul_add(s, a);
+                    let s1 = s0 + residual(s0) / (s0 + s0);
+                    let r = residual(s1);
+                    let bits = s1.to_bits();
+                    let exponent_bits = bits & $mask;
+                    let ulp = $t::from_bits(exponent_bits) * pow2(-$fraction);
+                    let ulp_below = if bits == exponent_bits {
+                        ulp * 0.5
+                    } else {
+                        ulp
+                    };
+                    let refined = $t::from_bits(if r > s1 * ulp {
+                        bits + 1
+                    } else if r <= -(s1 * ulp_below) {
+                        bits - 1
+                    } else {
+                        bits
+                    });
+                    if within(a, -$safe, $bias) {
+                        refined
+                    } else {
+                        s0
+                    }
+                }
+
+                /// `n` random values of magnitude `2^e` for `e` in `exponents`, any sign.
+                pub fn values(
+                    seed: &mut u64,
+                    n: usize,
+                    exponents: std::ops::Range<i32>,
+                ) -> Vec<$t> {
+                    (0..n)
+                        .map(|_| {
+                            *seed ^= *seed << 13;
+                            *seed ^= *seed >> 7;
+                            *seed ^= *seed << 17;
+                            let span = (exponents.end - exponents.start) as u64;
+                            let e = exponents.start + (*seed % span) as i32;
+                            let fraction = ((*seed >> 11) as $t) / (2.0 as $t).powi(53);
+                            let sign = if *seed & 1 == 0 { 1.0 } else { -1.0 };
+                            sign * (1.0 + fraction) * pow2(e)
+                        })
+                        .collect()
+                }
+            }
+        };
+    }
+
+    model!(f32_model, f32, u32, 23, 0x7f80_0000, 80, 48, 127);
+    model!(
+        f64_model,
+        f64,
+        u64,
+        52,
+        0x7ff0_0000_0000_0000,
+        900,
+        256,
+        1023
+    );
+
+    #[test]
+    fn refined_f32_quotients_are_correctly_rounded() {
+        use f32_model::{div, perturbed, values};
+        let mut seed = 0x9e37_79b9_7f4a_7c15;
+        let a = values(&mut seed, 300_000, -126..128);
+        let b = values(&mut seed, 300_000, -126..128);
+        for (&a, &b) in a.iter().zip(&b) {
+            let want = a / b;
+            for ulps in [-3, -1, 0, 2] {
+                let got = div(a, b, |a, b| perturbed(a / b, ulps));
+                // Where the refinement applies: a in [2^-80, 2^127], b normal, the quotient
+                // well inside the normal range.
+                let applies = (2f32.powi(-80)..=2f32.powi(127)).contains(&a.abs())
+                    && b.is_normal()
+                    && (2f32.powi(-124)..=2f32.powi(126)).contains(&want.abs());
+                if applies {
+                    assert_eq!(
+                        got.to_bits(),
+                        want.to_bits(),
+                        "{a:e} / {b:e}, first {ulps} ulp off"
+                    );
+                }
+            }
+            // A huge divisor: scaled, so an infinite or large dividend gives the right result.
+            let scaled = div(a, b, |a, b| a / b);
+            assert!(
+                scaled == want
+                    || (scaled.is_nan() && want.is_nan())
+                    || want.is_subnormal()
+                    || want == 0.0,
+                "{a:e} / {b:e}"
+            );
+        }
+        assert_eq!(div(f32::INFINITY, f32::MAX, |a, b| a / b), f32::INFINITY);
+        assert_eq!(div(1e38, 3e38, |a, b| a / b), 1e38f32 / 3e38);
+    }
+
+    #[test]
+    fn refined_f64_quotients_are_correctly_rounded() {
+        use f64_model::{div, perturbed, values};
+        let mut seed = 0x2545_f491_4f6c_dd1d;
+        let a = values(&mut seed, 300_000, -900..1023);
+        let b = values(&mut seed, 300_000, -1022..1023);
+        for (&a, &b) in a.iter().zip(&b) {
+            let want = a / b;
+            if !(2f64.powi(-1020)..=2f64.powi(1022)).contains(&want.abs()) {
+                continue;
+            }
+            for ulps in [-3, -1, 0, 2] {
+                let got = div(a, b, |a, b| perturbed(a / b, ulps));
+                assert_eq!(
+                    got.to_bits(),
+                    want.to_bits(),
+                    "{a:e} / {b:e}, first {ulps} ulp off"
+                );
+            }
+        }
+        assert_eq!(div(f64::INFINITY, f64::MAX, |a, b| a / b), f64::INFINITY);
+    }
+
+    #[test]
+    fn refined_f32_roots_are_correctly_rounded_on_every_significand() {
+        use f32_model::{perturbed, sqrt};
+        // sqrt(4a) = 2 sqrt(a): [1, 4) holds every case (both exponent parities); the bounds
+        // of the safe range are checked too.
+        let every = (1f32.to_bits()..4f32.to_bits()).map(f32::from_bits);
+        for a in every.chain([2f32.powi(-80), 2f32.powi(80)]) {
+            let want = a.sqrt();
+            for ulps in [-3, -1, 0, 2] {
+                let s0 = perturbed(want, ulps);
+                assert_eq!(
+                    sqrt(a, s0).to_bits(),
+                    want.to_bits(),
+                    "sqrt({a:e}) from {s0:e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn refined_f64_roots_are_correctly_rounded() {
+        use f64_model::{perturbed, sqrt, values};
+        let mut seed = 0x1234_5678_9abc_def1;
+        let a = values(&mut seed, 1_000_000, -900..900);
+        for a in a
+            .into_iter()
+            .map(f64::abs)
+            .chain([2f64.powi(-900), 2f64.powi(900)])
+        {
+            let want = a.sqrt();
+            for ulps in [-3, 0, 2] {
+                let s0 = perturbed(want, ulps);
+                assert_eq!(
+                    sqrt(a, s0).to_bits(),
+                    want.to_bits(),
+                    "sqrt({a:e}) from {s0:e}"
+                );
+            }
+        }
+    }
+}
