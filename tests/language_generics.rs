@@ -99,8 +99,13 @@ fn two_type_parameters<T: Float, A: Float>(
 
 /// Launches the (`T`, `A`) instance and checks both outputs (sin and exp: a few ulp).
 fn run_two<T: Float + TestFloat, A: Float + TestFloat>(q: &Queue, seed: u64) -> dpex::Result<()> {
-    let (x, _) = float_pairs::<T>(seed, 1003);
-    let (k, _) = float_pairs::<A>(seed + 1, x.len());
+    let (mut x, _) = float_pairs::<T>(seed, 1003);
+    let (mut k, _) = float_pairs::<A>(seed + 1, x.len());
+    // The pairs of special values may number differently per type (a device that flushes
+    // f32 subnormals has one special value fewer in f32).
+    let n = x.len().min(k.len());
+    x.truncate(n);
+    k.truncate(n);
     let (dx, dk) = (Tensor::from_slice(q, &x)?, Tensor::from_slice(q, &k)?);
     let mut out_t = Tensor::<T>::zeros(q, x.len())?;
     let mut out_a = Tensor::<A>::zeros(q, x.len())?;

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{
-    assert_eq_each, assert_same_each, float_pairs, int_pairs, queue, rng, TestFloat, TestInt,
+    assert_eq_each, assert_same_each, float_pairs, float_specials, int_pairs, queue, rng, TestInt,
 };
 use dpex::prelude::*;
 use rand::Rng;
@@ -103,7 +103,7 @@ macro_rules! float_scalar_case {
     ($t:ident, $func:ident, $kernel:ident, $test:ident, $seed:expr) => {
         scalar_case!(
             $t, $func, $kernel, $test, $seed,
-            samples: float_pairs(999), edge: <$t as TestFloat>::special(),
+            samples: float_pairs(999), edge: float_specials::<$t>(),
             check: assert_same_each,
             body: |a, s, flag| {
                 if flag {

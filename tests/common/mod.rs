@@ -330,7 +330,7 @@ test_float!(f64, u64, i64, false);
 
 /// The special values of `T` the test's device keeps (no `f32` subnormals on a device that
 /// flushes them).
-fn specials<T: TestFloat>() -> Vec<T> {
+pub fn float_specials<T: TestFloat>() -> Vec<T> {
     T::special()
         .into_iter()
         .filter(|&v| v.as_device_keeps().same(v))
@@ -339,12 +339,12 @@ fn specials<T: TestFloat>() -> Vec<T> {
 
 /// The special values of `T`, then random values, `n` in all (at least the special values).
 pub fn float_samples<T: TestFloat>(seed: u64, n: usize) -> Vec<T> {
-    edge_then_random(seed, n, specials(), T::random)
+    edge_then_random(seed, n, float_specials(), T::random)
 }
 
 /// Operand pairs: every pair of special values, then random pairs, `n` in all.
 pub fn float_pairs<T: TestFloat>(seed: u64, n: usize) -> (Vec<T>, Vec<T>) {
-    edge_pairs_then_random(seed, n, &specials(), T::random, 8)
+    edge_pairs_then_random(seed, n, &float_specials(), T::random, 8)
 }
 
 // ---------------------------------------------------------------------------------------------

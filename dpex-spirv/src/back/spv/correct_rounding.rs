@@ -16,15 +16,15 @@
 //! r1 = fma(-q1, b', a)                // exact: |b'| * |a/b' - q1|, with its sign
 //! qn = q1's neighbour towards a / b'  // on the bits
 //! q = |fma(-qn, b', a)| < |r1| ? qn : q1
-//! result = q * f
+//! result = q * f                      // a subnormal result from q rounded to odd first
 //! ```
 //!
-//! The refinement applies where `|a| >= 2^-L`, `|b'|` lies in the safe range and `q0` is well
+//! The refinement applies where `|a|` is finite and at least `2^-L`, `|b'|` lies in the safe range and `q0` is well
 //! inside the normal range (`2^(3-bias)..=2^(bias-1)`); a quotient of two floats is never a
 //! midpoint there, so the nearer candidate is the correctly rounded one.
 //! Elsewhere (and for zeros, infinities and NaNs) the device's quotient is kept.
 //!
-//! Square root, of `a` in `[2^-L, 2^bias]` (elsewhere the device's root is kept):
+//! Square root, of finite `a >= 2^-L` (elsewhere the device's root is kept):
 //!
 //! ```text
 //! s0 = sqrt(a)                          // the device's, a few ulps off
@@ -60,6 +60,8 @@ struct Format {
     divisor_scale: i32,
     /// The exponent bias (127, 1023): `2^bias` is the largest power of two.
     bias: i32,
+    /// The largest finite value.
+    max: f64,
 }
 
 /// The [`Format`] of `ty` (`f32` or `f64`).
@@ -71,6 +73,7 @@ fn format(ty: Scalar) -> Format {
             safe_exponent: 80,
             divisor_scale: 48,
             bias: 127,
+            max: f32::MAX as f64,
         }
     } else {
         Format {
@@ -79,6 +82,7 @@ fn format(ty: Scalar) -> Format {
             safe_exponent: 900,
             divisor_scale: 256,
             bias: 1023,
+            max: f64::MAX,
         }
     }
 }
@@ -126,17 +130,36 @@ impl Emitter {
         let nearer = self.op(Op::FOrdLessThan, bool_ty, &[rn_size, r1_size])?;
         let refined = self.op(Op::Select, float_ty, &[nearer, neighbour, q1])?;
         let (l, bias) = (fmt.safe_exponent, fmt.bias);
+        let p2 = |k: i32| 2f64.powi(k);
         let exact = self.all_within(
             ty,
             &[
-                (lhs, -l, bias),
-                (divisor, -l, l),
-                (quotient, 3 - bias, bias - 1),
+                (lhs, p2(-l), fmt.max),
+                (divisor, p2(-l), p2(l)),
+                (quotient, p2(3 - bias), p2(bias - 1)),
             ],
         )?;
         let refine = self.needs_refining(exact)?;
         let chosen = self.op(Op::Select, float_ty, &[refine, refined, quotient])?;
-        self.op(Op::FMul, float_ty, &[chosen, factor])
+        let scaled = self.op(Op::FMul, float_ty, &[chosen, factor])?;
+        // A subnormal result rounds twice (to p bits, then to the subnormal's); rounding the
+        // first time to odd (the odd one of q1 and its neighbour when inexact) makes the
+        // second rounding the correct one wherever the subnormal has at most p - 2 bits.
+        let r_chosen = self.op(Op::Select, float_ty, &[nearer, rn, r1])?;
+        let inexact = self.op(Op::FUnordNotEqual, bool_ty, &[r_chosen, zero])?;
+        let bits_ty = self.ty(float_bits(ty));
+        let q1_bits = self.op(Op::Bitcast, bits_ty, &[q1])?;
+        let one = self.const_int(float_bits(ty), 1);
+        let last_bit = self.op(Op::BitwiseAnd, bits_ty, &[q1_bits, one])?;
+        let q1_odd = self.op(Op::IEqual, bool_ty, &[last_bit, one])?;
+        let odd = self.op(Op::Select, float_ty, &[q1_odd, q1, neighbour])?;
+        let to_odd = self.op(Op::Select, float_ty, &[inexact, odd, chosen])?;
+        let odd_scaled = self.op(Op::FMul, float_ty, &[to_odd, factor])?;
+        let scaled_size = self.glsl(Glsl::FAbs, ty, &[scaled])?;
+        let smallest_normal = self.power_of_two(ty, 1 - bias);
+        let subnormal = self.op(Op::FOrdLessThan, bool_ty, &[scaled_size, smallest_normal])?;
+        let round_odd = self.op(Op::LogicalAnd, bool_ty, &[refine, subnormal])?;
+        self.op(Op::Select, float_ty, &[round_odd, odd_scaled, scaled])
     }
 
     /// `x.sqrt()` on `f32` or `f64` for Vulkan, correctly rounded where the device needs it
@@ -178,7 +201,7 @@ impl Emitter {
         let lower = self.op(Op::Select, bits_ty, &[down, next_down, bits])?;
         let chosen = self.op(Op::Select, bits_ty, &[up, next_up, lower])?;
         let refined = self.op(Op::Bitcast, float_ty, &[chosen])?;
-        let exact = self.all_within(ty, &[(a, -fmt.safe_exponent, fmt.bias)])?;
+        let exact = self.all_within(ty, &[(a, 2f64.powi(-fmt.safe_exponent), fmt.max)])?;
         let refine = self.needs_refining(exact)?;
         self.op(Op::Select, float_ty, &[refine, refined, root])
     }
@@ -201,14 +224,14 @@ impl Emitter {
         self.const_float(ty, 2f64.powi(k).to_bits())
     }
 
-    /// Whether every `(x, lo, hi)` of `bounds` has `2^lo <= |x| <= 2^hi`.
-    fn all_within(&mut self, ty: Scalar, bounds: &[(Word, i32, i32)]) -> BuildResult<Word> {
+    /// Whether every `(x, lo, hi)` of `bounds` has `lo <= |x| <= hi`.
+    fn all_within(&mut self, ty: Scalar, bounds: &[(Word, f64, f64)]) -> BuildResult<Word> {
         let bool_ty = self.ty(Scalar::Bool);
         let mut all = self.const_bool(true);
         for &(x, lo, hi) in bounds {
             let size = self.glsl(Glsl::FAbs, ty, &[x])?;
-            let low = self.power_of_two(ty, lo);
-            let high = self.power_of_two(ty, hi);
+            let low = self.const_float(ty, lo.to_bits());
+            let high = self.const_float(ty, hi.to_bits());
             let above_low = self.op(Op::FOrdGreaterThanEqual, bool_ty, &[size, low])?;
             let below_high = self.op(Op::FOrdLessThanEqual, bool_ty, &[size, high])?;
             let inside = self.op(Op::LogicalAnd, bool_ty, &[above_low, below_high])?;
@@ -274,10 +297,23 @@ mod tests {
                     } else {
                         q1
                     };
-                    let exact = within(a, -$safe, $bias)
+                    let exact = (pow2(-$safe)..=$t::MAX).contains(&a.abs())
                         && within(divisor, -$safe, $safe)
                         && within(q0, 3 - $bias, $bias - 1);
-                    (if exact { refined } else { q0 }) * factor
+                    let chosen = if exact { refined } else { q0 };
+                    let scaled = chosen * factor;
+                    let r_chosen = if refined == neighbour {
+                        residual(neighbour)
+                    } else {
+                        r1
+                    };
+                    let odd = if q1.to_bits() & 1 == 1 { q1 } else { neighbour };
+                    let to_odd = if r_chosen != 0.0 { odd } else { chosen };
+                    if exact && scaled.abs() < $t::MIN_POSITIVE {
+                        to_odd * factor
+                    } else {
+                        scaled
+                    }
                 }
 
                 /// The square-root refinement, from the first root `s0`.
@@ -300,7 +336,7 @@ mod tests {
                     } else {
                         bits
                     });
-                    if within(a, -$safe, $bias) {
+                    if (pow2(-$safe)..=$t::MAX).contains(&a) {
                         refined
                     } else {
                         s0
@@ -352,9 +388,9 @@ mod tests {
             let want = a / b;
             for ulps in [-3, -1, 0, 2] {
                 let got = div(a, b, |a, b| perturbed(a / b, ulps));
-                // Where the refinement applies: a in [2^-80, 2^127], b normal, the quotient
-                // well inside the normal range.
-                let applies = (2f32.powi(-80)..=2f32.powi(127)).contains(&a.abs())
+                // Where the refinement applies: a at least 2^-80, b normal, the quotient well
+                // inside the normal range.
+                let applies = a.abs() >= 2f32.powi(-80)
                     && b.is_normal()
                     && (2f32.powi(-124)..=2f32.powi(126)).contains(&want.abs());
                 if applies {
@@ -387,6 +423,14 @@ mod tests {
         let b = values(&mut seed, 300_000, -1022..1023);
         for (&a, &b) in a.iter().zip(&b) {
             let want = a / b;
+            if want.abs() < 2f64.powi(-1023) && b.abs() > 2f64.powi(900) {
+                // Subnormal results of scaled divisors, rounded to odd first.
+                assert_eq!(
+                    div(a, b, |a, b| a / b).to_bits(),
+                    want.to_bits(),
+                    "{a:e} / {b:e}"
+                );
+            }
             if !(2f64.powi(-1020)..=2f64.powi(1022)).contains(&want.abs()) {
                 continue;
             }
