@@ -22,7 +22,8 @@
 //! The refinement applies where `|a|` is finite and at least `2^-L`, `|b'|` lies in the safe range and `q0` is well
 //! inside the normal range (`2^(3-bias)..=2^(bias-1)`); a quotient of two floats is never a
 //! midpoint there, so the nearer candidate is the correctly rounded one.
-//! Elsewhere (and for zeros, infinities and NaNs) the device's quotient is kept.
+//! Elsewhere (and for zeros, infinities and NaNs) the device's quotient of the scaled operands
+//! is kept. A device that needs no refinement divides the operands as they are.
 //!
 //! Square root, of finite `a >= 2^-L` (elsewhere the device's root is kept):
 //!
@@ -177,7 +178,12 @@ impl Emitter {
         let grid_exact = self.op(Op::FOrdGreaterThanEqual, bool_ty, &[rhs_size, wide_divisor])?;
         let second = self.op(Op::LogicalAnd, bool_ty, &[round_odd, grid_exact])?;
         let second = self.op(Op::LogicalAnd, bool_ty, &[second, take_other])?;
-        self.op(Op::Select, float_ty, &[second, other, rounded])
+        let fitted = self.op(Op::Select, float_ty, &[second, other, rounded])?;
+        // A device whose division is right (or that cannot refine) divides as it is.
+        let always = self.const_bool(true);
+        let fit = self.needs_refining(always)?;
+        let plain = self.op(Op::FDiv, float_ty, &[lhs, rhs])?;
+        self.op(Op::Select, float_ty, &[fit, fitted, plain])
     }
 
     /// The neighbour of `q` towards `a / b`, given `q`'s residual `r = a - q * b` (`residual`
