@@ -346,7 +346,11 @@ mod tests {
                     let negative = q < 0.0;
                     let away = (above && !negative) || (!above && negative) || q == 0.0;
                     let bits = q.to_bits();
-                    $t::from_bits(if away { bits + 1 } else { bits - 1 })
+                    $t::from_bits(if away {
+                        bits.wrapping_add(1)
+                    } else {
+                        bits.wrapping_sub(1)
+                    })
                 }
 
                 /// Of two neighbours, the odd one.
