@@ -150,33 +150,46 @@ impl Emitter {
         let scaled = self.op(Op::FMul, float_ty, &[chosen, factor])?;
         // A subnormal result rounds twice (to p bits, then to the subnormal's). Rounding the
         // first time to odd (the odd one of q1 and its neighbour when inexact) makes the
-        // second rounding right wherever the subnormal has at most p - 2 bits; where the
-        // divisor is at least 2^p, the residuals on the subnormal grid are exact, and the
-        // nearer of the result and its neighbour towards a / b is taken (ties to even).
+        // second rounding right wherever the subnormal has at most p - 2 bits; in f64 the
+        // nearer of the result and its neighbour towards a / b on the subnormal grid is then
+        // taken (exact residuals, ties to even).
         let r_chosen = self.op(Op::Select, float_ty, &[nearer, rn, r1])?;
         let inexact = self.op(Op::FUnordNotEqual, bool_ty, &[r_chosen, zero])?;
-        let odd = self.odd_one(ty, q1, neighbour)?;
-        let to_odd = self.op(Op::Select, float_ty, &[inexact, odd, chosen])?;
+        let odd_candidate = self.odd_one(ty, q1, neighbour)?;
+        let to_odd = self.op(Op::Select, float_ty, &[inexact, odd_candidate, chosen])?;
         let odd_scaled = self.op(Op::FMul, float_ty, &[to_odd, factor])?;
         let scaled_size = self.glsl(Glsl::FAbs, ty, &[scaled])?;
         let smallest_normal = self.power_of_two(ty, 1 - bias);
         let subnormal = self.op(Op::FOrdLessThan, bool_ty, &[scaled_size, smallest_normal])?;
         let round_odd = self.op(Op::LogicalAnd, bool_ty, &[refine, subnormal])?;
         let rounded = self.op(Op::Select, float_ty, &[round_odd, odd_scaled, scaled])?;
-        let rc = residual(self, rounded, rhs, lhs)?;
-        let (other, ro) =
-            self.neighbour_towards(ty, rounded, rc, rhs, |e, q| residual(e, q, rhs, lhs))?;
+        // The subnormal-grid decision, on the scaled operands (`rounded / factor` is normal
+        // and exact): the residuals' granule is about 2^-2p * |a'|, normal in f64.
+        let rhs_inverse_small = self.op(Op::Select, float_ty, &[tiny, down, one])?;
+        let rhs_inverse = self.op(Op::Select, float_ty, &[huge, up, rhs_inverse_small])?;
+        let rhs_inverse_up = self.op(Op::FMul, float_ty, &[rhs_inverse, up])?;
+        let inverse = self.op(
+            Op::Select,
+            float_ty,
+            &[lhs_tiny, rhs_inverse_up, rhs_inverse],
+        )?;
+        let scaled_residual = |e: &mut Emitter, q: Word| -> BuildResult<Word> {
+            let unscaled = e.op(Op::FMul, float_ty, &[q, inverse])?;
+            residual(e, unscaled, divisor, dividend)
+        };
+        let rc = scaled_residual(self, rounded)?;
+        let (other, ro) = self.neighbour_towards(ty, rounded, rc, divisor, scaled_residual)?;
         let rc_size = self.glsl(Glsl::FAbs, ty, &[rc])?;
         let ro_size = self.glsl(Glsl::FAbs, ty, &[ro])?;
         let other_nearer = self.op(Op::FOrdLessThan, bool_ty, &[ro_size, rc_size])?;
         let tie = self.op(Op::FOrdEqual, bool_ty, &[ro_size, rc_size])?;
-        let even = self.odd_one(ty, other, rounded)?;
-        let other_even = self.op(Op::FOrdEqual, bool_ty, &[even, rounded])?;
+        let odd = self.odd_one(ty, other, rounded)?;
+        let other_even = self.op(Op::FOrdEqual, bool_ty, &[odd, rounded])?;
         let tie_to_other = self.op(Op::LogicalAnd, bool_ty, &[tie, other_even])?;
         let take_other = self.op(Op::LogicalOr, bool_ty, &[other_nearer, tie_to_other])?;
-        let wide_divisor = self.power_of_two(ty, fmt.fraction_bits as i32 + 1);
-        let grid_exact = self.op(Op::FOrdGreaterThanEqual, bool_ty, &[rhs_size, wide_divisor])?;
-        let second = self.op(Op::LogicalAnd, bool_ty, &[round_odd, grid_exact])?;
+        // f64 only: the devices that need the refinement flush f32 subnormals (the H200).
+        let grid = self.const_bool(ty == Scalar::F64);
+        let second = self.op(Op::LogicalAnd, bool_ty, &[round_odd, grid])?;
         let second = self.op(Op::LogicalAnd, bool_ty, &[second, take_other])?;
         let fitted = self.op(Op::Select, float_ty, &[second, other, rounded])?;
         // A device whose division is right (or that cannot refine) divides as it is.
@@ -324,7 +337,7 @@ mod tests {
 
     /// The host model of one precision's refinements.
     macro_rules! model {
-        ($module:ident, $t:ident, $bits:ty, $fraction:expr, $mask:expr, $safe:expr, $scale:expr, $bias:expr) => {
+        ($module:ident, $t:ident, $bits:ty, $fraction:expr, $mask:expr, $safe:expr, $scale:expr, $bias:expr, $grid:expr) => {
             mod $module {
                 /// `2^k` in this precision.
                 fn pow2(k: i32) -> $t {
@@ -400,13 +413,14 @@ mod tests {
                     };
                     let round_odd = exact && scaled.abs() < $t::MIN_POSITIVE;
                     let rounded = if round_odd { to_odd * factor } else { scaled };
-                    let original = |q: $t| (-q).mul_add(b, a);
-                    let rc = original(rounded);
-                    let other = towards(rounded, rc, b);
-                    let ro = original(other);
+                    let inverse = 1.0 / factor;
+                    let scaled_residual = |q: $t| (-(q * inverse)).mul_add(divisor, dividend);
+                    let rc = scaled_residual(rounded);
+                    let other = towards(rounded, rc, divisor);
+                    let ro = scaled_residual(other);
                     let take_other = ro.abs() < rc.abs()
                         || (ro.abs() == rc.abs() && odd_one(other, rounded) == rounded);
-                    if round_odd && b.abs() >= pow2($fraction + 1) && take_other {
+                    if round_odd && $grid && take_other {
                         other
                     } else {
                         rounded
@@ -463,7 +477,7 @@ mod tests {
         };
     }
 
-    model!(f32_model, f32, u32, 23, 0x7f80_0000, 80, 48, 127);
+    model!(f32_model, f32, u32, 23, 0x7f80_0000, 80, 48, 127, false);
     model!(
         f64_model,
         f64,
@@ -472,7 +486,8 @@ mod tests {
         0x7ff0_0000_0000_0000,
         900,
         256,
-        1023
+        1023,
+        true
     );
 
     #[test]
@@ -519,7 +534,7 @@ mod tests {
         let b = values(&mut seed, 300_000, -1022..1023);
         for (&a, &b) in a.iter().zip(&b) {
             let want = a / b;
-            if want.abs() < f64::MIN_POSITIVE && b.abs() >= 2f64.powi(53) {
+            if want.abs() < f64::MIN_POSITIVE && b.is_normal() {
                 // Subnormal results: exact residuals on the subnormal grid decide.
                 assert_eq!(
                     div(a, b, |a, b| a / b).to_bits(),
@@ -545,6 +560,12 @@ mod tests {
         let r = 99.720_283_413_276_52f64.powi(154);
         let got = div(1.0, r, |a, b| perturbed(a / b, 2));
         assert_eq!(got.to_bits(), (1.0 / r).to_bits());
+        // A tiny dividend (scaled up) with a 52-bit subnormal quotient.
+        let a = f64::MIN_POSITIVE;
+        assert_eq!(
+            div(a, 1.5, |a, b| perturbed(a / b, -1)).to_bits(),
+            (a / 1.5).to_bits()
+        );
     }
 
     #[test]
