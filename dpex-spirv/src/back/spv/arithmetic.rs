@@ -112,7 +112,10 @@ impl Emitter {
             if lhs_ty.is_signed_int() {
                 return self.signed_div_rem(op, lhs_ty, lhs, rhs);
             }
-            if matches!(lhs_ty, Scalar::F32 | Scalar::F64) && op == BinaryOp::Div {
+            if matches!(lhs_ty, Scalar::F32 | Scalar::F64)
+                && op == BinaryOp::Div
+                && !self.plain_divisions()
+            {
                 return self.vulkan_div(lhs_ty, lhs, rhs);
             }
         }

@@ -20,6 +20,8 @@ pub(super) struct Cache {
     entries: Vec<(MathFunction, Scalar, Word, Function)>,
     /// How many of `entries` are emitted.
     emitted: usize,
+    /// Whether the function being emitted divides with the device's own `OpFDiv`.
+    plain_divisions: bool,
 }
 
 /// dpex's IR math library ([`crate::math::library`]): the device function computing `fun` on
@@ -83,16 +85,28 @@ impl Emitter {
         self.call_id(id, Some(ty), args)
     }
 
-    /// Emits the library functions called so far, and those they call in turn.
+    /// Emits the library functions called so far, and those they call in turn. Their float
+    /// divisions are the device's own (`OpFDiv`, not the refinement of `correct_rounding`),
+    /// but `powi`'s, whose one reciprocal must round as the host's: the library's algorithms
+    /// correct their quotients themselves (measured on the H200, MATH.md), and the refinement
+    /// in each of them made a kernel of 41 library calls take NVIDIA's compiler over a minute.
     pub(super) fn emit_library_functions(&mut self) -> Result<(), EmitError> {
-        while let Some((_, _, id, function)) =
+        while let Some((fun, _, id, function)) =
             self.library.entries.get(self.library.emitted).cloned()
         {
             self.library.emitted += 1;
-            self.function(id, &function, Hidden::None)
-                .map_err(failed(Owner::Function(function.name.clone())))?;
+            self.library.plain_divisions = fun != MathFunction::Powi;
+            let emitted = self.function(id, &function, Hidden::None);
+            self.library.plain_divisions = false;
+            emitted.map_err(failed(Owner::Function(function.name.clone())))?;
         }
         Ok(())
+    }
+
+    /// Whether the function being emitted divides with the device's own `OpFDiv` (a library
+    /// function but `powi`).
+    pub(super) fn plain_divisions(&self) -> bool {
+        self.library.plain_divisions
     }
 }
 
