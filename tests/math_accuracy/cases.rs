@@ -398,11 +398,7 @@ fn log_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
 fn pow_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
     let mut g = Gen::new(ty, 4);
     let (max, min) = range(ty);
-    let s = specials(ty);
-    let mut rows: Vec<[f64; 2]> = s
-        .iter()
-        .flat_map(|&x| s.iter().map(move |&y| [x, y]))
-        .collect();
+    let mut rows = special_pairs(ty);
     let mut k = 0;
     while rows.len() < n {
         let row = match k % 6 {
@@ -559,11 +555,7 @@ fn cbrt_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
 fn hypot_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
     let mut g = Gen::new(ty, 9);
     let (max, min) = range(ty);
-    let s = specials(ty);
-    let mut rows: Vec<[f64; 2]> = s
-        .iter()
-        .flat_map(|&x| s.iter().map(move |&y| [x, y]))
-        .collect();
+    let mut rows = special_pairs(ty);
     let mut k = 0;
     while rows.len() < n {
         let row = match k % 6 {
@@ -762,5 +754,13 @@ fn atan2_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
     }
     (0..2)
         .map(|k| rows.iter().map(|r| r[k]).collect())
+        .collect()
+}
+
+/// Every pair of `ty`'s special values, as operand rows.
+fn special_pairs(ty: Scalar) -> Vec<[f64; 2]> {
+    let s = specials(ty);
+    s.iter()
+        .flat_map(|&x| s.iter().map(move |&y| [x, y]))
         .collect()
 }

@@ -159,14 +159,7 @@ impl Emitter {
         if let Some(id) = self.vk.fused_fma {
             return id;
         }
-        let bool_ty = self.ty(Scalar::Bool);
-        let id = self.b.spec_constant_true(bool_ty);
-        self.b.decorate(
-            id,
-            Decoration::SpecId,
-            [Operand::LiteralBit32(FUSED_FMA_SPEC_ID)],
-        );
-        self.b.name(id, "dpex.fused_fma");
+        let id = self.spec_bool(FUSED_FMA_SPEC_ID, true, "dpex.fused_fma");
         self.vk.fused_fma = Some(id);
         id
     }
@@ -177,15 +170,23 @@ impl Emitter {
         if let Some(id) = self.vk.correct_div_sqrt {
             return id;
         }
-        let bool_ty = self.ty(Scalar::Bool);
-        let id = self.b.spec_constant_false(bool_ty);
-        self.b.decorate(
-            id,
-            Decoration::SpecId,
-            [Operand::LiteralBit32(CORRECT_DIV_SQRT_SPEC_ID)],
-        );
-        self.b.name(id, "dpex.correct_div_sqrt");
+        let id = self.spec_bool(CORRECT_DIV_SQRT_SPEC_ID, false, "dpex.correct_div_sqrt");
         self.vk.correct_div_sqrt = Some(id);
+        id
+    }
+
+    /// A new boolean specialization constant with id `spec_id`, default `default`, named
+    /// `name`.
+    fn spec_bool(&mut self, spec_id: u32, default: bool, name: &str) -> Word {
+        let bool_ty = self.ty(Scalar::Bool);
+        let id = if default {
+            self.b.spec_constant_true(bool_ty)
+        } else {
+            self.b.spec_constant_false(bool_ty)
+        };
+        self.b
+            .decorate(id, Decoration::SpecId, [Operand::LiteralBit32(spec_id)]);
+        self.b.name(id, name);
         id
     }
 
