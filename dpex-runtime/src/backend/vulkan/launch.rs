@@ -5,9 +5,9 @@
 //! Work-group size of a [`Range`](crate::Range) launch (no local size given): 64 work-items in
 //! 1-d, 8x8 in 2-d and 4x4x4 in 3-d, each extent clamped to the global extent and to
 //! `maxComputeWorkGroupSize`, then halved (largest first) until `maxComputeWorkGroupInvocations`
-//! allows it; an extent whose range would need more than `maxComputeWorkGroupCount` groups is
-//! then doubled while the device limits allow. The dispatch covers the range with whole groups; the kernel skips the work-items
-//! past its end (the range is in the argument block).
+//! allows it. The dispatch covers the range with whole groups (in parts where they outnumber
+//! `maxComputeWorkGroupCount`); the kernel skips the work-items past its end (the range is in
+//! the argument block).
 
 use std::sync::Arc;
 
@@ -49,20 +49,6 @@ pub(crate) fn default_local(global: &[usize], info: &DeviceInfo) -> [usize; 3] {
     while local.iter().product::<usize>() > limit {
         let largest = (0..3).max_by_key(|&d| local[d]).unwrap_or(0);
         local[largest] = local[largest].div_ceil(2);
-    }
-    // A range too long for `maxComputeWorkGroupCount` groups (65,535 on lavapipe) takes larger
-    // groups, doubling an extent while the device allows it.
-    for dim in 0..global.len().min(3) {
-        let Some(&count_max) = info.max_work_group_count.get(dim) else {
-            continue;
-        };
-        let device_max = info.max_work_item_sizes.get(dim).copied().unwrap_or(1);
-        while global[dim].div_ceil(local[dim]) > count_max as usize
-            && local[dim] * 2 <= device_max
-            && local.iter().product::<usize>() * 2 <= limit
-        {
-            local[dim] *= 2;
-        }
     }
     local
 }
@@ -454,11 +440,12 @@ mod tests {
         assert_eq!(default_local(&[100, 100], &info), [4, 4, 1]);
         info.max_work_group_size = None;
         assert_eq!(default_local(&[100, 100, 100], &info), [1, 1, 1]);
-        // A range longer than the group-count limit allows takes larger groups.
+        // A range longer than the group-count limit keeps the documented size: its groups are
+        // dispatched in parts.
         info.max_work_group_size = Some(1024);
         info.max_work_group_count = vec![65_535, 65_535, 65_535];
-        assert_eq!(default_local(&[1 << 24], &info), [512, 1, 1]);
-        assert_eq!(default_local(&[1 << 30], &info), [1024, 1, 1]);
+        assert_eq!(default_local(&[1 << 24], &info), [64, 1, 1]);
+        assert_eq!(default_local(&[1 << 30], &info), [64, 1, 1]);
     }
 
     #[test]
