@@ -258,3 +258,87 @@ fn nested_functions_take_tensors() -> dpex::Result<()> {
     assert_eq!(out.to_vec()?, want);
     Ok(())
 }
+
+/// Two modules with device functions of the same names (issue 13, bug 1): each module's
+/// `write_values_inner` calls its own `mix` by bare name, which names the function of its
+/// module, as in rustc; `even`'s also reaches a function of the parent module through `super`.
+mod odd {
+    /// Odd's mixing rule.
+    #[dpex::func]
+    pub(super) fn mix(x: i64) -> i64 {
+        x.wrapping_mul(3).wrapping_add(1)
+    }
+
+    /// Writes odd's value of `x` at `i`.
+    #[dpex::func]
+    pub(super) fn write_values_inner(out: &mut Tensor<i64>, i: usize, x: i64) {
+        out[i] = mix(x) | 1;
+    }
+}
+
+mod even {
+    /// Even's mixing rule.
+    #[dpex::func]
+    pub(super) fn mix(x: i64) -> i64 {
+        x ^ 0x5a5a
+    }
+
+    /// Writes even's value of `x` at `i`.
+    #[dpex::func]
+    pub(super) fn write_values_inner(out: &mut Tensor<i64>, i: usize, x: i64) {
+        out[i] = super::mix(self::mix(x)) & !1;
+    }
+}
+
+/// The parent module's mixing rule, reached from `even` through `super::mix`.
+#[dpex::func]
+fn mix(x: i64) -> i64 {
+    x.wrapping_sub(7)
+}
+
+#[kernel]
+fn same_named_functions(
+    item: Item<1>,
+    x: &Tensor<i64>,
+    odds: &mut Tensor<i64>,
+    evens: &mut Tensor<i64>,
+    own: &mut Tensor<i64>,
+) {
+    let i = item.get_id(0);
+    odd::write_values_inner(odds, i, x[i]);
+    even::write_values_inner(evens, i, x[i]);
+    own[i] = mix(x[i]);
+}
+
+#[test]
+fn functions_of_one_name_in_two_modules_are_resolved_by_path() -> dpex::Result<()> {
+    let q = queue();
+    let (x, _) = int_pairs::<i64>(604, 1501);
+    let n = x.len();
+    let dx = Tensor::from_slice(&q, &x)?;
+    let mut odds = Tensor::<i64>::zeros(&q, n)?;
+    let mut evens = Tensor::<i64>::zeros(&q, n)?;
+    let mut own = Tensor::<i64>::zeros(&q, n)?;
+    same_named_functions
+        .launch(Range::new([n]), (&dx, &mut odds, &mut evens, &mut own))?
+        .wait()?;
+    let describe = |i: usize| format!("x = {}", x[i]);
+    let want: Vec<i64> = x
+        .iter()
+        .map(|&v| v.wrapping_mul(3).wrapping_add(1) | 1)
+        .collect();
+    assert_eq_each("odd::write_values_inner", &odds.to_vec()?, &want, describe);
+    let want: Vec<i64> = x
+        .iter()
+        .map(|&v| (v ^ 0x5a5a).wrapping_sub(7) & !1)
+        .collect();
+    assert_eq_each(
+        "even::write_values_inner",
+        &evens.to_vec()?,
+        &want,
+        describe,
+    );
+    let want: Vec<i64> = x.iter().map(|&v| v.wrapping_sub(7)).collect();
+    assert_eq_each("mix", &own.to_vec()?, &want, describe);
+    Ok(())
+}

@@ -293,7 +293,7 @@ fn pipeline(
         return Ok(Outcome::Syntax);
     };
     // The table the macro builds: functions nested in the body, then the gathered ones.
-    let mut table: Vec<syn::ItemFn> = item
+    let nested: Vec<syn::ItemFn> = item
         .block
         .stmts
         .iter()
@@ -302,11 +302,11 @@ fn pipeline(
             _ => None,
         })
         .collect();
-    table.extend(
-        funcs
-            .iter()
-            .filter_map(|f| syn::parse2::<syn::ItemFn>(f.clone()).ok()),
-    );
+    let gathered: Vec<(syn::Path, syn::ItemFn)> = funcs
+        .iter()
+        .filter_map(|f| syn::parse2::<syn::ItemFn>(f.clone()).ok())
+        .map(|f| (f.sig.ident.clone().into(), f))
+        .collect();
     let all_types = match instantiations(&item.sig.generics) {
         Ok(all) => all,
         Err(e) => return rejected(&e),
@@ -329,7 +329,7 @@ fn pipeline(
             std::iter::once((contiguous, checks)).chain(proven)
         });
         for (contiguous, checks) in variants {
-            let table = FunctionTable::new(table.clone());
+            let table = FunctionTable::new(nested.clone(), gathered.clone());
             let module = match lower_module(&sig, &item.block, &table, contiguous, checks) {
                 Ok(lowered) => lowered.module,
                 Err(e) => return rejected(&e),

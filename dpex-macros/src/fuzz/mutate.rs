@@ -611,8 +611,16 @@ pub(crate) fn entry_input(seeds: &Seeds, rng: &mut StdRng) -> Input {
         _ => {
             // `__kernel_step!` with the state a kernel's expansion carries, maybe damaged.
             let funcs: Vec<TokenStream> = seeds.funcs.iter().flatten().take(3).cloned().collect();
-            let mut state =
-                quote::quote!(attr: [#attr] kernel: { #item } funcs: [ #({ #funcs })* ]);
+            // Each gathered function with the path it was gathered through: its name.
+            let paths = funcs
+                .iter()
+                .map(|f| match syn::parse2::<syn::ItemFn>(f.clone()) {
+                    Ok(f) => f.sig.ident.into_token_stream(),
+                    Err(_) => quote::quote!(f),
+                });
+            let mut state = quote::quote!(
+                attr: [#attr] kernel: { #item } funcs: [ #([#paths] { #funcs })* ] consts: []
+            );
             if rng.random_bool(0.3) {
                 let mut flat = flatten(state);
                 seeds.mutate(&mut flat, rng);

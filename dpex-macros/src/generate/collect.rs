@@ -1,7 +1,7 @@
 //! Finds the device functions a kernel needs: helpers nested in its body, and calls to
-//! functions defined elsewhere (which must be `#[dpex::func]`s and are gathered by name).
+//! functions defined elsewhere (which must be `#[dpex::func]`s and are gathered by path).
 
-use crate::lower::is_builtin_call;
+use crate::lower::{is_builtin_call, path_key, Scope};
 use syn::visit::Visit;
 use syn::{ExprCall, ItemFn, Path};
 
@@ -18,30 +18,37 @@ pub(crate) fn nested_functions(kernel: &ItemFn) -> Vec<ItemFn> {
         .collect()
 }
 
-/// The first call, in `bodies`, of a function that is neither known (by name) nor built in:
-/// the path to look the function up by.
+/// The first call, in `bodies` (each with the scope its calls resolve from), of a function
+/// that is neither nested in the kernel (`nested`), nor gathered (`gathered`: the keys of the
+/// paths they were gathered through), nor built in: the path, from the kernel's module, to
+/// gather the function through.
 pub(crate) fn first_missing_call(
-    bodies: &[&ItemFn],
-    known: &[String],
+    bodies: &[(&ItemFn, Scope)],
+    nested: &[String],
+    gathered: &[String],
     kernel_name: &str,
 ) -> Option<Path> {
-    let mut finder = CallFinder {
-        known,
-        kernel_name,
-        found: None,
-        locals: Vec::new(),
-    };
-    for body in bodies {
+    for (body, scope) in bodies {
+        let mut finder = CallFinder {
+            scope,
+            nested: if *scope == Scope::Kernel { nested } else { &[] },
+            gathered,
+            kernel_name,
+            found: None,
+            locals: Vec::new(),
+        };
         finder.visit_item_fn(body);
         if finder.found.is_some() {
-            break;
+            return finder.found;
         }
     }
-    finder.found
+    None
 }
 
 struct CallFinder<'a> {
-    known: &'a [String],
+    scope: &'a Scope,
+    nested: &'a [String],
+    gathered: &'a [String],
     kernel_name: &'a str,
     found: Option<Path>,
     /// Names bound by `let` (a closure called by name is not a function to gather).
@@ -60,18 +67,18 @@ impl<'ast> Visit<'ast> for CallFinder<'_> {
         if self.found.is_none() {
             if let syn::Expr::Path(p) = &*call.func {
                 let path = &p.path;
-                let name = path
-                    .segments
-                    .last()
-                    .map(|s| s.ident.to_string())
-                    .unwrap_or_default();
+                let bare = path.get_ident().map(|i| i.to_string());
+                let resolved = self.scope.resolve(path);
                 let skip = p.qself.is_some()
-                    || self.known.contains(&name)
-                    || name == self.kernel_name
-                    || (path.segments.len() == 1 && self.locals.contains(&name))
+                    || bare.as_ref().is_some_and(|name| {
+                        self.nested.contains(name)
+                            || name == self.kernel_name
+                            || self.locals.contains(name)
+                    })
+                    || self.gathered.contains(&path_key(&resolved))
                     || is_builtin_call(path);
                 if !skip {
-                    self.found = Some(path.clone());
+                    self.found = Some(resolved);
                 }
             }
         }

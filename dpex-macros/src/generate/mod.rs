@@ -8,7 +8,7 @@ mod host;
 mod launcher;
 mod state;
 
-use crate::lower::{lower_module, Assumption, Checks, FunctionTable};
+use crate::lower::{lower_module, path_key, Assumption, Checks, FunctionTable, Scope};
 use crate::parse::{
     combine, instantiations, parse_function_signature, parse_options, parse_signature,
     KernelOptions, ParamDeclKind, Signature,
@@ -51,6 +51,7 @@ pub(crate) fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
             attr,
             kernel,
             funcs: Vec::new(),
+            via: None,
             consts: Vec::new(),
         }),
         Err(e) => {
@@ -135,37 +136,35 @@ pub(crate) fn constant(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Gathers the next missing function, or expands the kernel when none is missing.
-fn expand(state: KernelState) -> TokenStream {
+fn expand(mut state: KernelState) -> TokenStream {
     let nested = collect::nested_functions(&state.kernel);
-    let known: Vec<String> = nested
-        .iter()
-        .chain(&state.funcs)
-        .map(|f| f.sig.ident.to_string())
+    let nested_names: Vec<String> = nested.iter().map(|f| f.sig.ident.to_string()).collect();
+    let gathered: Vec<String> = state.funcs.iter().map(|(p, _)| path_key(p)).collect();
+    let bodies: Vec<(&ItemFn, Scope)> = std::iter::once((&state.kernel, Scope::Kernel))
+        .chain(state.funcs.iter().map(|(p, f)| (f, Scope::of_gathered(p))))
         .collect();
-    let bodies: Vec<&ItemFn> = std::iter::once(&state.kernel).chain(&state.funcs).collect();
     let kernel_name = state.kernel.sig.ident.to_string();
-    if let Some(mut path) = collect::first_missing_call(&bodies, &known, &kernel_name) {
-        // `cnd::<f32>(x)` names the function `cnd`: its carrier is `cnd::__dpex_func!`.
-        for segment in path.segments.iter_mut() {
-            segment.arguments = syn::PathArguments::None;
-        }
-        path.segments.push(syn::parse_quote!(__dpex_func));
+    if let Some(path) = collect::first_missing_call(&bodies, &nested_names, &gathered, &kernel_name)
+    {
+        // `odd::f(x)` names the function `odd::f`: its carrier is `odd::f::__dpex_func!`.
+        let mut carrier = path.clone();
+        carrier.segments.push(syn::parse_quote!(__dpex_func));
+        state.via = Some(path);
         let tokens = state.to_tokens();
-        return quote!(#path! { #tokens });
+        return quote!(#carrier! { #tokens });
     }
     let known_consts: Vec<String> = state.consts.iter().map(|c| c.ident.to_string()).collect();
+    let bodies: Vec<&ItemFn> = bodies.into_iter().map(|(f, _)| f).collect();
     if let Some(name) = collect::first_missing_constant(&bodies, &known_consts) {
         // `TILE` names the constant: its carrier is the macro `TILE!`.
         let tokens = state.to_tokens();
         return quote!(#name! { #tokens });
     }
-    let mut funcs = nested;
-    funcs.extend(state.funcs.iter().cloned());
-    build(&state, funcs)
+    build(&state, nested)
 }
 
 /// Type-checks, lowers and emits every instantiation of the kernel, then writes its items.
-fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
+fn build(state: &KernelState, nested: Vec<ItemFn>) -> TokenStream {
     let kernel = &state.kernel;
     let mut errors = Vec::new();
     let options = match parse_options(&state.attr) {
@@ -200,7 +199,7 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
             .iter()
             .any(|p| matches!(p.kind, ParamDeclKind::Tensor { .. }));
         let layouts: &[bool] = if has_tensors { &[true, false] } else { &[true] };
-        let items = (&funcs[..], &state.consts[..]);
+        let items = (&nested[..], &state.funcs[..], &state.consts[..]);
         let checks = if options.unchecked {
             Checks::Off
         } else {
@@ -258,16 +257,25 @@ fn build(state: &KernelState, funcs: Vec<ItemFn>) -> TokenStream {
     }
 }
 
+/// What a kernel may name besides its own body: the functions nested in it, the gathered
+/// `#[dpex::func]`s (with their paths) and the gathered `#[dpex::constant]`s.
+type Items<'a> = (
+    &'a [ItemFn],
+    &'a [(syn::Path, ItemFn)],
+    &'a [syn::ItemConst],
+);
+
 /// Lowers and emits one variant of one instantiation of `kernel`.
 fn build_instance(
     sig: &Signature,
     kernel: &ItemFn,
-    (funcs, consts): (&[ItemFn], &[syn::ItemConst]),
+    (nested, gathered, consts): Items,
     contiguous: bool,
     options: KernelOptions,
     checks: Checks,
 ) -> syn::Result<Instance> {
-    let table = FunctionTable::new(funcs.to_vec()).with_constants(consts.to_vec());
+    let table =
+        FunctionTable::new(nested.to_vec(), gathered.to_vec()).with_constants(consts.to_vec());
     let lowered = lower_module(sig, &kernel.block, &table, contiguous, checks)?;
     let module = lowered.module;
     let features = dpex_spirv::required_features(&module);

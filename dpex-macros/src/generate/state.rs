@@ -3,14 +3,15 @@
 //!
 //! A proc macro sees only its own item, so `#[dpex::func] fn f` also defines a hidden
 //! `f::__dpex_func!` macro holding f's tokens. A kernel that calls `f` expands to
-//! `f::__dpex_func! { <state> }`, which expands to `::dpex::__kernel_step! { <state> func: {f} }`:
+//! `f::__dpex_func! { <state> via: [f] }`, which expands to
+//! `::dpex::__kernel_step! { <state> via: [f] func: {f} }`:
 //! the kernel's expansion resumes with f's source added, and repeats for every function still
 //! missing. Tokens keep their spans through this, so errors point into the functions' source.
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
-use syn::{braced, bracketed, Ident, ItemConst, ItemFn, Token};
+use syn::{braced, bracketed, Ident, ItemConst, ItemFn, Path, Token};
 
 /// A kernel and the device functions gathered so far.
 pub(crate) struct KernelState {
@@ -18,8 +19,11 @@ pub(crate) struct KernelState {
     pub attr: TokenStream,
     /// The kernel function.
     pub kernel: ItemFn,
-    /// `#[dpex::func]` functions gathered so far.
-    pub funcs: Vec<ItemFn>,
+    /// `#[dpex::func]` functions gathered so far, each with the path (from the kernel's module)
+    /// it was gathered through.
+    pub funcs: Vec<(Path, ItemFn)>,
+    /// The path of the function being gathered, while its carrier runs.
+    pub via: Option<Path>,
     /// `#[dpex::constant]`s gathered so far.
     pub consts: Vec<ItemConst>,
 }
@@ -29,9 +33,11 @@ impl KernelState {
     pub(crate) fn to_tokens(&self) -> TokenStream {
         let attr = &self.attr;
         let kernel = &self.kernel;
-        let funcs = &self.funcs;
+        let paths = self.funcs.iter().map(|(p, _)| p);
+        let funcs = self.funcs.iter().map(|(_, f)| f);
         let consts = &self.consts;
-        quote!(attr: [#attr] kernel: { #kernel } funcs: [ #({ #funcs })* ] consts: [ #({ #consts })* ])
+        let via = self.via.as_ref().map(|p| quote!(via: [#p]));
+        quote!(attr: [#attr] kernel: { #kernel } funcs: [ #([#paths] { #funcs })* ] consts: [ #({ #consts })* ] #via)
     }
 }
 
@@ -58,6 +64,21 @@ fn braced_items<T: Parse>(input: ParseStream, name: &str) -> syn::Result<Vec<T>>
     Ok(items)
 }
 
+/// `funcs: [ [path] {item} [path] {item} ... ]`.
+fn gathered_funcs(input: ParseStream) -> syn::Result<Vec<(Path, ItemFn)>> {
+    keyword(input, "funcs")?;
+    let content;
+    bracketed!(content in input);
+    let mut funcs = Vec::new();
+    while !content.is_empty() {
+        let (path, item);
+        bracketed!(path in content);
+        braced!(item in content);
+        funcs.push((path.parse()?, item.parse()?));
+    }
+    Ok(funcs)
+}
+
 impl Parse for KernelState {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         keyword(input, "attr")?;
@@ -68,7 +89,7 @@ impl Parse for KernelState {
         let kernel_content;
         braced!(kernel_content in input);
         let kernel: ItemFn = kernel_content.parse()?;
-        let mut funcs: Vec<ItemFn> = braced_items(input, "funcs")?;
+        let mut funcs = gathered_funcs(input)?;
         let mut consts: Vec<ItemConst> = braced_items(input, "consts")?;
         if !input.is_empty() {
             let what: Ident = input.fork().parse()?;
@@ -78,15 +99,20 @@ impl Parse for KernelState {
                 braced!(item in input);
                 consts.push(item.parse()?);
             } else {
+                keyword(input, "via")?;
+                let path;
+                bracketed!(path in input);
+                let path: Path = path.parse()?;
                 keyword(input, "func")?;
                 braced!(item in input);
-                funcs.push(item.parse()?);
+                funcs.push((path, item.parse()?));
             }
         }
         Ok(KernelState {
             attr,
             kernel,
             funcs,
+            via: None,
             consts,
         })
     }

@@ -5,6 +5,7 @@
 //! of each call. Instances are created while bodies are lowered and lowered in turn, until
 //! none is left; recursion (a cycle of calls) is then reported at a call that closes it.
 
+use super::paths::{path_key, Scope};
 use super::{error, Lowerer};
 use crate::parse::{instantiations, parse_function_signature, ParamDeclKind, Signature, TypeNames};
 use dpex_spirv::ir::{Access, Argument, Expr, ExprKind, FunctionId, Scalar, Statement};
@@ -20,20 +21,36 @@ pub(crate) struct Instance {
     pub sig: Signature,
 }
 
+/// A function a kernel may call, and where it was found.
+pub(crate) struct TableFunction {
+    item: syn::ItemFn,
+    /// `None` for a function nested in the kernel body; for a `#[dpex::func]`, the path it was
+    /// gathered through, from the kernel's module.
+    path: Option<syn::Path>,
+}
+
 /// The functions a kernel may call and the instances created so far (an instance's index is
 /// its [`FunctionId`]).
 pub(crate) struct FunctionTable {
-    items: Vec<syn::ItemFn>,
+    items: Vec<TableFunction>,
     instances: RefCell<Vec<Instance>>,
     /// The `#[dpex::constant]`s the kernel and its functions name.
     constants: Vec<syn::ItemConst>,
 }
 
 impl FunctionTable {
-    /// A table of the given functions; none is instantiated yet.
-    pub(crate) fn new(items: Vec<syn::ItemFn>) -> Self {
+    /// A table of the functions nested in the kernel body and the gathered `#[dpex::func]`s
+    /// (each with the path it was gathered through); none is instantiated yet.
+    pub(crate) fn new(nested: Vec<syn::ItemFn>, gathered: Vec<(syn::Path, syn::ItemFn)>) -> Self {
+        let nested = nested
+            .into_iter()
+            .map(|item| TableFunction { item, path: None });
+        let gathered = gathered.into_iter().map(|(path, item)| TableFunction {
+            item,
+            path: Some(path),
+        });
         FunctionTable {
-            items,
+            items: nested.chain(gathered).collect(),
             instances: RefCell::new(Vec::new()),
             constants: Vec::new(),
         }
@@ -50,14 +67,38 @@ impl FunctionTable {
         self.constants.iter().find(|c| c.ident == *name)
     }
 
-    /// True when `name` is a function of the table.
-    pub(crate) fn contains(&self, name: &syn::Ident) -> bool {
-        self.find(&name.to_string()).is_some()
+    /// True when `name` is a function nested in the kernel body.
+    pub(crate) fn is_nested(&self, name: &syn::Ident) -> bool {
+        self.items
+            .iter()
+            .any(|f| f.path.is_none() && f.item.sig.ident == *name)
     }
 
-    /// The function item named `name`, if the table has one.
-    fn find(&self, name: &str) -> Option<usize> {
-        self.items.iter().position(|f| f.sig.ident == name)
+    /// The function that `path`, written in a body of scope `scope`, names: a nested function
+    /// by its bare name from the kernel's scope, else the `#[dpex::func]` gathered through the
+    /// same resolved path.
+    fn find(&self, scope: &Scope, path: &syn::Path) -> Option<usize> {
+        if let (Scope::Kernel, Some(name)) = (scope, path.get_ident()) {
+            let nested = self
+                .items
+                .iter()
+                .position(|f| f.path.is_none() && f.item.sig.ident == *name);
+            if nested.is_some() {
+                return nested;
+            }
+        }
+        let key = path_key(&scope.resolve(path));
+        self.items
+            .iter()
+            .position(|f| f.path.as_ref().is_some_and(|p| path_key(p) == key))
+    }
+
+    /// The scope of the body of item `item`.
+    fn scope_of(&self, item: usize) -> Scope {
+        match &self.items[item].path {
+            Some(path) => Scope::of_gathered(path),
+            None => Scope::Kernel,
+        }
     }
 
     /// The instance of item `item` for `types`, created if needed.
@@ -73,7 +114,7 @@ impl FunctionTable {
         let index = match existing {
             Some(index) => index,
             None => {
-                let func = &self.items[item];
+                let func = &self.items[item].item;
                 let sig = parse_function_signature(func, &types)?;
                 instances.push(Instance { item, sig });
                 instances.len() - 1
@@ -87,19 +128,32 @@ impl FunctionTable {
         ))
     }
 
-    /// Instance `id`: its function item and its signature.
-    pub(crate) fn instance(&self, id: usize) -> Option<(&syn::ItemFn, Signature)> {
+    /// Instance `id`: its function item, its signature, the scope of its body and the name
+    /// of the function in the module (its path when it was gathered through one).
+    pub(crate) fn instance(&self, id: usize) -> Option<(&syn::ItemFn, Signature, Scope, String)> {
         let instances = self.instances.borrow();
         let instance = instances.get(id)?;
-        Some((&self.items[instance.item], instance.sig.clone()))
+        let function = &self.items[instance.item];
+        let name = match &function.path {
+            Some(path) => path_key(path),
+            None => syn::ext::IdentExt::unraw(&function.item.sig.ident).to_string(),
+        };
+        Some((
+            &function.item,
+            instance.sig.clone(),
+            self.scope_of(instance.item),
+            name,
+        ))
     }
 }
 
 impl Lowerer<'_> {
     /// The function a call's path names, if it is in the table.
     pub(crate) fn called_function(&self, path: &syn::ExprPath) -> Option<usize> {
-        let last = path.path.segments.last()?;
-        self.funcs.find(&last.ident.to_string())
+        if path.qself.is_some() {
+            return None;
+        }
+        self.funcs.find(&self.scope, &path.path)
     }
 
     /// Lowers a call of table function `item` as a value (`result` is `Some`) or a statement.
@@ -109,7 +163,7 @@ impl Lowerer<'_> {
         c: &syn::ExprCall,
         as_statement: bool,
     ) -> syn::Result<Option<Expr>> {
-        let callee = &self.funcs.items[item];
+        let callee = &self.funcs.items[item].item;
         let types = self.infer_generic_args(callee, c)?;
         let (function, result, params) = self.funcs.instantiate(item, types)?;
         if params.len() != c.args.len() {

@@ -25,6 +25,7 @@ mod literal;
 mod math;
 mod memory;
 mod nd_range;
+mod paths;
 mod place;
 mod stmt;
 mod uniform;
@@ -33,6 +34,7 @@ mod unsupported;
 pub(crate) use bounds::{bound_tokens, Assumption};
 pub(crate) use calls::is_builtin_call;
 pub(crate) use functions::FunctionTable;
+pub(crate) use paths::{path_key, Scope};
 
 use crate::parse::{ParamDeclKind, Signature};
 use dpex_spirv::ir::{self, Expr, ExprKind, FunctionId, LocalId, ParamId, Scalar, Statement};
@@ -98,6 +100,8 @@ pub(crate) struct Lowerer<'s> {
     sig: &'s Signature,
     /// The device functions the body may call.
     funcs: &'s FunctionTable,
+    /// Where the body's calls are resolved from.
+    scope: Scope,
     /// The calls made so far: callee and the span of the call.
     calls: Vec<(FunctionId, Span)>,
     locals: Vec<ir::Local>,
@@ -191,16 +195,16 @@ pub(crate) fn lower_module(
     contiguous: bool,
     checks: Checks,
 ) -> syn::Result<Lowered> {
-    let kernel = lower_body(sig, &body.stmts, funcs, contiguous, checks)?;
+    let kernel = lower_body(sig, &body.stmts, funcs, Scope::Kernel, contiguous, checks)?;
     let mut reports_errors = kernel.reports_errors;
     let mut functions = Vec::new();
     let mut calls = Vec::new();
     let mut names = Vec::new();
     let mut errors = Vec::new();
     let mut next = 0;
-    while let Some((item, fsig)) = funcs.instance(next) {
-        let name = instance_name(&fsig);
-        match lower_body(&fsig, &item.block.stmts, funcs, contiguous, checks) {
+    while let Some((item, fsig, scope, name)) = funcs.instance(next) {
+        let name = instance_name(name, &fsig);
+        match lower_body(&fsig, &item.block.stmts, funcs, scope, contiguous, checks) {
             Ok(lowered) => {
                 reports_errors |= lowered.reports_errors;
                 calls.push(lowered.calls);
@@ -242,9 +246,10 @@ pub(crate) fn lower_module(
     })
 }
 
-/// The IR name of a function instance: its name, plus the types of a generic instance.
-fn instance_name(sig: &Signature) -> String {
-    let mut name = syn::ext::IdentExt::unraw(&sig.name).to_string();
+/// The IR name of a function instance: its name in the module (`odd::f`) as an identifier
+/// (`odd__f`), plus the types of a generic instance.
+fn instance_name(name: String, sig: &Signature) -> String {
+    let mut name = name.trim_start_matches("::").replace("::", "__");
     for (_, ty) in sig.types.generic() {
         name.push('_');
         name.push_str(ty.name());
@@ -257,6 +262,7 @@ fn lower_body(
     sig: &Signature,
     stmts: &[syn::Stmt],
     funcs: &FunctionTable,
+    scope: Scope,
     contiguous: bool,
     checks: Checks,
 ) -> syn::Result<Body> {
@@ -266,6 +272,7 @@ fn lower_body(
         let mut lowerer = Lowerer {
             sig,
             funcs,
+            scope: scope.clone(),
             calls: Vec::new(),
             locals: Vec::new(),
             scopes: vec![Vec::new()],

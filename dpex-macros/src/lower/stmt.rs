@@ -43,7 +43,7 @@ impl Lowerer<'_> {
                 lowered
             }
             syn::Stmt::Expr(e, semi) => self.lower_expr_stmt(e, semi.is_some()),
-            syn::Stmt::Item(syn::Item::Fn(f)) if self.funcs.contains(&f.sig.ident) => Ok(()),
+            syn::Stmt::Item(syn::Item::Fn(f)) if self.funcs.is_nested(&f.sig.ident) => Ok(()),
             other => Err(unsupported_stmt(other)),
         }
     }

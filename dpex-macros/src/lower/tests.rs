@@ -14,7 +14,7 @@ fn lower_kernel(func: &syn::ItemFn) -> syn::Result<Kernel> {
     let mut module = lower_module(
         &sig,
         &func.block,
-        &FunctionTable::new(Vec::new()),
+        &FunctionTable::new(Vec::new(), Vec::new()),
         true,
         Checks::On,
     )?
@@ -226,7 +226,7 @@ fn arrays_and_tuples_lower() {
 fn lower_proven(source: &str) -> (Kernel, Vec<super::Assumption>) {
     let func: syn::ItemFn = syn::parse_str(source).unwrap_or_else(|e| panic!("{e}"));
     let sig = parse_signature(&func, &TypeNames::default()).unwrap_or_else(|e| panic!("{e}"));
-    let table = FunctionTable::new(Vec::new());
+    let table = FunctionTable::new(Vec::new(), Vec::new());
     let mut lowered = lower_module(&sig, &func.block, &table, true, Checks::UnlessProven)
         .unwrap_or_else(|e| panic!("lowering failed: {e}"));
     let kernel = lowered.module.kernels.pop().expect("a kernel");
