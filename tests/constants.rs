@@ -123,3 +123,49 @@ fn a_type_parameter_is_not_taken_for_a_constant() -> dpex::Result<()> {
     assert_eq!(y.to_vec()?, want);
     Ok(())
 }
+
+/// One-letter constants (issue 13, bug 4): elements per work-item.
+#[dpex::constant]
+const N: usize = 3;
+
+/// One-letter constants: a weight.
+#[dpex::constant]
+const K: f32 = 1.5;
+
+/// A generic kernel with a one-letter type parameter (`T`: not a constant) and the one-letter
+/// constants `N` (an array length and a stride) and `K` (a value).
+#[kernel]
+fn weighted_triples<T: Float>(item: Item<1>, x: &Tensor<T>, out: &mut Tensor<T>) {
+    let i = item.get_id(0);
+    let mut parts = [T::from_f64(0.0); N];
+    let mut sum = T::from_f64(0.0);
+    for k in 0..N {
+        parts[k] = x[i * N + k] * T::from_f64((k + 1) as f64);
+        sum += parts[k];
+    }
+    out[i] = sum * T::from_f64(K as f64);
+}
+
+#[test]
+fn one_letter_constants_are_found() -> dpex::Result<()> {
+    let q = queue();
+    let n = 700;
+    let host = nonzero_f32(&mut rng(44), n * N);
+    let x = Tensor::from_slice(&q, &host)?;
+    let mut out = Tensor::<f32>::zeros(&q, n)?;
+    weighted_triples
+        .launch(Range::new([n]), (&x, &mut out))?
+        .wait()?;
+    let want: Vec<f32> = host
+        .chunks(N)
+        .map(|c| {
+            let sum = c
+                .iter()
+                .enumerate()
+                .fold(0.0f32, |s, (k, v)| s + v * (k + 1) as f32);
+            sum * K
+        })
+        .collect();
+    assert_eq!(out.to_vec()?, want);
+    Ok(())
+}

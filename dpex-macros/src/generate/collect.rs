@@ -86,8 +86,8 @@ impl<'ast> Visit<'ast> for CallFinder<'_> {
     }
 }
 
-/// The first name in `bodies` that reads like a constant (`TILE`, `MAX_STEPS`: upper case,
-/// digits and `_`, two characters or more) and is neither known nor bound in the body: the
+/// The first name in `bodies` that reads like a constant (`TILE`, `MAX_STEPS`, `N`: upper case,
+/// digits and `_`) and is neither known nor bound in the body (a type parameter is bound): the
 /// `#[dpex::constant]` to gather. Names in expressions and in generic arguments
 /// (`LocalArray2::<f32, TILE, TILE>`) count.
 pub(crate) fn first_missing_constant(bodies: &[&ItemFn], known: &[String]) -> Option<syn::Ident> {
@@ -120,8 +120,7 @@ pub(crate) fn first_missing_constant(bodies: &[&ItemFn], known: &[String]) -> Op
 
 /// True for a name written like a constant.
 fn is_constant_name(name: &str) -> bool {
-    name.len() >= 2
-        && name.starts_with(|c: char| c.is_ascii_uppercase())
+    name.starts_with(|c: char| c.is_ascii_uppercase())
         && name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
@@ -151,6 +150,16 @@ impl ConstFinder<'_> {
 }
 
 impl<'ast> Visit<'ast> for ConstFinder<'_> {
+    fn visit_type_param(&mut self, t: &'ast syn::TypeParam) {
+        self.bound.push(t.ident.to_string());
+        syn::visit::visit_type_param(self, t);
+    }
+
+    fn visit_const_param(&mut self, c: &'ast syn::ConstParam) {
+        self.bound.push(c.ident.to_string());
+        syn::visit::visit_const_param(self, c);
+    }
+
     fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
         self.bound.push(p.ident.to_string());
         syn::visit::visit_pat_ident(self, p);
