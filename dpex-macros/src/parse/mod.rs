@@ -11,7 +11,7 @@ pub(crate) use options::{parse_options, KernelOptions};
 pub(crate) use types::{scalar_of_name, TypeNames};
 
 use dpex_spirv::ir::{Access, Scalar};
-use params::{parse_item_param, parse_param};
+use params::{parse_item_param, parse_param, Owner};
 use syn::{Ident, ItemFn, ReturnType, Type};
 
 /// The checked signature of a kernel or a device function.
@@ -75,7 +75,9 @@ pub(crate) fn parse_signature(func: &ItemFn, types: &TypeNames) -> syn::Result<S
         ));
     }
     let mut inputs = sig.inputs.iter();
-    let (item, dims, nd_range) = match inputs.next().map(parse_item_param) {
+    let first = inputs.next().map(parse_item_param);
+    let item_kernel = matches!(first, Some(Ok((_, _, false))));
+    let (item, dims, nd_range) = match first {
         Some(Ok(found)) => found,
         Some(Err(e)) => {
             errors.push(e);
@@ -90,7 +92,19 @@ pub(crate) fn parse_signature(func: &ItemFn, types: &TypeNames) -> syn::Result<S
             (None, 1, false)
         }
     };
-    let params = parse_params(inputs, types, &mut errors);
+    let params = parse_params(inputs, types, Owner::Kernel, &mut errors);
+    if item_kernel {
+        let locals = params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamDeclKind::Local { .. }));
+        errors.extend(locals.map(|p| {
+            syn::Error::new_spanned(
+                &p.ty,
+                "local memory needs work-groups: declare the kernel's first parameter \
+                 `NdItem<N>` and launch it on an `NdRange`",
+            )
+        }));
+    }
     finish(
         func,
         (item, dims, nd_range),
@@ -122,7 +136,7 @@ pub(crate) fn parse_function_signature(func: &ItemFn, types: &TypeNames) -> syn:
             }
         },
     };
-    let params = parse_params(sig.inputs.iter(), types, &mut errors);
+    let params = parse_params(sig.inputs.iter(), types, Owner::Function, &mut errors);
     if let Some(p) = params
         .iter()
         .find(|p| matches!(p.kind, ParamDeclKind::Local { .. }))
@@ -138,11 +152,12 @@ pub(crate) fn parse_function_signature(func: &ItemFn, types: &TypeNames) -> syn:
 fn parse_params<'a>(
     inputs: impl Iterator<Item = &'a syn::FnArg>,
     types: &TypeNames,
+    owner: Owner,
     errors: &mut Vec<syn::Error>,
 ) -> Vec<ParamDecl> {
     let mut params = Vec::new();
     for input in inputs {
-        match parse_param(input, types) {
+        match parse_param(input, types, owner) {
             Ok(p) => params.push(p),
             Err(e) => errors.push(e),
         }

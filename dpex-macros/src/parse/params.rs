@@ -6,11 +6,38 @@ use dpex_spirv::ir::{Access, Scalar};
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, Ident, Pat, PathArguments, Type};
 
-pub(super) fn param_name(input: &FnArg) -> syn::Result<(&Pat, &Type)> {
+/// Whose parameters are read: the messages name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// A `#[kernel]`.
+    Kernel,
+    /// A device function (`#[dpex::func]` or a function nested in a kernel).
+    Function,
+}
+
+impl Owner {
+    /// `kernel` / `device-function`, as in "a kernel parameter".
+    fn adjective(self) -> &'static str {
+        match self {
+            Owner::Kernel => "kernel",
+            Owner::Function => "device-function",
+        }
+    }
+
+    /// `a kernel` / `a device function`.
+    fn noun(self) -> &'static str {
+        match self {
+            Owner::Kernel => "a kernel",
+            Owner::Function => "a device function",
+        }
+    }
+}
+
+pub(super) fn param_name(input: &FnArg, owner: Owner) -> syn::Result<(&Pat, &Type)> {
     match input {
         FnArg::Receiver(r) => Err(syn::Error::new_spanned(
             r,
-            "a kernel is a free function: remove `self`",
+            format!("{} is a free function: remove `self`", owner.noun()),
         )),
         FnArg::Typed(t) => Ok((&t.pat, &t.ty)),
     }
@@ -18,7 +45,7 @@ pub(super) fn param_name(input: &FnArg) -> syn::Result<(&Pat, &Type)> {
 
 /// The work-item parameter: its name, dimensions, and whether it is an `NdItem`.
 pub(super) fn parse_item_param(input: &FnArg) -> syn::Result<(Option<Ident>, u32, bool)> {
-    let (pat, ty) = param_name(input)?;
+    let (pat, ty) = param_name(input, Owner::Kernel)?;
     let help = "a kernel's first parameter must be the work-item index: write `item: Item<1>` \
                 (or `Item<2>`, `Item<3>`), or `it: NdItem<1>` for an ND-range kernel";
     let nd_range = is_nd_item(ty);
@@ -75,8 +102,12 @@ pub(super) fn item_dims(ty: &Type) -> Option<syn::Result<u32>> {
     })
 }
 
-pub(super) fn parse_param(input: &FnArg, types: &TypeNames) -> syn::Result<ParamDecl> {
-    let (pat, ty) = param_name(input)?;
+pub(super) fn parse_param(
+    input: &FnArg,
+    types: &TypeNames,
+    owner: Owner,
+) -> syn::Result<ParamDecl> {
+    let (pat, ty) = param_name(input, owner)?;
     let (name, mutable) = match pat {
         Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
             (p.ident.clone(), p.mutability.is_some())
@@ -84,7 +115,10 @@ pub(super) fn parse_param(input: &FnArg, types: &TypeNames) -> syn::Result<Param
         other => {
             return Err(syn::Error::new_spanned(
                 other,
-                "kernel parameters must be plain names: write `name: Type`",
+                format!(
+                    "{} parameters must be plain names: write `name: Type`",
+                    owner.adjective()
+                ),
             ))
         }
     };
@@ -97,7 +131,7 @@ pub(super) fn parse_param(input: &FnArg, types: &TypeNames) -> syn::Result<Param
     let kind =
         match ty {
             Type::Reference(r) => {
-                let (elem, dims) = tensor_elem(&r.elem, types)?;
+                let (elem, dims) = tensor_elem(&r.elem, types, owner)?;
                 let access = if r.mutability.is_some() {
                     Access::ReadWrite
                 } else {
@@ -115,7 +149,7 @@ pub(super) fn parse_param(input: &FnArg, types: &TypeNames) -> syn::Result<Param
                     "pass tensors by reference: write `&Tensor<T>` to read or `&mut Tensor<T>` \
                      to write",
                 )),
-                None => return Err(unsupported_param_type(other)),
+                None => return Err(unsupported_param_type(other, owner)),
             },
         };
     if mutable && matches!(kind, ParamDeclKind::Tensor { .. }) {
@@ -163,12 +197,15 @@ fn generic_elem(ty: &Type, types: &TypeNames) -> syn::Result<Scalar> {
 }
 
 /// The element type and number of axes of `Tensor<T>` / `Tensor<T, N>`.
-fn tensor_elem(ty: &Type, types: &TypeNames) -> syn::Result<(Scalar, u32)> {
+fn tensor_elem(ty: &Type, types: &TypeNames, owner: Owner) -> syn::Result<(Scalar, u32)> {
     let not_tensor = || {
         syn::Error::new_spanned(
             ty,
-            "kernel parameters taken by reference must be tensors: write `&Tensor<f32>` or \
-             `&mut Tensor<f32>` (scalars are passed by value)",
+            format!(
+                "{} parameters taken by reference must be tensors: write `&Tensor<f32>` or \
+                 `&mut Tensor<f32>` (scalars are passed by value)",
+                owner.adjective()
+            ),
         )
     };
     let Type::Path(tp) = ty else {
@@ -217,13 +254,18 @@ fn tensor_elem(ty: &Type, types: &TypeNames) -> syn::Result<(Scalar, u32)> {
     Ok((elem, dims))
 }
 
-fn unsupported_param_type(ty: &Type) -> syn::Error {
+fn unsupported_param_type(ty: &Type, owner: Owner) -> syn::Error {
+    let takers = match owner {
+        Owner::Kernel => "kernels",
+        Owner::Function => "device functions",
+    };
     syn::Error::new(
         ty.span(),
         format!(
-            "`{}` cannot be a kernel parameter: kernels take scalars by value (bool, i8..i64, \
+            "`{}` cannot be a {} parameter: {takers} take scalars by value (bool, i8..i64, \
              isize, u8..u64, usize, f16, f32, f64), `&Tensor<T>` and `&mut Tensor<T>`",
-            type_text(ty)
+            type_text(ty),
+            owner.adjective()
         ),
     )
 }
