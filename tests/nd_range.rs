@@ -248,3 +248,166 @@ fn sub_group_collectives_match_the_host() -> dpex::Result<()> {
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Index-space queries in 1, 2 and 3 dimensions (issue 13)
+// ---------------------------------------------------------------------------------------------
+
+/// Words each work-item of the query kernels writes.
+#[dpex::constant]
+const QUERY_WORDS: usize = 16;
+
+/// `Item` and `NdItem` query kernels of `$dims` dimensions (`$d`: each dimension's index): each
+/// work-item writes its queries at `QUERY_WORDS * linear id`.
+macro_rules! query_kernels {
+    ($item:ident, $nd:ident, $dims:literal, [$($d:literal),*]) => {
+        #[kernel]
+        fn $item(item: Item<$dims>, out: &mut Tensor<u64>) {
+            let k = item.get_linear_id() * QUERY_WORDS;
+            out[k] = item.get_linear_range() as u64;
+            out[k + 1] = item.dimensions() as u64;
+            $(out[k + 2 + $d] = item.get_id($d) as u64;)*
+        }
+
+        #[kernel]
+        fn $nd(it: NdItem<$dims>, out: &mut Tensor<u64>) {
+            let k = it.get_global_linear_id() * QUERY_WORDS;
+            out[k] = it.get_global_linear_range() as u64;
+            out[k + 1] = it.get_local_linear_range() as u64;
+            out[k + 2] = it.dimensions() as u64;
+            out[k + 3] = it.get_local_linear_id() as u64;
+            // Called on `it.get_group()` directly, without a `let`.
+            out[k + 4] = it.get_group().get_group_linear_range() as u64;
+            out[k + 5] = it.get_group().dimensions() as u64;
+            out[k + 6] = it.get_group().get_group_linear_id() as u64;
+            let group = it.get_group();
+            out[k + 7] = (group.get_group_linear_range() * 10 + group.dimensions()) as u64;
+            $(out[k + 8 + $d] = it.get_global_id($d) as u64;)*
+            $(out[k + 11 + $d] = it.get_group().get_group_id($d) as u64;)*
+        }
+    };
+}
+
+query_kernels!(item_queries_1, nd_queries_1, 1, [0]);
+query_kernels!(item_queries_2, nd_queries_2, 2, [0, 1]);
+query_kernels!(item_queries_3, nd_queries_3, 3, [0, 1, 2]);
+
+/// Every index of a row-major `shape`, in order of its linear id.
+fn row_major(shape: &[usize]) -> Vec<Vec<usize>> {
+    let mut all = vec![Vec::new()];
+    for &extent in shape {
+        all = all
+            .into_iter()
+            .flat_map(|prefix| {
+                (0..extent).map(move |i| {
+                    let mut index = prefix.clone();
+                    index.push(i);
+                    index
+                })
+            })
+            .collect();
+    }
+    all
+}
+
+/// A random ND-range of `dims` dimensions (work-group sizes and group counts from 1, a few
+/// thousand work-items at most): its local range and its global range.
+fn random_nd_range(seed: u64, dims: usize) -> (Vec<usize>, Vec<usize>) {
+    let mut r = rng(seed);
+    let per_dim = [40, 12, 6][dims - 1];
+    let local: Vec<usize> = (0..dims).map(|_| r.random_range(1..=per_dim / 2)).collect();
+    let groups: Vec<usize> = (0..dims).map(|_| r.random_range(1..=3)).collect();
+    let global = local.iter().zip(&groups).map(|(l, g)| l * g).collect();
+    (local, global)
+}
+
+/// Checks the `Item` queries of a launch over `range` against the host.
+fn check_item_queries(range: &[usize], got: &[u64]) {
+    let total: usize = range.iter().product();
+    for (linear, id) in row_major(range).into_iter().enumerate() {
+        let k = linear * QUERY_WORDS;
+        let at = format!("range {range:?}, id {id:?}");
+        assert_eq!(got[k], total as u64, "get_linear_range at {at}");
+        assert_eq!(got[k + 1], range.len() as u64, "dimensions at {at}");
+        for (d, &i) in id.iter().enumerate() {
+            assert_eq!(
+                got[k + 2 + d],
+                i as u64,
+                "get_id({d}) (linear id {linear}) at {at}"
+            );
+        }
+    }
+}
+
+/// Checks the `NdItem` and `Group` queries of a launch over `global` in groups of `local`.
+fn check_nd_queries(global: &[usize], local: &[usize], got: &[u64]) {
+    let total: usize = global.iter().product();
+    let group_size: usize = local.iter().product();
+    let groups: Vec<usize> = global.iter().zip(local).map(|(g, l)| g / l).collect();
+    let group_count: usize = groups.iter().product();
+    let dims = global.len();
+    for (linear, id) in row_major(global).into_iter().enumerate() {
+        let k = linear * QUERY_WORDS;
+        let at = format!("global {global:?}, local {local:?}, id {id:?}");
+        let local_id: Vec<usize> = id.iter().zip(local).map(|(i, l)| i % l).collect();
+        let group_id: Vec<usize> = id.iter().zip(local).map(|(i, l)| i / l).collect();
+        let ravel = |index: &[usize], shape: &[usize]| {
+            index.iter().zip(shape).fold(0, |acc, (i, n)| acc * n + i)
+        };
+        assert_eq!(got[k], total as u64, "get_global_linear_range at {at}");
+        assert_eq!(
+            got[k + 1],
+            group_size as u64,
+            "get_local_linear_range at {at}"
+        );
+        assert_eq!(got[k + 2], dims as u64, "dimensions at {at}");
+        let local_linear = ravel(&local_id, local) as u64;
+        assert_eq!(got[k + 3], local_linear, "get_local_linear_id at {at}");
+        assert_eq!(
+            got[k + 4],
+            group_count as u64,
+            "get_group_linear_range at {at}"
+        );
+        assert_eq!(got[k + 5], dims as u64, "group dimensions at {at}");
+        let group_linear = ravel(&group_id, &groups) as u64;
+        assert_eq!(got[k + 6], group_linear, "get_group_linear_id at {at}");
+        let want = (group_count * 10 + dims) as u64;
+        assert_eq!(got[k + 7], want, "queries of a bound group at {at}");
+        for d in 0..dims {
+            assert_eq!(got[k + 8 + d], id[d] as u64, "get_global_id({d}) at {at}");
+            assert_eq!(
+                got[k + 11 + d],
+                group_id[d] as u64,
+                "get_group_id({d}) at {at}"
+            );
+        }
+    }
+}
+
+/// Launches the query kernels of one dimension count (`$item`, `$nd`) over random ranges and
+/// checks every value.
+macro_rules! run_queries {
+    ($q:expr, $seed:expr, $dims:literal, $item:ident, $nd:ident) => {{
+        let (local, global) = random_nd_range($seed, $dims);
+        let total: usize = global.iter().product();
+        let mut out = Tensor::<u64>::zeros(&$q, total * QUERY_WORDS)?;
+        let range: [usize; $dims] = global.clone().try_into().expect("dims");
+        let group: [usize; $dims] = local.clone().try_into().expect("dims");
+        $item.launch(Range::new(range), (&mut out,))?.wait()?;
+        check_item_queries(&global, &out.to_vec()?);
+        $nd.launch(NdRange::new(range, group), (&mut out,))?
+            .wait()?;
+        check_nd_queries(&global, &local, &out.to_vec()?);
+    }};
+}
+
+#[test]
+fn index_space_queries_in_one_two_and_three_dimensions() -> dpex::Result<()> {
+    let q = queue();
+    for seed in 0..4 {
+        run_queries!(q, 130 + seed, 1, item_queries_1, nd_queries_1);
+        run_queries!(q, 140 + seed, 2, item_queries_2, nd_queries_2);
+        run_queries!(q, 150 + seed, 3, item_queries_3, nd_queries_3);
+    }
+    Ok(())
+}

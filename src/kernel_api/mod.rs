@@ -50,6 +50,21 @@ impl<const N: usize> Item<N> {
     pub fn get_global_range(&self, dim: usize) -> usize {
         self.get_range(dim)
     }
+
+    /// The global id as one number, row-major (the last dimension varies fastest).
+    pub fn get_linear_id(&self) -> usize {
+        match self.never {}
+    }
+
+    /// The number of work-items in the launch: the product of the range.
+    pub fn get_linear_range(&self) -> usize {
+        match self.never {}
+    }
+
+    /// The number of dimensions of the launch, `N`.
+    pub fn dimensions(&self) -> usize {
+        N
+    }
 }
 
 /// What a `&Tensor<T, N>` / `&mut Tensor<T, N>` kernel parameter is inside a kernel: a view

@@ -57,6 +57,21 @@ impl<const N: usize> NdItem<N> {
         match self.never {}
     }
 
+    /// The number of work-items in the launch: the product of the global range.
+    pub fn get_global_linear_range(&self) -> usize {
+        match self.never {}
+    }
+
+    /// The number of work-items in a work-group: the product of the local range.
+    pub fn get_local_linear_range(&self) -> usize {
+        match self.never {}
+    }
+
+    /// The number of dimensions of the launch, `N`.
+    pub fn dimensions(&self) -> usize {
+        N
+    }
+
     /// The work-group this work-item belongs to.
     pub fn get_group(&self) -> Group<N> {
         match self.never {}
@@ -89,6 +104,16 @@ impl<const N: usize> Group<N> {
     pub fn get_group_range(&self, dim: usize) -> usize {
         let _ = dim;
         match self.never {}
+    }
+
+    /// The number of groups in the launch: the product of the group range.
+    pub fn get_group_linear_range(&self) -> usize {
+        match self.never {}
+    }
+
+    /// The number of dimensions of the launch, `N`.
+    pub fn dimensions(&self) -> usize {
+        N
     }
 
     /// The group's size in dimension `dim`.

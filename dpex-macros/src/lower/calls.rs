@@ -23,7 +23,7 @@ impl Lowerer<'_> {
         let method = m.method.to_string();
         let receiver = match &*m.receiver {
             syn::Expr::Path(p) => p.path.get_ident().and_then(|id| self.lookup(id)),
-            _ => None,
+            other => self.temporary_binding(other),
         };
         if let Some(memory) = self.memory_operand(&m.receiver) {
             return match (method.as_str(), memory.shape) {
@@ -116,7 +116,12 @@ impl Lowerer<'_> {
         if m.args.len() != 1 {
             return Err(error(m.method.span(), message));
         }
-        match &m.args[0] {
+        // A literal passed through a `macro_rules!` fragment arrives in an invisible group.
+        let mut arg = &m.args[0];
+        while let syn::Expr::Group(g) = arg {
+            arg = &g.expr;
+        }
+        match arg {
             syn::Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Int(i),
                 ..

@@ -41,13 +41,27 @@ impl Lowerer<'_> {
                 self.no_arguments(m)?;
                 Ok(self.linear(Builtin::LocalId, Builtin::LocalSize))
             }
+            ("get_global_linear_range", true) | ("get_linear_range", false) => {
+                self.no_arguments(m)?;
+                Ok(self.product(Builtin::GlobalSize))
+            }
+            ("get_local_linear_range", true) => {
+                self.no_arguments(m)?;
+                Ok(self.product(Builtin::LocalSize))
+            }
+            ("dimensions", _) => {
+                self.no_arguments(m)?;
+                Ok(self.dimensions())
+            }
             _ => {
                 let queries = if nd {
                     "get_global_id, get_local_id, get_group_id, get_global_range, get_local_range, \
-                     get_group_range, get_global_linear_id, get_local_linear_id, get_group, \
+                     get_group_range, get_global_linear_id, get_local_linear_id, \
+                     get_global_linear_range, get_local_linear_range, dimensions, get_group, \
                      get_sub_group"
                 } else {
-                    "get_id, get_range, get_linear_id (use `NdItem` for work-groups)"
+                    "get_id, get_range, get_linear_id, get_linear_range, dimensions (use `NdItem` \
+                     for work-groups)"
                 };
                 Err(error(
                     m.method.span(),
@@ -71,6 +85,31 @@ impl Lowerer<'_> {
         value
     }
 
+    /// The product of a per-dimension size over the kernel's dimensions: a linear range.
+    fn product(&self, size: fn(u32) -> Builtin) -> Expr {
+        (1..self.sig.dims).fold(builtin_expr(size(0)), |acc, d| {
+            Expr::binary(Scalar::U64, BinaryOp::Mul, acc, builtin_expr(size(d)))
+        })
+    }
+
+    /// The number of dimensions of the index space, a `usize`.
+    fn dimensions(&self) -> Expr {
+        Expr::literal(Scalar::U64, Literal::Int(u64::from(self.sig.dims)))
+    }
+
+    /// What a receiver that is not a name stands for: `it.get_group()` in an ND-range
+    /// kernel, called on without a `let` (`it.get_group().get_group_id(0)`).
+    pub(crate) fn temporary_binding(&self, receiver: &syn::Expr) -> Option<Binding> {
+        let syn::Expr::MethodCall(m) = receiver else {
+            return None;
+        };
+        let group = self.sig.nd_range
+            && m.method == "get_group"
+            && m.args.is_empty()
+            && self.is_item(&m.receiver);
+        group.then_some(Binding::Group)
+    }
+
     /// `g.get_group_id(d)`, `g.get_local_range(d)`, `g.leader()`, ...
     pub(crate) fn lower_group_query(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Expr> {
         let method = m.method.to_string();
@@ -87,17 +126,9 @@ impl Lowerer<'_> {
         self.no_arguments(m)?;
         match method.as_str() {
             "get_group_linear_id" => Ok(self.linear(Builtin::GroupId, Builtin::NumGroups)),
-            "get_local_linear_range" => Ok((1..self.sig.dims).fold(
-                builtin_expr(Builtin::LocalSize(0)),
-                |acc, d| {
-                    Expr::binary(
-                        Scalar::U64,
-                        BinaryOp::Mul,
-                        acc,
-                        builtin_expr(Builtin::LocalSize(d)),
-                    )
-                },
-            )),
+            "get_group_linear_range" => Ok(self.product(Builtin::NumGroups)),
+            "get_local_linear_range" => Ok(self.product(Builtin::LocalSize)),
+            "dimensions" => Ok(self.dimensions()),
             "leader" => {
                 let zero = Expr::literal(Scalar::U64, Literal::Int(0));
                 let local = self.linear(Builtin::LocalId, Builtin::LocalSize);
@@ -107,7 +138,8 @@ impl Lowerer<'_> {
                 m.method.span(),
                 format!(
                     "`.{method}()` is not a group query: use get_group_id, get_group_linear_id, \
-                     get_group_range, get_local_range, get_local_linear_range or leader"
+                     get_group_range, get_group_linear_range, get_local_range, \
+                     get_local_linear_range, dimensions or leader"
                 ),
             )),
         }
