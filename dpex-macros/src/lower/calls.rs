@@ -23,7 +23,7 @@ impl Lowerer<'_> {
         let method = m.method.to_string();
         let receiver = match &*m.receiver {
             syn::Expr::Path(p) => p.path.get_ident().and_then(|id| self.lookup(id)),
-            other => self.temporary_binding(other),
+            other => self.temporary_binding(other).transpose()?,
         };
         if let Some(memory) = self.memory_operand(&m.receiver) {
             return match (method.as_str(), memory.shape) {

@@ -98,16 +98,24 @@ impl Lowerer<'_> {
     }
 
     /// What a receiver that is not a name stands for: `it.get_group()` in an ND-range
-    /// kernel, called on without a `let` (`it.get_group().get_group_id(0)`).
-    pub(crate) fn temporary_binding(&self, receiver: &syn::Expr) -> Option<Binding> {
+    /// kernel, called on without a `let` (`it.get_group().get_group_id(0)`); an error in an
+    /// `Item` kernel, which has no work-groups.
+    pub(crate) fn temporary_binding(&self, receiver: &syn::Expr) -> Option<syn::Result<Binding>> {
         let syn::Expr::MethodCall(m) = receiver else {
             return None;
         };
-        let group = self.sig.nd_range
-            && m.method == "get_group"
-            && m.args.is_empty()
-            && self.is_item(&m.receiver);
-        group.then_some(Binding::Group)
+        if m.method != "get_group" || !m.args.is_empty() || !self.is_item(&m.receiver) {
+            return None;
+        }
+        Some(if self.sig.nd_range {
+            Ok(Binding::Group)
+        } else {
+            Err(error(
+                m.method.span(),
+                "work-groups need an ND-range kernel: declare the kernel's first parameter \
+                 `NdItem<N>`",
+            ))
+        })
     }
 
     /// `g.get_group_id(d)`, `g.get_local_range(d)`, `g.leader()`, ...
