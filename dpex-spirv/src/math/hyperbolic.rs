@@ -118,14 +118,14 @@ pub(crate) fn exp_m1(b: &mut Builder, x: V) -> V {
     let near = expm1_small(b, sel(small.clone(), x.clone(), f(0.0)));
     let (y, k) = exp_parts(b, sel(small.clone(), f(1.0), x.clone()), f(0.0));
     // Beyond |k| = 60, 2^-k is far below an ulp of `y` (or `y` far below one of 2^-k).
-    let kc = sel(k.clone().gt(i(60)), i(60), sel(k.clone().lt(i(-60)), i(-60), k.clone()));
+    let kc = sel(
+        k.clone().gt(i(60)),
+        i(60),
+        sel(k.clone().lt(i(-60)), i(-60), k.clone()),
+    );
     let d = b.dd_add(&y, &Dd::of(-pow2(-kc)));
     let far = scale(b, d.hi, k);
-    let r = sel(
-        small,
-        near.hi,
-        sel(x.clone().lt(f(-40.0)), f(-1.0), far),
-    );
+    let r = sel(small, near.hi, sel(x.clone().lt(f(-40.0)), f(-1.0), far));
     sel(a.lt(f(2f64.powi(-54))), x, r)
 }
 

@@ -1,15 +1,29 @@
 //! `ldexp`: `x * 2^n` rounded once, for every `i32` `n`, by exact power-of-two products.
 
-use super::build::{f, i, pow2, sel, Builder, V};
+use super::build::{f, int, sel, Builder, V};
 use crate::ir::Scalar;
 
-/// `n` (an `i64`) limited to `[lo, hi]`.
-fn clamp(n: V, lo: i64, hi: i64) -> V {
+/// An `i32` constant.
+fn i32_(x: i32) -> V {
+    int(Scalar::I32, u64::from(x as u32))
+}
+
+/// The `i32` `n` limited to `[-limit, limit]`.
+fn clamp(n: V, limit: i32) -> V {
+    let (lo, hi) = (i32_(-limit), i32_(limit));
     sel(
-        n.clone().lt(i(lo)),
-        i(lo),
-        sel(n.clone().gt(i(hi)), i(hi), n),
+        n.clone().lt(lo.clone()),
+        lo,
+        sel(n.clone().gt(hi.clone()), hi, n),
     )
+}
+
+/// `2^k` (`f64`) for an `i32` `k` in -1022..=1023, built from its bits. The biased exponent
+/// is positive and widens as a `u32`: with `k` widened to `i64` first (as `pow2` takes it),
+/// lavapipe gave wrong results for negative `k` (seen, not yet explained).
+fn pow2_i32(k: V) -> V {
+    let biased = (k + i32_(1023)).bitcast(Scalar::U32).cast(Scalar::U64);
+    (biased << int(Scalar::U64, 52)).into_f64()
 }
 
 /// `x.ldexp(n)` for `x` of type `ty` and an `i32` `n`. f32: `x` widened to f64 times 2^n
@@ -20,24 +34,27 @@ fn clamp(n: V, lo: i64, hi: i64) -> V {
 /// for `n` limited to ±2200, then one product by 2^n, the one rounding (also into the
 /// subnormal range, and to infinity on overflow). Zeros, infinities and NaN stay as they are.
 pub(crate) fn ldexp(b: &mut Builder, ty: Scalar, x: V, n: V) -> V {
-    let n = b.let_("ln", n.cast(Scalar::I64));
+    let n = b.let_("ln", n);
     if ty == Scalar::F32 {
-        let product = x.cast(Scalar::F64) * pow2(clamp(n, -400, 400));
+        let product = x.cast(Scalar::F64) * pow2_i32(clamp(n, 400));
         return product.cast(Scalar::F32);
     }
-    let y = b.var("ly", x);
-    let k = b.var("lk", clamp(n, -2200, 2200));
-    for _ in 0..2 {
-        let up = b.get(k).gt(i(1023));
-        b.when(up, |b| {
-            b.set(y, b.get(y) * f(2f64.powi(1023)));
-            b.set(k, b.get(k) - i(1023));
-        });
-        let down = b.get(k).lt(i(-1022));
-        b.when(down, |b| {
-            b.set(y, b.get(y) * f(2f64.powi(-969)));
-            b.set(k, b.get(k) + i(969));
-        });
+    let (mut y, mut k) = (b.let_("ly0", x), b.let_("lk0", clamp(n, 2200)));
+    for step in 1..=2 {
+        let up = b.let_(&format!("lup{step}"), k.clone().gt(i32_(1023)));
+        let down = b.let_(&format!("ldown{step}"), k.clone().lt(i32_(-1022)));
+        let scaled = sel(
+            up.clone(),
+            y.clone() * f(2f64.powi(1023)),
+            sel(down.clone(), y.clone() * f(2f64.powi(-969)), y),
+        );
+        let moved = sel(
+            up,
+            k.clone() - i32_(1023),
+            sel(down, k.clone() + i32_(969), k),
+        );
+        y = b.let_(&format!("ly{step}"), scaled);
+        k = b.let_(&format!("lk{step}"), moved);
     }
-    b.get(y) * pow2(b.get(k))
+    y * pow2_i32(k)
 }
