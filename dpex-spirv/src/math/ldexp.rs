@@ -22,7 +22,7 @@ fn clamp(n: V, limit: i32) -> V {
 /// is positive and widens as a `u32`: with `k` widened to `i64` first (as `pow2` takes it),
 /// lavapipe gave wrong results for negative `k` (seen, not yet explained).
 fn pow2_i32(k: V) -> V {
-    let biased = (k + i32_(1023)).bitcast(Scalar::U32).cast(Scalar::U64);
+    let biased = (k + i32_(1023)).cast(Scalar::U32).cast(Scalar::U64);
     (biased << int(Scalar::U64, 52)).into_f64()
 }
 
