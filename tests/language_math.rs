@@ -1,6 +1,7 @@
 //! Conformance of scalar math (issue 3, "Math on scalars"): every float method of the issue on
 //! `f32` and `f64`, the integer methods (`min, max, abs, pow, clamp, leading_zeros,
-//! trailing_zeros, count_ones, wrapping_*`), `dpex::math::{erf, erfc, rsqrt}` and constants.
+//! trailing_zeros, count_ones, wrapping_*`), `dpex::math::{erf, erfc, rsqrt}` and constants;
+//! and issue 13's `asinh, acosh, atanh, exp_m1, ln_1p, copysign, is_infinite, ldexp`.
 //!
 //! Each method runs in a `#[dpex::func]` that the kernel calls per element and the host calls
 //! for the reference (on the host Rust's std and libm compute it). Device math is not bit-exact:
@@ -317,6 +318,157 @@ int_math!(u16, imath_u16, imath_u16_kernel, u16_methods, 517);
 int_math!(u32, imath_u32, imath_u32_kernel, u32_methods, 518);
 int_math!(u64, imath_u64, imath_u64_kernel, u64_methods, 519);
 int_math!(usize, imath_usize, imath_usize_kernel, usize_methods, 520);
+
+/// The math methods of issue 13, a few per kernel (not in the big kernels above, whose
+/// compilation is already long): `asinh, acosh, atanh, exp_m1` in one, `ln_1p, copysign,
+/// is_infinite, ldexp` in the other, each against the host's std (libm's `scalbn` for
+/// `ldexp`; for the inverse hyperbolics musl's libm, as std's overflow near `MAX` and
+/// lose digits next to 1) on random operands (special values included), any `i32` exponent for `ldexp`.
+macro_rules! float_math_13 {
+    ($t:ident, $inverse:ident, $rest:ident, $k1:ident, $k2:ident, $test:ident, $seed:expr, $asinh:path, $acosh:path, $atanh:path) => {
+        #[dpex::func]
+        fn $inverse(op: u32, a: $t) -> $t {
+            if op == 0 {
+                a.asinh()
+            } else if op == 1 {
+                (a.abs() + 1.0).acosh()
+            } else if op == 2 {
+                (a / (a.abs() + 1.0)).atanh()
+            } else {
+                a.exp_m1()
+            }
+        }
+
+        #[dpex::func]
+        fn $rest(op: u32, a: $t, b: $t, n: i32) -> $t {
+            if op == 0 {
+                a.abs().ln_1p()
+            } else if op == 1 {
+                a.copysign(b)
+            } else if op == 2 {
+                if a.is_infinite() {
+                    1.0
+                } else {
+                    0.0
+                }
+            } else {
+                a.ldexp(n)
+            }
+        }
+
+        #[kernel]
+        fn $k1(item: Item<1>, a: &Tensor<$t>, out: &mut Tensor<$t>) {
+            let i = item.get_id(0);
+            for op in 0..4 {
+                out[i * 4 + op as usize] = $inverse(op, a[i]);
+            }
+        }
+
+        #[kernel]
+        fn $k2(
+            item: Item<1>,
+            a: &Tensor<$t>,
+            b: &Tensor<$t>,
+            n: &Tensor<i32>,
+            out: &mut Tensor<$t>,
+        ) {
+            let i = item.get_id(0);
+            for op in 0..4 {
+                out[i * 4 + op as usize] = $rest(op, a[i], b[i], n[i]);
+            }
+        }
+
+        #[test]
+        fn $test() -> dpex::Result<()> {
+            let q = queue();
+            let (a, b) = float_pairs::<$t>($seed, 3001);
+            let n = a.len();
+            let e = int_samples::<i32>($seed + 1, n);
+            let (da, db, de) = (
+                Tensor::from_slice(&q, &a)?,
+                Tensor::from_slice(&q, &b)?,
+                Tensor::from_slice(&q, &e)?,
+            );
+            let mut first = Tensor::<$t>::zeros(&q, 4 * n)?;
+            let mut second = Tensor::<$t>::zeros(&q, 4 * n)?;
+            $k1.launch(Range::new([n]), (&da, &mut first))?.wait()?;
+            $k2.launch(Range::new([n]), (&da, &db, &de, &mut second))?
+                .wait()?;
+            let (first, second) = (first.to_vec()?, second.to_vec()?);
+            // (name, ulps): OpenCL's bound plus one ulp for the host's own rounding.
+            let ops: [(&str, u64, bool); 8] = [
+                ("asinh", 5, true),
+                ("acosh", 5, true),
+                ("atanh", 5, true),
+                ("exp_m1", 4, true),
+                ("ln_1p", 3, false),
+                ("copysign", 0, false),
+                ("is_infinite", 0, false),
+                ("ldexp", 0, false),
+            ];
+            for (k, (name, ulps, in_first)) in ops.into_iter().enumerate() {
+                let op = (k % 4) as u32;
+                let got: Vec<$t> = (0..n)
+                    .map(|i| {
+                        if in_first {
+                            first[i * 4 + k]
+                        } else {
+                            second[i * 4 + k - 4]
+                        }
+                    })
+                    .collect();
+                let want: Vec<$t> = (0..n)
+                    .map(|i| {
+                        if in_first && op == 0 {
+                            $asinh(a[i])
+                        } else if in_first && op == 1 {
+                            $acosh(a[i].abs() + 1.0)
+                        } else if in_first && op == 2 {
+                            $atanh(a[i] / (a[i].abs() + 1.0))
+                        } else if in_first {
+                            $inverse(op, a[i])
+                        } else {
+                            $rest(op, a[i], b[i], e[i])
+                        }
+                    })
+                    .collect();
+                let describe = |i: usize| format!("a = {:?}, b = {:?}, n = {}", a[i], b[i], e[i]);
+                let what = format!("{}::{name}", stringify!($t));
+                if ulps == 0 {
+                    assert_same_each(&what, &got, &want, describe);
+                } else {
+                    assert_ulps_each(&what, &got, &want, ulps, 0.0, describe);
+                }
+            }
+            Ok(())
+        }
+    };
+}
+
+float_math_13!(
+    f32,
+    inverse_f32,
+    rest_f32,
+    math13_f32_a,
+    math13_f32_b,
+    f32_inverse_hyperbolic_exp_m1_ln_1p_copysign_is_infinite_ldexp,
+    531,
+    libm::asinhf,
+    libm::acoshf,
+    libm::atanhf
+);
+float_math_13!(
+    f64,
+    inverse_f64,
+    rest_f64,
+    math13_f64_a,
+    math13_f64_b,
+    f64_inverse_hyperbolic_exp_m1_ln_1p_copysign_is_infinite_ldexp,
+    532,
+    libm::asinh,
+    libm::acosh,
+    libm::atanh
+);
 
 /// `abs` on signed integers (MIN, whose `abs` overflows, is left out: a panic in debug).
 macro_rules! int_abs {

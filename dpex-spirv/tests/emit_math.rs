@@ -10,7 +10,7 @@ use dpex_spirv::check::check_module;
 use dpex_spirv::ir::{Access, Kernel, MathFunction as M, Module, Scalar as S};
 use dpex_spirv::CheckError;
 
-const ALL_MATH: [M; 43] = [
+const ALL_MATH: [M; 51] = [
     M::Abs,
     M::Sqrt,
     M::Cbrt,
@@ -54,13 +54,29 @@ const ALL_MATH: [M; 43] = [
     M::Erf,
     M::Erfc,
     M::Rsqrt,
+    M::Asinh,
+    M::Acosh,
+    M::Atanh,
+    M::ExpM1,
+    M::Ln1p,
+    M::Copysign,
+    M::IsInfinite,
+    M::Ldexp,
 ];
 
 /// The operand count of `fun`.
 fn arity(fun: M) -> usize {
     match fun {
         M::Clamp | M::MulAdd => 3,
-        M::Powf | M::Powi | M::Atan2 | M::Hypot | M::Min | M::Max | M::Pow => 2,
+        M::Powf
+        | M::Powi
+        | M::Atan2
+        | M::Hypot
+        | M::Min
+        | M::Max
+        | M::Pow
+        | M::Copysign
+        | M::Ldexp => 2,
         _ => 1,
     }
 }
@@ -74,8 +90,8 @@ fn signature(fun: M, t: S) -> Option<(Vec<S>, S)> {
     match fun {
         M::Abs => same(float || t.is_signed_int()),
         M::Min | M::Max | M::Clamp => same(numeric),
-        M::Powi => float.then(|| (vec![t, S::I32], t)),
-        M::IsNan | M::IsFinite => float.then(|| (vec![t], S::Bool)),
+        M::Powi | M::Ldexp => float.then(|| (vec![t, S::I32], t)),
+        M::IsNan | M::IsFinite | M::IsInfinite => float.then(|| (vec![t], S::Bool)),
         M::Pow => t.is_int().then(|| (vec![t, S::U32], t)),
         M::LeadingZeros | M::TrailingZeros | M::CountOnes => t.is_int().then(|| (vec![t], S::U32)),
         _ => same(float),

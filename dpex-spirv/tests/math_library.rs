@@ -30,6 +30,12 @@ const FUNCTIONS: &[(M, &str, &[Option<Scalar>])] = &[
     (M::Acos, "acos", &[]),
     (M::Atan, "atan", &[]),
     (M::Atan2, "atan2", &[None]),
+    (M::Asinh, "asinh", &[]),
+    (M::Acosh, "acosh", &[]),
+    (M::Atanh, "atanh", &[]),
+    (M::ExpM1, "exp_m1", &[]),
+    (M::Ln1p, "ln_1p", &[]),
+    (M::Ldexp, "ldexp", &[Some(Scalar::I32)]),
 ];
 
 #[test]

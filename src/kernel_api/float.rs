@@ -42,6 +42,10 @@ macro_rules! float_methods {
             /// Host implementation of `dpex::math::erfc`.
             #[doc(hidden)]
             fn erfc_host(self) -> Self;
+            /// `self * 2^n`, rounded once (C's `ldexp`; Rust's std has none): exact unless the
+            /// result is subnormal (then rounded to nearest) or overflows (then infinite).
+            /// Kernels call it as `x.ldexp(n)` with this trait in scope (`dpex::prelude`).
+            fn ldexp(self, n: i32) -> Self;
             $($(#[$doc])* fn $name(self $(, $arg: $argty)*) -> $ret;)*
         }
 
@@ -54,6 +58,9 @@ macro_rules! float_methods {
             }
             fn erfc_host(self) -> Self {
                 libm::erfcf(self)
+            }
+            fn ldexp(self, n: i32) -> Self {
+                libm::scalbnf(self, n)
             }
             $(fn $name(self $(, $arg: $argty)*) -> $ret {
                 f32::$name(self $(, $arg)*)
@@ -69,6 +76,9 @@ macro_rules! float_methods {
             }
             fn erfc_host(self) -> Self {
                 libm::erfc(self)
+            }
+            fn ldexp(self, n: i32) -> Self {
+                libm::scalbn(self, n)
             }
             $(fn $name(self $(, $arg: $argty)*) -> $ret {
                 f64::$name(self $(, $arg)*)
@@ -118,6 +128,18 @@ float_methods! {
     fn cosh(self) -> Self;
     /// Hyperbolic tangent.
     fn tanh(self) -> Self;
+    /// Inverse hyperbolic sine.
+    fn asinh(self) -> Self;
+    /// Inverse hyperbolic cosine.
+    fn acosh(self) -> Self;
+    /// Inverse hyperbolic tangent.
+    fn atanh(self) -> Self;
+    /// `e^self - 1`, accurate near zero.
+    fn exp_m1(self) -> Self;
+    /// `ln(1 + self)`, accurate near zero.
+    fn ln_1p(self) -> Self;
+    /// `self`'s magnitude with `sign`'s sign bit.
+    fn copysign(self, sign: Self) -> Self;
     /// Largest integer not above.
     fn floor(self) -> Self;
     /// Smallest integer not below.
@@ -150,4 +172,6 @@ float_methods! {
     fn is_nan(self) -> bool;
     /// True unless infinite or NaN.
     fn is_finite(self) -> bool;
+    /// True for positive and negative infinity.
+    fn is_infinite(self) -> bool;
 }

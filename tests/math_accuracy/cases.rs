@@ -208,10 +208,264 @@ pub fn cases() -> Vec<Case> {
             atan2_inputs,
             [|a| a[0].atan2(a[1]); 2],
         ),
+        // musl's (the `libm` crate's) inverse hyperbolics and `expm1`/`log1p` are within
+        // an ulp: the references for these.
+        both(
+            M::Asinh,
+            "asinh",
+            [4.0, 2.0],
+            asinh_inputs,
+            [|a| libm::asinh(a[0]); 2],
+        ),
+        both(
+            M::Acosh,
+            "acosh",
+            [4.0, 2.0],
+            acosh_inputs,
+            // The `libm` crate's acosh is not NaN below -1 (it gives -3.3097408 at
+            // -53323.39): below 1 the reference is NaN itself.
+            [|a| {
+                if a[0] < 1.0 {
+                    f64::NAN
+                } else {
+                    libm::acosh(a[0])
+                }
+            }; 2],
+        ),
+        both(
+            M::Atanh,
+            "atanh",
+            [4.0, 2.0],
+            atanh_inputs,
+            [|a| libm::atanh(a[0]); 2],
+        ),
+        both(
+            M::ExpM1,
+            "exp_m1",
+            [3.0, 2.0],
+            exp_m1_inputs,
+            [|a| libm::expm1(a[0]); 2],
+        ),
+        both(
+            M::Ln1p,
+            "ln_1p",
+            [2.0, 2.0],
+            ln_1p_inputs,
+            [|a| libm::log1p(a[0]); 2],
+        ),
+        both(
+            M::Copysign,
+            "copysign",
+            [0.0, 0.0],
+            copysign_inputs,
+            [|a| a[0].copysign(a[1]); 2],
+        ),
+        both(
+            M::Ldexp,
+            "ldexp",
+            [0.0, 0.0],
+            ldexp_inputs,
+            [
+                |a| f64::from(libm::scalbnf(a[0] as f32, a[1] as i32)),
+                |a| libm::scalbn(a[0], a[1] as i32),
+            ],
+        ),
     ]
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// `x`, its neighbours and their negations, for each of `points`.
+fn around(points: &[f64]) -> Vec<f64> {
+    points
+        .iter()
+        .flat_map(|&x| {
+            [
+                x,
+                x.next_up(),
+                x.next_down(),
+                -x,
+                -x.next_up(),
+                -x.next_down(),
+            ]
+        })
+        .collect()
+}
+
+/// `asinh`: tiny and huge arguments, the bounds between its formulas (2^-28, 2^28), moderate
+/// ones, and the whole range.
+fn asinh_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, min) = range(ty);
+    unary(
+        ty,
+        n,
+        11,
+        &around(&[2f64.powi(-28), 2f64.powi(28), 1.0, 0.5]),
+        &[
+            &|g| g.uniform(-10.0, 10.0),
+            &|g| g.log_uniform(-40.0, 40.0, true),
+            &|g| g.log_uniform(min, max, true),
+        ],
+    )
+}
+
+/// `acosh`: next to 1 (where it is `sqrt(2 (x - 1))`), moderate and huge arguments, the
+/// bound 2^28, and random bits (mostly outside the domain).
+fn acosh_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, _) = range(ty);
+    let digits = if ty == Scalar::F32 { 24.0 } else { 53.0 };
+    unary(
+        ty,
+        n,
+        12,
+        &around(&[2f64.powi(28), 1.0, 2.0]),
+        &[
+            &move |g| {
+                let d = g.log_uniform(-digits, 0.0, false);
+                g.of(1.0 + d)
+            },
+            &|g| g.uniform(1.0, 10.0),
+            &move |g| g.log_uniform(0.0, max, false),
+        ],
+    )
+}
+
+/// `atanh`: the whole domain, next to ±1 and 0, tiny arguments, and random bits (mostly
+/// outside the domain).
+fn atanh_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (_, min) = range(ty);
+    let digits = if ty == Scalar::F32 { 24.0 } else { 53.0 };
+    unary(
+        ty,
+        n,
+        13,
+        &around(&[
+            2f64.powi(-28),
+            0.5,
+            1.0 - 2f64.powi(-24),
+            1.0 - 2f64.powi(-53),
+        ]),
+        &[
+            &|g| g.uniform(-1.0, 1.0),
+            &move |g| {
+                let d = g.log_uniform(-digits, -1.0, false);
+                if g.coin() {
+                    g.of(1.0 - d)
+                } else {
+                    g.of(d - 1.0)
+                }
+            },
+            &|g| g.log_uniform(min, 0.0, true),
+        ],
+    )
+}
+
+/// `exp_m1`: tiny arguments, both sides of the bound 0.5 between its formulas, moderate ones,
+/// where it reaches -1, and the overflow threshold.
+fn exp_m1_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, _) = range(ty);
+    let hi = max * std::f64::consts::LN_2;
+    unary(
+        ty,
+        n,
+        14,
+        &around(&[2f64.powi(-54), 0.5, 40.0, hi]),
+        &[
+            &|g| g.log_uniform(-80.0, 0.0, true),
+            &|g| g.uniform(-0.6, 0.6),
+            &|g| g.uniform(-45.0, 45.0),
+            &move |g| g.uniform(-hi - 2.0, hi + 2.0),
+        ],
+    )
+}
+
+/// `ln_1p`: next to -1, tiny arguments of both signs, moderate ones and the whole positive
+/// range.
+fn ln_1p_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let (max, min) = range(ty);
+    let digits = if ty == Scalar::F32 { 24.0 } else { 53.0 };
+    unary(
+        ty,
+        n,
+        15,
+        &around(&[2f64.powi(-54), 0.5, 1.0 - 2f64.powi(-53)]),
+        &[
+            &move |g| {
+                let d = g.log_uniform(-digits, 0.0, false);
+                g.of(d - 1.0)
+            },
+            &|g| g.log_uniform(-80.0, 0.0, true),
+            &|g| g.uniform(-1.0, 3.0),
+            &move |g| g.log_uniform(min, max, false),
+        ],
+    )
+}
+
+/// `copysign`: every pair of special values and random bits.
+fn copysign_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let mut g = Gen::new(ty, 16);
+    let mut rows = special_pairs(ty);
+    while rows.len() < n {
+        rows.push([g.bits(), g.bits()]);
+    }
+    (0..2)
+        .map(|k| rows.iter().map(|r| r[k]).collect())
+        .collect()
+}
+
+/// `ldexp`: every special value with the extreme and boundary exponents, random bits with
+/// exponents of every size, and results near and below the smallest normal (where it rounds)
+/// and near overflow. Exponents are exact `i32`s.
+fn ldexp_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
+    let mut g = Gen::new(ty, 17);
+    let (max, min) = range(ty);
+    let exponents = [
+        0,
+        1,
+        -1,
+        127,
+        -126,
+        -149,
+        -150,
+        1023,
+        -1022,
+        -1074,
+        -1075,
+        2046,
+        -2098,
+        2200,
+        -2200,
+        i32::MAX,
+        i32::MIN,
+    ];
+    let mut rows: Vec<[f64; 2]> = specials(ty)
+        .iter()
+        .flat_map(|&x| exponents.iter().map(move |&e| [x, f64::from(e)]))
+        .collect();
+    let mut k = 0;
+    while rows.len() < n {
+        let row = match k % 4 {
+            0 => [g.bits(), f64::from((g.raw() % 4801) as i32 - 2400)],
+            1 => [g.bits(), f64::from(g.raw() as i32)],
+            // `x 2^n` within 60 binades of the smallest subnormal: rounded there.
+            2 => {
+                let x = g.log_uniform(min, max, true);
+                let target = min + (g.raw() % 60) as f64;
+                [x, (target - x.abs().log2().floor()).round()]
+            }
+            _ => {
+                let x = g.log_uniform(min, max, true);
+                let target = max - 3.0 + (g.raw() % 6) as f64;
+                [x, (target - x.abs().log2().floor()).round()]
+            }
+        };
+        rows.push(row);
+        k += 1;
+    }
+    (0..2)
+        .map(|k| rows.iter().map(|r| r[k]).collect())
+        .collect()
 }
 
 /// Operands of `mul_add`: random bits, cancellations, subnormal and overflowing results,

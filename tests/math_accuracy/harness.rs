@@ -87,6 +87,11 @@ unary_kernels! {
     tanh_kernel: x => x.tanh();
     erf_kernel: x => erf(x);
     erfc_kernel: x => erfc(x);
+    asinh_kernel: x => x.asinh();
+    acosh_kernel: x => x.acosh();
+    atanh_kernel: x => x.atanh();
+    exp_m1_kernel: x => x.exp_m1();
+    ln_1p_kernel: x => x.ln_1p();
 }
 
 /// Kernels `out[i] = f(x[i], y[i])` for the two-operand functions `f`.
@@ -106,13 +111,25 @@ binary_kernels! {
     powf_kernel: x, y => x.powf(y);
     atan2_kernel: x, y => x.atan2(y);
     hypot_kernel: x, y => x.hypot(y);
+    copysign_kernel: x, y => x.copysign(y);
 }
 
-/// `out[i] = x[i].powi(n[i])`.
-#[kernel]
-fn powi_kernel<T: Float>(item: Item<1>, x: &Tensor<T>, n: &Tensor<i32>, out: &mut Tensor<T>) {
-    let i = item.get_id(0);
-    out[i] = x[i].powi(n[i]);
+/// Kernels `out[i] = f(x[i], n[i])` for the functions `f` of a float and an `i32`.
+macro_rules! float_int_kernels {
+    ($($kernel:ident: $x:ident, $n:ident => $value:expr;)*) => {$(
+        #[doc = concat!("`out[i] = ", stringify!($value), "`.")]
+        #[kernel]
+        fn $kernel<T: Float>(item: Item<1>, x: &Tensor<T>, n: &Tensor<i32>, out: &mut Tensor<T>) {
+            let i = item.get_id(0);
+            let ($x, $n) = (x[i], n[i]);
+            out[i] = $value;
+        }
+    )*};
+}
+
+float_int_kernels! {
+    powi_kernel: x, n => x.powi(n);
+    ldexp_kernel: x, n => x.ldexp(n);
 }
 
 /// `out[i] = x[i].mul_add(a[i], b[i])`.
@@ -128,9 +145,10 @@ fn mul_add_kernel<T: Float>(
     out[i] = x[i].mul_add(a[i], b[i]);
 }
 
-/// Whether operand `k` of `fun` is an integer (`powi`'s exponent) rather than a float.
+/// Whether operand `k` of `fun` is an integer (the exponent of `powi` and `ldexp`) rather
+/// than a float.
 pub fn integer_operand(fun: M, k: usize) -> bool {
-    fun == M::Powi && k == 1
+    matches!(fun, M::Powi | M::Ldexp) && k == 1
 }
 
 /// The outputs of `fun` on the device of `queue`, one per row of `args` (its operands, held
@@ -166,13 +184,23 @@ pub fn run_on_device<T: Precision>(
         M::Tanh => tanh_kernel.launch(range, (&x, &mut out)),
         M::Erf => erf_kernel.launch(range, (&x, &mut out)),
         M::Erfc => erfc_kernel.launch(range, (&x, &mut out)),
+        M::Asinh => asinh_kernel.launch(range, (&x, &mut out)),
+        M::Acosh => acosh_kernel.launch(range, (&x, &mut out)),
+        M::Atanh => atanh_kernel.launch(range, (&x, &mut out)),
+        M::ExpM1 => exp_m1_kernel.launch(range, (&x, &mut out)),
+        M::Ln1p => ln_1p_kernel.launch(range, (&x, &mut out)),
+        M::Copysign => copysign_kernel.launch(range, (&x, &float(1)?, &mut out)),
         M::Powf => powf_kernel.launch(range, (&x, &float(1)?, &mut out)),
         M::Atan2 => atan2_kernel.launch(range, (&x, &float(1)?, &mut out)),
         M::Hypot => hypot_kernel.launch(range, (&x, &float(1)?, &mut out)),
-        M::Powi => {
+        M::Powi | M::Ldexp => {
             let exponents: Vec<i32> = args[1].iter().map(|&v| v as i32).collect();
             let n = Tensor::from_slice(queue, &exponents)?;
-            powi_kernel.launch(range, (&x, &n, &mut out))
+            if fun == M::Powi {
+                powi_kernel.launch(range, (&x, &n, &mut out))
+            } else {
+                ldexp_kernel.launch(range, (&x, &n, &mut out))
+            }
         }
         M::MulAdd => mul_add_kernel.launch(range, (&x, &float(1)?, &float(2)?, &mut out)),
         other => panic!("the accuracy test has no kernel for {other:?}"),

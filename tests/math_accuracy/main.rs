@@ -44,11 +44,14 @@ fn bound(case: &Case, api: Api) -> f64 {
         M::Exp | M::Exp2 | M::Ln | M::Log2 | M::Log10 => 3.0,
         M::Sin | M::Cos | M::Tan | M::Asin | M::Acos => 4.0,
         M::Sinh | M::Cosh | M::Tanh | M::Hypot => 4.0,
+        M::Asinh | M::Acosh | M::Atanh => 4.0,
+        M::ExpM1 => 3.0,
+        M::Ln1p => 2.0,
         M::Atan => 5.0,
         M::Atan2 => 6.0,
         M::Cbrt => 2.0,
         M::Powf | M::Erf | M::Erfc => 16.0,
-        // `fma` is exact; `powi` is dpex's library on both APIs.
+        // `fma`, `copysign` and `ldexp` are exact; `powi` is dpex's library on both APIs.
         _ => 0.0,
     };
     match api {

@@ -75,6 +75,14 @@ pub(crate) fn scalar_method(name: &str) -> Option<Method> {
         "to_degrees" => Method::Math(M::ToDegrees, float1),
         "is_nan" => Method::Math(M::IsNan, FloatPredicate),
         "is_finite" => Method::Math(M::IsFinite, FloatPredicate),
+        "is_infinite" => Method::Math(M::IsInfinite, FloatPredicate),
+        "asinh" => Method::Math(M::Asinh, float1),
+        "acosh" => Method::Math(M::Acosh, float1),
+        "atanh" => Method::Math(M::Atanh, float1),
+        "exp_m1" => Method::Math(M::ExpM1, float1),
+        "ln_1p" => Method::Math(M::Ln1p, float1),
+        "copysign" => Method::Math(M::Copysign, Float { extra: 1 }),
+        "ldexp" => Method::Math(M::Ldexp, FloatIntPower),
         "pow" => Method::Math(M::Pow, IntPower),
         "leading_zeros" => Method::Math(M::LeadingZeros, IntCount),
         "trailing_zeros" => Method::Math(M::TrailingZeros, IntCount),
@@ -101,8 +109,9 @@ pub(crate) fn dpex_math_function(name: &str) -> Option<MathFunction> {
 
 /// Names of every supported scalar method, for messages.
 pub(crate) const METHOD_NAMES: &str = "abs, sqrt, cbrt, exp, exp2, ln, log2, log10, powf, powi, \
-    sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, tanh, floor, ceil, round, trunc, fract, \
-    mul_add, min, max, clamp, signum, hypot, recip, to_radians, to_degrees, is_nan, is_finite, to_bits, \
+    sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, tanh, asinh, acosh, atanh, exp_m1, ln_1p, \
+    copysign, ldexp, floor, ceil, round, trunc, fract, \
+    mul_add, min, max, clamp, signum, hypot, recip, to_radians, to_degrees, is_nan, is_finite, is_infinite, to_bits, \
     pow, leading_zeros, trailing_zeros, count_ones, wrapping_add/sub/mul/shl/shr/neg";
 
 /// The value of the associated constant `ty::name` (`f32::MAX`, `u8::BITS`, ...), or of the

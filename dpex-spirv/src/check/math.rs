@@ -86,6 +86,14 @@ fn name(fun: MathFunction) -> &'static str {
         M::Erf => "erf",
         M::Erfc => "erfc",
         M::Rsqrt => "rsqrt",
+        M::Asinh => "asinh",
+        M::Acosh => "acosh",
+        M::Atanh => "atanh",
+        M::ExpM1 => "exp_m1",
+        M::Ln1p => "ln_1p",
+        M::Copysign => "copysign",
+        M::IsInfinite => "is_infinite",
+        M::Ldexp => "ldexp",
     }
 }
 
@@ -95,10 +103,10 @@ fn signature(fun: MathFunction) -> Signature {
         M::Abs => (Domain::FloatOrSigned, 1, None, None),
         M::Min | M::Max => (Domain::Numeric, 2, None, None),
         M::Clamp => (Domain::Numeric, 3, None, None),
-        M::Powf | M::Atan2 | M::Hypot => (Domain::Float, 2, None, None),
+        M::Powf | M::Atan2 | M::Hypot | M::Copysign => (Domain::Float, 2, None, None),
         M::MulAdd => (Domain::Float, 3, None, None),
-        M::Powi => (Domain::Float, 2, Some(Scalar::I32), None),
-        M::IsNan | M::IsFinite => (Domain::Float, 1, None, Some(Scalar::Bool)),
+        M::Powi | M::Ldexp => (Domain::Float, 2, Some(Scalar::I32), None),
+        M::IsNan | M::IsFinite | M::IsInfinite => (Domain::Float, 1, None, Some(Scalar::Bool)),
         M::Pow => (Domain::Int, 2, Some(Scalar::U32), None),
         M::LeadingZeros | M::TrailingZeros | M::CountOnes => {
             (Domain::Int, 1, None, Some(Scalar::U32))
@@ -130,7 +138,12 @@ fn signature(fun: MathFunction) -> Signature {
         | M::ToDegrees
         | M::Erf
         | M::Erfc
-        | M::Rsqrt => (Domain::Float, 1, None, None),
+        | M::Rsqrt
+        | M::Asinh
+        | M::Acosh
+        | M::Atanh
+        | M::ExpM1
+        | M::Ln1p => (Domain::Float, 1, None, None),
     };
     Signature {
         domain,

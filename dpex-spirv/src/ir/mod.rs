@@ -565,6 +565,23 @@ pub enum MathFunction {
     Erfc,
     /// `dpex::math::rsqrt(x)`: `1 / sqrt(x)`.
     Rsqrt,
+    /// `x.asinh()`.
+    Asinh,
+    /// `x.acosh()`.
+    Acosh,
+    /// `x.atanh()`.
+    Atanh,
+    /// `x.exp_m1()`: `e^x - 1`.
+    ExpM1,
+    /// `x.ln_1p()`: `ln(1 + x)`.
+    Ln1p,
+    /// `x.copysign(y)`: `x`'s magnitude with `y`'s sign bit.
+    Copysign,
+    /// `x.is_infinite()`: the result is `bool`.
+    IsInfinite,
+    /// `x.ldexp(n)` (the kernel `Float` trait's): `x * 2^n` rounded once; `n` is an `i32`,
+    /// the result has `x`'s type.
+    Ldexp,
 }
 
 /// A part of a tensor view, for [`ExprKind::TensorLayout`]; axes are below the tensor's `dims`.

@@ -1,12 +1,12 @@
 //! Exponentials, logarithms and `powf` in f64: Cody-Waite reduction by ln 2 with a Taylor
-//! polynomial for `exp`, and a double-double `atanh` series for `ln` that `log2`, `log10`
-//! and `powf` share.
+//! polynomial for `exp`, and a double-double `atanh` series for `ln` that `log2`, `log10`,
+//! `ln_1p` and `powf` share (and the inverse hyperbolic functions, through [`ln_of_dd`]).
 
 use super::build::{f, horner, i, pow2, sel, u, Builder, Dd, V};
 use crate::ir::Scalar;
 
 /// ln 2 as a double-double.
-const LN2: (f64, f64) = (std::f64::consts::LN_2, 2.3190468138462996e-17);
+pub(crate) const LN2: (f64, f64) = (std::f64::consts::LN_2, 2.3190468138462996e-17);
 /// 1 / ln 2 as a double-double.
 const INV_LN2: (f64, f64) = (std::f64::consts::LOG2_E, 2.0355273740931033e-17);
 /// 1 / ln 10 as a double-double.
@@ -161,6 +161,33 @@ pub(crate) fn ln(b: &mut Builder, x: V) -> V {
     let x = b.let_("x0", x);
     let l = ln_dd(b, x.clone());
     log_specials(&x, l.hi)
+}
+
+/// `ln t` for a double-double `t` (`t.hi` finite and positive), to about 2^-100 relative:
+/// `ln t.hi + t.lo / t.hi`, as `ln(1 + e) = e` to far below that for `|e| <= 2^-53`.
+pub(crate) fn ln_of_dd(b: &mut Builder, t: &Dd) -> Dd {
+    let l = ln_dd(b, t.hi.clone());
+    b.dd_add(&l, &Dd::of(t.lo.clone() / t.hi.clone()))
+}
+
+/// `x.ln_1p()`: `ln` of the exact sum `1 + x` (a double-double, [`ln_of_dd`]); `x` itself
+/// below 2^-54 in magnitude (`ln(1 + x) = x - x^2/2` rounds to `x` there, ±0 included), and
+/// the special cases of `ln` shifted by one.
+pub(crate) fn ln_1p(b: &mut Builder, x: V) -> V {
+    let x = b.let_("lx", x);
+    let regular = b.let_(
+        "lregular",
+        x.clone().gt(f(-1.0)).and(x.clone().lt(f(f64::INFINITY))),
+    );
+    let sum = b.two_sum(f(1.0), sel(regular.clone(), x.clone(), f(0.0)));
+    let l = ln_of_dd(b, &sum);
+    let special = sel(
+        x.clone().eq(f(-1.0)),
+        f(f64::NEG_INFINITY),
+        sel(x.clone().eq(f(f64::INFINITY)), x.clone(), f(f64::NAN)),
+    );
+    let value = sel(x.clone().abs().lt(f(2f64.powi(-54))), x, l.hi);
+    sel(regular, value, special)
 }
 
 /// `log2 x` and `log10 x`: [`ln_dd`] times `1 / ln 2` or `1 / ln 10` in double-double.

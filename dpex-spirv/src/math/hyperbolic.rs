@@ -1,9 +1,10 @@
-//! `sinh`, `cosh` and `tanh` in f64: from the double-double `e^|x|` of
-//! [`exp_parts`](super::exp_log::exp_parts), and near zero, where `e^x - e^-x` cancels, from
-//! a double-double `expm1` series.
+//! `sinh`, `cosh`, `tanh` and `exp_m1` in f64: from the double-double `e^|x|` of
+//! [`exp_parts`](super::exp_log::exp_parts), and near zero, where `e^x - e^-x` (or `e^x - 1`)
+//! cancels, from a double-double `expm1` series; `asinh`, `acosh` and `atanh` as the
+//! logarithm ([`ln_of_dd`]) of a double-double argument, so that nothing cancels near zero.
 
 use super::build::{copysign, f, horner, i, pow2, sel, Builder, Dd, V};
-use super::exp_log::{dd_const, exp_parts, scale};
+use super::exp_log::{dd_const, exp_parts, ln_dd, ln_of_dd, scale, LN2};
 
 /// `1 / n!` for n = 3..=17: the Taylor coefficients of `(e^x - 1 - x - x^2/2) / x^3`.
 fn expm1_tail() -> Vec<f64> {
@@ -16,8 +17,8 @@ fn expm1_tail() -> Vec<f64> {
     c
 }
 
-/// `e^x - 1` as a double-double for `0 <= x <= 0.5`, to about 2^-58 relative: `x + x^2/2`
-/// in double-double, the rest of Taylor's series (at most 4% of the sum) in f64.
+/// `e^x - 1` as a double-double for `|x| <= 0.5`, to about 2^-57 relative: `x + x^2/2`
+/// in double-double, the rest of Taylor's series (at most 5% of the sum) in f64.
 fn expm1_small(b: &mut Builder, x: V) -> Dd {
     let x = b.let_("mx", x);
     let square = b.two_prod(x.clone(), x.clone());
@@ -105,4 +106,83 @@ pub(crate) fn tanh(b: &mut Builder, x: V) -> V {
     let den = b.dd_add(&y, &t);
     let far = b.dd_div(&num, &den);
     signed(&x, sel(a.lt(f(0.25)), near.hi, far.hi))
+}
+
+/// `x.exp_m1()`: below 0.5 in magnitude the series of [`expm1_small`] (`x` itself below
+/// 2^-54, where `x + x^2/2` rounds to `x`, ±0 included); above, `2^k (y - 2^-k)` with
+/// `e^x = 2^k y` ([`exp_parts`]), which cancels at most a factor 2.6 there; -1 below -40.
+pub(crate) fn exp_m1(b: &mut Builder, x: V) -> V {
+    let x = b.let_("ex", x);
+    let a = b.let_("ea", x.clone().abs());
+    let small = b.let_("esmall", a.clone().lt(f(0.5)));
+    let near = expm1_small(b, sel(small.clone(), x.clone(), f(0.0)));
+    let (y, k) = exp_parts(b, sel(small.clone(), f(1.0), x.clone()), f(0.0));
+    // Beyond |k| = 60, 2^-k is far below an ulp of `y` (or `y` far below one of 2^-k).
+    let kc = sel(
+        k.clone().gt(i(60)),
+        i(60),
+        sel(k.clone().lt(i(-60)), i(-60), k.clone()),
+    );
+    let d = b.dd_add(&y, &Dd::of(-pow2(-kc)));
+    let far = scale(b, d.hi, k);
+    let r = sel(small, near.hi, sel(x.clone().lt(f(-40.0)), f(-1.0), far));
+    sel(a.lt(f(2f64.powi(-54))), x, r)
+}
+
+/// `x.asinh()`: `ln(|x| + sqrt(x^2 + 1))` with the argument in double-double; `ln 2|x|`
+/// above 2^28 (the rest is below 2^-58), `x` below 2^-28 (`x - x^3/6` rounds to `x`).
+pub(crate) fn asinh(b: &mut Builder, x: V) -> V {
+    let x = b.let_("ix", x);
+    let a = b.let_("ia", x.clone().abs());
+    let big = b.let_("ibig", a.clone().gt(f(2f64.powi(28))));
+    let m = b.let_("im", sel(big.clone(), f(1.0), a.clone()));
+    let square = b.two_prod(m.clone(), m.clone());
+    let sum = b.dd_add(&square, &Dd::of(f(1.0)));
+    let root = b.dd_sqrt(&sum);
+    let t = b.dd_add(&root, &Dd::of(m));
+    let middle = ln_of_dd(b, &t);
+    let far = ln_dd(b, sel(big.clone(), a.clone(), f(1.0)));
+    let far = b.dd_add(&far, &dd_const(LN2));
+    let r = sel(big, far.hi, middle.hi);
+    let r = sel(a.clone().lt(f(2f64.powi(-28))), a.clone(), r);
+    signed(&x, sel(a.clone().eq(f(f64::INFINITY)), a, r))
+}
+
+/// `x.acosh()`: `ln(x + sqrt(x^2 - 1))` with the argument in double-double (`x^2 - 1` is
+/// exact to far below an ulp, also next to 1); `ln 2x` above 2^28; NaN below 1.
+pub(crate) fn acosh(b: &mut Builder, x: V) -> V {
+    let x = b.let_("cx", x);
+    let regular = b.let_(
+        "cregular",
+        x.clone().ge(f(1.0)).and(x.clone().lt(f(f64::INFINITY))),
+    );
+    let big = b.let_("cbig", x.clone().gt(f(2f64.powi(28))));
+    let m = sel(regular.clone().and(big.clone().not()), x.clone(), f(1.0));
+    let m = b.let_("cm", m);
+    let square = b.two_prod(m.clone(), m.clone());
+    let less = b.dd_add(&square, &Dd::of(f(-1.0)));
+    let root = b.dd_sqrt(&less);
+    let t = b.dd_add(&root, &Dd::of(m));
+    let middle = ln_of_dd(b, &t);
+    let far = ln_dd(b, sel(big.clone(), x.clone(), f(1.0)));
+    let far = b.dd_add(&far, &dd_const(LN2));
+    let r = sel(big, far.hi, middle.hi);
+    let special = sel(x.clone().eq(f(f64::INFINITY)), x, f(f64::NAN));
+    sel(regular, r, special)
+}
+
+/// `x.atanh()`: `ln((1 + |x|) / (1 - |x|)) / 2` with the quotient in double-double; `x`
+/// below 2^-28 (`x + x^3/3` rounds to `x`); ±infinity at ±1, NaN beyond.
+pub(crate) fn atanh(b: &mut Builder, x: V) -> V {
+    let x = b.let_("ax", x);
+    let a = b.let_("aa", x.clone().abs());
+    let inside = b.let_("ainside", a.clone().lt(f(1.0)));
+    let m = b.let_("am", sel(inside.clone(), a.clone(), f(0.0)));
+    let num = b.two_sum(f(1.0), m.clone());
+    let den = b.two_sum(f(1.0), -m);
+    let q = b.dd_div(&num, &den);
+    let l = ln_of_dd(b, &q);
+    let r = sel(a.clone().lt(f(2f64.powi(-28))), a.clone(), l.hi * f(0.5));
+    let outside = sel(a.eq(f(1.0)), f(f64::INFINITY), f(f64::NAN));
+    signed(&x, sel(inside, r, outside))
 }

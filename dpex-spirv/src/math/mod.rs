@@ -12,10 +12,12 @@
 //! `log10` and `powf` (`exp_log.rs`); `erf` and `erfc` (`erf.rs`); `sin`, `cos` and `tan`,
 //! reduced by pi/2 exactly enough over the whole f64 range (`trig.rs`); `asin`, `acos`,
 //! `atan` and `atan2` with C99's special cases (`inverse.rs`); `cbrt` and `hypot`
-//! (`roots.rs`); `sinh`, `cosh` and `tanh` (`hyperbolic.rs`); `powi` (`powi.rs`).
+//! (`roots.rs`); `sinh`, `cosh`, `tanh`, `asinh`, `acosh`, `atanh` and `exp_m1`
+//! (`hyperbolic.rs`); `ln_1p` (`exp_log.rs`); `powi` (`powi.rs`); `ldexp`, exact
+//! (`ldexp.rs`).
 //!
 //! The f64 functions are written for f64. Each f32 function but `powi` (which multiplies in
-//! the type itself, as the host does) computes in f64 with the f64 algorithm and rounds once
+//! the type itself, as the host does) and `ldexp` (exact, `ldexp.rs`) computes in f64 with the f64 algorithm and rounds once
 //! to f32, so **f32 library functions need a device with f64**
 //! (`shaderFloat64`; both target devices have it). The measured accuracy of every function
 //! on each device is in `MATH.md`, written by the root test `tests/math_accuracy`.
@@ -26,6 +28,7 @@ mod exp_log;
 mod fma;
 mod hyperbolic;
 mod inverse;
+mod ldexp;
 mod powi;
 mod roots;
 mod trig;
@@ -39,8 +42,8 @@ use build::{Builder, V};
 ///
 /// The function is named `__dpex_<fun>_<ty>` (`__dpex_sin_f64`), takes `ParamKind::Scalar`
 /// parameters in the operand order of [`MathFunction`] (`Atan2` is `(y, x)`, `MulAdd` is
-/// `(x, a, b)`, `Powf` is `(x, y)`), all of type `ty` but `Powi`'s exponent (`(x: ty, n:
-/// i32)`), returns `ty`, and calls no other function.
+/// `(x, a, b)`, `Powf` is `(x, y)`), all of type `ty` but the exponent of `Powi` and `Ldexp`
+/// (`(x: ty, n: i32)`), returns `ty`, and calls no other function.
 pub fn library(fun: MathFunction, ty: Scalar) -> Option<Function> {
     let (name, arity, body): (&str, usize, Body) = match fun {
         MathFunction::MulAdd => ("mul_add", 3, mul_add),
@@ -85,6 +88,25 @@ pub fn library(fun: MathFunction, ty: Scalar) -> Option<Function> {
         MathFunction::Tanh => ("tanh", 1, |b, ty, a| {
             via_f64(b, ty, a, |b, a| hyperbolic::tanh(b, a[0].clone()))
         }),
+        MathFunction::Asinh => ("asinh", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| hyperbolic::asinh(b, a[0].clone()))
+        }),
+        MathFunction::Acosh => ("acosh", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| hyperbolic::acosh(b, a[0].clone()))
+        }),
+        MathFunction::Atanh => ("atanh", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| hyperbolic::atanh(b, a[0].clone()))
+        }),
+        MathFunction::ExpM1 => ("exp_m1", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| hyperbolic::exp_m1(b, a[0].clone()))
+        }),
+        MathFunction::Ln1p => ("ln_1p", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| exp_log::ln_1p(b, a[0].clone()))
+        }),
+        // Exact: one rounding of the exact product, in the type's own range.
+        MathFunction::Ldexp => ("ldexp", 2, |b, ty, a| {
+            ldexp::ldexp(b, ty, a[0].clone(), a[1].clone())
+        }),
         // In the type itself, as the host does: never through f64.
         MathFunction::Powi => ("powi", 2, |b, ty, a| {
             powi::powi(b, ty, a[0].clone(), a[1].clone())
@@ -122,7 +144,7 @@ pub fn library(fun: MathFunction, ty: Scalar) -> Option<Function> {
         .iter()
         .enumerate()
         .map(|(k, &n)| match (fun, k) {
-            (MathFunction::Powi, 1) => (n, Scalar::I32),
+            (MathFunction::Powi | MathFunction::Ldexp, 1) => (n, Scalar::I32),
             _ => (n, ty),
         })
         .collect();

@@ -5,7 +5,7 @@
 //! - `abs` on integers is `x < 0 ? -x : x` (wrapping, as `i32::MIN.abs()` in release builds);
 //! - `round` takes half-way cases away from zero: `t = trunc(x)`, then `t + copysign(1, x)` when
 //!   `|x - t| >= 0.5` (`x - t` is exact);
-//! - `copysign` (behind `signum`) works on the bits;
+//! - `copysign` (also behind `signum`) works on the bits;
 //! - float `min`/`max` are `NMin`/`NMax` (a NaN operand gives the other);
 //! - `leading_zeros`, `trailing_zeros`, `count_ones` use `FindUMsb`, `FindILsb` and
 //!   `OpBitCount` on 32 bits, which is all Vulkan takes: 8- and 16-bit operands are widened,
@@ -77,6 +77,10 @@ impl Emitter {
                 return self.bit_count(fun, operand, x).map(Some)
             }
             M::MulAdd => return self.mul_add(ty, values).map(Some),
+            M::Copysign => match values {
+                &[magnitude, sign] => return self.copysign_bits(ty, magnitude, sign).map(Some),
+                _ => return Err(BuildError::Internal("copysign without 2 operands".into())),
+            },
             M::Cbrt
             | M::Exp
             | M::Exp2
@@ -97,7 +101,13 @@ impl Emitter {
             | M::Tanh
             | M::Hypot
             | M::Erf
-            | M::Erfc => return self.library_call(fun, ty, values).map(Some),
+            | M::Erfc
+            | M::Asinh
+            | M::Acosh
+            | M::Atanh
+            | M::ExpM1
+            | M::Ln1p
+            | M::Ldexp => return self.library_call(fun, ty, values).map(Some),
             _ => return Ok(None),
         };
         self.glsl(glsl, ty, values).map(Some)

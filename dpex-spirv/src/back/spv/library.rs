@@ -41,6 +41,8 @@ fn rust_name(fun: MathFunction, ty: Scalar) -> String {
         MathFunction::Powf => "powf".to_owned(),
         MathFunction::Powi => "powi".to_owned(),
         MathFunction::MulAdd => "mul_add".to_owned(),
+        MathFunction::ExpM1 => "exp_m1".to_owned(),
+        MathFunction::Ln1p => "ln_1p".to_owned(),
         other => format!("{other:?}").to_lowercase(),
     };
     format!("{ty}::{method}")

@@ -1,7 +1,7 @@
 //! Math functions with Rust's semantics: for OpenCL most are one `OpenCL.std` extended
 //! instruction (for Vulkan, see `glsl`); the rest are built from core instructions (`fract`,
-//! `signum`, float `clamp`, `recip`, angle conversions, `is_nan`, `is_finite`) or call a
-//! helper function (integer `pow`, and f32/f64 `powi` from dpex's math library).
+//! `signum`, float `clamp`, `recip`, angle conversions, `is_nan`, `is_finite`, `is_infinite`)
+//! or call a helper function (integer `pow`, and f32/f64 `powi` from dpex's math library).
 
 use rspirv::dr::Operand;
 use rspirv::spirv::{GlslStd450Op as Glsl, Op, OpenclStd100Op as Cl, Word};
@@ -42,6 +42,13 @@ fn extended(fun: M, operand: Scalar) -> Option<Cl> {
         M::Sinh => Cl::sinh,
         M::Cosh => Cl::cosh,
         M::Tanh => Cl::tanh,
+        M::Asinh => Cl::asinh,
+        M::Acosh => Cl::acosh,
+        M::Atanh => Cl::atanh,
+        M::ExpM1 => Cl::expm1,
+        M::Ln1p => Cl::log1p,
+        M::Copysign => Cl::copysign,
+        M::Ldexp => Cl::ldexp,
         M::Floor => Cl::floor,
         M::Ceil => Cl::ceil,
         // OpenCL's `round` takes half-way cases away from zero, as Rust's does.
@@ -140,6 +147,7 @@ impl Emitter {
             }
             (M::IsNan, _) => self.op(Op::IsNan, result, &[x]),
             (M::IsFinite, _) => self.is_finite(x),
+            (M::IsInfinite, _) => self.op(Op::IsInf, result, &[x]),
             (M::Pow, _) => {
                 let helper = self.pow_function(operand);
                 self.call_id(helper, Some(ty), &values)
