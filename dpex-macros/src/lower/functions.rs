@@ -9,6 +9,7 @@ use super::{error, Lowerer};
 use crate::parse::{instantiations, parse_function_signature, ParamDeclKind, Signature, TypeNames};
 use dpex_spirv::ir::{Access, Argument, Expr, ExprKind, FunctionId, Scalar, Statement};
 use proc_macro2::Span;
+use quote::ToTokens;
 use std::cell::RefCell;
 use syn::spanned::Spanned;
 
@@ -65,7 +66,7 @@ impl FunctionTable {
         &self,
         item: usize,
         types: TypeNames,
-    ) -> syn::Result<(FunctionId, Option<Scalar>, Vec<ParamDeclKind>)> {
+    ) -> syn::Result<(FunctionId, Option<Scalar>, Takes, Vec<ParamDeclKind>)> {
         let mut instances = self.instances.borrow_mut();
         let existing = instances
             .iter()
@@ -80,11 +81,35 @@ impl FunctionTable {
             }
         };
         let sig = &instances[index].sig;
+        let takes = match (&sig.item, &sig.group) {
+            (Some(_), _) => Takes::NdItem,
+            (_, Some(_)) => Takes::Group,
+            _ => Takes::Nothing,
+        };
         Ok((
             FunctionId(index as u32),
             sig.result,
+            takes,
             sig.params.iter().map(|p| p.kind).collect(),
         ))
+    }
+
+    /// True when function `item` may reach a work-group barrier: it names `group_barrier`, or
+    /// a function of the table that may. Its calls must then be reached by whole work-groups.
+    fn may_barrier(&self, item: usize) -> bool {
+        fn visit(table: &FunctionTable, item: usize, seen: &mut Vec<usize>) -> bool {
+            if seen.contains(&item) {
+                return false;
+            }
+            seen.push(item);
+            let body = table.items[item].block.to_token_stream();
+            names_in(body).iter().any(|name| {
+                name == "group_barrier"
+                    || name == "group_barrier_with"
+                    || table.find(name).is_some_and(|f| visit(table, f, seen))
+            })
+        }
+        visit(self, item, &mut Vec::new())
     }
 
     /// Instance `id`: its function item and its signature.
@@ -93,6 +118,15 @@ impl FunctionTable {
         let instance = instances.get(id)?;
         Some((&self.items[instance.item], instance.sig.clone()))
     }
+}
+
+/// What a device function takes before its parameters: the caller's work-item or work-group
+/// (not passed in the IR: the callee reads the same built-ins).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Takes {
+    Nothing,
+    NdItem,
+    Group,
 }
 
 impl Lowerer<'_> {
@@ -111,20 +145,27 @@ impl Lowerer<'_> {
     ) -> syn::Result<Option<Expr>> {
         let callee = &self.funcs.items[item];
         let types = self.infer_generic_args(callee, c)?;
-        let (function, result, params) = self.funcs.instantiate(item, types)?;
-        if params.len() != c.args.len() {
+        let (function, result, takes, params) = self.funcs.instantiate(item, types)?;
+        let context = usize::from(takes != Takes::Nothing);
+        if params.len() + context != c.args.len() {
             return Err(error(
                 c.span(),
                 format!(
                     "`{}` takes {} argument(s), found {}",
                     callee.sig.ident,
-                    params.len(),
+                    params.len() + context,
                     c.args.len()
                 ),
             ));
         }
+        if let Some(arg) = c.args.first().filter(|_| context == 1) {
+            self.context_argument(&callee.sig.ident, takes, arg)?;
+        }
+        if self.funcs.may_barrier(item) {
+            self.require_uniform_control(c.func.span())?;
+        }
         let mut args = Vec::new();
-        for (arg, kind) in c.args.iter().zip(params) {
+        for (arg, kind) in c.args.iter().skip(context).zip(params) {
             args.push(match kind {
                 ParamDeclKind::Scalar(ty) => Argument::Value(self.lower_expr_as(arg, ty)?),
                 ParamDeclKind::Local { .. } => {
@@ -173,6 +214,45 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Checks the work-item or work-group argument of a call: the caller's own, in an ND-range
+    /// kernel (or a device function that has one).
+    fn context_argument(
+        &self,
+        callee: &syn::Ident,
+        takes: Takes,
+        arg: &syn::Expr,
+    ) -> syn::Result<()> {
+        let inner = match arg {
+            syn::Expr::Reference(r) => &*r.expr,
+            other => other,
+        };
+        let fits = match takes {
+            Takes::NdItem => self.is_item(inner),
+            _ => self.names_group(arg),
+        };
+        if !self.sig.nd_range {
+            return Err(syn::Error::new_spanned(
+                arg,
+                format!(
+                    "`{callee}` needs work-groups (it takes an `NdItem` or a `Group`): call it from \
+                     an ND-range kernel, whose first parameter is `it: NdItem<N>`, and pass `&it`"
+                ),
+            ));
+        }
+        if !fits {
+            let want = if takes == Takes::NdItem {
+                "the work-item: write `&it`"
+            } else {
+                "the work-group: write `&it.get_group()` or `&g`"
+            };
+            return Err(syn::Error::new_spanned(
+                arg,
+                format!("`{callee}` takes {want}"),
+            ));
+        }
+        Ok(())
+    }
+
     /// The concrete types of a generic callee's parameters, read off the argument types.
     fn infer_generic_args(
         &mut self,
@@ -212,6 +292,19 @@ impl Lowerer<'_> {
         }
         Ok(TypeNames::new(generic))
     }
+}
+
+/// Every identifier in `tokens`, nested groups included.
+fn names_in(tokens: proc_macro2::TokenStream) -> Vec<String> {
+    let mut names = Vec::new();
+    for tree in tokens {
+        match tree {
+            proc_macro2::TokenTree::Ident(i) => names.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => names.extend(names_in(g.stream())),
+            _ => {}
+        }
+    }
+    names
 }
 
 /// True when `ty` is `name` or a reference to a tensor of `name`.
