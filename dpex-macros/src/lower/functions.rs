@@ -394,6 +394,20 @@ impl Lowerer<'_> {
         Some(value)
     }
 
+    /// `e`, or the value of the `#[dpex::constant]` it names (followed through constants naming
+    /// constants): how a `MemoryOrder` or `MemoryScope` constant reaches the atomics.
+    pub(crate) fn through_constants(&self, e: &syn::Expr) -> syn::Expr {
+        let mut e = e.clone();
+        for _ in 0..16 {
+            let syn::Expr::Path(p) = &e else { break };
+            let Some(constant) = p.path.get_ident().and_then(|i| self.funcs.constant(i)) else {
+                break;
+            };
+            e = (*constant.expr).clone();
+        }
+        e
+    }
+
     /// A length or size written as a positive integer literal or as a `#[dpex::constant]`
     /// whose value is one (or names another such constant).
     pub(crate) fn literal_size(&self, e: &syn::Expr) -> Option<u32> {

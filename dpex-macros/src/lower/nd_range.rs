@@ -286,14 +286,14 @@ impl Lowerer<'_> {
                 "write `atomic_fence(MemoryOrder::AcqRel, MemoryScope::WorkGroup)`",
             ));
         };
-        let order = memory_order(order)?;
+        let order = memory_order(&self.through_constants(order))?;
         if order == MemoryOrder::Relaxed {
             return Err(error(
                 c.span(),
                 "a relaxed fence orders nothing: use Acquire, Release, AcqRel or SeqCst",
             ));
         }
-        let scope = memory_scope(scope)?;
+        let scope = memory_scope(&self.through_constants(scope))?;
         self.emit(Statement::Fence { order, scope });
         Ok(())
     }
