@@ -8,6 +8,13 @@ use common::{queue, rng};
 use dpex::prelude::*;
 use rand::Rng;
 
+/// The order and scope of the integer kernels' counter: atomics take them as constants too.
+#[dpex::constant]
+const COUNTER_ORDER: MemoryOrder = MemoryOrder::AcqRel;
+/// See [`COUNTER_ORDER`].
+#[dpex::constant]
+const COUNTER_SCOPE: MemoryScope = MemoryScope::Device;
+
 /// Slots of the `out` tensor each kernel updates, one per operation (the kernels, stamped out
 /// by macros, write the numbers; the host names them).
 const ADD: usize = 0;
@@ -62,8 +69,7 @@ macro_rules! integer_atomics {
             AtomicRef::new(&mut out[2]).fetch_min(v);
             AtomicRef::new(&mut out[3]).fetch_max(v);
             previous[i] = AtomicRef::new(&mut out[4]).exchange(v);
-            let counter =
-                AtomicRef::with_order(&mut out[5], MemoryOrder::AcqRel, MemoryScope::Device);
+            let counter = AtomicRef::with_order(&mut out[5], COUNTER_ORDER, COUNTER_SCOPE);
             loop {
                 let seen = counter.load();
                 let (swapped, _) = counter.compare_exchange(seen, seen + 1);

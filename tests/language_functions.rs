@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_eq_each, assert_same_each, float_pairs, int_pairs, queue};
+use common::{assert_eq_each, assert_same_each, float_pairs, int_pairs, nonzero_f32, queue, rng};
 use dpex::prelude::*;
 
 /// Called by `poly_kernel_a` and `poly_kernel_b`, and on the host.
@@ -340,5 +340,70 @@ fn functions_of_one_name_in_two_modules_are_resolved_by_path() -> dpex::Result<(
     );
     let want: Vec<i64> = x.iter().map(|&v| v.wrapping_sub(7)).collect();
     assert_eq_each("mix", &own.to_vec()?, &want, describe);
+    Ok(())
+}
+
+/// Stores `v` in the work-item's slot of `tmp`, waits for its work-group, and returns the value
+/// the work-item mirrored in the group stored (a function taking the work-item).
+#[dpex::func]
+fn mirror_in_group(it: &NdItem<1>, tmp: &mut Tensor<f32>, v: f32) -> f32 {
+    let i = it.get_global_id(0);
+    let l = it.get_local_id(0);
+    tmp[i] = v;
+    group_barrier(&it.get_group());
+    tmp[i - l + (it.get_local_range(0) - 1 - l)]
+}
+
+/// Waits for the work-group (a function taking the group).
+#[dpex::func]
+fn wait_for(g: &Group<1>) {
+    group_barrier(g);
+}
+
+/// Rotates `v` by one place within the work-group through `tmp` (a function calling a
+/// function that waits).
+#[dpex::func]
+fn rotate_in_group(it: &NdItem<1>, tmp: &mut Tensor<f32>, v: f32) -> f32 {
+    let i = it.get_global_id(0);
+    let l = it.get_local_id(0);
+    let g = it.get_group();
+    wait_for(&g);
+    tmp[i] = v;
+    wait_for(&g);
+    tmp[i - l + (l + 1) % g.get_local_range(0)]
+}
+
+#[kernel]
+fn exchange_kernel(it: NdItem<1>, x: &Tensor<f32>, tmp: &mut Tensor<f32>, out: &mut Tensor<f32>) {
+    let i = it.get_global_id(0);
+    let mirrored = mirror_in_group(&it, tmp, x[i] * 2.0);
+    let rotated = rotate_in_group(&it, tmp, x[i] - 1.0);
+    out[i] = mirrored + rotated * 3.0;
+}
+
+#[test]
+fn functions_taking_the_work_item_or_group_wait_at_barriers() -> dpex::Result<()> {
+    let q = queue();
+    let x = nonzero_f32(&mut rng(907), 64 * 13);
+    let n = x.len();
+    let dx = Tensor::from_slice(&q, &x)?;
+    let mut tmp = Tensor::<f32>::zeros(&q, n)?;
+    let mut out = Tensor::<f32>::zeros(&q, n)?;
+    for local in [64, 8] {
+        exchange_kernel
+            .launch(NdRange::new([n], [local]), (&dx, &mut tmp, &mut out))?
+            .wait()?;
+        let want: Vec<f32> = (0..n)
+            .map(|i| {
+                let (start, l) = (i - i % local, i % local);
+                let mirrored = x[start + local - 1 - l] * 2.0;
+                let rotated = x[start + (l + 1) % local] - 1.0;
+                mirrored + rotated * 3.0
+            })
+            .collect();
+        assert_same_each("exchange", &out.to_vec()?, &want, |i| {
+            format!("local size {local}, work-item {i}")
+        });
+    }
     Ok(())
 }

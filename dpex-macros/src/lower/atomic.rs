@@ -54,7 +54,10 @@ impl Lowerer<'_> {
     ) -> syn::Result<AtomicElement> {
         let (order, scope) = match (constructor, c.args.len()) {
             ("new", 1) => (MemoryOrder::Relaxed, Scope::Device),
-            ("with_order", 3) => (memory_order(&c.args[1])?, memory_scope(&c.args[2])?),
+            ("with_order", 3) => (
+                memory_order(&self.through_constants(&c.args[1]))?,
+                memory_scope(&self.through_constants(&c.args[2]))?,
+            ),
             _ => {
                 return Err(error(
                     c.span(),

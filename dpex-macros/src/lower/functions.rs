@@ -106,7 +106,7 @@ impl FunctionTable {
         &self,
         item: usize,
         types: TypeNames,
-    ) -> syn::Result<(FunctionId, Option<Scalar>, Vec<ParamDeclKind>)> {
+    ) -> syn::Result<(FunctionId, Option<Scalar>, Takes, Vec<ParamDeclKind>)> {
         let mut instances = self.instances.borrow_mut();
         let existing = instances
             .iter()
@@ -121,11 +121,38 @@ impl FunctionTable {
             }
         };
         let sig = &instances[index].sig;
+        let takes = match (&sig.item, &sig.group) {
+            (Some(_), _) => Takes::NdItem,
+            (_, Some(_)) => Takes::Group,
+            _ => Takes::Nothing,
+        };
         Ok((
             FunctionId(index as u32),
             sig.result,
+            takes,
             sig.params.iter().map(|p| p.kind).collect(),
         ))
+    }
+
+    /// True when function `item` may reach a work-group barrier: it names `group_barrier`, or
+    /// a function of the table that may. Its calls must then be reached by whole work-groups.
+    fn may_barrier(&self, item: usize) -> bool {
+        fn visit(table: &FunctionTable, item: usize, seen: &mut Vec<usize>) -> bool {
+            if seen.contains(&item) {
+                return false;
+            }
+            seen.push(item);
+            let scope = table.scope_of(item);
+            let calls = called_paths(&table.items[item].item.block);
+            calls.iter().any(|path| {
+                path.is_ident("group_barrier")
+                    || path.is_ident("group_barrier_with")
+                    || table
+                        .find(&scope, path)
+                        .is_some_and(|f| visit(table, f, seen))
+            })
+        }
+        visit(self, item, &mut Vec::new())
     }
 
     /// Instance `id`: its function item, its signature, the scope of its body and the name
@@ -147,6 +174,15 @@ impl FunctionTable {
     }
 }
 
+/// What a device function takes before its parameters: the caller's work-item or work-group
+/// (not passed in the IR: the callee reads the same built-ins).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Takes {
+    Nothing,
+    NdItem,
+    Group,
+}
+
 impl Lowerer<'_> {
     /// The function a call's path names, if it is in the table.
     pub(crate) fn called_function(&self, path: &syn::ExprPath) -> Option<usize> {
@@ -165,20 +201,27 @@ impl Lowerer<'_> {
     ) -> syn::Result<Option<Expr>> {
         let callee = &self.funcs.items[item].item;
         let types = self.infer_generic_args(callee, c)?;
-        let (function, result, params) = self.funcs.instantiate(item, types)?;
-        if params.len() != c.args.len() {
+        let (function, result, takes, params) = self.funcs.instantiate(item, types)?;
+        let context = usize::from(takes != Takes::Nothing);
+        if params.len() + context != c.args.len() {
             return Err(error(
                 c.span(),
                 format!(
                     "`{}` takes {} argument(s), found {}",
                     callee.sig.ident,
-                    params.len(),
+                    params.len() + context,
                     c.args.len()
                 ),
             ));
         }
+        if let Some(arg) = c.args.first().filter(|_| context == 1) {
+            self.context_argument(&callee.sig.ident, takes, arg)?;
+        }
+        if self.funcs.may_barrier(item) {
+            self.require_uniform_control(c.func.span())?;
+        }
         let mut args = Vec::new();
-        for (arg, kind) in c.args.iter().zip(params) {
+        for (arg, kind) in c.args.iter().skip(context).zip(params) {
             args.push(match kind {
                 ParamDeclKind::Scalar(ty) => Argument::Value(self.lower_expr_as(arg, ty)?),
                 ParamDeclKind::Local { .. } => {
@@ -227,6 +270,45 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Checks the work-item or work-group argument of a call: the caller's own, in an ND-range
+    /// kernel (or a device function that has one).
+    fn context_argument(
+        &self,
+        callee: &syn::Ident,
+        takes: Takes,
+        arg: &syn::Expr,
+    ) -> syn::Result<()> {
+        let inner = match arg {
+            syn::Expr::Reference(r) => &*r.expr,
+            other => other,
+        };
+        let fits = match takes {
+            Takes::NdItem => self.is_item(inner),
+            _ => self.names_group(arg),
+        };
+        if !self.sig.nd_range {
+            return Err(syn::Error::new_spanned(
+                arg,
+                format!(
+                    "`{callee}` needs work-groups (it takes an `NdItem` or a `Group`): call it from \
+                     an ND-range kernel, whose first parameter is `it: NdItem<N>`, and pass `&it`"
+                ),
+            ));
+        }
+        if !fits {
+            let want = if takes == Takes::NdItem {
+                "the work-item: write `&it`"
+            } else {
+                "the work-group: write `&it.get_group()` or `&g`"
+            };
+            return Err(syn::Error::new_spanned(
+                arg,
+                format!("`{callee}` takes {want}"),
+            ));
+        }
+        Ok(())
+    }
+
     /// The concrete types of a generic callee's parameters, read off the argument types.
     fn infer_generic_args(
         &mut self,
@@ -266,6 +348,23 @@ impl Lowerer<'_> {
         }
         Ok(TypeNames::new(generic))
     }
+}
+
+/// The paths of the functions that `body` calls (`f(..)`, `odd::f(..)`, `group_barrier(..)`).
+fn called_paths(body: &syn::Block) -> Vec<syn::Path> {
+    use syn::visit::Visit;
+    struct Calls(Vec<syn::Path>);
+    impl<'ast> Visit<'ast> for Calls {
+        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+            if let syn::Expr::Path(p) = &*call.func {
+                self.0.push(p.path.clone());
+            }
+            syn::visit::visit_expr_call(self, call);
+        }
+    }
+    let mut calls = Calls(Vec::new());
+    calls.visit_block(body);
+    calls.0
 }
 
 /// True when `ty` is `name` or a reference to a tensor of `name`.
@@ -353,6 +452,20 @@ impl Lowerer<'_> {
         let value = self.lower_expr_as(&constant.expr, ty);
         self.constants_in_progress.pop();
         Some(value)
+    }
+
+    /// `e`, or the value of the `#[dpex::constant]` it names (followed through constants naming
+    /// constants): how a `MemoryOrder` or `MemoryScope` constant reaches the atomics.
+    pub(crate) fn through_constants(&self, e: &syn::Expr) -> syn::Expr {
+        let mut e = e.clone();
+        for _ in 0..16 {
+            let syn::Expr::Path(p) = &e else { break };
+            let Some(constant) = p.path.get_ident().and_then(|i| self.funcs.constant(i)) else {
+                break;
+            };
+            e = (*constant.expr).clone();
+        }
+        e
     }
 
     /// A length or size written as a positive integer literal or as a `#[dpex::constant]`

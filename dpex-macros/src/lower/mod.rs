@@ -303,6 +303,9 @@ fn lower_body(
         if let Some(item) = &sig.item {
             lowerer.bind(item, Binding::Item);
         }
+        if let Some(group) = &sig.group {
+            lowerer.bind(group, Binding::Group);
+        }
         if checked && !sig.is_function {
             lowerer.start_failure_slots();
         }

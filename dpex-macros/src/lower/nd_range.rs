@@ -27,6 +27,7 @@ impl Lowerer<'_> {
     /// `item.get_id(d)`, `it.get_local_id(d)`, `it.get_global_linear_id()`, ...
     pub(crate) fn lower_item_query(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Expr> {
         let method = m.method.to_string();
+        self.reject_launch_sizes(m)?;
         let nd = self.sig.nd_range;
         if let Some(builtin) = per_dimension(&method, nd) {
             let dim = self.dimension_argument(m)?;
@@ -69,6 +70,26 @@ impl Lowerer<'_> {
                 ))
             }
         }
+    }
+
+    /// Rejects, in a device function, the queries that read the launch's global size or group
+    /// count: only the kernel knows them (on Vulkan they come with its arguments).
+    fn reject_launch_sizes(&self, m: &syn::ExprMethodCall) -> syn::Result<()> {
+        let method = m.method.to_string();
+        let reads_sizes = matches!(
+            method.as_str(),
+            "get_global_range" | "get_group_range" | "get_global_linear_id" | "get_group_linear_id"
+        );
+        if self.sig.is_function && reads_sizes {
+            return Err(error(
+                m.method.span(),
+                format!(
+                    "`.{method}()` reads the launch's sizes, which only the kernel knows: compute \
+                     it in the kernel and pass it to this function as a `usize`"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Row-major linear id: the last dimension varies fastest.
@@ -121,6 +142,7 @@ impl Lowerer<'_> {
     /// `g.get_group_id(d)`, `g.get_local_range(d)`, `g.leader()`, ...
     pub(crate) fn lower_group_query(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Expr> {
         let method = m.method.to_string();
+        self.reject_launch_sizes(m)?;
         let per_dim: Option<fn(u32) -> Builtin> = match method.as_str() {
             "get_group_id" => Some(Builtin::GroupId),
             "get_group_range" => Some(Builtin::NumGroups),
@@ -249,17 +271,19 @@ impl Lowerer<'_> {
     }
 
     fn lower_barrier(&mut self, c: &syn::ExprCall, with_space: bool) -> syn::Result<()> {
+        if !self.sig.nd_range {
+            let fix = if self.sig.is_function {
+                "take the work-item as the function's first parameter, `it: &NdItem<N>`"
+            } else {
+                "declare the kernel's first parameter `NdItem<N>`"
+            };
+            return Err(error(c.span(), format!("barriers need work-groups: {fix}")));
+        }
         let want = if with_space { 2 } else { 1 };
         if c.args.len() != want || !self.names_group(&c.args[0]) {
             return Err(error(
                 c.span(),
                 "write `group_barrier(&it.get_group())` or `group_barrier_with(&group, FenceSpace::Local)`",
-            ));
-        }
-        if !self.sig.nd_range {
-            return Err(error(
-                c.span(),
-                "barriers need work-groups: declare the kernel's first parameter `NdItem<N>`",
             ));
         }
         self.require_uniform_control(c.func.span())?;
@@ -302,24 +326,30 @@ impl Lowerer<'_> {
                 "write `atomic_fence(MemoryOrder::AcqRel, MemoryScope::WorkGroup)`",
             ));
         };
-        let order = memory_order(order)?;
+        let order = memory_order(&self.through_constants(order))?;
         if order == MemoryOrder::Relaxed {
             return Err(error(
                 c.span(),
                 "a relaxed fence orders nothing: use Acquire, Release, AcqRel or SeqCst",
             ));
         }
-        let scope = memory_scope(scope)?;
+        let scope = memory_scope(&self.through_constants(scope))?;
         self.emit(Statement::Fence { order, scope });
         Ok(())
     }
 
-    /// True when `e` is `&g` for a group `g`, or `&it.get_group()`.
-    fn names_group(&self, e: &syn::Expr) -> bool {
-        let syn::Expr::Reference(r) = e else {
-            return false;
+    /// True when `e` is `&g` for a group `g`, `&it.get_group()`, or a device function's
+    /// `g: &Group<N>` parameter.
+    pub(crate) fn names_group(&self, e: &syn::Expr) -> bool {
+        let r = match e {
+            syn::Expr::Reference(r) => &*r.expr,
+            syn::Expr::Path(p) => {
+                let group = self.sig.group.as_ref();
+                return group.is_some_and(|g| p.path.is_ident(g));
+            }
+            _ => return false,
         };
-        match &*r.expr {
+        match r {
             syn::Expr::Path(p) => matches!(
                 p.path.get_ident().and_then(|i| self.lookup(i)),
                 Some(Binding::Group)

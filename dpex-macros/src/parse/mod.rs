@@ -19,11 +19,16 @@ use syn::{Ident, ItemFn, ReturnType, Type};
 pub(crate) struct Signature {
     /// The function's name.
     pub name: Ident,
-    /// The name bound to the `Item<N>` parameter (`None` for `_` and for device functions).
+    /// The name bound to the `Item<N>` parameter (`None` for `_`, and for device functions
+    /// unless they take `it: &NdItem<N>` first).
     pub item: Option<Ident>,
-    /// The `N` of `Item<N>` / `NdItem<N>` (0 for device functions).
+    /// The name of a device function's first parameter when it is `g: &Group<N>`.
+    pub group: Option<Ident>,
+    /// The `N` of `Item<N>` / `NdItem<N>` / `Group<N>` (0 for device functions without one).
     pub dims: u32,
-    /// True for an ND-range kernel (first parameter `NdItem<N>`, launched over an `NdRange`).
+    /// True for an ND-range kernel (first parameter `NdItem<N>`, launched over an `NdRange`),
+    /// and for a device function taking `&NdItem<N>` or `&Group<N>` first (callable from
+    /// ND-range kernels only).
     pub nd_range: bool,
     /// The parameters after the item, in order.
     pub params: Vec<ParamDecl>,
@@ -107,7 +112,12 @@ pub(crate) fn parse_signature(func: &ItemFn, types: &TypeNames) -> syn::Result<S
     }
     finish(
         func,
-        (item, dims, nd_range),
+        Context {
+            item,
+            group: None,
+            dims,
+            nd_range,
+        },
         params,
         None,
         false,
@@ -136,7 +146,20 @@ pub(crate) fn parse_function_signature(func: &ItemFn, types: &TypeNames) -> syn:
             }
         },
     };
-    let params = parse_params(sig.inputs.iter(), types, Owner::Function, &mut errors);
+    let mut inputs = sig.inputs.iter().peekable();
+    let context = match inputs.peek().map(|input| parse_context_param(input)) {
+        Some(Some(Ok(context))) => {
+            inputs.next();
+            context
+        }
+        Some(Some(Err(e))) => {
+            inputs.next();
+            errors.push(e);
+            Context::default()
+        }
+        _ => Context::default(),
+    };
+    let params = parse_params(inputs, types, Owner::Function, &mut errors);
     if let Some(p) = params
         .iter()
         .find(|p| matches!(p.kind, ParamDeclKind::Local { .. }))
@@ -146,7 +169,72 @@ pub(crate) fn parse_function_signature(func: &ItemFn, types: &TypeNames) -> syn:
             "a device function cannot take a `LocalAccessor`: declare it on the kernel",
         ));
     }
-    finish(func, (None, 0, false), params, result, true, types, errors)
+    finish(func, context, params, result, true, types, errors)
+}
+
+/// What a signature's work-item (or work-group) parameter gives its body.
+#[derive(Default)]
+struct Context {
+    item: Option<Ident>,
+    group: Option<Ident>,
+    dims: u32,
+    nd_range: bool,
+}
+
+/// A device function's first parameter when it is `it: &NdItem<N>` or `g: &Group<N>`.
+fn parse_context_param(input: &syn::FnArg) -> Option<syn::Result<Context>> {
+    let syn::FnArg::Typed(t) = input else {
+        return None;
+    };
+    let (is_group, dims, referent) = match &*t.ty {
+        Type::Reference(r) if r.mutability.is_none() => match params::group_dims(&r.elem) {
+            Some(dims) => (true, dims, &*r.elem),
+            None => (false, params::item_dims(&r.elem)?, &*r.elem),
+        },
+        ty => {
+            let what = if params::group_dims(ty).is_some() {
+                "Group"
+            } else {
+                params::item_dims(ty)?.ok()?;
+                "NdItem"
+            };
+            return Some(Err(syn::Error::new_spanned(
+                ty,
+                format!("a device function takes the work-item by reference: write `&{what}<N>`"),
+            )));
+        }
+    };
+    let dims = match dims {
+        Ok(d) => d,
+        Err(e) => return Some(Err(e)),
+    };
+    let name = match &*t.pat {
+        syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+        other => {
+            return Some(Err(syn::Error::new_spanned(
+                other,
+                "write a plain name for this parameter, e.g. `it`",
+            )))
+        }
+    };
+    if !is_group && !params::is_nd_item(referent) {
+        return Some(Err(syn::Error::new_spanned(
+            &t.ty,
+            "a device function can take the work-item of an ND-range kernel (`&NdItem<N>`) or its \
+             work-group (`&Group<N>`), not an `Item`: pass the ids it needs as `usize`s",
+        )));
+    }
+    let (item, group) = if is_group {
+        (None, Some(name))
+    } else {
+        (Some(name), None)
+    };
+    Some(Ok(Context {
+        item,
+        group,
+        dims,
+        nd_range: true,
+    }))
 }
 
 fn parse_params<'a>(
@@ -167,14 +255,20 @@ fn parse_params<'a>(
 
 fn finish(
     func: &ItemFn,
-    (item, dims, nd_range): (Option<Ident>, u32, bool),
+    context: Context,
     params: Vec<ParamDecl>,
     result: Option<Scalar>,
     is_function: bool,
     types: &TypeNames,
     mut errors: Vec<syn::Error>,
 ) -> syn::Result<Signature> {
-    let mut seen: Vec<&Ident> = item.iter().collect();
+    let Context {
+        item,
+        group,
+        dims,
+        nd_range,
+    } = context;
+    let mut seen: Vec<&Ident> = item.iter().chain(&group).collect();
     for p in &params {
         if seen.contains(&&p.name) {
             errors.push(syn::Error::new(
@@ -189,6 +283,7 @@ fn finish(
         None => Ok(Signature {
             name: func.sig.ident.clone(),
             item,
+            group,
             dims,
             nd_range,
             params,

@@ -68,7 +68,7 @@ pub(super) fn parse_item_param(input: &FnArg) -> syn::Result<(Option<Ident>, u32
 }
 
 /// True when `ty` is `NdItem<..>`.
-fn is_nd_item(ty: &Type) -> bool {
+pub(super) fn is_nd_item(ty: &Type) -> bool {
     matches!(ty, Type::Path(tp) if tp.path.segments.last().is_some_and(|s| s.ident == "NdItem"))
 }
 
@@ -79,6 +79,31 @@ pub(super) fn item_dims(ty: &Type) -> Option<syn::Result<u32>> {
     if last.ident != "Item" && last.ident != "NdItem" {
         return None;
     }
+    Some(const_dims(last).ok_or_else(|| {
+        syn::Error::new_spanned(
+            ty,
+            "a work-item index has 1, 2 or 3 dimensions: write `Item<1>`, `Item<2>` or `Item<3>` \
+             (or `NdItem<..>`)",
+        )
+    }))
+}
+
+/// `Some(dims)` when `ty` is `Group<N>`; `None` when it is not a `Group` at all.
+pub(super) fn group_dims(ty: &Type) -> Option<syn::Result<u32>> {
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last()?;
+    (last.ident == "Group").then(|| {
+        const_dims(last).ok_or_else(|| {
+            syn::Error::new_spanned(
+                ty,
+                "a work-group has 1, 2 or 3 dimensions: write `Group<1>`, `Group<2>` or `Group<3>`",
+            )
+        })
+    })
+}
+
+/// The `N` (1 to 3) of `Item<N>`, `NdItem<N>` or `Group<N>`.
+fn const_dims(last: &syn::PathSegment) -> Option<u32> {
     let dims = match &last.arguments {
         PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
             GenericArgument::Const(syn::Expr::Lit(l)) => match &l.lit {
@@ -92,14 +117,7 @@ pub(super) fn item_dims(ty: &Type) -> Option<syn::Result<u32>> {
         },
         _ => None,
     };
-    Some(match dims {
-        Some(d @ 1..=3) => Ok(d),
-        _ => Err(syn::Error::new_spanned(
-            ty,
-            "a work-item index has 1, 2 or 3 dimensions: write `Item<1>`, `Item<2>` or `Item<3>` \
-             (or `NdItem<..>`)",
-        )),
-    })
+    dims.filter(|d| (1..=3).contains(d))
 }
 
 pub(super) fn parse_param(

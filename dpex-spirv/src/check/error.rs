@@ -458,8 +458,9 @@ pub enum CheckError {
         /// The kernel's dimension count.
         dims: u32,
     },
-    /// A built-in read in a device function: functions have no launch range of their own
-    /// (pass the value as a parameter).
+    /// A launch size (global size, group count) read in a device function, or any built-in in
+    /// a module without kernels: functions have no launch of their own (pass the value as a
+    /// parameter).
     #[error("{owner}: {builtin} can only be read in a kernel; pass it as a parameter")]
     BuiltinInFunction {
         /// The function.

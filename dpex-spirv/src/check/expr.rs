@@ -1,6 +1,6 @@
 //! Type checking of expression trees: every [`Expr::ty`] must be what its operation produces.
 
-use super::{CheckError, Checker};
+use super::{CheckError, Checker, Owner};
 use crate::ir::{BinaryOp, Builtin, Expr, ExprKind, Literal, ParamKind, Scalar, UnaryOp};
 
 /// The Rust spelling of a unary operator, for messages.
@@ -260,7 +260,8 @@ impl Checker<'_> {
         self.has_type(ty, result, || format!("the result of `{name}`"))
     }
 
-    /// Checks that `builtin` is read in a kernel, in one of its dimensions, as a `ty`.
+    /// Checks that `builtin` is read in one of the kernel's dimensions, as a `ty`; the launch
+    /// sizes (global size, group count) in a kernel only.
     fn builtin(&self, ty: Scalar, builtin: Builtin) -> Result<(), CheckError> {
         let (name, dim) = match builtin {
             Builtin::GlobalId(dim) => ("global_id", Some(dim)),
@@ -274,7 +275,9 @@ impl Checker<'_> {
             Builtin::SubGroupSize => ("sub_group_size", None),
             Builtin::NumSubGroups => ("num_sub_groups", None),
         };
-        let Some(dims) = self.dims else {
+        let launch_size = matches!(builtin, Builtin::GlobalSize(_) | Builtin::NumGroups(_));
+        let in_function = matches!(self.owner, Owner::Function(_));
+        let (Some(dims), false) = (self.dims, in_function && launch_size) else {
             return Err(CheckError::BuiltinInFunction {
                 owner: self.owner(),
                 builtin: name,

@@ -42,6 +42,8 @@ pub fn check_module(m: &Module) -> Result<(), CheckError> {
     let reports_errors = report::module_reports_errors(m)?;
     let mut names = HashSet::new();
     let mut callees = Vec::with_capacity(m.functions.len());
+    // Functions may read the work-item ids of the dimensions every kernel has.
+    let function_dims = m.kernels.iter().map(|k| k.dims).min();
     for f in &m.functions {
         let owner = Owner::Function(f.name.clone());
         check_name(&owner, &mut names)?;
@@ -59,7 +61,7 @@ pub fn check_module(m: &Module) -> Result<(), CheckError> {
             params: &f.params,
             locals: &f.locals,
             workgroup_arrays: &[],
-            dims: None,
+            dims: function_dims,
             result: f.result,
             reports_errors,
         };
@@ -148,7 +150,8 @@ struct Body<'m> {
     locals: &'m [Local],
     /// A kernel's work-group arrays (none for a function).
     workgroup_arrays: &'m [WorkgroupArray],
-    /// A kernel's launch dimensions; `None` in a function.
+    /// The launch dimensions: a kernel's, or in a function the fewest of the module's kernels
+    /// (`None` when it has none).
     dims: Option<u32>,
     /// A function's result type; `None` in kernels and functions returning `()`.
     result: Option<Scalar>,
@@ -168,7 +171,8 @@ struct Checker<'m> {
     locals: &'m [Local],
     /// A kernel's work-group arrays (none for a function).
     workgroup_arrays: &'m [WorkgroupArray],
-    /// A kernel's launch dimensions; `None` in a function.
+    /// The launch dimensions: a kernel's, or in a function the fewest of the module's kernels
+    /// (`None` when it has none).
     dims: Option<u32>,
     /// A function's result type; `None` in kernels and functions returning `()`.
     result: Option<Scalar>,

@@ -17,6 +17,13 @@ pub(super) struct BuiltinVars {
     vars: Vec<(BuiltIn, Word)>,
 }
 
+impl BuiltinVars {
+    /// The variables declared so far.
+    pub(super) fn declared(&self) -> Vec<Word> {
+        self.vars.iter().map(|&(_, var)| var).collect()
+    }
+}
+
 /// The SPIR-V built-in of `builtin` and the dimension read, if it has dimensions.
 fn spirv_builtin(builtin: Builtin) -> (BuiltIn, Option<u32>) {
     match builtin {

@@ -59,7 +59,13 @@ impl Emitter {
                 },
             },
         )?;
-        let interface = std::mem::take(&mut self.f.interface);
+        let mut interface = std::mem::take(&mut self.f.interface);
+        // The built-ins the device functions read (emitted before it) are the kernel's too.
+        for var in self.builtins.declared() {
+            if !interface.contains(&var) {
+                interface.push(var);
+            }
+        }
         match self.flavour {
             Flavour::OpenCl => {
                 let params = std::mem::take(&mut self.f.opencl_args);
