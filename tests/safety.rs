@@ -239,3 +239,88 @@ fn unchecked_kernels_and_get_unchecked_skip_the_checks() -> dpex::Result<()> {
     assert_eq!(y.to_vec()?, want);
     Ok(())
 }
+
+/// The `OutOfBounds` failure of `shifted_copy` reading `len` elements of `x`, or a panic.
+fn assert_shifted_copy_failed(err: Option<Error>, len: usize) {
+    match &err {
+        Some(Error::OutOfBounds {
+            kernel,
+            parameter,
+            len: got,
+            ..
+        }) => {
+            assert_eq!(kernel, "shifted_copy", "{err:?}");
+            assert_eq!(parameter, "x", "{err:?}");
+            assert_eq!(*got, len as u64, "{err:?}");
+        }
+        other => panic!("expected shifted_copy's OutOfBounds, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_dropped_event_reports_its_failure_at_finish_once() -> dpex::Result<()> {
+    let q = queue();
+    let n = 600;
+    let host = nonzero_f32(&mut rng(73), n);
+    let x = Tensor::from_slice(&q, &host)?;
+    let mut y = Tensor::<f32>::zeros(&q, n)?;
+    drop(shifted_copy.launch(Range::new([n]), (2, &x, &mut y))?);
+    // A clean launch dropped after it changes nothing: the failure is the first launch's.
+    let mut z = Tensor::<f32>::zeros(&q, n - 4)?;
+    drop(shifted_copy.launch(Range::new([n - 4]), (4, &x, &mut z))?);
+    assert_shifted_copy_failed(q.finish().err(), n);
+    // Reported once: the queue is clean again.
+    q.finish()?;
+    assert_eq!(&y.to_vec()?[..n - 2], &host[2..]);
+    assert_eq!(z.to_vec()?, &host[4..]);
+
+    // A failure its own `wait` reported is not reported again by `finish`.
+    let waited = shifted_copy.launch(Range::new([n]), (1, &x, &mut y))?;
+    assert_shifted_copy_failed(waited.wait().err(), n);
+    drop(waited);
+    q.finish()?;
+
+    // The next `wait` on the queue reports it too, after its own launch succeeded.
+    drop(shifted_copy.launch(Range::new([n]), (3, &x, &mut y))?);
+    let clean = shifted_copy.launch(Range::new([n - 5]), (5, &x, &mut z))?;
+    assert_shifted_copy_failed(clean.wait().err(), n);
+    clean.wait()?;
+    assert_eq!(&z.to_vec()?[..n - 5], &host[5..]);
+    Ok(())
+}
+
+#[test]
+fn a_dropped_event_reports_its_failure_at_the_next_blocking_copy() -> dpex::Result<()> {
+    let q = queue();
+    let mut r = rng(74);
+    let n = 256;
+    let a_host = common::nonzero_i32(&mut r, n, -1000..1000);
+    let mut b_host = common::nonzero_i32(&mut r, n, -50..50);
+    b_host[77] = 0;
+    let a = Tensor::from_slice(&q, &a_host)?;
+    let b = Tensor::from_slice(&q, &b_host)?;
+    let mut quotient = Tensor::<i32>::zeros(&q, n)?;
+    let mut remainder = Tensor::<i32>::zeros(&q, n)?;
+    drop(divide.launch(Range::new([n]), (&a, &b, &mut quotient, &mut remainder))?);
+    let err = quotient.to_vec().err();
+    assert!(
+        matches!(&err, Some(Error::DivideByZero { kernel, work_item: 77 }) if kernel == "divide"),
+        "{err:?}"
+    );
+    // The copy itself was made; the failed division touched nothing else.
+    let got = quotient.to_vec()?;
+    for (i, (&x, &y)) in a_host.iter().zip(&b_host).enumerate() {
+        if y != 0 {
+            assert_eq!(got[i], x / y, "element {i}");
+        }
+    }
+    // A copy to the device is a synchronization point too.
+    drop(divide.launch(Range::new([n]), (&a, &b, &mut quotient, &mut remainder))?);
+    let err = remainder.copy_from_host(&vec![1; n]).err();
+    assert!(
+        matches!(&err, Some(Error::DivideByZero { kernel, .. }) if kernel == "divide"),
+        "{err:?}"
+    );
+    assert_eq!(remainder.to_vec()?, vec![1; n]);
+    Ok(())
+}

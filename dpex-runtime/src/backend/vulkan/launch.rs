@@ -233,7 +233,7 @@ pub(crate) fn enqueue(
         }
     }
     for other in foreign {
-        other.finish()?;
+        other.complete()?;
     }
     let record = if spec.reports_errors {
         Some(ErrorRecord::new(queue, spec)?)
@@ -247,8 +247,8 @@ pub(crate) fn enqueue(
     let signal = launch_on(stream, &launch, args)?;
     Ok(Event::new(
         Inner::Vulkan(signal),
+        queue,
         spec.name,
-        queue.is_profiling(),
         record,
     ))
 }
