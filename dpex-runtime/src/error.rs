@@ -267,6 +267,26 @@ pub enum Error {
         global: Vec<usize>,
     },
 
+    /// A launch range larger than dpex, the device's API or the device launch: more than
+    /// [`MAX_WORK_ITEMS`](crate::MAX_WORK_ITEMS) work-items in all (or a product of extents past
+    /// 2^64), or an extent beyond the API's (Vulkan: 2^32, its 32-bit work-item ids). Refused
+    /// before the driver sees it (see SAFETY.md, "Launch validation").
+    #[error(
+        "kernel `{kernel}`: the launch range {global:?} is too large: {detail}; check how the \
+         range is computed (a wrapped `n - m` gives such sizes), or split the work into several \
+         launches"
+    )]
+    RangeTooLarge {
+        /// The kernel's name.
+        kernel: String,
+        /// The global range given.
+        global: Vec<usize>,
+        /// The limit exceeded: work-items in all, or work-items in one dimension.
+        limit: u64,
+        /// Which limit, and by how much.
+        detail: String,
+    },
+
     /// An ND-range whose local range has a different number of dimensions than its global range.
     #[error(
         "kernel `{kernel}`: the local range {local:?} has {} dimensions but the global range \

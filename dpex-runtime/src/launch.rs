@@ -110,7 +110,7 @@ fn enqueue_checked(
     let (queue, foreign) = pick_queue(spec, queue, args)?;
     let device = queue.device();
     check_features(spec, device.info(), device)?;
-    check_device_limits(spec, device.info(), device, local, args)?;
+    check_device_limits(spec, device.info(), device, (global, local), args)?;
     let event = match queue.backend() {
         QueueBackend::OpenCl(_) => {
             opencl::enqueue(spec, queue, (global, local), args, wait_for, &foreign)?

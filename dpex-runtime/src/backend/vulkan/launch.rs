@@ -245,12 +245,7 @@ pub(crate) fn enqueue(
         ..launch
     };
     let signal = launch_on(stream, &launch, args)?;
-    Ok(Event::new(
-        Inner::Vulkan(signal),
-        queue,
-        spec.name,
-        record,
-    ))
+    Ok(Event::new(Inner::Vulkan(signal), queue, spec.name, record))
 }
 
 /// The work-groups per dimension. A count above `maxComputeWorkGroupCount` is dispatched in
