@@ -5,7 +5,7 @@ mod common;
 
 use common::{nonzero_f32, queue, rng};
 use dpex::prelude::*;
-use dpex::{Error, Event, Queue};
+use dpex::{Error, Event, Queue, QueueOptions};
 
 #[kernel]
 fn add_into(item: Item<1>, x: &Tensor<f32>, y: &mut Tensor<f32>) {
@@ -262,4 +262,68 @@ fn a_2d_range_of_2_80_work_items_is_refused() -> dpex::Result<()> {
         );
         Ok(())
     })
+}
+
+/// `y[i] = f(x[i])` with a loop long enough that a launch which ignored its dependency would
+/// run while the previous one still writes `x`.
+#[kernel]
+fn slow_step(item: Item<1>, rounds: u32, x: &Tensor<f32>, y: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    let mut acc = x[i];
+    for _ in 0..rounds {
+        acc = acc * 0.5 + 1.0;
+    }
+    y[i] = acc + x[i];
+}
+
+/// `z[i] = a[i] - b[i]`.
+#[kernel]
+fn difference(item: Item<1>, a: &Tensor<f32>, b: &Tensor<f32>, z: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    z[i] = a[i] - b[i];
+}
+
+/// The host reference of [`slow_step`], in the same `f32` operations.
+fn slow_step_host(rounds: u32, x: &[f32]) -> Vec<f32> {
+    x.iter()
+        .map(|&v| {
+            let mut acc = v;
+            for _ in 0..rounds {
+                acc = acc * 0.5 + 1.0;
+            }
+            acc + v
+        })
+        .collect()
+}
+
+#[test]
+fn typed_launches_wait_for_earlier_events_on_an_out_of_order_queue() -> dpex::Result<()> {
+    let q = Queue::with_options(
+        queue().device(),
+        QueueOptions {
+            out_of_order: true,
+            ..QueueOptions::default()
+        },
+    )?;
+    assert!(q.is_out_of_order());
+    let (n, rounds) = (1 << 15, 300);
+    let host = nonzero_f32(&mut rng(31), n);
+    let x = Tensor::from_slice(&q, &host)?;
+    let mut y = Tensor::<f32>::zeros(&q, n)?;
+    let mut w = Tensor::<f32>::zeros(&q, n)?;
+    let mut z = Tensor::<f32>::zeros(&q, n)?;
+    // x -> y -> w, then z = y - w after both.
+    let first = slow_step.launch(Range::new([n]), (rounds, &x, &mut y))?;
+    let second = slow_step.launch_after(&[&first], Range::new([n]), (rounds, &y, &mut w))?;
+    let third =
+        difference.launch_on_after(&q, &[&first, &second], Range::new([n]), (&y, &w, &mut z))?;
+    third.wait()?;
+    let want_y = slow_step_host(rounds, &host);
+    let want_w = slow_step_host(rounds, &want_y);
+    let want_z: Vec<f32> = want_y.iter().zip(&want_w).map(|(y, w)| y - w).collect();
+    common::assert_close_f32(&z.to_vec()?, &want_z, 1e-6);
+    common::assert_close_f32(&w.to_vec()?, &want_w, 1e-6);
+    first.wait()?;
+    second.wait()?;
+    Ok(())
 }
