@@ -121,6 +121,7 @@ fn read_record(
         Some(Check::OutOfBounds) => Err(Error::OutOfBounds {
             kernel,
             parameter: describe(spec, word(1)),
+            axis: dpex_abi::record::axis(word(1)).map(|a| a as usize),
             index: word(2),
             len: word(3),
             work_item,
