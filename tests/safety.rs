@@ -33,11 +33,13 @@ fn an_out_of_bounds_read_is_reported_and_reads_nothing() -> dpex::Result<()> {
         Error::OutOfBounds {
             kernel,
             parameter,
+            axis,
             index,
             len,
             work_item,
         } => {
             assert_eq!(kernel, "shifted_copy");
+            assert_eq!(*axis, None, "a 1-d access names no axis");
             assert_eq!(parameter, "x");
             assert_eq!(*len, n as u64);
             assert!((n as u64..n as u64 + 3).contains(index), "{err}");
@@ -237,5 +239,187 @@ fn unchecked_kernels_and_get_unchecked_skip_the_checks() -> dpex::Result<()> {
         .wait()?;
     let want: Vec<f32> = host.iter().map(|v| v * 2.0).collect();
     assert_eq!(y.to_vec()?, want);
+    Ok(())
+}
+
+/// The `OutOfBounds` failure of `shifted_copy` reading `len` elements of `x`, or a panic.
+fn assert_shifted_copy_failed(err: Option<Error>, len: usize) {
+    match &err {
+        Some(Error::OutOfBounds {
+            kernel,
+            parameter,
+            len: got,
+            ..
+        }) => {
+            assert_eq!(kernel, "shifted_copy", "{err:?}");
+            assert_eq!(parameter, "x", "{err:?}");
+            assert_eq!(*got, len as u64, "{err:?}");
+        }
+        other => panic!("expected shifted_copy's OutOfBounds, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_dropped_event_reports_its_failure_at_finish_once() -> dpex::Result<()> {
+    let q = queue();
+    let n = 600;
+    let host = nonzero_f32(&mut rng(73), n);
+    let x = Tensor::from_slice(&q, &host)?;
+    let mut y = Tensor::<f32>::zeros(&q, n)?;
+    drop(shifted_copy.launch(Range::new([n]), (2, &x, &mut y))?);
+    // A clean launch dropped after it changes nothing: the failure is the first launch's.
+    let mut z = Tensor::<f32>::zeros(&q, n - 4)?;
+    drop(shifted_copy.launch(Range::new([n - 4]), (4, &x, &mut z))?);
+    assert_shifted_copy_failed(q.finish().err(), n);
+    // Reported once: the queue is clean again.
+    q.finish()?;
+    assert_eq!(&y.to_vec()?[..n - 2], &host[2..]);
+    assert_eq!(z.to_vec()?, &host[4..]);
+
+    // A failure its own `wait` reported is not reported again by `finish`.
+    let waited = shifted_copy.launch(Range::new([n]), (1, &x, &mut y))?;
+    assert_shifted_copy_failed(waited.wait().err(), n);
+    drop(waited);
+    q.finish()?;
+
+    // The next `wait` on the queue reports it too, after its own launch succeeded.
+    drop(shifted_copy.launch(Range::new([n]), (3, &x, &mut y))?);
+    let clean = shifted_copy.launch(Range::new([n - 5]), (5, &x, &mut z))?;
+    assert_shifted_copy_failed(clean.wait().err(), n);
+    clean.wait()?;
+    assert_eq!(&z.to_vec()?[..n - 5], &host[5..]);
+    Ok(())
+}
+
+#[test]
+fn a_dropped_event_reports_its_failure_at_the_next_blocking_copy() -> dpex::Result<()> {
+    let q = queue();
+    let mut r = rng(74);
+    let n = 256;
+    let a_host = common::nonzero_i32(&mut r, n, -1000..1000);
+    let mut b_host = common::nonzero_i32(&mut r, n, -50..50);
+    b_host[77] = 0;
+    let a = Tensor::from_slice(&q, &a_host)?;
+    let b = Tensor::from_slice(&q, &b_host)?;
+    let mut quotient = Tensor::<i32>::zeros(&q, n)?;
+    let mut remainder = Tensor::<i32>::zeros(&q, n)?;
+    drop(divide.launch(Range::new([n]), (&a, &b, &mut quotient, &mut remainder))?);
+    let err = quotient.to_vec().err();
+    assert!(
+        matches!(&err, Some(Error::DivideByZero { kernel, work_item: 77 }) if kernel == "divide"),
+        "{err:?}"
+    );
+    // The copy itself was made; the failed division touched nothing else.
+    let got = quotient.to_vec()?;
+    for (i, (&x, &y)) in a_host.iter().zip(&b_host).enumerate() {
+        if y != 0 {
+            assert_eq!(got[i], x / y, "element {i}");
+        }
+    }
+    // A copy to the device is a synchronization point too.
+    drop(divide.launch(Range::new([n]), (&a, &b, &mut quotient, &mut remainder))?);
+    let err = remainder.copy_from_host(&vec![1; n]).err();
+    assert!(
+        matches!(&err, Some(Error::DivideByZero { kernel, .. }) if kernel == "divide"),
+        "{err:?}"
+    );
+    assert_eq!(remainder.to_vec()?, vec![1; n]);
+    Ok(())
+}
+
+/// `out[i] = t[[i, j, k]]` for a row `j` and a column `k` given at launch.
+#[kernel]
+fn pick_3d(item: Item<1>, j: usize, k: usize, t: &Tensor<f32, 3>, out: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    out[i] = t[[i, j, k]];
+}
+
+/// `m[[r, c]]` read inside a device function.
+#[dpex::func]
+fn element_at(m: &Tensor<f32, 2>, r: usize, c: usize) -> f32 {
+    m[[r, c]]
+}
+
+/// `out[i] = m[[i, c]]`, through [`element_at`].
+#[kernel]
+fn column_through_func(item: Item<1>, c: usize, m: &Tensor<f32, 2>, out: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    out[i] = element_at(m, i, c);
+}
+
+/// The `OutOfBounds` failure's parameter, axis, index and extent.
+fn axis_failure(err: Option<Error>) -> (String, Option<usize>, u64, u64, String) {
+    let text = err.as_ref().map(ToString::to_string).unwrap_or_default();
+    match err {
+        Some(Error::OutOfBounds {
+            parameter,
+            axis,
+            index,
+            len,
+            ..
+        }) => (parameter, axis, index, len, text),
+        other => panic!("expected OutOfBounds, got {other:?}"),
+    }
+}
+
+#[test]
+fn out_of_bounds_reports_on_n_d_tensors_name_the_axis() -> dpex::Result<()> {
+    let q = queue();
+    let (a, b, c) = (6, 5, 7);
+    let host = nonzero_f32(&mut rng(75), a * b * c);
+    let t = Tensor::from_vec_shape(&q, host.clone(), [a, b, c])?;
+    let mut out = Tensor::<f32>::zeros(&q, a + 2)?;
+    // In bounds: the values of the host's row-major layout.
+    pick_3d
+        .launch(Range::new([a]), (3, 4, &t, &mut out))?
+        .wait()?;
+    let want: Vec<f32> = (0..a).map(|i| host[(i * b + 3) * c + 4]).collect();
+    assert_eq!(&out.to_vec()?[..a], &want[..]);
+    // Axis 2: k = c + 3 for every work-item.
+    let err = pick_3d
+        .launch(Range::new([a]), (1, c + 3, &t, &mut out))?
+        .wait()
+        .err();
+    let (parameter, axis, index, len, text) = axis_failure(err);
+    assert_eq!(
+        (parameter.as_str(), axis, index, len),
+        ("t", Some(2), (c + 3) as u64, c as u64)
+    );
+    assert!(
+        text.contains(&format!("axis 2 of `t` (extent {c})")),
+        "{text}"
+    );
+    // Axis 0 only for the last two work-items, axis 1 for all: the first axis out of bounds
+    // of the failing work-item is named, with that axis's extent.
+    let err = pick_3d
+        .launch(Range::new([a + 2]), (b, 0, &t, &mut out))?
+        .wait()
+        .err();
+    let (_, axis, index, len, _) = axis_failure(err);
+    match axis {
+        Some(0) => assert_eq!(len, a as u64, "axis 0 has extent {a}"),
+        Some(1) => assert_eq!((index, len), (b as u64, b as u64)),
+        other => panic!("expected axis 0 or 1, got {other:?}"),
+    }
+    assert!(index >= len);
+
+    // Inside a device function too.
+    let rows = 9;
+    let m_host = nonzero_f32(&mut rng(76), rows * 4);
+    let m = Tensor::from_vec_shape(&q, m_host.clone(), [rows, 4])?;
+    let mut column = Tensor::<f32>::zeros(&q, rows)?;
+    column_through_func
+        .launch(Range::new([rows]), (2, &m, &mut column))?
+        .wait()?;
+    let want: Vec<f32> = (0..rows).map(|r| m_host[r * 4 + 2]).collect();
+    assert_eq!(column.to_vec()?, want);
+    let err = column_through_func
+        .launch(Range::new([rows]), (6, &m, &mut column))?
+        .wait()
+        .err();
+    // (The parameter is named by its position in the device function, not yet by the
+    // kernel's name for it: only the axis, index and extent are checked here.)
+    let (_, axis, index, len, _) = axis_failure(err);
+    assert_eq!((axis, index, len), (Some(1), 6, 4));
     Ok(())
 }

@@ -2,9 +2,10 @@
 //!
 //! [`WORDS`] little-endian `u64` words in device memory, zeroed by the host before the launch:
 //! - word 0: the [`Check::code`] of the first failure in its low half (0 while none);
-//! - word 1: what failed, a [`What`] ([`What::encode`]); 0 for the checks other than
-//!   [`Check::OutOfBounds`];
-//! - word 2: the index, word 3: the length (out of bounds only);
+//! - word 1: what failed, a [`What`] ([`What::encode`]), and for an N-d access the axis out of
+//!   bounds ([`with_axis`]); 0 for the checks other than [`Check::OutOfBounds`];
+//! - word 2: the index, word 3: the length (out of bounds only; for an N-d access, the index on
+//!   that axis and the axis's extent);
 //! - word 4: the global linear id of the work-item, dimension 0 fastest
 //!   (`gid(0) + gid(1) * gsize(0) + gid(2) * gsize(0) * gsize(1)`);
 //! - word 5: unused.
@@ -69,14 +70,29 @@ impl What {
         }
     }
 
-    /// The inverse of [`What::encode`]; kinds above 2 read as private arrays.
+    /// The inverse of [`What::encode`] (ignoring the axis of [`with_axis`]); kinds above 2 read
+    /// as private arrays.
     pub const fn decode(word: u64) -> What {
         let id = word as u32;
-        match word >> 32 {
+        match (word >> 32) & 0xffff {
             0 => What::Param(id),
             1 => What::WorkgroupArray(id),
             _ => What::PrivateArray(id),
         }
+    }
+}
+
+/// Word 1 of an N-d access out of bounds on `axis`: `what` (a [`What::encode`]) with `axis + 1`
+/// in the top 16 bits.
+pub const fn with_axis(what: u64, axis: u32) -> u64 {
+    what | ((axis as u64 + 1) << 48)
+}
+
+/// The axis stored by [`with_axis`] in word 1, if any.
+pub const fn axis(word: u64) -> Option<u32> {
+    match word >> 48 {
+        0 => None,
+        a => Some(a as u32 - 1),
     }
 }
 
@@ -94,6 +110,12 @@ mod tests {
             assert_eq!(What::decode(what.encode()), what);
         }
         assert_eq!(What::WorkgroupArray(2).encode(), 1 << 32 | 2);
+        let word = with_axis(What::PrivateArray(7).encode(), 2);
+        assert_eq!(
+            (What::decode(word), axis(word)),
+            (What::PrivateArray(7), Some(2))
+        );
+        assert_eq!(axis(What::Param(3).encode()), None);
     }
 
     #[test]

@@ -8,6 +8,15 @@ const SETUP_HINT: &str =
      CPU runtime into .dpex/opencl, which `cargo run`/`cargo test` pick up), or install an OpenCL \
      driver that accepts SPIR-V";
 
+/// What an out-of-bounds index was checked against: `` `x` of length 8 `` or, for an N-d
+/// access, `` axis 1 of `m` (extent 4) ``.
+fn bounds_of(parameter: &str, axis: Option<usize>, len: u64) -> String {
+    match axis {
+        Some(axis) => format!("axis {axis} of `{parameter}` (extent {len})"),
+        None => format!("`{parameter}` of length {len}"),
+    }
+}
+
 /// Everything that can go wrong in the dpex runtime.
 ///
 /// Errors are `Clone`: a failed program build is reported to every launch that waited for it.
@@ -176,15 +185,22 @@ pub enum Error {
 
     /// A safe kernel indexed past the end of a tensor, a local accessor or an array. The access
     /// was skipped (nothing was read or written there); only the first failure is reported.
-    #[error("kernel `{kernel}`: index {index} is out of bounds for `{parameter}` of length {len} (work-item {work_item}); the access was skipped")]
+    #[error(
+        "kernel `{kernel}`: index {index} is out of bounds for {} (work-item {work_item}); the \
+         access was skipped",
+        bounds_of(parameter, *axis, *len)
+    )]
     OutOfBounds {
         /// The kernel's name.
         kernel: String,
         /// The parameter (or local/private array) indexed.
         parameter: String,
-        /// The index (row-major over all axes for an N-d tensor).
+        /// For an N-d access, the axis (0-based) whose index is out of bounds, the first one if
+        /// several are; `None` for a 1-d access.
+        axis: Option<usize>,
+        /// The index (for an N-d access, the index on `axis`).
         index: u64,
-        /// The number of elements.
+        /// The number of elements (for an N-d access, the extent of `axis`).
         len: u64,
         /// The global linear id of the work-item (dimension 0 fastest).
         work_item: u64,
@@ -265,6 +281,26 @@ pub enum Error {
         kernel: String,
         /// The global range given.
         global: Vec<usize>,
+    },
+
+    /// A launch range larger than dpex, the device's API or the device launch: more than
+    /// [`MAX_WORK_ITEMS`](crate::MAX_WORK_ITEMS) work-items in all (or a product of extents past
+    /// 2^64), or an extent beyond the API's (Vulkan: 2^32, its 32-bit work-item ids). Refused
+    /// before the driver sees it (see SAFETY.md, "Launch validation").
+    #[error(
+        "kernel `{kernel}`: the launch range {global:?} is too large: {detail}; check how the \
+         range is computed (a wrapped `n - m` gives such sizes), or split the work into several \
+         launches"
+    )]
+    RangeTooLarge {
+        /// The kernel's name.
+        kernel: String,
+        /// The global range given.
+        global: Vec<usize>,
+        /// The limit exceeded: work-items in all, or work-items in one dimension.
+        limit: u64,
+        /// Which limit, and by how much.
+        detail: String,
     },
 
     /// An ND-range whose local range has a different number of dimensions than its global range.

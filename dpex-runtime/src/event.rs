@@ -8,6 +8,7 @@ use crate::backend::opencl;
 use crate::backend::vulkan::Signal;
 use crate::error::{Error, Result};
 use crate::error_record::ErrorRecord;
+use crate::queue::Queue;
 
 /// A launched kernel; [`Event::wait`] blocks until it has run.
 ///
@@ -15,12 +16,19 @@ use crate::error_record::ErrorRecord;
 /// queue come after it. On an out-of-order queue, pass the event to
 /// [`launch_after`](crate::launch_after) to order a later launch after this one.
 ///
+/// Dropping an event without waiting is allowed (the launch keeps its resources until it has
+/// run), but its failed run-time check is then reported at the next synchronization point of
+/// its queue instead: [`Queue::finish`], a blocking copy between one of the queue's tensors and
+/// the host (`to_vec`, `copy_to_host`, `copy_from_host`), or the next `wait` on an event of the
+/// queue. Each failure is reported once: waiting on the event itself reports it there only.
+///
 /// On a Vulkan device an event is a value of its queue's timeline semaphore; its launch may
-/// still sit in the queue's open batch, which waiting submits. Dropping it without waiting is
-/// fine: the launch keeps its resources (argument block, error record, tensor memory) until the
-/// timeline passes it.
+/// still sit in the queue's open batch, which waiting submits.
+#[must_use = "a launch is asynchronous: `wait()` on its event (or `finish()` its queue) to see \
+              its errors"]
 pub struct Event {
     event: Inner,
+    queue: Queue,
     kernel: &'static str,
     profiling: bool,
     /// For a safe kernel: where it reports a failed run-time check.
@@ -64,27 +72,32 @@ impl ProfilingInfo {
 impl Event {
     pub(crate) fn new(
         event: Inner,
+        queue: &Queue,
         kernel: &'static str,
-        profiling: bool,
         record: Option<ErrorRecord>,
     ) -> Event {
         Event {
             event,
+            queue: queue.clone(),
             kernel,
-            profiling,
+            profiling: queue.is_profiling(),
             record,
         }
     }
 
     /// Blocks until the command has completed. For a safe kernel, returns the first run-time
     /// check that failed ([`Error::OutOfBounds`], [`Error::DivideByZero`],
-    /// [`Error::DivideOverflow`]); such a failure touched no memory. Only `wait` reports them.
+    /// [`Error::DivideOverflow`]); such a failure touched no memory.
+    ///
+    /// Then, as every synchronization point of the queue, reports the failure of an earlier
+    /// launch on the queue whose event was dropped unwaited (see [`Event`]); reading those
+    /// records waits for the commands enqueued on the queue before this call.
     pub fn wait(&self) -> Result<()> {
         self.complete()?;
-        match &self.record {
-            Some(record) => record.check(),
-            None => Ok(()),
+        if let Some(record) = &self.record {
+            record.check()?;
         }
+        self.queue.report_unwaited()
     }
 
     /// Blocks until the command has completed, without reading its error record.

@@ -69,13 +69,15 @@ pub fn launch_after(
 /// Launches the first of `variants` whose assumptions hold for this launch
 /// ([`assumptions_hold`]): the `#[kernel]` launcher passes the variant that leaves out the
 /// index checks it could prove at launch, then the fully checked one (which assumes nothing).
-/// Otherwise as [`launch`]; an empty `variants` is [`Error::NoInstance`].
+/// Otherwise as [`launch_after`] (`wait_for` empty: as [`launch`]); an empty `variants` is
+/// [`Error::NoInstance`].
 pub fn launch_best(
     variants: &[&'static KernelSpec],
     global: &[usize],
     local: Option<&[usize]>,
     queue: Option<&Queue>,
     args: &[KernelArg<'_>],
+    wait_for: &[&Event],
 ) -> Result<Event> {
     let Some(&last) = variants.last() else {
         return Err(Error::NoInstance {
@@ -91,7 +93,7 @@ pub fn launch_best(
         .find(|spec| assumptions_hold(spec, global, local, args));
     match chosen {
         // Every variant has the same parameters and dimensions: the checks above hold for it.
-        Some(spec) => enqueue_checked(spec, global, local, queue, args, &[]),
+        Some(spec) => enqueue_checked(spec, global, local, queue, args, wait_for),
         None => Err(Error::AssumptionsNotMet {
             kernel: last.name.to_string(),
         }),
@@ -110,7 +112,7 @@ fn enqueue_checked(
     let (queue, foreign) = pick_queue(spec, queue, args)?;
     let device = queue.device();
     check_features(spec, device.info(), device)?;
-    check_device_limits(spec, device.info(), device, local, args)?;
+    check_device_limits(spec, device.info(), device, (global, local), args)?;
     let event = match queue.backend() {
         QueueBackend::OpenCl(_) => {
             opencl::enqueue(spec, queue, (global, local), args, wait_for, &foreign)?

@@ -107,6 +107,7 @@ pub use range::{NdRange, Range};
 pub use spec::{KernelSpec, ParamSpec, ParamSpecKind};
 pub use table::device_table;
 pub use tensor::{AxisSlice, DType, Element, IntoShape, Tensor, TensorLayout, MAX_DIMS};
+pub use validate::MAX_WORK_ITEMS;
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::backend::{opencl, vulkan};
 use crate::device::{Device, DeviceBackend};
 use crate::error::{Error, Result};
+use crate::error_record::Unwaited;
 use crate::tensor::memory::DeviceMemory;
 
 /// How a [`Queue`] executes and records its commands. The default is an in-order queue without
@@ -58,6 +59,9 @@ struct QueueInner {
     backend: QueueBackend,
     /// Error records of completed launches that found them clean (all zero), for reuse.
     error_records: Mutex<Vec<DeviceMemory>>,
+    /// Error records of launches whose events were dropped unread, oldest first: the next
+    /// synchronization point reads them.
+    unwaited: Mutex<Vec<Unwaited>>,
 }
 
 /// Clean error records a queue keeps for reuse, at most.
@@ -83,6 +87,43 @@ impl Queue {
         if pool.len() < POOLED_ERROR_RECORDS {
             pool.push(record);
         }
+    }
+
+    /// Keeps the error record of a launch whose event was dropped unread, for the next
+    /// synchronization point.
+    pub(crate) fn defer_error_record(&self, record: Unwaited) {
+        self.inner
+            .unwaited
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(record);
+    }
+
+    /// Reads the error records of launches whose events were dropped unread (every one of them
+    /// has completed: the caller just synchronized with everything enqueued before). Returns the
+    /// oldest failure; the records after it stay for the next synchronization point, so each
+    /// failure is reported once.
+    pub(crate) fn report_unwaited(&self) -> Result<()> {
+        let taken = std::mem::take(
+            &mut *self
+                .inner
+                .unwaited
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        let mut records = taken.into_iter();
+        while let Some(record) = records.next() {
+            if let Err(e) = record.check(self) {
+                let mut unwaited = self
+                    .inner
+                    .unwaited
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                unwaited.splice(0..0, records);
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     /// Creates a new in-order queue on `device`, without profiling.
@@ -118,6 +159,7 @@ impl Queue {
                 options,
                 backend,
                 error_records: Mutex::new(Vec::new()),
+                unwaited: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -149,7 +191,22 @@ impl Queue {
     }
 
     /// Blocks until every command enqueued so far has completed.
+    ///
+    /// Then reports the failed run-time check ([`Error::OutOfBounds`], [`Error::DivideByZero`],
+    /// [`Error::DivideOverflow`], naming the kernel) of a launch whose [`Event`](crate::Event)
+    /// was dropped without [`wait`](crate::Event::wait): a failure is reported once, at the
+    /// first synchronization point of its queue after the launch (this `finish`, a blocking
+    /// copy between a tensor of the queue and the host, or a `wait` on an event of the
+    /// queue); a launch waited for reports its own failure at its `wait` only. When several
+    /// unwaited launches failed, the oldest is reported and the others at the next points.
     pub fn finish(&self) -> Result<()> {
+        self.complete()?;
+        self.report_unwaited()
+    }
+
+    /// Blocks until every command enqueued so far has completed, without reporting the
+    /// failures of unwaited launches (they stay for the user's next synchronization point).
+    pub(crate) fn complete(&self) -> Result<()> {
         match &self.inner.backend {
             QueueBackend::OpenCl(queue) => queue.finish(),
             QueueBackend::Vulkan(stream) => stream.finish(),

@@ -153,8 +153,22 @@ fn check_aliasing(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()> {
     Ok(())
 }
 
-/// The global range has the kernel's dimensions and no zero extent; a local range, if given, has
-/// as many dimensions, no zero extent, and divides the global range.
+/// The most work-items one launch runs, 2^40 (about 10^12, on any device): the product of the
+/// global range's extents must not exceed it ([`Error::RangeTooLarge`]).
+///
+/// Drivers do not survive much larger ranges: Intel's OpenCL CPU driver divides by zero when
+/// the product of the extents wraps past 2^64, corrupts its heap on 1-d sizes near 2^64 and
+/// runs for days on 2^80 work-items. 2^40 is a thousand times more work-items than the largest
+/// tensor a device with 1 TiB of memory holds, so no real launch comes near it; such ranges
+/// come from a wrapped `n - m`.
+pub const MAX_WORK_ITEMS: u64 = 1 << 40;
+
+/// The most work-items a Vulkan launch runs in one dimension: `GlobalInvocationId` is 32-bit.
+const VULKAN_MAX_EXTENT: u64 = 1 << 32;
+
+/// The global range has the kernel's dimensions, no zero extent and at most
+/// [`MAX_WORK_ITEMS`] work-items; a local range, if given, has as many dimensions, no zero
+/// extent, and divides the global range.
 pub(crate) fn check_range(
     spec: &KernelSpec,
     global: &[usize],
@@ -172,6 +186,23 @@ pub(crate) fn check_range(
         return Err(Error::EmptyRange {
             kernel: kernel(),
             global: global.to_vec(),
+        });
+    }
+    let items = global
+        .iter()
+        .try_fold(1u64, |acc, &g| acc.checked_mul(u64::try_from(g).ok()?));
+    if items.is_none_or(|items| items > MAX_WORK_ITEMS) {
+        return Err(Error::RangeTooLarge {
+            kernel: kernel(),
+            global: global.to_vec(),
+            limit: MAX_WORK_ITEMS,
+            detail: match items {
+                Some(items) => format!(
+                    "it has {items} work-items, more than the {MAX_WORK_ITEMS} (2^40) that \
+                     dpex launches at once"
+                ),
+                None => "the product of its extents is 2^64 or more work-items".to_string(),
+            },
         });
     }
     let Some(local) = local else {
@@ -219,15 +250,34 @@ pub(crate) fn check_features(
     }
 }
 
-/// The work-group fits the device's per-dimension and total limits, and the launch's local memory
+/// Every global extent fits the device's API (Vulkan: 2^32 work-items per dimension), the
+/// work-group fits the device's per-dimension and total limits, and the launch's local memory
 /// fits the device's. A limit whose query failed is not checked (the driver still is).
 pub(crate) fn check_device_limits(
     spec: &KernelSpec,
     info: &DeviceInfo,
     device: &dyn std::fmt::Display,
-    local: Option<&[usize]>,
+    (global, local): (&[usize], Option<&[usize]>),
     args: &[KernelArg<'_>],
 ) -> Result<()> {
+    if info.vulkan.is_some() {
+        let too_long = global
+            .iter()
+            .enumerate()
+            .find(|&(_, &g)| g as u64 > VULKAN_MAX_EXTENT);
+        if let Some((dim, &g)) = too_long {
+            return Err(Error::RangeTooLarge {
+                kernel: spec.name.to_string(),
+                global: global.to_vec(),
+                limit: VULKAN_MAX_EXTENT,
+                detail: format!(
+                    "its extent {g} in dimension {dim} is more than the {VULKAN_MAX_EXTENT} \
+                     (2^32) work-items a Vulkan launch has per dimension (32-bit work-item ids) \
+                     on device {device}"
+                ),
+            });
+        }
+    }
     if let Some(local) = local {
         for (dim, (&l, &limit)) in local.iter().zip(&info.max_work_item_sizes).enumerate() {
             if l > limit {
@@ -359,13 +409,26 @@ mod tests {
         let mut info = fake_info("fake");
         let args = [KernelArg::from(LocalAccessor::<f32>::new(6))];
         // Unknown limits are not checked.
-        assert!(check_device_limits(&SPEC, &info, &"fake", Some(&[1 << 20, 1]), &args).is_ok());
+        assert!(check_device_limits(
+            &SPEC,
+            &info,
+            &"fake",
+            (&[1 << 20, 64], Some(&[1 << 20, 1])),
+            &args
+        )
+        .is_ok());
 
         info.max_work_item_sizes = vec![64, 32, 32];
         info.max_work_group_size = Some(256);
         info.local_mem_size = Some(1024);
-        let err = check_device_limits(&SPEC, &info, &"fake", Some(&[8, 64]), &args)
-            .expect_err("64 > 32 in dim 1");
+        let err = check_device_limits(
+            &SPEC,
+            &info,
+            &"fake",
+            (&[1 << 20, 64], Some(&[8, 64])),
+            &args,
+        )
+        .expect_err("64 > 32 in dim 1");
         assert!(
             matches!(
                 err,
@@ -378,18 +441,32 @@ mod tests {
             ),
             "{err:?}"
         );
-        let err = check_device_limits(&SPEC, &info, &"fake", Some(&[64, 32]), &args)
-            .expect_err("2048 > 256");
+        let err = check_device_limits(
+            &SPEC,
+            &info,
+            &"fake",
+            (&[1 << 20, 64], Some(&[64, 32])),
+            &args,
+        )
+        .expect_err("2048 > 256");
         assert!(
             matches!(err, Error::WorkGroupTooLarge { limit: 256, .. }),
             "{err:?}"
         );
-        assert!(check_device_limits(&SPEC, &info, &"fake", Some(&[16, 16]), &args).is_ok());
+        assert!(check_device_limits(
+            &SPEC,
+            &info,
+            &"fake",
+            (&[1 << 20, 64], Some(&[16, 16])),
+            &args
+        )
+        .is_ok());
 
         // 1000 fixed + 6 * 4 = 1024 fits; one more element does not.
         assert_eq!(local_memory_bytes(&SPEC, &args), 1024);
         let args = [KernelArg::from(LocalAccessor::<f32>::new(7))];
-        let err = check_device_limits(&SPEC, &info, &"fake", None, &args).expect_err("1028");
+        let err =
+            check_device_limits(&SPEC, &info, &"fake", (&[64, 64], None), &args).expect_err("1028");
         assert!(
             matches!(
                 err,
@@ -434,6 +511,45 @@ mod tests {
             Err(Error::EmptyRange { .. })
         ));
         assert!(check_range(&SPEC, &[64, 30], None).is_ok());
+    }
+
+    #[test]
+    fn ranges_past_the_work_item_bound_or_wrapping_are_refused() {
+        let too_large = |g: &[usize]| match check_range(&SPEC, g, None) {
+            Err(Error::RangeTooLarge {
+                kernel,
+                global,
+                limit,
+                detail,
+            }) => {
+                assert_eq!((kernel.as_str(), &global[..]), ("k", g));
+                assert_eq!(limit, MAX_WORK_ITEMS);
+                detail
+            }
+            other => panic!("{g:?}: expected RangeTooLarge, got {other:?}"),
+        };
+        assert!(too_large(&[1 << 32, 1 << 32]).contains("2^64 or more"));
+        assert!(too_large(&[usize::MAX, 2]).contains("2^64 or more"));
+        assert!(too_large(&[1 << 20, (1 << 20) + 1]).contains("1099512676352 work-items"));
+        assert!(check_range(&SPEC, &[1 << 20, 1 << 20], None).is_ok());
+        assert!(check_range(&SPEC, &[1 << 20, 1 << 20], Some(&[16, 16])).is_ok());
+    }
+
+    #[test]
+    fn vulkan_extents_fit_32_bit_work_item_ids() {
+        let mut info = fake_info("fake");
+        let fits = |info: &DeviceInfo, g: &[usize]| {
+            check_device_limits(&SPEC, info, &"fake", (g, None), &[])
+        };
+        assert!(fits(&info, &[(1 << 32) + 1, 2]).is_ok(), "OpenCL: size_t");
+        info.vulkan = Some(Default::default());
+        assert!(fits(&info, &[1 << 32, 2]).is_ok());
+        let err = fits(&info, &[2, (1 << 32) + 1]).expect_err("past 2^32");
+        assert!(
+            matches!(&err, Error::RangeTooLarge { limit, detail, .. }
+                if *limit == 1 << 32 && detail.contains("dimension 1")),
+            "{err:?}"
+        );
     }
 
     fn layout(shape: &[u64], strides: &[i64], offset: u64) -> TensorLayout {

@@ -114,7 +114,8 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
         #(#docs)*
         ///
         /// This is a dpex kernel: launch it with `launch` (on the queue of its tensor
-        /// arguments) or `launch_on` (on a queue you name).
+        /// arguments) or `launch_on` (on a queue you name), and with `launch_after` or
+        /// `launch_on_after` after other launches (their events).
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug)]
         #vis struct #name;
@@ -175,7 +176,7 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
                 range: #range_type,
                 args: (#(#arg_types,)*),
             ) -> ::dpex::Result<::dpex::Event> {
-                self.launch_with(::core::option::Option::None, range, args)
+                self.launch_with(::core::option::Option::None, &[], range, args)
             }
 
             /// Launches the kernel over `range` on `queue`; tensor arguments must live on its
@@ -187,12 +188,40 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
                 range: #range_type,
                 args: (#(#arg_types,)*),
             ) -> ::dpex::Result<::dpex::Event> {
-                self.launch_with(::core::option::Option::Some(queue), range, args)
+                self.launch_with(::core::option::Option::Some(queue), &[], range, args)
+            }
+
+            /// As [`launch`](Self::launch), but the kernel starts only after every launch in
+            /// `wait_for` has completed (SYCL's `depends_on`, a CUDA event wait): how launches
+            /// that use each other's results are ordered on an out-of-order queue
+            /// (`QueueOptions::out_of_order`).
+            #[doc = #signature_doc]
+            pub fn launch_after #generics (
+                &self,
+                wait_for: &[&::dpex::Event],
+                range: #range_type,
+                args: (#(#arg_types,)*),
+            ) -> ::dpex::Result<::dpex::Event> {
+                self.launch_with(::core::option::Option::None, wait_for, range, args)
+            }
+
+            /// As [`launch_on`](Self::launch_on), after every launch in `wait_for` (see
+            /// [`launch_after`](Self::launch_after)).
+            #[doc = #signature_doc]
+            pub fn launch_on_after #generics (
+                &self,
+                queue: &::dpex::Queue,
+                wait_for: &[&::dpex::Event],
+                range: #range_type,
+                args: (#(#arg_types,)*),
+            ) -> ::dpex::Result<::dpex::Event> {
+                self.launch_with(::core::option::Option::Some(queue), wait_for, range, args)
             }
 
             fn launch_with #generics (
                 &self,
                 queue: ::core::option::Option<&::dpex::Queue>,
+                wait_for: &[&::dpex::Event],
                 range: #range_type,
                 args: (#(#arg_types,)*),
             ) -> ::dpex::Result<::dpex::Event> {
@@ -205,8 +234,8 @@ pub(crate) fn launcher(kernel: &ItemFn, instances: &[Instance]) -> TokenStream {
                     types: types.iter().map(|t| t.name()).collect::<::std::vec::Vec<_>>().join(", "),
                 })?;
                 match proven {
-                    ::core::option::Option::Some(proven) => ::dpex::__private::launch_best(&[proven, spec], &range.global(), #local, queue, &args),
-                    ::core::option::Option::None => ::dpex::__private::launch(spec, &range.global(), #local, queue, &args),
+                    ::core::option::Option::Some(proven) => ::dpex::__private::launch_best(&[proven, spec], &range.global(), #local, queue, &args, wait_for),
+                    ::core::option::Option::None => ::dpex::__private::launch_after(spec, &range.global(), #local, queue, &args, wait_for),
                 }
             }
         }

@@ -6,7 +6,7 @@
 
 use super::memory::MemoryRef;
 use super::{read_local, Lowerer};
-use dpex_abi::record::What;
+use dpex_abi::record::{with_axis, What};
 use dpex_spirv::ir::{
     BinaryOp, Check, Expr, ExprKind, Literal, Memory, Scalar, Statement, UnaryOp,
 };
@@ -25,8 +25,9 @@ pub(crate) struct FailureSlots {
 pub(crate) struct BoundsCheck {
     /// True when the access is in bounds (a read of a local: cheap to use twice).
     pub in_bounds: Expr,
-    /// What is accessed, as recorded (see `Statement::Fail`).
-    pub what: u64,
+    /// What is accessed, as recorded (word 1, see `Statement::Fail`; for several axes with the
+    /// first one out of bounds, `dpex_abi::record::with_axis`), a `u64`.
+    pub what: Expr,
     /// The index, for the record (for several axes: the first one out of bounds).
     pub index: Expr,
     /// The length, for the record (for several axes: the extent of that axis).
@@ -60,26 +61,27 @@ impl Lowerer<'_> {
             });
         }
         let in_bounds = self.spill("in_bounds", in_bounds.unwrap_or_else(|| bool_literal(true)));
-        // The record names the first axis out of bounds: its index and its extent (for one
-        // axis, the index and the length).
-        let (index, len) = if indices.len() == 1 {
-            (indices[0].clone(), len)
-        } else {
-            let mut index = u64_literal(0);
-            let mut extent = len;
-            for (i, n) in indices.iter().zip(&extents).rev() {
-                let outside = Expr::binary(Scalar::Bool, BinaryOp::Ge, i.clone(), n.clone());
-                index = select(outside.clone(), i.clone(), index);
-                extent = select(outside, n.clone(), extent);
-            }
-            (index, extent)
-        };
         let what = match memory.memory {
             Memory::Tensor(p) | Memory::Local(p) => What::Param(p.0),
             Memory::Workgroup(w) => What::WorkgroupArray(w.0),
             Memory::Private(l) => What::PrivateArray(l.0),
         }
         .encode();
+        // The record names the first axis out of bounds: the axis, its index and its extent
+        // (for one axis, the index and the length).
+        let (what, index, len) = if indices.len() == 1 {
+            (u64_literal(what), indices[0].clone(), len)
+        } else {
+            let (mut word, mut index, mut extent) = (u64_literal(what), u64_literal(0), len);
+            for (axis, (i, n)) in indices.iter().zip(&extents).enumerate().rev() {
+                let outside = Expr::binary(Scalar::Bool, BinaryOp::Ge, i.clone(), n.clone());
+                let axis = u32::try_from(axis).unwrap_or(u32::MAX);
+                word = select(outside.clone(), u64_literal(with_axis(what, axis)), word);
+                index = select(outside.clone(), i.clone(), index);
+                extent = select(outside, n.clone(), extent);
+            }
+            (word, index, extent)
+        };
         Some(BoundsCheck {
             in_bounds,
             what,
@@ -119,7 +121,7 @@ impl Lowerer<'_> {
                 Scalar::U32,
                 Expr::literal(Scalar::U32, Literal::Int(check.code())),
             ),
-            (slots.what, Scalar::U64, u64_literal(record.what)),
+            (slots.what, Scalar::U64, record.what.clone()),
             (slots.index, Scalar::U64, record.index.clone()),
             (slots.len, Scalar::U64, record.len.clone()),
         ];
@@ -244,7 +246,7 @@ impl Lowerer<'_> {
         for (condition, check) in checks {
             let record = BoundsCheck {
                 in_bounds: bool_literal(false),
-                what: 0,
+                what: u64_literal(0),
                 index: u64_literal(0),
                 len: u64_literal(0),
             };
@@ -287,12 +289,22 @@ pub(crate) fn guarded_read(
     }
 }
 
+/// The statement recording `check`'s failure where it happens: `Fail`, or `Report` when what
+/// failed is only known at run time (the axis of an N-d access).
 fn fail(check: Check, record: &BoundsCheck) -> Statement {
-    Statement::Fail {
-        check,
-        what: record.what,
-        index: record.index.clone(),
-        len: record.len.clone(),
+    match record.what.kind {
+        ExprKind::Literal(Literal::Int(what)) => Statement::Fail {
+            check,
+            what,
+            index: record.index.clone(),
+            len: record.len.clone(),
+        },
+        _ => Statement::Report {
+            code: Expr::literal(Scalar::U32, Literal::Int(check.code())),
+            what: record.what.clone(),
+            index: record.index.clone(),
+            len: record.len.clone(),
+        },
     }
 }
 

@@ -23,7 +23,16 @@ impl<T: Element, const N: usize> Tensor<T, N> {
 
     /// Copies the tensor into `out` (which must have [`len`](Self::len) elements) in logical
     /// row-major order. Blocking, like [`to_vec`](Self::to_vec).
+    ///
+    /// A synchronization point of the tensor's queue: after the copy, the failure of an earlier
+    /// launch whose event was dropped unwaited is returned (see [`Event`](crate::Event)).
     pub fn copy_to_host(&self, out: &mut [T]) -> Result<()> {
+        self.read_to_host(out)?;
+        self.queue.report_unwaited()
+    }
+
+    /// [`copy_to_host`](Self::copy_to_host) without reporting unwaited launches.
+    fn read_to_host(&self, out: &mut [T]) -> Result<()> {
         self.check_len(out.len())?;
         let Some((first, end)) = self.element_span() else {
             return Ok(());
@@ -56,7 +65,15 @@ impl<T: Element, const N: usize> Tensor<T, N> {
     /// (a transposed matrix, say) its span is read, patched on the host and written back whole,
     /// so elements of *other* views inside that span must not be written concurrently from
     /// another queue during the call.
+    ///
+    /// A synchronization point of the tensor's queue, as [`copy_to_host`](Self::copy_to_host).
     pub fn copy_from_host(&mut self, data: &[T]) -> Result<()> {
+        self.write_from_host(data)?;
+        self.queue.report_unwaited()
+    }
+
+    /// [`copy_from_host`](Self::copy_from_host) without reporting unwaited launches.
+    fn write_from_host(&mut self, data: &[T]) -> Result<()> {
         self.check_len(data.len())?;
         let Some((first, end)) = self.element_span() else {
             return Ok(());
@@ -120,7 +137,7 @@ impl<T: Element, const N: usize> Tensor<T, N> {
             return self.copy_from_host(&data);
         }
         if !src.queue.same_queue(&self.queue) {
-            src.queue.finish()?;
+            src.queue.complete()?;
         }
         let size = std::mem::size_of::<T>();
         if self.is_contiguous() && src.is_contiguous() {

@@ -140,7 +140,7 @@ fn an_out_of_bounds_index_is_reported_at_wait() {
         ));
         let err = event.wait().expect_err("x[n] is out of bounds");
         assert!(
-            matches!(&err, Error::OutOfBounds { kernel, parameter, index, len, work_item }
+            matches!(&err, Error::OutOfBounds { kernel, parameter, index, len, work_item, .. }
                 if kernel == "shifted_gather" && parameter == "x" && *index == n as u64
                     && *len == n as u64 && *work_item == n as u64 - 1),
             "{err:?}"

@@ -34,7 +34,7 @@ pub(crate) fn enqueue(
 ) -> Result<Event> {
     let device = queue.device();
     for other in foreign {
-        other.finish()?;
+        other.complete()?;
     }
     let program = program_for(spec, device)?;
     let record = if spec.reports_errors {
@@ -293,8 +293,8 @@ fn set_args_and_enqueue(
     ))?;
     Ok(Event::new(
         Inner::OpenCl(super::event::Event::new(event)),
+        queue,
         spec.name,
-        queue.is_profiling(),
         record,
     ))
 }

@@ -233,7 +233,7 @@ pub(crate) fn enqueue(
         }
     }
     for other in foreign {
-        other.finish()?;
+        other.complete()?;
     }
     let record = if spec.reports_errors {
         Some(ErrorRecord::new(queue, spec)?)
@@ -245,12 +245,7 @@ pub(crate) fn enqueue(
         ..launch
     };
     let signal = launch_on(stream, &launch, args)?;
-    Ok(Event::new(
-        Inner::Vulkan(signal),
-        spec.name,
-        queue.is_profiling(),
-        record,
-    ))
+    Ok(Event::new(Inner::Vulkan(signal), queue, spec.name, record))
 }
 
 /// The work-groups per dimension. A count above `maxComputeWorkGroupCount` is dispatched in
