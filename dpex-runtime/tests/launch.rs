@@ -48,13 +48,13 @@ fn vector_add_matches_the_cpu_and_builds_once() {
     let mut x = ok(Tensor::from_slice(&queue, &ha));
     let mut y = ok(Tensor::<f32>::zeros(&queue, n));
     for _ in 0..100 {
-        ok(launch(
+        drop(ok(launch(
             spec,
             &[n],
             None,
             None,
             &[(&x).into(), (&b).into(), (&mut y).into()],
-        ));
+        )));
         std::mem::swap(&mut x, &mut y);
     }
     let mut want = ha.clone();
@@ -80,13 +80,13 @@ fn scalar_and_tensor_arguments_mix() {
     let (hx, hy) = (random_f32(&mut rng, n), random_f32(&mut rng, n));
     let x = ok(Tensor::from_slice(&queue, &hx));
     let mut y = ok(Tensor::from_slice(&queue, &hy));
-    ok(launch(
+    drop(ok(launch(
         spec,
         &[n],
         None,
         None,
         &[2.5f32.into(), (&x).into(), (&mut y).into()],
-    ));
+    )));
     let want: Vec<f32> = hx.iter().zip(&hy).map(|(x, y)| 2.5 * x + y).collect();
     assert!(ok(y.to_vec()) == want);
 }
@@ -135,13 +135,13 @@ fn one_two_and_eight_byte_scalars_reach_the_kernel() {
     let mut out = ok(Tensor::<i64>::zeros(&queue, n));
     let m: u64 = 0x1_0000_0007;
     for (flag, k) in [(true, -1234i16), (false, 77i16)] {
-        ok(launch(
+        drop(ok(launch(
             spec,
             &[n],
             None,
             None,
             &[(&mut out).into(), flag.into(), k.into(), m.into()],
-        ));
+        )));
         let want: Vec<i64> = (0..n as i64)
             .map(|i| if flag { i64::from(k) } else { 0 } + m as i64 + i)
             .collect();
@@ -184,13 +184,13 @@ fn two_dimensional_ranges() {
     let range = dpex_runtime::Range::new([37usize, 23]);
     let [w, h] = range.global();
     let mut out = ok(Tensor::<u64>::zeros(&queue, w * h));
-    ok(launch_on(
+    drop(ok(launch_on(
         &queue,
         spec,
         &range.global(),
         None,
         &[(&mut out).into(), w.into()],
-    ));
+    )));
     let want: Vec<u64> = (0..h)
         .flat_map(|y| (0..w).map(move |x| (x + 1000 * y) as u64))
         .collect();
@@ -252,13 +252,13 @@ fn tensors_on_two_queues_are_a_queue_mismatch() {
     );
 
     // Naming the queue resolves it (same device: the launch synchronises with q2).
-    ok(launch_on(
+    drop(ok(launch_on(
         &q1,
         spec,
         &[8],
         None,
         &[(&a).into(), (&b).into(), (&mut c).into()],
-    ));
+    )));
     assert_eq!(ok(c.to_vec()), vec![3.0f32; 8]);
 }
 
@@ -401,13 +401,13 @@ fn concurrent_first_launches_build_once() {
                 let b = ok(Tensor::full(&queue, n, 1.0f32));
                 let mut c = ok(Tensor::<f32>::zeros(&queue, n));
                 for _ in 0..20 {
-                    ok(launch(
+                    drop(ok(launch(
                         spec,
                         &[n],
                         None,
                         None,
                         &[(&a).into(), (&b).into(), (&mut c).into()],
-                    ));
+                    )));
                 }
                 assert_eq!(ok(c.to_vec()), vec![t as f32 + 1.0; n]);
             })

@@ -138,13 +138,13 @@ fn tensors_dropped_after_an_asynchronous_launch_stay_alive() {
     let mut outputs: Vec<Tensor<f32>> = (0..launches).map(|_| ok(Tensor::zeros(&q, n))).collect();
     for (host, out) in inputs.iter().zip(&mut outputs) {
         let a = ok(Tensor::from_slice(&q, host));
-        ok(launch(
+        drop(ok(launch(
             spec,
             &[n],
             None,
             None,
             &[(&a).into(), (&b).into(), out.into()],
-        ));
+        )));
         drop(a);
         // Memory freed too early would likely be handed out again here and overwritten.
         let garbage = ok(Tensor::from_slice(&q, &vec![-7.0f32; n]));
@@ -169,23 +169,23 @@ fn kernels_take_views_of_any_layout() {
     let mut c = ok(Tensor::<f32>::zeros(&q, 24));
 
     // A 1-d contiguous view from offset 0, and a prefix slice as the output.
-    ok(launch(
+    drop(ok(launch(
         spec,
         &[24],
         None,
         None,
         &[(&flat).into(), (&b).into(), (&mut c).into()],
-    ));
+    )));
     let want: Vec<f32> = data.iter().map(|v| v + 1.0).collect();
     assert_eq!(ok(c.to_vec()), want);
     let mut prefix = ok(c.slice_axis(0, 0..10));
-    ok(launch(
+    drop(ok(launch(
         spec,
         &[10],
         None,
         None,
         &[(&b).into(), (&b).into(), (&mut prefix).into()],
-    ));
+    )));
     assert_eq!(
         ok(c.to_vec())[..11],
         [[2.0; 10].as_slice(), &want[10..11]].concat()
@@ -195,24 +195,24 @@ fn kernels_take_views_of_any_layout() {
     // ordered after them on the in-order queue).
     let tail = ok(flat.slice_axis(0, 4..24));
     let mut out = ok(Tensor::<f32>::zeros(&q, 20));
-    ok(launch(
+    drop(ok(launch(
         spec,
         &[20],
         None,
         None,
         &[(&tail).into(), (&b).into(), (&mut out).into()],
-    ));
+    )));
     let want: Vec<f32> = data[4..].iter().map(|v| v + 1.0).collect();
     assert_eq!(ok(out.to_vec()), want);
     let stepped = ok(flat.slice([dpex_runtime::AxisSlice::ALL.step_by(2)]));
     let mut out = ok(Tensor::<f32>::zeros(&q, 12));
-    ok(launch(
+    drop(ok(launch(
         spec,
         &[12],
         None,
         None,
         &[(&stepped).into(), (&b).into(), (&mut out).into()],
-    ));
+    )));
     let want: Vec<f32> = data.iter().step_by(2).map(|v| v + 1.0).collect();
     assert_eq!(ok(out.to_vec()), want);
 
@@ -261,13 +261,13 @@ fn eight_threads_share_the_default_queue() {
                     let a = ok(Tensor::from_slice(&q, &ha));
                     let b = ok(Tensor::from_slice(&q, &hb));
                     let mut c = ok(Tensor::<f32>::zeros(&q, n));
-                    ok(launch(
+                    drop(ok(launch(
                         spec,
                         &[n],
                         None,
                         None,
                         &[(&a).into(), (&b).into(), (&mut c).into()],
-                    ));
+                    )));
                     drop((a, b));
                     let want: Vec<f32> = ha.iter().zip(&hb).map(|(x, y)| x + y).collect();
                     assert_eq!(ok(c.to_vec()), want, "thread {thread}, launch {i}");

@@ -209,8 +209,8 @@ fn launches_the_device_cannot_run_are_refused_before_submission() {
     )
     .expect_err("2^33 work-items overflow the 32-bit GlobalInvocationId");
     assert!(
-        matches!(&err, Error::TooManyWorkGroups { kernel, dim: 0, groups, limit, .. }
-            if kernel == "saxpy" && *groups == 1 << 33 && *limit == 1 << 32),
+        matches!(&err, Error::RangeTooLarge { kernel, global, limit, .. }
+            if kernel == "saxpy" && *global == [1 << 33] && *limit == 1 << 32),
         "{err:?}"
     );
     let err = launch(
@@ -332,7 +332,8 @@ fn dropped_events_and_tensors_outlive_nothing_the_device_uses() {
         drop(xt);
         want = saxpy_host(a, &x, &want);
     }
-    // A failing checked kernel whose event is dropped unread.
+    // A failing checked kernel whose event is dropped unread: its error surfaces at the
+    // queue's next synchronization point (this blocking copy), once.
     let small = ok(Tensor::<f32>::zeros(&q, 8));
     let mut small_out = ok(Tensor::<f32>::zeros(&q, 8));
     drop(ok(launch(
@@ -342,6 +343,13 @@ fn dropped_events_and_tensors_outlive_nothing_the_device_uses() {
         None,
         &[(&small).into(), (&mut small_out).into()],
     )));
+    let err = y
+        .to_vec()
+        .expect_err("the dropped launch's error surfaces at the copy");
+    assert!(
+        matches!(&err, Error::OutOfBounds { kernel, index: 8, len: 8, .. } if kernel == "shifted_gather"),
+        "{err:?}"
+    );
     assert_eq!(ok(y.to_vec()), want);
     ok(q.finish());
 }
