@@ -348,14 +348,7 @@ fn atanh_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
         ]),
         &[
             &|g| g.uniform(-1.0, 1.0),
-            &move |g| {
-                let d = g.log_uniform(-digits, -1.0, false);
-                if g.coin() {
-                    g.of(1.0 - d)
-                } else {
-                    g.of(d - 1.0)
-                }
-            },
+            &move |g| g.near_unit(digits),
             &|g| g.log_uniform(min, 0.0, true),
         ],
     )
@@ -943,18 +936,9 @@ fn asin_acos_inputs(ty: Scalar, n: usize) -> Vec<Vec<f64>> {
         n,
         8,
         &extra,
-        &[
-            &|g| g.uniform(-1.0, 1.0),
-            &|g| {
-                let d = g.log_uniform(-digits, -1.0, false);
-                if g.coin() {
-                    g.of(1.0 - d)
-                } else {
-                    g.of(d - 1.0)
-                }
-            },
-            &|g| g.log_uniform(min, 0.0, true),
-        ],
+        &[&|g| g.uniform(-1.0, 1.0), &|g| g.near_unit(digits), &|g| {
+            g.log_uniform(min, 0.0, true)
+        }],
     )
 }
 

@@ -57,6 +57,16 @@ impl Gen {
         self.of(s * e.exp2())
     }
 
+    /// A value just inside -1 or 1: `±(1 - d)` with `d = 2^e`, `e` uniform in `[-digits, -1)`.
+    pub fn near_unit(&mut self, digits: f64) -> f64 {
+        let d = self.log_uniform(-digits, -1.0, false);
+        if self.coin() {
+            self.of(1.0 - d)
+        } else {
+            self.of(d - 1.0)
+        }
+    }
+
     /// A random `u64`.
     pub fn raw(&mut self) -> u64 {
         self.rng.random()
