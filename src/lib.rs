@@ -37,6 +37,7 @@ pub mod math;
 
 pub use inspect::disassemble;
 
+pub use dpex_abi::Api;
 #[doc(hidden)]
 pub use dpex_macros::__kernel_step;
 pub use dpex_macros::{constant, func, kernel};

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{nonzero_f32, queue, rng};
+use common::{in_child_with_env, nonzero_f32, queue, rng};
 use dpex::prelude::*;
 
 /// `out[i] = a[i] * b[i] + c[i]`, built with the given kernel options.
@@ -112,5 +112,63 @@ fn fast_math_builds_with_relaxed_math() -> dpex::Result<()> {
             got[i]
         );
     }
+    Ok(())
+}
+
+#[kernel]
+fn dumped_double(item: Item<1>, x: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    x[i] = x[i] * 2.0;
+}
+
+/// `DPEX_DUMP_SPIRV=<dir>` writes the module the test's device builds, in its backend's
+/// flavour (a `Kernel` entry point for OpenCL, `GLCompute` for Vulkan), named after the
+/// kernel; run in a child process, since the runtime reads the variable from the environment.
+#[test]
+fn dump_spirv_writes_the_module_the_device_builds() -> dpex::Result<()> {
+    let name = "dump_spirv_writes_the_module_the_device_builds";
+    let dir = std::env::temp_dir().join(format!("dpex-dump-{}", std::process::id()));
+    in_child_with_env(name, &[("DPEX_DUMP_SPIRV", &dir)], || {
+        let q = queue();
+        let values = nonzero_f32(&mut rng(77), 97);
+        let mut x = Tensor::from_slice(&q, &values)?;
+        dumped_double.launch(Range::new([97]), (&mut x,))?.wait()?;
+        let want: Vec<f32> = values.iter().map(|v| v * 2.0).collect();
+        assert_eq!(x.to_vec()?, want);
+        let dir = std::env::var_os("DPEX_DUMP_SPIRV").expect("set by the parent");
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{dir:?}: {e}"))
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| {
+                let file = path.file_name().unwrap_or_default().to_string_lossy();
+                file.starts_with("dumped_double-") && file.ends_with(".spv")
+            })
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        let bytes = std::fs::read(&files[0]).unwrap_or_else(|e| panic!("{:?}: {e}", files[0]));
+        let words: Vec<u32> = bytes
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        assert_eq!(words.first(), Some(&0x0723_0203), "the SPIR-V magic number");
+        // The first OpEntryPoint (opcode 15): its execution model is the backend's.
+        let mut at = 5;
+        let model = loop {
+            let Some(&word) = words.get(at) else {
+                panic!("no OpEntryPoint in {:?}", files[0])
+            };
+            if word & 0xffff == 15 {
+                break words[at + 1];
+            }
+            at += (word >> 16).max(1) as usize;
+        };
+        let want_model = match q.device().api() {
+            dpex::Api::OpenCl => 6,
+            dpex::Api::Vulkan => 5,
+        };
+        assert_eq!(model, want_model, "execution model of {:?}", files[0]);
+        Ok(())
+    })?;
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{nonzero_f32, queue, rng};
+use common::{in_child, nonzero_f32, queue, rng};
 use dpex::prelude::*;
 use dpex::{Error, Event, Queue, QueueOptions};
 
@@ -85,34 +85,6 @@ fn a_launch_without_tensors_must_name_its_queue() -> dpex::Result<()> {
     no_tensors
         .launch_on(&queue(), Range::new([8]), (1.0,))?
         .wait()?;
-    Ok(())
-}
-
-/// Set in the child process that runs one test of this binary alone ([`in_child`]).
-const CHILD: &str = "DPEX_TEST_CHILD";
-
-/// Runs `body` in a child process: this test binary re-executed with only the test `name`
-/// (`--exact`), so that a driver that crashes on the launch fails this test instead of killing
-/// the whole suite. In the child (`DPEX_TEST_CHILD` set to `name`), runs `body` itself.
-fn in_child(name: &str, body: impl FnOnce() -> dpex::Result<()>) -> dpex::Result<()> {
-    if std::env::var_os(CHILD).is_some_and(|v| v == name) {
-        return body();
-    }
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("the test binary: {e}"));
-    let out = std::process::Command::new(exe)
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD, name)
-        .output()
-        .unwrap_or_else(|e| panic!("running the child process of {name}: {e}"));
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(
-        out.status.success() && stdout.contains("test result: ok. 1 passed"),
-        "the child process of {name} failed ({}):\n{stdout}\n{stderr}",
-        out.status
-    );
     Ok(())
 }
 

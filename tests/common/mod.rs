@@ -7,6 +7,7 @@
 use dpex::{Device, Queue};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::ffi::OsStr;
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -431,4 +432,51 @@ pub fn assert_ulps_each<T: TestFloat>(
             want[i]
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+// ---------------------------------------------------------------------------------------------
+
+/// Set in the child process that runs one test of a test binary alone ([`in_child`]).
+const CHILD: &str = "DPEX_TEST_CHILD";
+
+/// Runs `body` in a child process: this test binary re-executed with only the test `name`
+/// (`--exact`), so that a driver that crashes on the launch fails this test instead of killing
+/// the whole suite. In the child (`DPEX_TEST_CHILD` set to `name`), runs `body` itself.
+pub fn in_child(name: &str, body: impl FnOnce() -> dpex::Result<()>) -> dpex::Result<()> {
+    in_child_with_env::<&str>(name, &[], body)
+}
+
+/// [`in_child`] with the environment variables `env` set in the child (for the runtime's
+/// `DPEX_*` switches, which it reads from the environment).
+pub fn in_child_with_env<V: AsRef<OsStr>>(
+    name: &str,
+    env: &[(&str, V)],
+    body: impl FnOnce() -> dpex::Result<()>,
+) -> dpex::Result<()> {
+    if std::env::var_os(CHILD).is_some_and(|v| v == name) {
+        return body();
+    }
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("the test binary: {e}"));
+    let mut child = std::process::Command::new(exe);
+    child
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, name);
+    for (key, value) in env {
+        child.env(key, value);
+    }
+    let out = child
+        .output()
+        .unwrap_or_else(|e| panic!("running the child process of {name}: {e}"));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "the child process of {name} failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    Ok(())
 }

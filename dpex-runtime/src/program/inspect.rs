@@ -33,10 +33,10 @@ pub(super) fn unique_suffix() -> String {
     )
 }
 
-/// The file `DPEX_DUMP_SPIRV=<dir>` writes for `spec`: `<kernel>-<spirv hash>.spv`.
-pub(super) fn dump_file_name(spec: &KernelSpec) -> String {
-    let name: String = spec
-        .name
+/// The file `DPEX_DUMP_SPIRV=<dir>` writes for the module of `kernel` whose words hash to
+/// `hash`: `<kernel>-<hash>.spv` (OpenCL) or `<kernel>-vulkan-<hash>.spv`.
+pub(super) fn dump_file_name(kernel: &str, flavour: &str, hash: u64) -> String {
+    let name: String = kernel
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
@@ -46,27 +46,43 @@ pub(super) fn dump_file_name(spec: &KernelSpec) -> String {
             }
         })
         .collect();
-    format!("{name}-{:016x}.spv", spec.spirv_hash)
+    format!("{name}{flavour}-{hash:016x}.spv")
 }
 
 /// Writes `spec`'s module to `$DPEX_DUMP_SPIRV/<kernel>-<hash>.spv` if that variable is set.
 /// Failures are traced (`DPEX_LOG`), never returned: dumping is a debugging aid.
 pub(super) fn dump_if_requested(spec: &KernelSpec) {
+    dump_words(
+        spec.name,
+        spec.spirv,
+        &dump_file_name(spec.name, "", spec.spirv_hash),
+    );
+}
+
+/// Writes a kernel's Vulkan module to `$DPEX_DUMP_SPIRV/<kernel>-vulkan-<hash>.spv` if that
+/// variable is set, as [`dump_if_requested`] does for OpenCL modules.
+pub(crate) fn dump_vulkan_if_requested(kernel: &str, words: &[u32]) {
+    let hash = xxhash_rust::xxh3::xxh3_64(&words_to_bytes(words));
+    dump_words(kernel, words, &dump_file_name(kernel, "-vulkan", hash));
+}
+
+/// Writes `words` to `$DPEX_DUMP_SPIRV/<file>` if that variable is set (traced, never failing).
+fn dump_words(kernel: &str, words: &[u32], file: &str) {
     let Some(dir) = std::env::var_os("DPEX_DUMP_SPIRV").filter(|d| !d.is_empty()) else {
         return;
     };
     let dir = PathBuf::from(dir);
-    let path = dir.join(dump_file_name(spec));
+    let path = dir.join(file);
     let written = std::fs::create_dir_all(&dir).and_then(|()| {
         // Temp file + rename: a reader never sees a half-written module.
-        let tmp = dir.join(format!(".{}.{}.tmp", dump_file_name(spec), unique_suffix()));
-        std::fs::write(&tmp, words_to_bytes(spec.spirv))?;
+        let tmp = dir.join(format!(".{file}.{}.tmp", unique_suffix()));
+        std::fs::write(&tmp, words_to_bytes(words))?;
         std::fs::rename(&tmp, &path).inspect_err(|_| {
             let _ = std::fs::remove_file(&tmp);
         })
     });
     match written {
-        Ok(()) => trace(format_args!("dumped `{}` to {}", spec.name, path.display())),
+        Ok(()) => trace(format_args!("dumped `{kernel}` to {}", path.display())),
         Err(e) => trace(format_args!(
             "DPEX_DUMP_SPIRV: cannot write {}: {e}",
             path.display()
@@ -256,6 +272,9 @@ mod tests {
             opencl: dpex_abi::opencl::Interface::EMPTY,
             vulkan: Err("built for OpenCL only"),
         };
-        assert_eq!(dump_file_name(&spec), "a_b_c-00000000000000ab.spv");
+        assert_eq!(
+            dump_file_name(spec.name, "", spec.spirv_hash),
+            "a_b_c-00000000000000ab.spv"
+        );
     }
 }

@@ -36,7 +36,7 @@ pub(crate) use flight::{Loading, SingleFlight};
 
 pub(crate) use disk::write_atomically;
 pub use disk::{cache_config, set_cache_config, CacheConfig, DEFAULT_CACHE_MAX_BYTES};
-pub(crate) use inspect::validate_vulkan_if_requested;
+pub(crate) use inspect::{dump_vulkan_if_requested, validate_vulkan_if_requested};
 pub use options::{build_options, set_build_options};
 pub(crate) use stats::{built, trace};
 pub use stats::{cache_stats, program_builds, CacheStats};

@@ -18,8 +18,8 @@ use dpex_abi::vulkan::Module;
 use super::{vk_err, Context, VulkanInfo};
 use crate::error::{Error, Result};
 use crate::program::{
-    built, cache_config, trace, validate_vulkan_if_requested, write_atomically, Loading,
-    SingleFlight,
+    built, cache_config, dump_vulkan_if_requested, trace, validate_vulkan_if_requested,
+    write_atomically, Loading, SingleFlight,
 };
 use crate::spec::KernelSpec;
 
@@ -160,6 +160,7 @@ fn build(
     module: &Module,
     constants: &[(u32, u32)],
 ) -> Result<vk::Pipeline> {
+    dump_vulkan_if_requested(entry, &module.words);
     validate_vulkan_if_requested(entry, &module.words)?;
     let detail = || format!("kernel `{entry}` on Vulkan device `{}`", ctx.info.driver_id);
     let name = CString::new(entry).map_err(|_| Error::InvalidSpirv {
