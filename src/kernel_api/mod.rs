@@ -7,11 +7,13 @@
 
 mod atomic;
 mod float;
+mod int;
 mod memory;
 mod nd_range;
 
 pub use atomic::{AtomicRef, MemoryOrder, MemoryScope};
 pub use float::Float;
+pub use int::Int;
 pub use memory::{KernelLocalAccessor, LocalArray, LocalArray2};
 pub use nd_range::{
     atomic_fence, group_barrier, group_barrier_with, FenceSpace, Group, NdItem, SubGroup,

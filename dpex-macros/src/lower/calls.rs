@@ -360,6 +360,8 @@ impl Lowerer<'_> {
             if let Some(scalar) = self.sig.types.named(&ty.ident.to_string()) {
                 let from = match method.ident.to_string().as_str() {
                     "from_f64" => Some(Scalar::F64),
+                    // `dpex::Int::from_i64`: `value as Self`, wrapping.
+                    "from_i64" if scalar.is_int() => Some(Scalar::I64),
                     // `half::f16::from_f32`.
                     "from_f32" if scalar == Scalar::F16 => Some(Scalar::F32),
                     _ => None,
