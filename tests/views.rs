@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{nonzero_f32, queue, rng};
+use common::{assert_close_f32, nonzero_f32, queue, rng};
 use dpex::prelude::*;
 use dpex::Error;
 
@@ -152,6 +152,24 @@ fn row_views_3d(item: Item<3>, x: &Tensor<f32, 3>, y: &mut Tensor<f32, 3>) {
     out_plane[j][k] += x[[i, j, k]] * plane.len() as f32;
 }
 
+/// The sum of row `i` of `m`, through a row bound in a device function.
+#[dpex::func]
+fn row_sum(m: &Tensor<f32, 2>, i: usize) -> f32 {
+    let r = m.row(i);
+    let mut s = 0.0f32;
+    for j in 0..r.len() {
+        s += r[j];
+    }
+    s
+}
+
+/// `out[i]` = the sum of row `i` of `m` plus `m[i][0]`, the row taken in a device function.
+#[kernel]
+fn row_sums(item: Item<1>, m: &Tensor<f32, 2>, out: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    out[i] = row_sum(m, i) + m[i][0];
+}
+
 /// `out[i] = m[i][c]`, with a row index that may be out of bounds (`i + shift`).
 #[kernel]
 fn pick_row(item: Item<1>, shift: usize, c: usize, m: &Tensor<f32, 2>, out: &mut Tensor<f32>) {
@@ -220,6 +238,27 @@ fn rows_of_rows_of_3d_tensors() -> dpex::Result<()> {
         want += v * (n1 * n2) as f32;
         assert_eq!(g, want, "element {k}");
     }
+    Ok(())
+}
+
+#[test]
+fn rows_in_device_functions() -> dpex::Result<()> {
+    let q = queue();
+    let (rows, cols) = (19, 13);
+    let hm = nonzero_f32(&mut rng(67), rows * cols);
+    let m = Tensor::from_vec_shape(&q, hm.clone(), [rows, cols])?;
+    let mut out = Tensor::<f32>::zeros(&q, rows)?;
+    row_sums
+        .launch(Range::new([rows]), (&m, &mut out))?
+        .wait()?;
+    let want: Vec<f32> = (0..rows)
+        .map(|i| {
+            let row = &hm[i * cols..(i + 1) * cols];
+            row.iter().sum::<f32>() + row[0]
+        })
+        .collect();
+    // The driver may reassociate the loop's sum (Intel's OpenCL CPU compiler does): a few ulp.
+    assert_close_f32(&out.to_vec()?, &want, 1e-5);
     Ok(())
 }
 

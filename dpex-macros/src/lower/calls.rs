@@ -105,7 +105,11 @@ impl Lowerer<'_> {
                     Some(axis) if axis < axes => Ok(extent(fixed + axis)),
                     _ => Err(error(
                         m.method.span(),
-                        format!("this row has {axes} axes: write a constant axis below {axes}, e.g. `shape(0)`"),
+                        if axes == 1 {
+                            "this row has one axis: write `shape(0)`".to_string()
+                        } else {
+                            format!("this row has {axes} axes: write a constant axis below {axes}, e.g. `shape(0)`")
+                        },
                     )),
                 }
             }
