@@ -8,6 +8,7 @@ mod common;
 use common::{assert_close_f32, nonzero_f32, queue, rng};
 use dpex::prelude::*;
 use dpex::Error;
+use rand::Rng;
 
 /// `dst[i][j] = 2 * src[i][j] + i` over a 2-d range, for any layout of `src` and `dst`.
 #[kernel]
@@ -170,6 +171,16 @@ fn row_sums(item: Item<1>, m: &Tensor<f32, 2>, out: &mut Tensor<f32>) {
     out[i] = row_sum(m, i) + m[i][0];
 }
 
+/// A 2-d histogram: bin `(keys[i] % rows, keys[i] / rows % cols)` counted atomically
+/// through a row.
+#[kernel]
+fn histogram_2d(item: Item<1>, keys: &Tensor<u32>, hist: &mut Tensor<u32, 2>) {
+    let i = item.get_id(0);
+    let (rows, cols) = (hist.shape(0), hist.shape(1));
+    let k = keys[i] as usize;
+    AtomicRef::new(&mut hist[k % rows][k / rows % cols]).fetch_add(1);
+}
+
 /// `out[i] = m[i][c]`, with a row index that may be out of bounds (`i + shift`).
 #[kernel]
 fn pick_row(item: Item<1>, shift: usize, c: usize, m: &Tensor<f32, 2>, out: &mut Tensor<f32>) {
@@ -238,6 +249,26 @@ fn rows_of_rows_of_3d_tensors() -> dpex::Result<()> {
         want += v * (n1 * n2) as f32;
         assert_eq!(g, want, "element {k}");
     }
+    Ok(())
+}
+
+#[test]
+fn atomics_on_elements_of_rows() -> dpex::Result<()> {
+    let q = queue();
+    let (rows, cols, n) = (7, 5, 5000);
+    let mut r = rng(68);
+    let keys: Vec<u32> = (0..n).map(|_| r.random_range(0..10_000)).collect();
+    let dk = Tensor::from_slice(&q, &keys)?;
+    let mut hist = Tensor::<u32, 2>::zeros(&q, [rows, cols])?;
+    histogram_2d
+        .launch(Range::new([n]), (&dk, &mut hist))?
+        .wait()?;
+    let mut want = vec![0u32; rows * cols];
+    for &k in &keys {
+        let k = k as usize;
+        want[(k % rows) * cols + k / rows % cols] += 1;
+    }
+    assert_eq!(hist.to_vec()?, want);
     Ok(())
 }
 
