@@ -244,3 +244,44 @@ fn integer_generic_kernel_and_functions_for_four_types() -> dpex::Result<()> {
     run_int::<u64>(&q, 724, 3, u64::MAX / 2)?;
     Ok(())
 }
+
+/// `q[i] = a[i] / b[i]` for a generic integer: checked for division by zero as concrete
+/// integer types are.
+#[kernel]
+fn int_divide<T: Int>(item: Item<1>, a: &Tensor<T>, b: &Tensor<T>, q: &mut Tensor<T>) {
+    let i = item.get_id(0);
+    q[i] = a[i] / b[i];
+}
+
+#[test]
+fn integer_generic_division_by_zero_is_reported() -> dpex::Result<()> {
+    let q = queue();
+    let a = Tensor::from_slice(&q, &[7u64, 9, 12, 100])?;
+    let mut quotient = Tensor::<u64>::zeros(&q, 4)?;
+    let b = Tensor::from_slice(&q, &[2u64, 4, 5, 7])?;
+    int_divide
+        .launch(Range::new([4]), (&a, &b, &mut quotient))?
+        .wait()?;
+    assert_eq!(quotient.to_vec()?, vec![3, 2, 2, 14]);
+    let zero = Tensor::from_slice(&q, &[2u64, 0, 5, 7])?;
+    let err = int_divide
+        .launch(Range::new([4]), (&a, &zero, &mut quotient))?
+        .wait()
+        .err();
+    assert!(
+        matches!(&err, Some(dpex::Error::DivideByZero { kernel, work_item: 1 }) if kernel == "int_divide"),
+        "{err:?}"
+    );
+    let a = Tensor::from_slice(&q, &[i32::MIN, 5])?;
+    let minus_one = Tensor::from_slice(&q, &[-1i32, 2])?;
+    let mut quotient = Tensor::<i32>::zeros(&q, 2)?;
+    let err = int_divide
+        .launch(Range::new([2]), (&a, &minus_one, &mut quotient))?
+        .wait()
+        .err();
+    assert!(
+        matches!(&err, Some(dpex::Error::DivideOverflow { work_item: 0, .. })),
+        "{err:?}"
+    );
+    Ok(())
+}
