@@ -25,7 +25,8 @@
 //! `&Tensor<T>` (read) or `&mut Tensor<T>` (write). The body is a restricted Rust subset:
 //! scalars, arithmetic with release-build semantics, casts, `if`/`while`/`loop`/`for` over
 //! ranges, private arrays, tuples, the float and integer math methods, and device functions
-//! ([`func`]). Generic kernels over `T: Float` are instantiated for `f32` and `f64`. The
+//! ([`func`]). Generic kernels over `T: Float` are instantiated for `f32` and `f64`, over
+//! `T: Int` for `i32`, `u32`, `i64` and `u64`. The
 //! README lists the subset in full; anything outside it is a compile error at the offending
 //! token that says what to write instead.
 
@@ -57,8 +58,8 @@ pub use half::f16;
 /// The names a kernel author needs: `use dpex::prelude::*;`.
 pub mod prelude {
     pub use crate::kernel_api::{
-        atomic_fence, group_barrier, group_barrier_with, AtomicRef, FenceSpace, Float, Group, Item,
-        LocalArray, LocalArray2, MemoryOrder, MemoryScope, NdItem, SubGroup,
+        atomic_fence, group_barrier, group_barrier_with, AtomicRef, FenceSpace, Float, Group, Int,
+        Item, LocalArray, LocalArray2, MemoryOrder, MemoryScope, NdItem, SubGroup,
     };
     pub use crate::{f16, func, kernel};
     pub use crate::{

@@ -249,6 +249,58 @@ fn sub_group_collectives_match_the_host() -> dpex::Result<()> {
     Ok(())
 }
 
+/// The lane of the calling work-item in its sub-group, asked without a `let`.
+#[dpex::func]
+fn lane_of(it: &NdItem<1>) -> u32 {
+    it.get_sub_group().get_local_id()
+}
+
+/// Sub-group and group queries and a collective called on `it.get_sub_group()` and
+/// `it.get_group()` directly, without a `let`.
+#[kernel]
+fn sub_group_without_let(it: NdItem<1>, x: &Tensor<i32>, out: &mut Tensor<u32>) {
+    let gid = it.get_global_id(0);
+    let k = gid * 6;
+    out[k] = it.get_sub_group().get_local_id();
+    out[k + 1] = it.get_sub_group().get_local_range() * 1000 + it.get_sub_group().get_group_range();
+    out[k + 2] = it.get_sub_group().get_group_id() + lane_of(&it) * 1000;
+    out[k + 3] = it.get_sub_group().reduce_add(x[gid]) as u32;
+    out[k + 4] = it.get_group().get_group_linear_range() as u32 * 1000
+        + it.get_group().get_group_linear_id() as u32;
+    out[k + 5] = it.get_sub_group().broadcast(x[gid], 0) as u32;
+}
+
+#[test]
+fn sub_group_and_group_methods_without_a_let() -> dpex::Result<()> {
+    let q = queue();
+    let (n, group) = (768, 64);
+    let mut r = rng(45);
+    let host: Vec<i32> = (0..n).map(|_| r.random_range(1..1000)).collect();
+    let x = Tensor::from_slice(&q, &host)?;
+    let mut out = Tensor::<u32>::zeros(&q, n * 6)?;
+    sub_group_without_let
+        .launch(NdRange::new([n], [group]), (&x, &mut out))?
+        .wait()?;
+    let out = out.to_vec()?;
+    let size = (out[1] / 1000) as usize;
+    assert!(size >= 2 && group % size == 0, "sub-group size {size}");
+    for gid in 0..n {
+        let (lane, start) = (gid % size, gid - gid % size);
+        let members = &host[start..start + size];
+        let sum: i32 = members.iter().sum();
+        let want = [
+            lane as u32,
+            (size * 1000 + group / size) as u32,
+            ((gid % group) / size + lane * 1000) as u32,
+            sum as u32,
+            ((n / group) * 1000 + gid / group) as u32,
+            members[0] as u32,
+        ];
+        assert_eq!(&out[gid * 6..gid * 6 + 6], &want, "work-item {gid}");
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Index-space queries in 1, 2 and 3 dimensions (issue 13)
 // ---------------------------------------------------------------------------------------------

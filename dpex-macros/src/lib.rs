@@ -33,7 +33,7 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// The function stays an ordinary Rust function (callable on the host, type-checked by
 /// rustc). Kernels that call it get its body compiled into their SPIR-V; it may take scalars
-/// and tensors, return a scalar or nothing, and be generic over `T: Float`. Kernels must
+/// and tensors, return a scalar or nothing, and be generic over `T: Float` or `T: Int`. Kernels must
 /// reach it by the path they call it with (define it in the same module, `use` it, or write
 /// `odd::f(x)`). Calls are resolved by path as rustc resolves them: a call to `g` in the body
 /// of `odd::f` names `odd::g`, which the kernel's module must be able to reach as well.

@@ -7,11 +7,13 @@
 
 mod atomic;
 mod float;
+mod int;
 mod memory;
 mod nd_range;
 
 pub use atomic::{AtomicRef, MemoryOrder, MemoryScope};
 pub use float::Float;
+pub use int::Int;
 pub use memory::{KernelLocalAccessor, LocalArray, LocalArray2};
 pub use nd_range::{
     atomic_fence, group_barrier, group_barrier_with, FenceSpace, Group, NdItem, SubGroup,
@@ -101,6 +103,48 @@ impl<T, const N: usize> KernelTensor<T, N> {
         match self.never {}
     }
 }
+
+/// `impl`s for a tensor of `$n` axes whose rows have `$m` axes: `x.row(i)`, `x.row_mut(i)`
+/// and `x[i]` give the row at index `i` of axis 0.
+macro_rules! rows {
+    ($($n:literal => $m:literal),*) => {$(
+        impl<T> KernelTensor<T, $n> {
+            /// Row `i` of axis 0: a read-only view of the other axes, indexed `r[j]` (or
+            /// `r[[j, k, ...]]`), with their `len()` and `shape(axis)`. Its accesses are
+            /// checked as `x[[i, j, ...]]` is (an index past an extent, `i` included, is an
+            /// out-of-bounds error naming the axis of `x`); `x.row(i)[j]` is `x[[i, j]]`.
+            pub fn row(&self, i: usize) -> &KernelTensor<T, $m> {
+                let _ = i;
+                match self.never {}
+            }
+
+            /// Row `i` of axis 0 as a writable view: `x.row_mut(i)[j] = v` is
+            /// `x[[i, j]] = v`. Needs a `&mut Tensor` parameter.
+            pub fn row_mut(&mut self, i: usize) -> &mut KernelTensor<T, $m> {
+                let _ = i;
+                match self.never {}
+            }
+        }
+
+        /// `x[i]` is row `i` of axis 0 (see [`KernelTensor::row`]): `x[i][j]` is `x[[i, j]]`.
+        impl<T> Index<usize> for KernelTensor<T, $n> {
+            type Output = KernelTensor<T, $m>;
+
+            fn index(&self, _index: usize) -> &KernelTensor<T, $m> {
+                match self.never {}
+            }
+        }
+
+        /// `x[i][j] = v` writes `x[[i, j]]`.
+        impl<T> IndexMut<usize> for KernelTensor<T, $n> {
+            fn index_mut(&mut self, _index: usize) -> &mut KernelTensor<T, $m> {
+                match self.never {}
+            }
+        }
+    )*};
+}
+
+rows!(2 => 1, 3 => 2, 4 => 3);
 
 impl<T> Index<usize> for KernelTensor<T, 1> {
     type Output = T;

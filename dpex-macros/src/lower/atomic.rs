@@ -82,12 +82,16 @@ impl Lowerer<'_> {
             memory,
             index,
             check,
+            shared_row,
         } = self.lower_element_ref(element)?;
         if matches!(memory.memory, Memory::Private(_)) {
             return Err(error(
                 element.span(),
                 "atomics work on tensors and local memory, not on private arrays",
             ));
+        }
+        if shared_row {
+            return Err(self.read_only_error(&memory, true, &element.expr));
         }
         if !memory.writable {
             return Err(error(

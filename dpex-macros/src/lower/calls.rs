@@ -25,8 +25,16 @@ impl Lowerer<'_> {
             syn::Expr::Path(p) => p.path.get_ident().and_then(|id| self.lookup(id)),
             other => self.temporary_binding(other).transpose()?,
         };
+        if self.is_row(&m.receiver) {
+            return self.lower_row_method(m);
+        }
         if let Some(memory) = self.memory_operand(&m.receiver) {
             return match (method.as_str(), memory.shape) {
+                ("row" | "row_mut", MemoryShape::Tensor(dims)) if dims > 1 => Err(row_as_value(m)),
+                ("row" | "row_mut", _) => Err(error(
+                    m.method.span(),
+                    "rows are taken of tensors with two or more axes: index this one `x[i]`",
+                )),
                 ("len", _) if !m.args.is_empty() => Err(error(m.method.span(), "`len` takes no arguments")),
                 ("shape", MemoryShape::Tensor(dims)) => self.lower_tensor_shape(m, memory.memory, dims),
                 ("get_unchecked", _) => self.lower_get_unchecked(m),
@@ -53,6 +61,63 @@ impl Lowerer<'_> {
                 let args: Vec<&syn::Expr> = m.args.iter().collect();
                 self.lower_scalar_method(&m.receiver, &m.method, &args, expected)
             }
+        }
+    }
+
+    /// `r.len()` and `r.shape(d)` on a row `r` of a tensor (the extents of its remaining
+    /// axes); a row itself is no value.
+    fn lower_row_method(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Expr> {
+        let Some((memory, fixed)) = self.row_base(&m.receiver) else {
+            return Err(error(m.receiver.span(), "this is not a row of a tensor"));
+        };
+        let (dpex_spirv::ir::Memory::Tensor(tensor), MemoryShape::Tensor(dims)) =
+            (memory.memory, memory.shape)
+        else {
+            return Err(error(m.receiver.span(), "this is not a row of a tensor"));
+        };
+        let extent = |axis: u32| Expr {
+            ty: Scalar::U64,
+            kind: ExprKind::TensorLayout {
+                tensor,
+                field: dpex_spirv::ir::LayoutField::Shape(axis),
+            },
+        };
+        let method = m.method.to_string();
+        match method.as_str() {
+            "len" if m.args.is_empty() => {
+                let mut len = extent(fixed);
+                for axis in fixed + 1..dims {
+                    len = Expr::binary(Scalar::U64, BinaryOp::Mul, len, extent(axis));
+                }
+                Ok(len)
+            }
+            "len" => Err(error(m.method.span(), "`len` takes no arguments")),
+            "shape" => {
+                let axes = dims - fixed;
+                let axis = match m.args.first() {
+                    Some(syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Int(i),
+                        ..
+                    })) if m.args.len() == 1 => i.base10_parse::<u32>().ok(),
+                    _ => None,
+                };
+                match axis {
+                    Some(axis) if axis < axes => Ok(extent(fixed + axis)),
+                    _ => Err(error(
+                        m.method.span(),
+                        if axes == 1 {
+                            "this row has one axis: write `shape(0)`".to_string()
+                        } else {
+                            format!("this row has {axes} axes: write a constant axis below {axes}, e.g. `shape(0)`")
+                        },
+                    )),
+                }
+            }
+            "row" | "row_mut" => Err(row_as_value(m)),
+            _ => Err(error(
+                m.method.span(),
+                format!("`.{method}()` is not supported on rows: index them (`r[j]`), or ask their `.len()` or `.shape(d)`"),
+            )),
         }
     }
 
@@ -264,7 +329,7 @@ impl Lowerer<'_> {
         ))
     }
 
-    fn arity<'a, const N: usize>(
+    pub(crate) fn arity<'a, const N: usize>(
         &self,
         method: &syn::Ident,
         args: &[&'a syn::Expr],
@@ -299,6 +364,8 @@ impl Lowerer<'_> {
             if let Some(scalar) = self.sig.types.named(&ty.ident.to_string()) {
                 let from = match method.ident.to_string().as_str() {
                     "from_f64" => Some(Scalar::F64),
+                    // `dpex::Int::from_i64`: `value as Self`, wrapping.
+                    "from_i64" if scalar.is_int() => Some(Scalar::I64),
                     // `half::f16::from_f32`.
                     "from_f32" if scalar == Scalar::F16 => Some(Scalar::F32),
                     _ => None,
@@ -381,6 +448,17 @@ impl Lowerer<'_> {
             )),
         }
     }
+}
+
+/// The error for a row (`x.row(i)`) used as a value.
+fn row_as_value(m: &syn::ExprMethodCall) -> syn::Error {
+    error(
+        m.method.span(),
+        format!(
+            "a row is a view, not a value: index it (`x.{}(i)[j]`) or bind it (`let r = x.{}(i);`)",
+            m.method, m.method
+        ),
+    )
 }
 
 /// True for a call path that lowering handles itself (`f32::sqrt`, `T::from_f64`,

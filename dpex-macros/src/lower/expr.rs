@@ -146,6 +146,10 @@ impl Lowerer<'_> {
                 ident.span(),
                 format!("an array is not a value here: index it (`{ident}[i]`)"),
             )),
+            Some(Binding::Row(_)) => Err(error(
+                ident.span(),
+                format!("a row is a view, not a value: index it (`{ident}[j]`) or ask its `{ident}.len()`"),
+            )),
             Some(Binding::LocalParam { .. } | Binding::WorkgroupArray { .. }) => Err(error(
                 ident.span(),
                 format!("local memory is not a value: index it (`{ident}[i]`)"),

@@ -1,7 +1,8 @@
 //! Device functions: the table of functions a kernel may call (helpers nested in its body and
 //! `#[dpex::func]` items), their instantiations, and the lowering of calls to them.
 //!
-//! A generic function (`fn cnd<T: Float>(x: T) -> T`) is instantiated for the argument types
+//! A generic function (`fn cnd<T: Float>(x: T) -> T`, `fn add<T: Int>(a: T, b: T) -> T`) is
+//! instantiated for the argument types
 //! of each call. Instances are created while bodies are lowered and lowered in turn, until
 //! none is left; recursion (a cycle of calls) is then reported at a call that closes it.
 
@@ -338,11 +339,18 @@ impl Lowerer<'_> {
                     ))
                 }
             };
-            if !found.is_float() {
-                return Err(error(
-                    c.span(),
-                    format!("`{name}` must be a float type here, found `{found}`"),
-                ));
+            let allowed = crate::parse::parameter_types(param);
+            if let Some((types, bound)) = allowed {
+                if !types.contains(&found) {
+                    let list: Vec<&str> = types.iter().map(|t| t.name()).collect();
+                    return Err(error(
+                        c.span(),
+                        format!(
+                            "`{name}: {bound}` stands for {} here, found `{found}`",
+                            list.join(", ")
+                        ),
+                    ));
+                }
             }
             generic.push((name, found));
         }

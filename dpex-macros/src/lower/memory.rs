@@ -28,6 +28,21 @@ pub(crate) struct ElementRef {
     pub index: Expr,
     /// The bounds check guarding the access, in checked kernels.
     pub check: Option<BoundsCheck>,
+    /// True when the element is reached through a row taken with `.row(i)` (or `&x[i]`), a
+    /// read-only view even of a writable tensor.
+    pub shared_row: bool,
+}
+
+/// A tensor with its leading axes fixed (`x[i]` or `x.row(i)` on a tensor of two or more
+/// axes, or a name bound to one): what indexing it addresses. A plain memory has no prefix.
+#[derive(Clone, Debug)]
+pub(crate) struct RowOperand {
+    /// The memory (for a row: its tensor).
+    pub memory: MemoryRef,
+    /// The indices of the fixed leading axes, outermost first.
+    pub prefix: Vec<Expr>,
+    /// True for a read-only view (`.row(i)`, `&x[i]`) of a possibly writable tensor.
+    pub shared: bool,
 }
 
 /// True for an index that is cheap to repeat and has no effects.
@@ -96,25 +111,181 @@ impl Lowerer<'_> {
         })
     }
 
+    /// The tensor under a row expression (`x[i]`, `x.row(i)`, `&x[i]`, a name bound to a row,
+    /// or a memory itself) and how many leading axes it fixes, without lowering anything.
+    pub(crate) fn row_base(&self, e: &syn::Expr) -> Option<(MemoryRef, u32)> {
+        if let Some(memory) = self.memory_operand(e) {
+            return Some((memory, 0));
+        }
+        match e {
+            syn::Expr::Paren(p) => self.row_base(&p.expr),
+            syn::Expr::Group(g) => self.row_base(&g.expr),
+            syn::Expr::Reference(r) => self.row_base(&r.expr),
+            syn::Expr::Path(p) => match self.lookup(p.path.get_ident()?)? {
+                Binding::Row(row) => Some((row.memory, row.prefix.len() as u32)),
+                _ => None,
+            },
+            syn::Expr::Index(i) if !matches!(&*i.index, syn::Expr::Array(_)) => {
+                let (memory, fixed) = self.row_base(&i.expr)?;
+                Some((memory, fixed + 1))
+            }
+            syn::Expr::MethodCall(m) if is_row_method(m) => {
+                let (memory, fixed) = self.row_base(&m.receiver)?;
+                Some((memory, fixed + 1))
+            }
+            _ => None,
+        }
+    }
+
+    /// True when `e` is a row of a tensor (fixes some but not all of its axes) and not the
+    /// memory itself.
+    pub(crate) fn is_row(&self, e: &syn::Expr) -> bool {
+        matches!(
+            self.row_base(e),
+            Some((MemoryRef { shape: Shape::Tensor(dims), .. }, fixed)) if fixed > 0 && fixed < dims
+        )
+    }
+
+    /// Lowers what an indexing expression indexes: a memory, or a row of a tensor (`x[i]`,
+    /// `x.row(i)`, `x.row_mut(i)`, `&x[i]`, a name bound to a row) with the indices of its
+    /// fixed axes.
+    pub(crate) fn lower_row_operand(&mut self, e: &syn::Expr) -> syn::Result<RowOperand> {
+        let not_indexable = || {
+            error(
+                e.span(),
+                "only tensors, private arrays and local memory can be indexed in kernels (`x[i]`)",
+            )
+        };
+        if let Some(memory) = self.memory_operand(e) {
+            return Ok(RowOperand {
+                memory,
+                prefix: Vec::new(),
+                shared: false,
+            });
+        }
+        let (receiver, index, method) = match e {
+            syn::Expr::Paren(p) => return self.lower_row_operand(&p.expr),
+            syn::Expr::Group(g) => return self.lower_row_operand(&g.expr),
+            syn::Expr::Reference(r) => {
+                let mut row = self.lower_row_operand(&r.expr)?;
+                row.shared |= r.mutability.is_none();
+                return Ok(row);
+            }
+            syn::Expr::Path(p) => {
+                return match p.path.get_ident().and_then(|id| self.lookup(id)) {
+                    Some(Binding::Row(row)) => Ok(row),
+                    _ => Err(not_indexable()),
+                }
+            }
+            syn::Expr::Index(i) => (&*i.expr, &*i.index, None),
+            syn::Expr::MethodCall(m) if is_row_method(m) => {
+                let [index] = self.arity::<1>(&m.method, &m.args.iter().collect::<Vec<_>>())?;
+                (&*m.receiver, index, Some(&m.method))
+            }
+            _ => return Err(not_indexable()),
+        };
+        let mut row = self.lower_row_operand(receiver)?;
+        let fixed = row.prefix.len() as u32;
+        let dims = match row.memory.shape {
+            Shape::Tensor(dims) => dims,
+            _ => return Err(error(
+                receiver.span(),
+                "rows are taken of tensors with two or more axes: index this one `x[i]` (a 2-d local array `x[[row, col]]`)",
+            )),
+        };
+        let span = method.map_or_else(|| index.span(), |m| m.span());
+        if fixed + 1 >= dims {
+            let what = if fixed == 0 { "tensor" } else { "row" };
+            let axes = dims - fixed;
+            return Err(error(
+                span,
+                if axes == 1 {
+                    format!("this {what} has one axis: `x[i]` is an element, not a row, and cannot be indexed again")
+                } else {
+                    format!("this {what} has {axes} axes: one more index gives an element, not a row: write `x[[i, j]]` or `x[i][j]`")
+                },
+            ));
+        }
+        if matches!(index, syn::Expr::Array(_)) {
+            return Err(error(
+                index.span(),
+                "a row fixes one axis: write `x[i]` (or `x.row(i)`), not `x[[...]]`",
+            ));
+        }
+        if let Some(method) = method {
+            if method == "row_mut" && !row.memory.writable {
+                return Err(self.read_only_error(&row.memory, row.shared, receiver));
+            }
+            row.shared |= method == "row";
+        }
+        let lowered = self.lower_index_value(index)?;
+        // Used by the check and by the access: computed once.
+        let lowered = if self.checks_enabled() && !is_simple(&lowered) {
+            self.spill("index", lowered)
+        } else {
+            lowered
+        };
+        row.prefix.push(lowered);
+        Ok(row)
+    }
+
+    /// The error for a write into `memory` through `base`, which is read-only (`shared`: a
+    /// row taken with `.row(i)` or `&x[i]`).
+    pub(crate) fn read_only_error(
+        &self,
+        memory: &MemoryRef,
+        shared: bool,
+        base: &syn::Expr,
+    ) -> syn::Error {
+        if memory.writable && shared {
+            return error(
+                base.span(),
+                "this row is read-only: take a writable one with `x.row_mut(i)` (or write `x[i][j] = ...`)",
+            );
+        }
+        match memory.memory {
+            Memory::Tensor(tensor) => {
+                let (name, elem) = (self.param_name(tensor), memory.elem);
+                let dims = match memory.shape {
+                    Shape::Tensor(dims) if dims > 1 => format!(", {dims}"),
+                    _ => String::new(),
+                };
+                error(
+                    base.span(),
+                    format!("`{name}` is read-only: declare the parameter `{name}: &mut Tensor<{elem}{dims}>` to write into it"),
+                )
+            }
+            _ => error(base.span(), "this array is immutable: declare it `let mut`"),
+        }
+    }
+
     /// Lowers `base[index]`: the memory, the element's index in it, and (in checked kernels)
     /// the bounds check guarding the access.
     pub(crate) fn lower_element_ref(&mut self, i: &syn::ExprIndex) -> syn::Result<ElementRef> {
-        let Some(memory) = self.memory_operand(&i.expr) else {
-            return Err(error(
-                i.expr.span(),
-                "only tensors, private arrays and local memory can be indexed in kernels (`x[i]`)",
-            ));
+        let row = self.lower_row_operand(&i.expr)?;
+        let RowOperand {
+            memory,
+            prefix,
+            shared,
+        } = row;
+        let fixed = prefix.len() as u32;
+        // A row of a tensor is indexed as the tensor of its remaining axes.
+        let shape = match memory.shape {
+            Shape::Tensor(dims) => Shape::Tensor(dims - fixed),
+            other => other,
         };
-        let written: Vec<&syn::Expr> = match (&*i.index, memory.shape) {
+        let written: Vec<&syn::Expr> = match (&*i.index, shape) {
             (syn::Expr::Array(a), Shape::Grid(..) | Shape::Tensor(_)) => a.elems.iter().collect(),
             (single, _) => vec![single],
         };
-        let (axes, help) = match memory.shape {
+        let what = if fixed == 0 { "tensor" } else { "row" };
+        let (axes, help) = match shape {
             Shape::Grid(..) => (2, "index a 2-d local array with `[[row, col]]`".to_string()),
             Shape::Tensor(dims) if dims > 1 => (
                 dims as usize,
                 format!(
-                    "this tensor has {dims} axes: index it `x[[i0, ..., i{}]]`",
+                    "this {what} has {dims} axes: index it `x[[i0, ..., i{}]]` (or `x[i0]...[i{}]`)",
+                    dims - 1,
                     dims - 1
                 ),
             ),
@@ -123,7 +294,7 @@ impl Lowerer<'_> {
         if written.len() != axes {
             return Err(error(i.index.span(), help));
         }
-        let mut indices = Vec::new();
+        let mut indices = prefix;
         for index in written {
             let lowered = self.lower_index_value(index)?;
             // Used by the check and by the access: computed once.
@@ -186,6 +357,7 @@ impl Lowerer<'_> {
             memory,
             index,
             check,
+            shared_row: shared,
         })
     }
 
@@ -249,6 +421,11 @@ impl Lowerer<'_> {
             },
         }
     }
+}
+
+/// True for `x.row(i)` and `x.row_mut(i)`.
+pub(crate) fn is_row_method(m: &syn::ExprMethodCall) -> bool {
+    m.method == "row" || m.method == "row_mut"
 }
 
 /// A read of `memory[index]`.

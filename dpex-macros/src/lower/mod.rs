@@ -90,6 +90,9 @@ pub(crate) enum Binding {
     SubGroup,
     /// An `AtomicRef` to one element.
     Atomic(atomic::AtomicElement),
+    /// A row of a tensor (`let r = x.row(i);`, `x.row_mut(i)`, `&x[i]`): indexing it
+    /// indexes the tensor with the row's fixed leading indices first.
+    Row(memory::RowOperand),
     /// A `let` whose initializer had an error (already reported): uses of the name are
     /// errors too, but they are not reported again.
     Poisoned,

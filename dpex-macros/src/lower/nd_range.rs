@@ -118,24 +118,32 @@ impl Lowerer<'_> {
         Expr::literal(Scalar::U64, Literal::Int(u64::from(self.sig.dims)))
     }
 
-    /// What a receiver that is not a name stands for: `it.get_group()` in an ND-range
-    /// kernel, called on without a `let` (`it.get_group().get_group_id(0)`); an error in an
+    /// What a receiver that is not a name stands for: `it.get_group()` or
+    /// `it.get_sub_group()` in an ND-range kernel, called on without a `let`
+    /// (`it.get_group().get_group_id(0)`, `it.get_sub_group().get_local_id()`); an error in an
     /// `Item` kernel, which has no work-groups.
     pub(crate) fn temporary_binding(&self, receiver: &syn::Expr) -> Option<syn::Result<Binding>> {
         let syn::Expr::MethodCall(m) = receiver else {
             return None;
         };
-        if m.method != "get_group" || !m.args.is_empty() || !self.is_item(&m.receiver) {
+        let (binding, what) = match m.method.to_string().as_str() {
+            "get_group" => (Binding::Group, "work-groups"),
+            "get_sub_group" => (Binding::SubGroup, "sub-groups"),
+            _ => return None,
+        };
+        if !self.is_item(&m.receiver) {
             return None;
         }
-        Some(if self.sig.nd_range {
-            Ok(Binding::Group)
-        } else {
+        Some(if !self.sig.nd_range {
             Err(error(
                 m.method.span(),
-                "work-groups need an ND-range kernel: declare the kernel's first parameter \
-                 `NdItem<N>`",
+                format!(
+                    "{what} need an ND-range kernel: declare the kernel's first parameter \
+                     `NdItem<N>`"
+                ),
             ))
+        } else {
+            self.no_arguments(m).map(|()| binding)
         })
     }
 

@@ -147,15 +147,8 @@ impl Lowerer<'_> {
             syn::Expr::Index(i) => {
                 let element = self.lower_element_ref(i)?;
                 let memory = element.memory;
-                if !memory.writable {
-                    let message = match memory.memory {
-                        Memory::Tensor(tensor) => {
-                            let (name, elem) = (self.param_name(tensor), memory.elem);
-                            format!("`{name}` is read-only: declare the parameter `{name}: &mut Tensor<{elem}>` to write into it")
-                        }
-                        _ => "this array is immutable: declare it `let mut`".to_string(),
-                    };
-                    return Err(error(i.expr.span(), message));
+                if !memory.writable || element.shared_row {
+                    return Err(self.read_only_error(&memory, element.shared_row, &i.expr));
                 }
                 Ok(Place::Element {
                     memory: memory.memory,
@@ -187,6 +180,10 @@ impl Lowerer<'_> {
                     Ok(Binding::Tuple(_)) => Err(error(
                         target.span(),
                         format!("tuples are assigned field by field: `{name}.0 = ...`"),
+                    )),
+                    Ok(Binding::Row(_)) => Err(error(
+                        target.span(),
+                        format!("a row is assigned element by element: `{name}[j] = ...`"),
                     )),
                     Ok(Binding::Item | Binding::Group | Binding::SubGroup | Binding::Atomic(_)) => {
                         Err(error(target.span(), format!("`{name}` cannot be assigned")))

@@ -6,7 +6,7 @@ use super::expr::{compound_op, is_context_typed};
 use super::unsupported::{unsupported_expr, unsupported_stmt};
 use super::{error, Binding, Lowerer};
 use crate::parse::combine;
-use dpex_spirv::ir::Statement;
+use dpex_spirv::ir::{ExprKind, Statement};
 use syn::spanned::Spanned;
 
 impl Lowerer<'_> {
@@ -90,6 +90,17 @@ impl Lowerer<'_> {
                 ))
             }
         };
+        if self.is_row(init) {
+            let mut row = self.lower_row_operand(init)?;
+            // The row keeps the indices' values at the `let`, as a reference would.
+            for index in &mut row.prefix {
+                if !matches!(index.kind, ExprKind::Literal(_) | ExprKind::Param(_)) {
+                    *index = self.spill("row", index.clone());
+                }
+            }
+            self.bind(name, Binding::Row(row));
+            return Ok(());
+        }
         if let Some(binding) = self.nd_range_let(name, init) {
             let binding = binding?;
             self.bind(name, binding);

@@ -340,3 +340,43 @@ fn a_byte_cast_to_usize_indexes_a_256_entry_table_without_a_check() {
     );
     assert!(!kernel.reports_errors, "{assumes:?}");
 }
+
+/// `body` in a kernel over two 2-d tensors `x` (read) and `y` (written).
+fn rows_kernel(body: &str) -> String {
+    format!(
+        "fn k(item: Item<2>, x: &Tensor<f32, 2>, y: &mut Tensor<f32, 2>) {{
+            let (i, j) = (item.get_id(0), item.get_id(1));
+            {body}
+        }}"
+    )
+}
+
+#[test]
+fn rows_lower_to_the_n_d_access() {
+    let n_d = lower_ok(&rows_kernel("y[[i, j]] += x[[i, j]] * 2.0;"));
+    for rows in [
+        "y[i][j] += x[i][j] * 2.0;",
+        "y.row_mut(i)[j] += x.row(i)[j] * 2.0;",
+        "(&mut y[i])[j] += (&x[i])[j] * 2.0;",
+    ] {
+        let lowered = lower_ok(&rows_kernel(rows));
+        assert_eq!(lowered.body, n_d.body, "{rows}");
+        assert_eq!(lowered.locals, n_d.locals, "{rows}");
+    }
+    // The launch proves rows as it proves N-d indices.
+    let (_, n_d) = lower_proven(&rows_kernel("y[[i, j]] = x[[i, j]];"));
+    let (_, rows) = lower_proven(&rows_kernel("let r = x.row(i); y[i][j] = r[j];"));
+    assert_eq!(rows.len(), n_d.len(), "{rows:?} / {n_d:?}");
+}
+
+#[test]
+fn rows_are_rejected_where_they_are_not_views() {
+    let text = error_text(&rows_kernel("let v = x[i] + 1.0;"));
+    assert!(text.contains("this tensor has 2 axes"), "{text}");
+    let text = error_text(&rows_kernel("let r = y.row(i); r[j] = 1.0;"));
+    assert!(text.contains("row_mut"), "{text}");
+    let text = error_text(&rows_kernel("y[i][j] = x[i][j][0];"));
+    assert!(text.contains("one axis"), "{text}");
+    let text = error_text(&rows_kernel("y[i][j] = x.row(i).shape(1) as f32;"));
+    assert!(text.contains("this row has one axis"), "{text}");
+}

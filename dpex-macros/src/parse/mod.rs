@@ -6,7 +6,7 @@ mod options;
 mod params;
 mod types;
 
-pub(crate) use generics::instantiations;
+pub(crate) use generics::{instantiations, parameter_types};
 pub(crate) use options::{parse_options, KernelOptions};
 pub(crate) use types::{scalar_of_name, TypeNames};
 
