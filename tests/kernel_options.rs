@@ -118,7 +118,7 @@ fn fast_math_builds_with_relaxed_math() -> dpex::Result<()> {
 #[kernel]
 fn dumped_double(item: Item<1>, x: &mut Tensor<f32>) {
     let i = item.get_id(0);
-    x[i] = x[i] * 2.0;
+    x[i] *= 2.0;
 }
 
 /// `DPEX_DUMP_SPIRV=<dir>` writes the module the test's device builds, in its backend's
