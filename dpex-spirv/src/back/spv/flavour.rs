@@ -3,7 +3,7 @@
 //! parameters, built-ins, math) branch on [`Flavour`] where they are lowered.
 
 use rspirv::dr::Builder;
-use rspirv::spirv::{AddressingModel, Capability, MemoryModel, StorageClass};
+use rspirv::spirv::{AddressingModel, Capability, FunctionControl, MemoryModel, StorageClass};
 
 /// Which client API a module is written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +45,23 @@ impl Flavour {
                     MemoryModel::GLSL450,
                 );
             }
+        }
+    }
+
+    /// The `FunctionControl` of each function of a module (the kernel, device functions, the
+    /// math library, `__dpex_report`; `cold` for the report, which runs only on failure).
+    ///
+    /// Vulkan asks for `Inline` on every one. On the NVIDIA H200 (driver 580.159.04),
+    /// kernels that loop over a device function of a long `if` chain calling the math library
+    /// (`language_math`'s `f32_math_methods`, `f64_math_methods`) hung at run time with `None`;
+    /// the same modules with `Inline` on every function finish in about a second with correct
+    /// results. `DontInline` fixed only the f64 one, and inlining beforehand with
+    /// `spirv-opt --inline-entry-points-exhaustive` neither (GPU.md, 2026-12-04).
+    pub(super) fn function_control(self, cold: bool) -> FunctionControl {
+        match self {
+            Flavour::OpenCl if cold => FunctionControl::DONT_INLINE,
+            Flavour::OpenCl => FunctionControl::NONE,
+            Flavour::Vulkan => FunctionControl::INLINE,
         }
     }
 

@@ -134,9 +134,9 @@ impl Emitter {
         let own = param_types.len();
         param_types.extend(self.hidden_param_types(body.hidden));
         let fn_type = self.b.type_function(result, param_types.iter().copied());
-        let id = self
-            .b
-            .begin_function(result, id, spirv::FunctionControl::NONE, fn_type)?;
+        let id =
+            self.b
+                .begin_function(result, id, self.flavour.function_control(false), fn_type)?;
         self.b.name(id, body.name);
         let raw = param_types
             .iter()

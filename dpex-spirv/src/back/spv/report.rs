@@ -45,7 +45,7 @@
 //! OpenCL device taking SPIR-V is: read as a `u64`, word 0 is then the [`Check::code`].
 
 use rspirv::dr::Operand;
-use rspirv::spirv::{FunctionControl, MemoryAccess, Op, SelectionControl, Word};
+use rspirv::spirv::{MemoryAccess, Op, SelectionControl, Word};
 
 use super::function::Convention;
 use super::sync::{order_bits, scope_value};
@@ -256,7 +256,7 @@ impl Emitter {
             .type_function(void, [record_ty, u32_ty, u64_ty, u64_ty, u64_ty, u64_ty]);
         self.b.name(id, "__dpex_report");
         self.b
-            .begin_function(void, Some(id), FunctionControl::DONT_INLINE, fn_ty)?;
+            .begin_function(void, Some(id), self.flavour.function_control(true), fn_ty)?;
         let record = self.b.function_parameter(record_ty)?;
         if self.flavour == Flavour::Vulkan {
             self.pointer_param(record, Access::ReadWrite, Convention::Function);
