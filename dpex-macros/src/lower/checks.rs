@@ -329,7 +329,8 @@ pub(crate) fn zero(ty: Scalar) -> Expr {
     Expr::literal(ty, value)
 }
 
-fn select(condition: Expr, accept: Expr, reject: Expr) -> Expr {
+/// `if condition { accept } else { reject }` as a value.
+pub(crate) fn select(condition: Expr, accept: Expr, reject: Expr) -> Expr {
     Expr {
         ty: accept.ty,
         kind: ExprKind::Select {
