@@ -1,7 +1,8 @@
 //! Conformance of scalar math (issue 3, "Math on scalars"): every float method of the issue on
 //! `f32` and `f64`, the integer methods (`min, max, abs, pow, clamp, leading_zeros,
 //! trailing_zeros, count_ones, wrapping_*`), `dpex::math::{erf, erfc, rsqrt}` and constants;
-//! and issue 13's `asinh, acosh, atanh, exp_m1, ln_1p, copysign, is_infinite, ldexp`.
+//! and issue 13's `asinh, acosh, atanh, exp_m1, ln_1p, copysign, is_infinite, ldexp, gamma,
+//! ln_gamma`.
 //!
 //! Each method runs in a `#[dpex::func]` that the kernel calls per element and the host calls
 //! for the reference (on the host Rust's std and libm compute it). Device math is not bit-exact:
@@ -12,7 +13,8 @@
 mod common;
 
 use common::{
-    assert_eq_each, assert_same_each, assert_ulps_each, float_pairs, int_pairs, int_samples, queue,
+    assert_eq_each, assert_same_each, assert_ulps_each, float_pairs, float_samples, int_pairs,
+    int_samples, queue,
 };
 use dpex::math::{erf, erfc, rsqrt};
 use dpex::prelude::*;
@@ -468,6 +470,90 @@ float_math_13!(
     libm::asinh,
     libm::acosh,
     libm::atanh
+);
+
+/// `gamma` and `ln_gamma` (issue 13) of `a % span` for random `a` (special values included),
+/// so that the arguments cover the poles, the zeros of `ln_gamma` and both overflows, against
+/// musl's `tgamma` and `lgamma_r` (the `libm` crate). `ln_gamma` is Rust's: `(ln |gamma|,
+/// sign)`, read both as `x.ln_gamma().0` and as `let (_, sign) = x.ln_gamma();`.
+macro_rules! gamma_math {
+    ($t:ident, $func:ident, $kernel:ident, $test:ident, $seed:expr, $span:expr, $tgamma:path, $lgamma_r:path, $ulps:expr, $abs:expr) => {
+        /// `gamma(x)`, `ln |gamma(x)|` and the sign of `gamma(x)` (ops 0, 1, 2) at `x = a % span`.
+        #[dpex::func]
+        fn $func(op: u32, a: $t) -> $t {
+            let x = a % $span;
+            if op == 0 {
+                x.gamma()
+            } else if op == 1 {
+                x.ln_gamma().0
+            } else {
+                let (_, sign) = x.ln_gamma();
+                sign as $t
+            }
+        }
+
+        #[kernel]
+        fn $kernel(item: Item<1>, a: &Tensor<$t>, out: &mut Tensor<$t>) {
+            let i = item.get_id(0);
+            for op in 0..3 {
+                out[i * 3 + op as usize] = $func(op, a[i]);
+            }
+        }
+
+        #[test]
+        fn $test() -> dpex::Result<()> {
+            let q = queue();
+            let a = float_samples::<$t>($seed, 3001);
+            let n = a.len();
+            let da = Tensor::from_slice(&q, &a)?;
+            let mut out = Tensor::<$t>::zeros(&q, 3 * n)?;
+            $kernel.launch(Range::new([n]), (&da, &mut out))?.wait()?;
+            let out = out.to_vec()?;
+            let column = |op: usize| -> Vec<$t> { (0..n).map(|i| out[i * 3 + op]).collect() };
+            let x: Vec<$t> = a.iter().map(|&v| v % $span).collect();
+            let gamma: Vec<$t> = x.iter().map(|&v| $tgamma(v)).collect();
+            let (ln, sign): (Vec<$t>, Vec<$t>) = x
+                .iter()
+                .map(|&v| {
+                    let (l, s) = $lgamma_r(v);
+                    (l, s as $t)
+                })
+                .unzip();
+            let describe = |i: usize| format!("x = {:?}", x[i]);
+            let what = |name: &str| format!("{}::{name}", stringify!($t));
+            assert_ulps_each(&what("gamma"), &column(0), &gamma, $ulps, 0.0, describe);
+            // Next to the zeros of negative arguments musl's `lgamma` keeps only absolute
+            // accuracy: the absolute tolerance there.
+            assert_ulps_each(&what("ln_gamma"), &column(1), &ln, $ulps, $abs, describe);
+            assert_same_each(&what("ln_gamma sign"), &column(2), &sign, describe);
+            Ok(())
+        }
+    };
+}
+
+gamma_math!(
+    f32,
+    gamma_f32,
+    gamma_f32_kernel,
+    f32_gamma_and_ln_gamma,
+    533,
+    40.0,
+    libm::tgammaf,
+    libm::lgammaf_r,
+    16,
+    1e-6
+);
+gamma_math!(
+    f64,
+    gamma_f64,
+    gamma_f64_kernel,
+    f64_gamma_and_ln_gamma,
+    534,
+    190.0,
+    libm::tgamma,
+    libm::lgamma_r,
+    16,
+    1e-13
 );
 
 /// `abs` on signed integers (MIN, whose `abs` overflows, is left out: a panic in debug).

@@ -417,9 +417,101 @@ fn out_of_bounds_reports_on_n_d_tensors_name_the_axis() -> dpex::Result<()> {
         .launch(Range::new([rows]), (6, &m, &mut column))?
         .wait()
         .err();
-    // (The parameter is named by its position in the device function, not yet by the
-    // kernel's name for it: only the axis, index and extent are checked here.)
-    let (_, axis, index, len, _) = axis_failure(err);
-    assert_eq!((axis, index, len), (Some(1), 6, 4));
+    // Named as the kernel names the tensor passed (`m` is the kernel's parameter 1 and the
+    // function's parameter 0).
+    let (parameter, axis, index, len, _) = axis_failure(err);
+    assert_eq!((parameter.as_str(), axis, index, len), ("m", Some(1), 6, 4));
+    Ok(())
+}
+
+/// `t[i] += v`, inside a device function.
+#[dpex::func]
+fn add_at(t: &mut Tensor<f32>, i: usize, v: f32) {
+    t[i] += v;
+}
+
+/// [`add_at`] one call further down.
+#[dpex::func]
+fn add_at_via(t: &mut Tensor<f32>, i: usize, v: f32) {
+    add_at(t, i, v);
+}
+
+/// `b[i + 1] += a[i]` through [`add_at`], whose first parameter is the kernel's second.
+#[kernel]
+fn add_next_through_func(item: Item<1>, a: &Tensor<f32>, b: &mut Tensor<f32>) {
+    let i = item.get_id(0);
+    add_at(b, i + 1, a[i]);
+}
+
+/// `b[i] += a[i]` and `c[i + shift] += a[i]`: [`add_at`] called with two tensors, one of them
+/// through [`add_at_via`].
+#[kernel]
+fn add_twice_through_funcs(
+    item: Item<1>,
+    shift: usize,
+    a: &Tensor<f32>,
+    b: &mut Tensor<f32>,
+    c: &mut Tensor<f32>,
+) {
+    let i = item.get_id(0);
+    add_at(b, i, a[i]);
+    add_at_via(c, i + shift, a[i]);
+}
+
+/// The parameter, index and length of an `OutOfBounds` error.
+fn failure_of(err: Option<Error>) -> (String, u64, u64) {
+    let (parameter, _, index, len, _) = axis_failure(err);
+    (parameter, index, len)
+}
+
+#[test]
+fn an_out_of_bounds_access_in_a_device_function_names_the_kernels_tensor() -> dpex::Result<()> {
+    let q = queue();
+    let n = 64;
+    let a_host = nonzero_f32(&mut rng(77), n);
+    let b_host = nonzero_f32(&mut rng(78), n + 1);
+    let a = Tensor::from_slice(&q, &a_host)?;
+    // In bounds: b has n + 1 elements.
+    let mut b = Tensor::from_slice(&q, &b_host)?;
+    add_next_through_func
+        .launch(Range::new([n]), (&a, &mut b))?
+        .wait()?;
+    let mut want = b_host.clone();
+    for i in 0..n {
+        want[i + 1] += a_host[i];
+    }
+    assert_eq!(b.to_vec()?, want);
+    // b[n] for the last work-item of n: the function's parameter 0 is the kernel's `b`.
+    let mut short = Tensor::from_slice(&q, &b_host[..n])?;
+    let err = add_next_through_func
+        .launch(Range::new([n]), (&a, &mut short))?
+        .wait()
+        .err();
+    assert_eq!(failure_of(err), ("b".to_owned(), n as u64, n as u64));
+    // Two instances of `add_at` in one kernel, one called through `add_at_via`: each names
+    // the tensor passed to it.
+    let mut b = Tensor::from_slice(&q, &b_host[..n])?;
+    let mut c = Tensor::from_slice(&q, &b_host[1..])?;
+    add_twice_through_funcs
+        .launch(Range::new([n]), (0, &a, &mut b, &mut c))?
+        .wait()?;
+    let sums =
+        |base: &[f32]| -> Vec<f32> { base.iter().zip(&a_host).map(|(x, y)| x + y).collect() };
+    assert_eq!(b.to_vec()?, sums(&b_host[..n]));
+    assert_eq!(c.to_vec()?, sums(&b_host[1..]));
+    let err = add_twice_through_funcs
+        .launch(Range::new([n]), (3, &a, &mut b, &mut c))?
+        .wait()
+        .err();
+    assert_eq!(failure_of(err), ("c".to_owned(), n as u64, n as u64));
+    let mut short_b = Tensor::from_slice(&q, &b_host[..n - 1])?;
+    let err = add_twice_through_funcs
+        .launch(Range::new([n]), (0, &a, &mut short_b, &mut c))?
+        .wait()
+        .err();
+    assert_eq!(
+        failure_of(err),
+        ("b".to_owned(), (n - 1) as u64, (n - 1) as u64)
+    );
     Ok(())
 }

@@ -10,7 +10,7 @@ use dpex_spirv::check::check_module;
 use dpex_spirv::ir::{Access, Kernel, MathFunction as M, Module, Scalar as S};
 use dpex_spirv::CheckError;
 
-const ALL_MATH: [M; 51] = [
+const ALL_MATH: [M; 53] = [
     M::Abs,
     M::Sqrt,
     M::Cbrt,
@@ -62,6 +62,8 @@ const ALL_MATH: [M; 51] = [
     M::Copysign,
     M::IsInfinite,
     M::Ldexp,
+    M::Gamma,
+    M::LnGamma,
 ];
 
 /// The operand count of `fun`.

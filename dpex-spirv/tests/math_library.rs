@@ -36,6 +36,8 @@ const FUNCTIONS: &[(M, &str, &[Option<Scalar>])] = &[
     (M::ExpM1, "exp_m1", &[]),
     (M::Ln1p, "ln_1p", &[]),
     (M::Ldexp, "ldexp", &[Some(Scalar::I32)]),
+    (M::Gamma, "gamma", &[]),
+    (M::LnGamma, "ln_gamma", &[]),
 ];
 
 #[test]

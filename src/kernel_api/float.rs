@@ -46,6 +46,13 @@ macro_rules! float_methods {
             /// result is subnormal (then rounded to nearest) or overflows (then infinite).
             /// Kernels call it as `x.ldexp(n)` with this trait in scope (`dpex::prelude`).
             fn ldexp(self, n: i32) -> Self;
+            /// The gamma function (C's `tgamma`; std's `gamma` is unstable): NaN at the negative
+            /// integers, ±infinity at ±0. Kernels call it as `x.gamma()` with this trait in scope.
+            fn gamma(self) -> Self;
+            /// `(ln |gamma(self)|, sign)`, as std's unstable `ln_gamma` (C's `lgamma_r`): the
+            /// sign of `gamma(self)` is 1 or -1 (-1 for -0 and for negative non-integers with an
+            /// odd floor; 1 at the poles, where the logarithm is infinity, and for NaN).
+            fn ln_gamma(self) -> (Self, i32);
             $($(#[$doc])* fn $name(self $(, $arg: $argty)*) -> $ret;)*
         }
 
@@ -61,6 +68,12 @@ macro_rules! float_methods {
             }
             fn ldexp(self, n: i32) -> Self {
                 libm::scalbnf(self, n)
+            }
+            fn gamma(self) -> Self {
+                libm::tgammaf(self)
+            }
+            fn ln_gamma(self) -> (Self, i32) {
+                libm::lgammaf_r(self)
             }
             $(fn $name(self $(, $arg: $argty)*) -> $ret {
                 f32::$name(self $(, $arg)*)
@@ -79,6 +92,12 @@ macro_rules! float_methods {
             }
             fn ldexp(self, n: i32) -> Self {
                 libm::scalbn(self, n)
+            }
+            fn gamma(self) -> Self {
+                libm::tgamma(self)
+            }
+            fn ln_gamma(self) -> (Self, i32) {
+                libm::lgamma_r(self)
             }
             $(fn $name(self $(, $arg: $argty)*) -> $ret {
                 f64::$name(self $(, $arg)*)

@@ -92,6 +92,8 @@ unary_kernels! {
     atanh_kernel: x => x.atanh();
     exp_m1_kernel: x => x.exp_m1();
     ln_1p_kernel: x => x.ln_1p();
+    gamma_kernel: x => x.gamma();
+    ln_gamma_kernel: x => x.ln_gamma().0;
 }
 
 /// Kernels `out[i] = f(x[i], y[i])` for the two-operand functions `f`.
@@ -189,6 +191,8 @@ pub fn run_on_device<T: Precision>(
         M::Atanh => atanh_kernel.launch(range, (&x, &mut out)),
         M::ExpM1 => exp_m1_kernel.launch(range, (&x, &mut out)),
         M::Ln1p => ln_1p_kernel.launch(range, (&x, &mut out)),
+        M::Gamma => gamma_kernel.launch(range, (&x, &mut out)),
+        M::LnGamma => ln_gamma_kernel.launch(range, (&x, &mut out)),
         M::Copysign => copysign_kernel.launch(range, (&x, &float(1)?, &mut out)),
         M::Powf => powf_kernel.launch(range, (&x, &float(1)?, &mut out)),
         M::Atan2 => atan2_kernel.launch(range, (&x, &float(1)?, &mut out)),
@@ -262,14 +266,15 @@ pub struct Worst {
 }
 
 /// The worst error of `got` against `reference` over the operand rows `args` (the operands
-/// exactly as the device got them), where `also_right` maps a reference value to another
-/// value the device may give instead (the flushed result of a device that may flush
-/// subnormals; the value itself otherwise): the nearer of the two counts.
+/// exactly as the device got them), where `also_right` maps the operands and the reference
+/// value to another value the device may give instead (the flushed result of a device that
+/// may flush subnormals, a second reference; the value itself otherwise): the nearer of the
+/// two counts.
 pub fn worst<T: Precision>(
     args: &[Vec<f64>],
     got: &[T],
     reference: impl Fn(&[f64]) -> f64,
-    also_right: impl Fn(f64) -> f64,
+    also_right: impl Fn(&[f64], f64) -> f64,
 ) -> Worst {
     let mut w = Worst {
         ulps: -1.0,
@@ -283,7 +288,7 @@ pub fn worst<T: Precision>(
             *o = a[k];
         }
         let exact = reference(&operands);
-        let other = also_right(exact);
+        let other = also_right(&operands, exact);
         let (e, want) = match (ulps(g, exact), ulps(g, other)) {
             (e, f) if f < e => (f, other),
             (e, _) => (e, exact),

@@ -37,12 +37,21 @@ pub(crate) fn host_copy(func: &ItemFn, sig: &Signature) -> TokenStream {
             use_kernel_tensors(nested);
         }
     }
+    let allow_unstable = allow_unstable_name_collisions();
     quote! {
         const _: () = {
             #[allow(dead_code, clippy::too_many_arguments)]
+            #allow_unstable
             #host
         };
     }
+}
+
+/// `#[allow(unstable_name_collisions)]`: `x.gamma()` and `x.ln_gamma()` in a body call the
+/// kernel `Float` trait's methods, as std's `f64::gamma` and `ln_gamma` are unstable
+/// (`float_gamma`), and rustc warns that std may add them.
+pub(crate) fn allow_unstable_name_collisions() -> syn::Attribute {
+    syn::parse_quote!(#[allow(unstable_name_collisions)])
 }
 
 /// Gives `&Tensor<T>` / `&mut Tensor<T>` parameters the kernel-side type

@@ -107,6 +107,7 @@ pub(crate) fn func(attr: TokenStream, item: TokenStream) -> TokenStream {
     // kernels see it (and kernels' host copies can call it).
     let mut host = func;
     host::use_kernel_tensors(&mut host);
+    host.attrs.push(host::allow_unstable_name_collisions());
     quote!(#errors #host #carrier)
 }
 

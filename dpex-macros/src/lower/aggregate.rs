@@ -194,6 +194,13 @@ impl Lowerer<'_> {
                     TupleValue::Scalar(previous),
                 ]))
             }
+            syn::Expr::MethodCall(m) if m.method == "ln_gamma" => {
+                let (value, sign) = self.lower_ln_gamma(m)?;
+                Ok(TupleValue::Tuple(vec![
+                    TupleValue::Scalar(value),
+                    TupleValue::Scalar(sign),
+                ]))
+            }
             syn::Expr::Tuple(t) => {
                 let fields = match declared {
                     Some(Declared::Tuple(d)) if d.len() == t.elems.len() => {
@@ -299,8 +306,18 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `t.0` as a value.
+    /// `t.0` as a value (also of a call that gives a tuple: `x.ln_gamma().0`).
     pub(crate) fn lower_field(&mut self, f: &syn::ExprField) -> syn::Result<Expr> {
+        if let (syn::Expr::MethodCall(m), syn::Member::Unnamed(index)) = (&*f.base, &f.member) {
+            if m.method == "ln_gamma" {
+                let (value, sign) = self.lower_ln_gamma(m)?;
+                return match index.index {
+                    0 => Ok(value),
+                    1 => Ok(sign),
+                    _ => Err(error(index.span, "this tuple has 2 fields")),
+                };
+            }
+        }
         match self.place_binding(&syn::Expr::Field(f.clone()))? {
             Binding::Local { id, ty, .. } => Ok(read_local(id, ty)),
             _ => Err(error(

@@ -226,6 +226,13 @@ impl Lowerer<'_> {
             self.require(recv.ty.is_float(), method, recv.ty, "floats")?;
             return Ok(bits_of(recv));
         }
+        if name == "ln_gamma" {
+            return Err(error(
+                method.span(),
+                "`ln_gamma` gives `(ln |gamma(x)|, sign)`, as Rust's does: write \
+                 `let (lg, sign) = x.ln_gamma();` or `x.ln_gamma().0`",
+            ));
+        }
         let Some(kind) = scalar_method(&name) else {
             return Err(error(
                 method.span(),
@@ -509,5 +516,63 @@ pub(crate) fn bits_of(value: Expr) -> Expr {
         kind: ExprKind::Bitcast {
             value: Box::new(value),
         },
+    }
+}
+
+impl Lowerer<'_> {
+    /// `x.ln_gamma()`: `(ln |gamma(x)|, sign)`, as Rust's `f64::ln_gamma` (C's `lgamma_r`):
+    /// the sign of `gamma(x)` as an `i32`, -1 for negative non-integers whose floor is odd and
+    /// for -0, else 1 (also at the poles and for NaN).
+    pub(crate) fn lower_ln_gamma(&mut self, m: &syn::ExprMethodCall) -> syn::Result<(Expr, Expr)> {
+        if !m.args.is_empty() {
+            return Err(error(m.method.span(), "`ln_gamma` takes no arguments"));
+        }
+        let x = self.lower_expr(&m.receiver, None)?;
+        let ty = x.ty;
+        self.require(ty.is_float(), &m.method, ty, "floats")?;
+        let x = self.spill("ln_gamma.x", x);
+        let math = |fun, args| Expr {
+            ty,
+            kind: ExprKind::Math { fun, args },
+        };
+        let float = |v: f64| Expr::literal(ty, Literal::Float(v.to_bits()));
+        let compare = |op, a: Expr, b: Expr| Expr::binary(Scalar::Bool, op, a, b);
+        let floor = self.spill("ln_gamma.floor", math(MathFunction::Floor, vec![x.clone()]));
+        let half = Expr::binary(ty, BinaryOp::Mul, floor.clone(), float(0.5));
+        let odd_floor = compare(
+            BinaryOp::Ne,
+            half.clone(),
+            math(MathFunction::Floor, vec![half]),
+        );
+        let negative_non_integer = compare(
+            BinaryOp::BitAnd,
+            compare(BinaryOp::Lt, x.clone(), float(0.0)),
+            compare(BinaryOp::Ne, x.clone(), floor),
+        );
+        let sign_bit = compare(
+            BinaryOp::Lt,
+            math(MathFunction::Copysign, vec![float(1.0), x.clone()]),
+            float(0.0),
+        );
+        let negative_zero = compare(
+            BinaryOp::BitAnd,
+            compare(BinaryOp::Eq, x.clone(), float(0.0)),
+            sign_bit,
+        );
+        let negative = compare(
+            BinaryOp::BitOr,
+            compare(BinaryOp::BitAnd, negative_non_integer, odd_floor),
+            negative_zero,
+        );
+        let one = Expr::literal(Scalar::I32, Literal::Int(1));
+        let minus_one = Expr {
+            ty: Scalar::I32,
+            kind: ExprKind::Unary {
+                op: dpex_spirv::ir::UnaryOp::Neg,
+                operand: Box::new(one.clone()),
+            },
+        };
+        let sign = super::checks::select(negative, minus_one, one);
+        Ok((math(MathFunction::LnGamma, vec![x]), sign))
     }
 }

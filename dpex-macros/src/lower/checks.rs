@@ -35,6 +35,17 @@ pub(crate) struct BoundsCheck {
 }
 
 impl Lowerer<'_> {
+    /// The index of the kernel parameter that parameter `p` of this body stands for: `p`
+    /// itself in a kernel; in a device function, the kernel's tensor passed for it (through
+    /// every call on the way), so that an error names the tensor the kernel's caller knows.
+    pub(crate) fn kernel_param(&self, p: dpex_spirv::ir::ParamId) -> u32 {
+        self.origins
+            .get(p.0 as usize)
+            .copied()
+            .flatten()
+            .unwrap_or(p.0)
+    }
+
     /// True when run-time checks are emitted (the kernel is not `unchecked`).
     pub(crate) fn checks_enabled(&self) -> bool {
         self.checked && self.unchecked_depth == 0
@@ -62,7 +73,7 @@ impl Lowerer<'_> {
         }
         let in_bounds = self.spill("in_bounds", in_bounds.unwrap_or_else(|| bool_literal(true)));
         let what = match memory.memory {
-            Memory::Tensor(p) | Memory::Local(p) => What::Param(p.0),
+            Memory::Tensor(p) | Memory::Local(p) => What::Param(self.kernel_param(p)),
             Memory::Workgroup(w) => What::WorkgroupArray(w.0),
             Memory::Private(l) => What::PrivateArray(l.0),
         }
@@ -318,7 +329,8 @@ pub(crate) fn zero(ty: Scalar) -> Expr {
     Expr::literal(ty, value)
 }
 
-fn select(condition: Expr, accept: Expr, reject: Expr) -> Expr {
+/// `if condition { accept } else { reject }` as a value.
+pub(crate) fn select(condition: Expr, accept: Expr, reject: Expr) -> Expr {
     Expr {
         ty: accept.ty,
         kind: ExprKind::Select {

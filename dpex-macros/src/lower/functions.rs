@@ -5,6 +5,11 @@
 //! instantiated for the argument types
 //! of each call. Instances are created while bodies are lowered and lowered in turn, until
 //! none is left; recursion (a cycle of calls) is then reported at a call that closes it.
+//!
+//! An instance is also specialized for the kernel parameters its tensor parameters stand for
+//! at the call (its *origins*): an out-of-bounds access inside it then names the kernel's
+//! tensor that was passed, as the error record holds the kernel's parameter index. A function
+//! called with other tensors at another call is another instance (at no cost at run time).
 
 use super::paths::{path_key, Scope};
 use super::{error, Lowerer};
@@ -20,6 +25,8 @@ pub(crate) struct Instance {
     pub item: usize,
     /// The signature with the generic parameters replaced.
     pub sig: Signature,
+    /// Per parameter: for a tensor, the index of the kernel parameter passed for it.
+    pub origins: Vec<Option<u32>>,
 }
 
 /// A function a kernel may call, and where it was found.
@@ -102,37 +109,35 @@ impl FunctionTable {
         }
     }
 
-    /// The instance of item `item` for `types`, created if needed.
-    fn instantiate(
+    /// The signature of item `item` for `types`: its result, what it takes before its
+    /// parameters, and its parameters' kinds.
+    fn signature(
         &self,
         item: usize,
-        types: TypeNames,
-    ) -> syn::Result<(FunctionId, Option<Scalar>, Takes, Vec<ParamDeclKind>)> {
-        let mut instances = self.instances.borrow_mut();
-        let existing = instances
-            .iter()
-            .position(|i| i.item == item && i.sig.types.generic() == types.generic());
-        let index = match existing {
-            Some(index) => index,
-            None => {
-                let func = &self.items[item].item;
-                let sig = parse_function_signature(func, &types)?;
-                instances.push(Instance { item, sig });
-                instances.len() - 1
-            }
-        };
-        let sig = &instances[index].sig;
+        types: &TypeNames,
+    ) -> syn::Result<(Signature, Option<Scalar>, Takes, Vec<ParamDeclKind>)> {
+        let sig = parse_function_signature(&self.items[item].item, types)?;
         let takes = match (&sig.item, &sig.group) {
             (Some(_), _) => Takes::NdItem,
             (_, Some(_)) => Takes::Group,
             _ => Takes::Nothing,
         };
-        Ok((
-            FunctionId(index as u32),
-            sig.result,
-            takes,
-            sig.params.iter().map(|p| p.kind).collect(),
-        ))
+        let (result, kinds) = (sig.result, sig.params.iter().map(|p| p.kind).collect());
+        Ok((sig, result, takes, kinds))
+    }
+
+    /// The instance of item `item` with signature `sig` whose tensor parameters stand for the
+    /// kernel parameters `origins`, created if needed.
+    fn instantiate(&self, item: usize, sig: Signature, origins: Vec<Option<u32>>) -> FunctionId {
+        let mut instances = self.instances.borrow_mut();
+        let existing = instances.iter().position(|i| {
+            i.item == item && i.sig.types.generic() == sig.types.generic() && i.origins == origins
+        });
+        let index = existing.unwrap_or_else(|| {
+            instances.push(Instance { item, sig, origins });
+            instances.len() - 1
+        });
+        FunctionId(index as u32)
     }
 
     /// True when function `item` may reach a work-group barrier: it names `group_barrier`, or
@@ -156,9 +161,11 @@ impl FunctionTable {
         visit(self, item, &mut Vec::new())
     }
 
-    /// Instance `id`: its function item, its signature, the scope of its body and the name
-    /// of the function in the module (its path when it was gathered through one).
-    pub(crate) fn instance(&self, id: usize) -> Option<(&syn::ItemFn, Signature, Scope, String)> {
+    /// Instance `id`: its function item, its signature, the scope of its body, the name of
+    /// the function in the module (its path when it was gathered through one), the origins of
+    /// its tensor parameters, and how many instances of the same function and types come
+    /// before it (instances told apart by their origins only).
+    pub(crate) fn instance(&self, id: usize) -> Option<InstanceInfo<'_>> {
         let instances = self.instances.borrow();
         let instance = instances.get(id)?;
         let function = &self.items[instance.item];
@@ -166,13 +173,37 @@ impl FunctionTable {
             Some(path) => path_key(path),
             None => syn::ext::IdentExt::unraw(&function.item.sig.ident).to_string(),
         };
-        Some((
-            &function.item,
-            instance.sig.clone(),
-            self.scope_of(instance.item),
+        let twins = instances[..id]
+            .iter()
+            .filter(|i| {
+                i.item == instance.item && i.sig.types.generic() == instance.sig.types.generic()
+            })
+            .count();
+        Some(InstanceInfo {
+            item: &function.item,
+            sig: instance.sig.clone(),
+            scope: self.scope_of(instance.item),
             name,
-        ))
+            origins: instance.origins.clone(),
+            twins,
+        })
     }
+}
+
+/// What [`FunctionTable::instance`] says of an instance.
+pub(crate) struct InstanceInfo<'a> {
+    /// The function item.
+    pub item: &'a syn::ItemFn,
+    /// Its signature for the instance's types.
+    pub sig: Signature,
+    /// Where its body's calls are resolved from.
+    pub scope: Scope,
+    /// Its name in the module (`odd::f`).
+    pub name: String,
+    /// Per parameter: for a tensor, the kernel parameter it stands for.
+    pub origins: Vec<Option<u32>>,
+    /// How many instances of the same function and types come before it.
+    pub twins: usize,
 }
 
 /// What a device function takes before its parameters: the caller's work-item or work-group
@@ -202,7 +233,7 @@ impl Lowerer<'_> {
     ) -> syn::Result<Option<Expr>> {
         let callee = &self.funcs.items[item].item;
         let types = self.infer_generic_args(callee, c)?;
-        let (function, result, takes, params) = self.funcs.instantiate(item, types)?;
+        let (sig, result, takes, params) = self.funcs.signature(item, &types)?;
         let context = usize::from(takes != Takes::Nothing);
         if params.len() + context != c.args.len() {
             return Err(error(
@@ -222,7 +253,9 @@ impl Lowerer<'_> {
             self.require_uniform_control(c.func.span())?;
         }
         let mut args = Vec::new();
+        let mut origins = Vec::new();
         for (arg, kind) in c.args.iter().skip(context).zip(params) {
+            origins.push(None);
             args.push(match kind {
                 ParamDeclKind::Scalar(ty) => Argument::Value(self.lower_expr_as(arg, ty)?),
                 ParamDeclKind::Local { .. } => {
@@ -247,10 +280,14 @@ impl Lowerer<'_> {
                             format!("expected a `{want}Tensor<{elem}>` here"),
                         ));
                     }
+                    if let Some(origin) = origins.last_mut() {
+                        *origin = Some(self.kernel_param(id));
+                    }
                     Argument::Tensor(id)
                 }
             });
         }
+        let function = self.funcs.instantiate(item, sig, origins);
         self.calls.push((function, c.func.span()));
         match (result, as_statement) {
             (_, true) => {

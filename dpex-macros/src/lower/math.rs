@@ -83,6 +83,7 @@ pub(crate) fn scalar_method(name: &str) -> Option<Method> {
         "ln_1p" => Method::Math(M::Ln1p, float1),
         "copysign" => Method::Math(M::Copysign, Float { extra: 1 }),
         "ldexp" => Method::Math(M::Ldexp, FloatIntPower),
+        "gamma" => Method::Math(M::Gamma, float1),
         "pow" => Method::Math(M::Pow, IntPower),
         "leading_zeros" => Method::Math(M::LeadingZeros, IntCount),
         "trailing_zeros" => Method::Math(M::TrailingZeros, IntCount),
@@ -110,7 +111,7 @@ pub(crate) fn dpex_math_function(name: &str) -> Option<MathFunction> {
 /// Names of every supported scalar method, for messages.
 pub(crate) const METHOD_NAMES: &str = "abs, sqrt, cbrt, exp, exp2, ln, log2, log10, powf, powi, \
     sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, tanh, asinh, acosh, atanh, exp_m1, ln_1p, \
-    copysign, ldexp, floor, ceil, round, trunc, fract, \
+    copysign, ldexp, gamma, ln_gamma, floor, ceil, round, trunc, fract, \
     mul_add, min, max, clamp, signum, hypot, recip, to_radians, to_degrees, is_nan, is_finite, is_infinite, to_bits, \
     pow, leading_zeros, trailing_zeros, count_ones, wrapping_add/sub/mul/shl/shr/neg";
 

@@ -105,6 +105,9 @@ pub(crate) struct Lowerer<'s> {
     funcs: &'s FunctionTable,
     /// Where the body's calls are resolved from.
     scope: Scope,
+    /// In a device function: per parameter, for a tensor, the kernel parameter passed for it
+    /// (see [`Lowerer::kernel_param`]); empty in a kernel.
+    origins: Vec<Option<u32>>,
     /// The calls made so far: callee and the span of the call.
     calls: Vec<(FunctionId, Span)>,
     locals: Vec<ir::Local>,
@@ -198,16 +201,35 @@ pub(crate) fn lower_module(
     contiguous: bool,
     checks: Checks,
 ) -> syn::Result<Lowered> {
-    let kernel = lower_body(sig, &body.stmts, funcs, Scope::Kernel, contiguous, checks)?;
+    let kernel = lower_body(
+        sig,
+        &body.stmts,
+        Vec::new(),
+        funcs,
+        Scope::Kernel,
+        contiguous,
+        checks,
+    )?;
     let mut reports_errors = kernel.reports_errors;
     let mut functions = Vec::new();
     let mut calls = Vec::new();
     let mut names = Vec::new();
     let mut errors = Vec::new();
     let mut next = 0;
-    while let Some((item, fsig, scope, name)) = funcs.instance(next) {
-        let name = instance_name(name, &fsig);
-        match lower_body(&fsig, &item.block.stmts, funcs, scope, contiguous, checks) {
+    while let Some(instance) = funcs.instance(next) {
+        let fsig = instance.sig;
+        let name = instance_name(instance.name, &fsig, instance.twins);
+        let stmts = &instance.item.block.stmts;
+        let origins = instance.origins;
+        match lower_body(
+            &fsig,
+            stmts,
+            origins,
+            funcs,
+            instance.scope,
+            contiguous,
+            checks,
+        ) {
             Ok(lowered) => {
                 reports_errors |= lowered.reports_errors;
                 calls.push(lowered.calls);
@@ -250,12 +272,16 @@ pub(crate) fn lower_module(
 }
 
 /// The IR name of a function instance: its name in the module (`odd::f`) as an identifier
-/// (`odd__f`), plus the types of a generic instance.
-fn instance_name(name: String, sig: &Signature) -> String {
+/// (`odd__f`), plus the types of a generic instance, plus `_<twins>` for an instance that
+/// differs from `twins` earlier ones by the tensors passed only.
+fn instance_name(name: String, sig: &Signature, twins: usize) -> String {
     let mut name = name.trim_start_matches("::").replace("::", "__");
     for (_, ty) in sig.types.generic() {
         name.push('_');
         name.push_str(ty.name());
+    }
+    if twins > 0 {
+        name.push_str(&format!("_{twins}"));
     }
     name
 }
@@ -264,6 +290,7 @@ fn instance_name(name: String, sig: &Signature) -> String {
 fn lower_body(
     sig: &Signature,
     stmts: &[syn::Stmt],
+    origins: Vec<Option<u32>>,
     funcs: &FunctionTable,
     scope: Scope,
     contiguous: bool,
@@ -276,6 +303,7 @@ fn lower_body(
             sig,
             funcs,
             scope: scope.clone(),
+            origins: origins.clone(),
             calls: Vec::new(),
             locals: Vec::new(),
             scopes: vec![Vec::new()],

@@ -70,7 +70,7 @@ impl Lowerer<'_> {
             || matches!(declared, Some(Declared::Tuple(_)))
             || is_tuple_expr(init)
             || matches!(self.place_binding(init), Ok(Binding::Tuple(_)))
-            || matches!(init, syn::Expr::MethodCall(m) if m.method == "compare_exchange");
+            || matches!(init, syn::Expr::MethodCall(m) if m.method == "compare_exchange" || m.method == "ln_gamma");
         if is_tuple {
             let value = self.lower_tuple(init, declared.as_ref())?;
             return self.bind_tuple_pattern(pat, value, false);

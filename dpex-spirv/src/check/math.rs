@@ -94,6 +94,8 @@ fn name(fun: MathFunction) -> &'static str {
         M::Copysign => "copysign",
         M::IsInfinite => "is_infinite",
         M::Ldexp => "ldexp",
+        M::Gamma => "gamma",
+        M::LnGamma => "ln_gamma",
     }
 }
 
@@ -143,7 +145,9 @@ fn signature(fun: MathFunction) -> Signature {
         | M::Acosh
         | M::Atanh
         | M::ExpM1
-        | M::Ln1p => (Domain::Float, 1, None, None),
+        | M::Ln1p
+        | M::Gamma
+        | M::LnGamma => (Domain::Float, 1, None, None),
     };
     Signature {
         domain,

@@ -582,6 +582,11 @@ pub enum MathFunction {
     /// `x.ldexp(n)` (the kernel `Float` trait's): `x * 2^n` rounded once; `n` is an `i32`,
     /// the result has `x`'s type.
     Ldexp,
+    /// `x.gamma()`: the gamma function, as C's `tgamma`.
+    Gamma,
+    /// `ln |gamma(x)|`, as C's `lgamma`: the first field of `x.ln_gamma()` (the front end
+    /// computes the sign, the second field).
+    LnGamma,
 }
 
 /// A part of a tensor view, for [`ExprKind::TensorLayout`]; axes are below the tensor's `dims`.

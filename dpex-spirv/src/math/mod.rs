@@ -14,7 +14,7 @@
 //! `atan` and `atan2` with C99's special cases (`inverse.rs`); `cbrt` and `hypot`
 //! (`roots.rs`); `sinh`, `cosh`, `tanh`, `asinh`, `acosh`, `atanh` and `exp_m1`
 //! (`hyperbolic.rs`); `ln_1p` (`exp_log.rs`); `powi` (`powi.rs`); `ldexp`, exact
-//! (`ldexp.rs`).
+//! (`ldexp.rs`); `gamma` and `ln_gamma` (`gamma.rs`).
 //!
 //! The f64 functions are written for f64. Each f32 function but `powi` (which multiplies in
 //! the type itself, as the host does) and `ldexp` (exact, `ldexp.rs`) computes in f64 with the f64 algorithm and rounds once
@@ -26,6 +26,7 @@ mod build;
 mod erf;
 mod exp_log;
 mod fma;
+mod gamma;
 mod hyperbolic;
 mod inverse;
 mod ldexp;
@@ -102,6 +103,12 @@ pub fn library(fun: MathFunction, ty: Scalar) -> Option<Function> {
         }),
         MathFunction::Ln1p => ("ln_1p", 1, |b, ty, a| {
             via_f64(b, ty, a, |b, a| exp_log::ln_1p(b, a[0].clone()))
+        }),
+        MathFunction::Gamma => ("gamma", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| gamma::gamma(b, a[0].clone()))
+        }),
+        MathFunction::LnGamma => ("ln_gamma", 1, |b, ty, a| {
+            via_f64(b, ty, a, |b, a| gamma::ln_gamma(b, a[0].clone()))
         }),
         // Exact: one rounding of the exact product, in the type's own range.
         MathFunction::Ldexp => ("ldexp", 2, |b, ty, a| {

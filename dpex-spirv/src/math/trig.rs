@@ -186,7 +186,7 @@ fn reduce(b: &mut Builder, ax: V) -> (Dd, V) {
 
 /// `(sin r, cos r)` as double-doubles for `|r| <= pi/4 + 2^-20`, to about 2^-58 relative:
 /// the first two terms of each series in double-double, the rest in f64.
-fn sin_cos(b: &mut Builder, r: &Dd) -> (Dd, Dd) {
+pub(crate) fn sin_cos(b: &mut Builder, r: &Dd) -> (Dd, Dd) {
     let rh = r.hi.clone();
     let sq = b.two_prod(rh.clone(), rh.clone());
     let sq = b.fast_two_sum(sq.hi, sq.lo + f(2.0) * rh.clone() * r.lo.clone());

@@ -107,7 +107,9 @@ impl Emitter {
             | M::Atanh
             | M::ExpM1
             | M::Ln1p
-            | M::Ldexp => return self.library_call(fun, ty, values).map(Some),
+            | M::Ldexp
+            | M::Gamma
+            | M::LnGamma => return self.library_call(fun, ty, values).map(Some),
             _ => return Ok(None),
         };
         self.glsl(glsl, ty, values).map(Some)

@@ -43,6 +43,7 @@ fn rust_name(fun: MathFunction, ty: Scalar) -> String {
         MathFunction::MulAdd => "mul_add".to_owned(),
         MathFunction::ExpM1 => "exp_m1".to_owned(),
         MathFunction::Ln1p => "ln_1p".to_owned(),
+        MathFunction::LnGamma => "ln_gamma".to_owned(),
         other => format!("{other:?}").to_lowercase(),
     };
     format!("{ty}::{method}")

@@ -49,6 +49,8 @@ fn extended(fun: M, operand: Scalar) -> Option<Cl> {
         M::Ln1p => Cl::log1p,
         M::Copysign => Cl::copysign,
         M::Ldexp => Cl::ldexp,
+        M::Gamma => Cl::tgamma,
+        M::LnGamma => Cl::lgamma,
         M::Floor => Cl::floor,
         M::Ceil => Cl::ceil,
         // OpenCL's `round` takes half-way cases away from zero, as Rust's does.
