@@ -42,7 +42,8 @@ impl Lowerer<'_> {
                     ty: Scalar::U64,
                     kind: ExprKind::Len(memory.memory),
                 }),
-                ("len", MemoryShape::Fixed(n)) => Ok(Expr::literal(Scalar::U64, Literal::Int(u64::from(n)))),
+                // As in Rust, an array of arrays has the length of its axis 0.
+                ("len", MemoryShape::Fixed(e)) => Ok(Expr::literal(Scalar::U64, Literal::Int(u64::from(e.extent(0))))),
                 ("len", MemoryShape::Grid(r, c)) => Ok(Expr::literal(Scalar::U64, Literal::Int(u64::from(r) * u64::from(c)))),
                 _ => Err(error(
                     m.method.span(),
@@ -65,15 +66,28 @@ impl Lowerer<'_> {
     }
 
     /// `r.len()` and `r.shape(d)` on a row `r` of a tensor (the extents of its remaining
-    /// axes); a row itself is no value.
+    /// axes), `r.len()` on a row of an array of arrays (as in Rust, its axis 0's extent); a row
+    /// itself is no value.
     fn lower_row_method(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Expr> {
-        let Some((memory, fixed)) = self.row_base(&m.receiver) else {
-            return Err(error(m.receiver.span(), "this is not a row of a tensor"));
-        };
+        let not_row = || error(m.receiver.span(), "this is not a row of a tensor");
+        let (memory, fixed) = self.row_base(&m.receiver).ok_or_else(not_row)?;
+        if let MemoryShape::Fixed(e) = memory.shape {
+            return match m.method.to_string().as_str() {
+                "len" if m.args.is_empty() => Ok(Expr::literal(
+                    Scalar::U64,
+                    Literal::Int(u64::from(e.extent(fixed))),
+                )),
+                "len" => Err(error(m.method.span(), "`len` takes no arguments")),
+                method => Err(error(
+                    m.method.span(),
+                    format!("`.{method}()` is not supported on rows of arrays: index them (`r[j]`), or ask their `.len()`"),
+                )),
+            };
+        }
         let (dpex_spirv::ir::Memory::Tensor(tensor), MemoryShape::Tensor(dims)) =
             (memory.memory, memory.shape)
         else {
-            return Err(error(m.receiver.span(), "this is not a row of a tensor"));
+            return Err(not_row());
         };
         let extent = |axis: u32| Expr {
             ty: Scalar::U64,

@@ -65,11 +65,11 @@ pub(crate) enum Binding {
         /// Set when the type came from literals alone and may still change (see [`infer`]).
         site: Option<LetSite>,
     },
-    /// A private array local.
+    /// A private array local (an array of arrays has several axes, stored row-major).
     Array {
         id: LocalId,
         elem: Scalar,
-        len: u32,
+        shape: memory::Extents,
         mutable: bool,
         /// As for [`Binding::Local`]: set while the element type may still change.
         site: Option<LetSite>,
