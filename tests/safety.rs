@@ -194,6 +194,51 @@ fn private_arrays_of_arrays_are_checked_per_axis() -> dpex::Result<()> {
     Ok(())
 }
 
+/// An out-of-bounds index into a 2-d local accessor names the accessor and the axis, with
+/// that axis's extent.
+#[kernel]
+fn local_grid(it: NdItem<1>, c: usize, out: &mut Tensor<i32>, t: LocalAccessor<i32, 2>) {
+    let lid = it.get_local_id(0);
+    t[[lid, 0]] = lid as i32;
+    t[[lid, c]] = 5;
+    group_barrier(&it.get_group());
+    out[it.get_global_id(0)] = t[lid][0] + t[[lid, c]];
+}
+
+#[test]
+fn local_accessors_of_two_axes_are_checked_per_axis() -> dpex::Result<()> {
+    let q = queue();
+    let mut out = Tensor::<i32>::zeros(&q, 16)?;
+    let range = NdRange::new([16], [16]);
+    local_grid
+        .launch(range, (1, &mut out, LocalAccessor::new([16, 3])))?
+        .wait()?;
+    assert_eq!(out.to_vec()?, (0..16).map(|i| i + 5).collect::<Vec<i32>>());
+    let err = local_grid
+        .launch(range, (3, &mut out, LocalAccessor::new([16, 3])))?
+        .wait()
+        .err();
+    match err {
+        Some(Error::OutOfBounds {
+            parameter,
+            axis,
+            index,
+            len,
+            ..
+        }) => assert_eq!((parameter.as_str(), axis, index, len), ("t", Some(1), 3, 3)),
+        other => panic!("expected OutOfBounds, got {other:?}"),
+    }
+    // A shape of another rank is a type error at compile time; an empty axis at launch.
+    let err = local_grid
+        .launch(range, (1, &mut out, LocalAccessor::new([16, 0])))
+        .err();
+    assert!(
+        matches!(&err, Some(Error::InvalidArgument { arg, .. }) if arg == "t"),
+        "{err:?}"
+    );
+    Ok(())
+}
+
 /// `a / b` and `a % b` on i32.
 #[kernel]
 fn divide(

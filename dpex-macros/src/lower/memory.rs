@@ -156,11 +156,15 @@ impl Lowerer<'_> {
                 writable: mutable,
                 shape: Shape::Fixed(shape),
             },
-            Binding::LocalParam { id, elem } => MemoryRef {
+            Binding::LocalParam { id, elem, dims } => MemoryRef {
                 memory: Memory::Local(id),
                 elem,
                 writable: true,
-                shape: Shape::Dynamic,
+                shape: if dims == 1 {
+                    Shape::Dynamic
+                } else {
+                    Shape::Tensor(dims)
+                },
             },
             Binding::WorkgroupArray { id, elem, shape } => MemoryRef {
                 memory: Memory::Workgroup(id),
@@ -258,6 +262,14 @@ impl Lowerer<'_> {
             return Err(error(
                 method.span(),
                 format!("arrays have no `.{method}(i)`: index them one axis at a time, `a[i][j]` (or borrow a row, `&a[i]`)"),
+            ));
+        }
+        if let (Some(method), Memory::Local(_)) = (method, row.memory.memory) {
+            return Err(error(
+                method.span(),
+                format!(
+                    "local accessors have no `.{method}(i)`: index them `l[[i, j]]` or `l[i][j]`"
+                ),
             ));
         }
         let span = method.map_or_else(|| index.span(), |m| m.span());
@@ -408,16 +420,11 @@ impl Lowerer<'_> {
                 literal(e.len()),
             ),
             (Shape::Grid(r, c), _) => (vec![literal(r), literal(c)], literal(r.saturating_mul(c))),
-            (Shape::Tensor(dims), Memory::Tensor(tensor)) => (
+            (Shape::Tensor(dims), _) => (
                 (0..dims)
-                    .map(|d| Expr {
-                        ty: Scalar::U64,
-                        kind: ExprKind::TensorLayout {
-                            tensor,
-                            field: LayoutField::Shape(d),
-                        },
-                    })
-                    .collect(),
+                    .map(|d| extent(memory.memory, d))
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| error(i.span(), "this memory has no run-time extents"))?,
                 Expr {
                     ty: Scalar::U64,
                     kind: ExprKind::Len(memory.memory),
@@ -522,6 +529,23 @@ impl Shape {
             _ => None,
         }
     }
+}
+
+/// The extent of axis `axis` of a tensor or a local accessor, a `u64` known at run time;
+/// `None` for memory of fixed extents.
+pub(crate) fn extent(memory: Memory, axis: u32) -> Option<Expr> {
+    let kind = match memory {
+        Memory::Local(local) => ExprKind::LocalExtent { local, axis },
+        Memory::Tensor(tensor) => ExprKind::TensorLayout {
+            tensor,
+            field: LayoutField::Shape(axis),
+        },
+        Memory::Workgroup(_) | Memory::Private(_) => return None,
+    };
+    Some(Expr {
+        ty: Scalar::U64,
+        kind,
+    })
 }
 
 /// True for `x.row(i)` and `x.row_mut(i)`.

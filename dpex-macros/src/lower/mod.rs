@@ -76,8 +76,12 @@ pub(crate) enum Binding {
     },
     /// A tuple: one binding per field.
     Tuple(Vec<Binding>),
-    /// A `LocalAccessor<T>` parameter.
-    LocalParam { id: ParamId, elem: Scalar },
+    /// A `LocalAccessor<T, N>` parameter (`dims` = N).
+    LocalParam {
+        id: ParamId,
+        elem: Scalar,
+        dims: u32,
+    },
     /// A `LocalArray` in work-group local memory.
     WorkgroupArray {
         id: ir::WorkgroupArrayId,
@@ -373,9 +377,9 @@ impl Lowerer<'_> {
                         dims,
                     },
                 ),
-                ParamDeclKind::Local { elem } => (
-                    ir::ParamKind::Local { elem },
-                    Binding::LocalParam { id, elem },
+                ParamDeclKind::Local { elem, dims } => (
+                    ir::ParamKind::Local { elem, dims },
+                    Binding::LocalParam { id, elem, dims },
                 ),
             };
             params.push(ir::Param {

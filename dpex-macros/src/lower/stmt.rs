@@ -287,6 +287,7 @@ fn has_effects(e: &dpex_spirv::ir::Expr) -> bool {
         | ExprKind::Param(_)
         | ExprKind::Local(_)
         | ExprKind::Len(_)
+        | ExprKind::LocalExtent { .. }
         | ExprKind::TensorLayout { .. }
         | ExprKind::Builtin(_) => false,
         ExprKind::Element { index, .. } => has_effects(index),
