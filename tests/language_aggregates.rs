@@ -284,3 +284,135 @@ fn tuples_construct_access_assign_destructure() -> dpex::Result<()> {
     });
     Ok(())
 }
+
+/// A 4x4 block product in a private array of arrays: each work-item multiplies its blocks of
+/// `a` and `b` (row-major, 16 values each) into `acc[r][c]`, then writes each row of the
+/// product scaled by a 2x2 weight table written as nested literals, and the row sums read
+/// through a borrowed row (`&acc[r]`, `row.len()`).
+#[kernel]
+fn block_product(
+    item: Item<1>,
+    a: &Tensor<f32>,
+    b: &Tensor<f32>,
+    out: &mut Tensor<f32>,
+    sums: &mut Tensor<f32>,
+) {
+    let i = item.get_id(0);
+    let mut acc = [[0.0f32; 4]; 4];
+    let w: [[f32; 2]; 2] = [[1.0, -0.5], [0.25, 2.0]];
+    for r in 0..acc.len() {
+        for c in 0..acc[r].len() {
+            for k in 0..4 {
+                acc[r][c] += a[16 * i + 4 * r + k] * b[16 * i + 4 * k + c];
+            }
+        }
+    }
+    for r in 0..4 {
+        let row = &acc[r];
+        let mut sum = 0.0f32;
+        for c in 0..row.len() {
+            sum += row[c];
+            out[16 * i + 4 * r + c] = row[c] * w[r % 2][c % 2];
+        }
+        sums[4 * i + r] = sum;
+    }
+}
+
+#[test]
+fn arrays_of_arrays_accumulate_a_block_product() -> dpex::Result<()> {
+    let q = queue();
+    let n = 257;
+    let mut r = rng(406);
+    let (a, b) = (nonzero_f32(&mut r, 16 * n), nonzero_f32(&mut r, 16 * n));
+    let (da, db) = (Tensor::from_slice(&q, &a)?, Tensor::from_slice(&q, &b)?);
+    let mut out = Tensor::<f32>::zeros(&q, 16 * n)?;
+    let mut sums = Tensor::<f32>::zeros(&q, 4 * n)?;
+    block_product
+        .launch(Range::new([n]), (&da, &db, &mut out, &mut sums))?
+        .wait()?;
+    let weights = [1.0f32, -0.5, 0.25, 2.0];
+    let (mut want, mut want_sums) = (vec![0.0f32; 16 * n], vec![0.0f32; 4 * n]);
+    for i in 0..n {
+        for row in 0..4 {
+            let mut sum = 0.0f32;
+            for col in 0..4 {
+                let mut dot = 0.0f32;
+                for k in 0..4 {
+                    dot += a[16 * i + 4 * row + k] * b[16 * i + 4 * k + col];
+                }
+                sum += dot;
+                want[16 * i + 4 * row + col] = dot * weights[2 * (row % 2) + col % 2];
+            }
+            want_sums[4 * i + row] = sum;
+        }
+    }
+    assert_same_each("block product", &out.to_vec()?, &want, |k| {
+        format!("block {}, element {}", k / 16, k % 16)
+    });
+    assert_same_each("row sums", &sums.to_vec()?, &want_sums, |k| {
+        format!("block {}, row {}", k / 4, k % 4)
+    });
+    Ok(())
+}
+
+/// A 3-d private array: counts of the (sign, parity, residue mod 3) classes of six values,
+/// filled through `counts[s][p][m] += 1` at runtime indices, then read back in a weighted
+/// checksum (`[[[0u32; 3]; 2]; 2]`: 12 elements, filled by a loop).
+#[dpex::func]
+fn class_counts(x0: i32, x1: i32, x2: i32, x3: i32, x4: i32, x5: i32) -> u32 {
+    let values = [x0, x1, x2, x3, x4, x5];
+    let mut counts = [[[0u32; 3]; 2]; 2];
+    for v in 0..values.len() {
+        let x = values[v];
+        let s = if x < 0 { 1 } else { 0 };
+        let p = (x & 1) as usize;
+        let m = ((x % 3 + 3) % 3) as usize;
+        counts[s][p][m] += 1;
+    }
+    let mut checksum = 0u32;
+    for s in 0..2 {
+        for p in 0..counts[s].len() {
+            for m in 0..counts[s][p].len() {
+                checksum = checksum.wrapping_mul(7).wrapping_add(counts[s][p][m]);
+            }
+        }
+    }
+    checksum
+}
+
+#[kernel]
+fn class_kernel(item: Item<1>, x: &Tensor<i32>, out: &mut Tensor<u32>) {
+    let i = item.get_id(0);
+    let b = 6 * i;
+    out[i] = class_counts(x[b], x[b + 1], x[b + 2], x[b + 3], x[b + 4], x[b + 5]);
+}
+
+#[test]
+fn three_dimensional_private_arrays() -> dpex::Result<()> {
+    let q = queue();
+    let n = 1031;
+    let x = common::nonzero_i32(&mut rng(407), 6 * n, -1000..1000);
+    let dx = Tensor::from_slice(&q, &x)?;
+    let mut out = Tensor::<u32>::zeros(&q, n)?;
+    class_kernel
+        .launch(Range::new([n]), (&dx, &mut out))?
+        .wait()?;
+    // The reference counts into a flat table of 12 classes.
+    let want: Vec<u32> = x
+        .chunks(6)
+        .map(|chunk| {
+            let mut flat = [0u32; 12];
+            for &v in chunk {
+                let class =
+                    6 * usize::from(v < 0) + 3 * (v & 1) as usize + v.rem_euclid(3) as usize;
+                flat[class] += 1;
+            }
+            flat.iter()
+                .fold(0u32, |acc, &c| acc.wrapping_mul(7).wrapping_add(c))
+        })
+        .collect();
+    assert_eq_each("class counts", &out.to_vec()?, &want, |i| {
+        format!("{:?}", &x[6 * i..6 * i + 6])
+    });
+    Ok(())
+}

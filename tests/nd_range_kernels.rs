@@ -536,3 +536,99 @@ fn invalid_nd_ranges_are_errors_and_write_nothing() -> dpex::Result<()> {
     assert_eq!(out2.to_vec()?, want[..128].to_vec());
     Ok(())
 }
+
+/// A tiled transpose through a 2-d local accessor sized at launch (`[tile, tile + 1]`: the
+/// padding column of the usual bank-conflict-free layout), written `t[[r, c]]` and read
+/// row by row `t[c][r]`; each work-item also adds the tile's extents from `t.shape(d)` and
+/// the element count `t.len()`, so that a wrong extent shows in the values.
+#[kernel]
+fn transpose_2d_local(
+    it: NdItem<2>,
+    x: &Tensor<f32, 2>,
+    out: &mut Tensor<f32, 2>,
+    t: LocalAccessor<f32, 2>,
+) {
+    let (r, c) = (it.get_local_id(0), it.get_local_id(1));
+    let (gr, gc) = (it.get_global_id(0), it.get_global_id(1));
+    let rows = it.get_local_range(0);
+    t[[r, c]] = x[[gr, gc]];
+    group_barrier(&it.get_group());
+    let g = it.get_group();
+    let (br, bc) = (g.get_group_id(0) * rows, g.get_group_id(1) * rows);
+    let extents = (t.shape(0) * 1000 + t.shape(1) * 10 + t.len()) as f32;
+    out[[bc + r, br + c]] = t[c][r] + extents;
+}
+
+/// Sums of slices of a 3-d local accessor `[planes, rows, cols]`: each work-item of a
+/// `[planes, rows, cols]` work-group stores its value, then work-item (p, r, 0) adds the row
+/// `s[p][r][..]` and writes it, reading through `s[[p, r, k]]`.
+#[kernel]
+fn row_sums_3d_local(
+    it: NdItem<3>,
+    x: &Tensor<i32, 3>,
+    out: &mut Tensor<i32, 3>,
+    s: LocalAccessor<i32, 3>,
+) {
+    let (p, r, c) = (it.get_local_id(0), it.get_local_id(1), it.get_local_id(2));
+    let (gp, gr, gc) = (
+        it.get_global_id(0),
+        it.get_global_id(1),
+        it.get_global_id(2),
+    );
+    s[p][r][c] = x[[gp, gr, gc]];
+    group_barrier(&it.get_group());
+    let mut sum = 0i32;
+    for k in 0..s.shape(2) {
+        sum = sum.wrapping_add(s[[p, r, k]]);
+    }
+    out[[gp, gr, gc]] = sum.wrapping_mul(c as i32 + 1);
+}
+
+#[test]
+fn multi_dimensional_local_accessors() -> dpex::Result<()> {
+    let q = queue();
+    let mut r = rng(72);
+    let (n, tile) = (48, 8);
+    let host = common::nonzero_f32(&mut r, n * n);
+    let x = Tensor::<f32, 2>::from_fn(&q, [n, n], |[i, j]| host[i * n + j])?;
+    let mut out = Tensor::<f32, 2>::zeros(&q, [n, n])?;
+    transpose_2d_local
+        .launch(
+            NdRange::new([n, n], [tile, tile]),
+            (&x, &mut out, LocalAccessor::new([tile, tile + 1])),
+        )?
+        .wait()?;
+    let extents = (tile * 1000 + (tile + 1) * 10 + tile * (tile + 1)) as f32;
+    let want: Vec<f32> = (0..n * n)
+        .map(|k| host[(k % n) * n + k / n] + extents)
+        .collect();
+    assert_eq!(out.to_vec()?, want);
+
+    let (planes, rows, cols) = (2, 3, 4);
+    let shape = [2 * planes, 3 * rows, 2 * cols];
+    let len = shape.iter().product::<usize>();
+    let values: Vec<i32> = (0..len).map(|_| r.random_range(-1000..1000)).collect();
+    let x3 = Tensor::<i32, 3>::from_fn(&q, shape, |[a, b, c]| {
+        values[(a * shape[1] + b) * shape[2] + c]
+    })?;
+    let mut out3 = Tensor::<i32, 3>::zeros(&q, shape)?;
+    row_sums_3d_local
+        .launch(
+            NdRange::new(shape, [planes, rows, cols]),
+            (&x3, &mut out3, LocalAccessor::new([planes, rows, cols])),
+        )?
+        .wait()?;
+    let mut want3 = vec![0i32; len];
+    for a in 0..shape[0] {
+        for b in 0..shape[1] {
+            for c in 0..shape[2] {
+                let start = c / cols * cols;
+                let row = &values[(a * shape[1] + b) * shape[2]..][start..start + cols];
+                let sum = row.iter().fold(0i32, |s, &v| s.wrapping_add(v));
+                want3[(a * shape[1] + b) * shape[2] + c] = sum.wrapping_mul((c % cols) as i32 + 1);
+            }
+        }
+    }
+    assert_eq!(out3.to_vec()?, want3);
+    Ok(())
+}

@@ -146,6 +146,99 @@ fn private_arrays_views_and_local_memory_are_checked() -> dpex::Result<()> {
     Ok(())
 }
 
+/// An out-of-bounds index into a private array of arrays names the axis, with that axis's
+/// extent as `len`, and skips the access.
+#[kernel]
+fn private_grid(item: Item<1>, r: usize, c: usize, x: &Tensor<i32>, out: &mut Tensor<i32>) {
+    let i = item.get_id(0);
+    let mut grid = [[0i32; 3]; 2];
+    grid[r][c] = x[i];
+    grid[1][2] += 1;
+    out[i] = grid[r][c] * 10 + grid[1][2];
+}
+
+#[test]
+fn private_arrays_of_arrays_are_checked_per_axis() -> dpex::Result<()> {
+    let q = queue();
+    let x = common::nonzero_i32(&mut rng(91), 64, -1000..1000);
+    let dx = Tensor::from_slice(&q, &x)?;
+    let mut out = Tensor::<i32>::zeros(&q, 64)?;
+    private_grid
+        .launch(Range::new([64]), (1, 2, &dx, &mut out))?
+        .wait()?;
+    let want: Vec<i32> = x.iter().map(|&v| (v + 1) * 10 + v + 1).collect();
+    assert_eq!(out.to_vec()?, want);
+    for (r, c, axis, index, len) in [(0, 3, 1, 3, 3), (2, 0, 0, 2, 2), (5, 7, 0, 5, 2)] {
+        let before = Tensor::<i32>::from_slice(&q, &vec![-7; 64])?;
+        let mut out = before;
+        let err = private_grid
+            .launch(Range::new([64]), (r, c, &dx, &mut out))?
+            .wait()
+            .err();
+        match err {
+            Some(Error::OutOfBounds {
+                parameter,
+                axis: got_axis,
+                index: got_index,
+                len: got_len,
+                ..
+            }) => {
+                assert!(parameter.contains("private array"), "{parameter}");
+                assert_eq!((got_axis, got_index, got_len), (Some(axis), index, len));
+            }
+            other => panic!("grid[{r}][{c}]: expected OutOfBounds, got {other:?}"),
+        }
+        // The skipped write leaves the array's 0; the in-bounds element still counts.
+        assert!(out.to_vec()?.iter().all(|&v| v == 1), "grid[{r}][{c}]");
+    }
+    Ok(())
+}
+
+/// An out-of-bounds index into a 2-d local accessor names the accessor and the axis, with
+/// that axis's extent.
+#[kernel]
+fn local_grid(it: NdItem<1>, c: usize, out: &mut Tensor<i32>, t: LocalAccessor<i32, 2>) {
+    let lid = it.get_local_id(0);
+    t[[lid, 0]] = lid as i32;
+    t[[lid, c]] = 5;
+    group_barrier(&it.get_group());
+    out[it.get_global_id(0)] = t[lid][0] + t[[lid, c]];
+}
+
+#[test]
+fn local_accessors_of_two_axes_are_checked_per_axis() -> dpex::Result<()> {
+    let q = queue();
+    let mut out = Tensor::<i32>::zeros(&q, 16)?;
+    let range = NdRange::new([16], [16]);
+    local_grid
+        .launch(range, (1, &mut out, LocalAccessor::new([16, 3])))?
+        .wait()?;
+    assert_eq!(out.to_vec()?, (0..16).map(|i| i + 5).collect::<Vec<i32>>());
+    let err = local_grid
+        .launch(range, (3, &mut out, LocalAccessor::new([16, 3])))?
+        .wait()
+        .err();
+    match err {
+        Some(Error::OutOfBounds {
+            parameter,
+            axis,
+            index,
+            len,
+            ..
+        }) => assert_eq!((parameter.as_str(), axis, index, len), ("t", Some(1), 3, 3)),
+        other => panic!("expected OutOfBounds, got {other:?}"),
+    }
+    // A shape of another rank is a type error at compile time; an empty axis at launch.
+    let err = local_grid
+        .launch(range, (1, &mut out, LocalAccessor::new([16, 0])))
+        .err();
+    assert!(
+        matches!(&err, Some(Error::InvalidArgument { arg, .. }) if arg == "t"),
+        "{err:?}"
+    );
+    Ok(())
+}
+
 /// `a / b` and `a % b` on i32.
 #[kernel]
 fn divide(

@@ -57,6 +57,9 @@ pub enum ParamShape {
         /// Its number of axes.
         dims: u32,
     },
-    /// A local accessor.
-    Local,
+    /// A local accessor of `dims` axes (1 to 3).
+    Local {
+        /// Its number of axes.
+        dims: u32,
+    },
 }

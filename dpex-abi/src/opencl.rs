@@ -13,8 +13,10 @@
 //!   the underlying buffer's first element (*not* the view's; null for an empty view), the view's
 //!   offset in elements (`u64`), `dims` extents (`u64`, axis 0 first), then `dims` strides in
 //!   elements (`i64`). Element `[i0, i1, ...]` is at `base[offset + i0 * stride0 + ...]`;
-//! - a local accessor is two: a `Workgroup` pointer set with a size in bytes and no value
-//!   (`clSetKernelArg(index, bytes, NULL)`), then its element count as a `u64`;
+//! - a local accessor of `dims` axes is `1 + dims`: a `Workgroup` pointer set with a size in
+//!   bytes and no value (`clSetKernelArg(index, bytes, NULL)`), then its extents as `u64`s
+//!   (axis 0 first; for one axis, its element count). Element `[i0, i1, ...]` is at
+//!   `ptr[(i0 * n1 + i1) * n2 + ...]` (row-major);
 //! - after them, for a kernel that reports errors, one `CrossWorkgroup` pointer to its error
 //!   record ([`crate::record`]).
 //!
@@ -40,11 +42,13 @@ pub enum Arg {
         /// The number of axes.
         dims: u32,
     },
-    /// A local accessor: the `Workgroup` pointer at `index` (a size and no value), its `u64`
-    /// element count at `index + 1`.
+    /// A local accessor: the `Workgroup` pointer at `index` (a size and no value), its `dims`
+    /// `u64` extents at the indices that follow.
     Local {
         /// The index of the pointer argument.
         index: u32,
+        /// The number of axes.
+        dims: u32,
     },
 }
 
@@ -54,7 +58,7 @@ impl Arg {
         match self {
             Arg::Scalar { .. } => 1,
             Arg::Tensor { dims, .. } => 2 + 2 * dims,
-            Arg::Local { .. } => 2,
+            Arg::Local { dims, .. } => 1 + dims,
         }
     }
 }
@@ -106,7 +110,7 @@ impl Interface {
                 let arg = match *shape {
                     ParamShape::Scalar => Arg::Scalar { index },
                     ParamShape::Tensor { dims } => Arg::Tensor { index, dims },
-                    ParamShape::Local => Arg::Local { index },
+                    ParamShape::Local { dims } => Arg::Local { index, dims },
                 };
                 index += arg.count();
                 arg
@@ -130,8 +134,9 @@ mod tests {
         let shapes = [
             ParamShape::Scalar,
             ParamShape::Tensor { dims: 2 },
-            ParamShape::Local,
+            ParamShape::Local { dims: 1 },
             ParamShape::Scalar,
+            ParamShape::Local { dims: 2 },
         ];
         let interface = Interface::layout(&shapes, true);
         assert_eq!(
@@ -139,12 +144,13 @@ mod tests {
             [
                 Arg::Scalar { index: 0 },
                 Arg::Tensor { index: 1, dims: 2 },
-                Arg::Local { index: 7 },
+                Arg::Local { index: 7, dims: 1 },
                 Arg::Scalar { index: 9 },
+                Arg::Local { index: 10, dims: 2 },
             ]
         );
-        assert_eq!(interface.error_record, Some(10));
-        assert_eq!(interface.args, 11);
+        assert_eq!(interface.error_record, Some(13));
+        assert_eq!(interface.args, 14);
         assert_eq!(Interface::layout(&[], false).args, 0);
     }
 }

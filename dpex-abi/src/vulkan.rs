@@ -13,13 +13,13 @@
 //!   - at [`Interface::range_word`], three words: the launch's global range, one extent per
 //!     dimension (1 beyond the kernel's dimensions). The kernel returns at entry for work-items
 //!     outside it (a dispatch covers whole work-groups), and reads its global size from here;
-//!   - for each kernel parameter, the words its [`Slot`] names;
+//!   - for each kernel parameter, the words its [`Slot`] names (a local accessor's extents);
 //!   - at [`Interface::error_record_word`], when the kernel reports errors, the device address
 //!     of its error record ([`crate::record`]).
 //! - **Specialization constants**, set at pipeline creation: the work-group size at
 //!   [`LOCAL_SIZE_SPEC_IDS`] (x, y, z, 32-bit unsigned, decorating the `WorkgroupSize`
-//!   built-in); the element count of each local accessor (32-bit unsigned) at the id its
-//!   [`Slot::Local`] names; and at [`FUSED_FMA_SPEC_ID`] a boolean, true when the device's
+//!   built-in); the element count of each local accessor (32-bit unsigned, the product of its
+//!   extents) at the id its [`Slot::Local`] names; and at [`FUSED_FMA_SPEC_ID`] a boolean, true when the device's
 //!   `Fma` rounds once (`mul_add` then uses it; otherwise dpex's exact emulation).
 //!
 //! Tensor memory is addressed through `PhysicalStorageBuffer` pointers made from the device
@@ -67,10 +67,16 @@ pub enum Slot {
         /// The number of axes.
         dims: u32,
     },
-    /// A local accessor: work-group memory whose element count is a specialization constant.
+    /// A local accessor: work-group memory whose element count is a specialization constant,
+    /// with its `dims` extents (axis 0 first) in consecutive words of the block; element
+    /// `[i0, i1, ...]` is at `(i0 * n1 + i1) * n2 + ...` (row-major).
     Local {
         /// The specialization constant id of its element count.
         spec_id: u32,
+        /// The index of the word holding its axis 0's extent.
+        word: u32,
+        /// The number of axes.
+        dims: u32,
     },
 }
 
@@ -118,11 +124,15 @@ impl Interface {
                     word += 2 + 2 * dims;
                     slot
                 }
-                ParamShape::Local => {
+                ParamShape::Local { dims } => {
+                    let slot = Slot::Local {
+                        spec_id,
+                        word,
+                        dims,
+                    };
                     spec_id += 1;
-                    Slot::Local {
-                        spec_id: spec_id - 1,
-                    }
+                    word += dims;
+                    slot
                 }
             })
             .collect::<Vec<_>>();
@@ -148,9 +158,9 @@ mod tests {
         let shapes = [
             ParamShape::Scalar,
             ParamShape::Tensor { dims: 2 },
-            ParamShape::Local,
+            ParamShape::Local { dims: 1 },
             ParamShape::Scalar,
-            ParamShape::Local,
+            ParamShape::Local { dims: 2 },
         ];
         let interface = Interface::layout(&shapes, true);
         assert_eq!(interface.range_word, 0);
@@ -159,13 +169,21 @@ mod tests {
             [
                 Slot::Scalar { word: 3 },
                 Slot::Tensor { word: 4, dims: 2 },
-                Slot::Local { spec_id: 3 },
-                Slot::Scalar { word: 10 },
-                Slot::Local { spec_id: 4 },
+                Slot::Local {
+                    spec_id: 3,
+                    word: 10,
+                    dims: 1
+                },
+                Slot::Scalar { word: 11 },
+                Slot::Local {
+                    spec_id: 4,
+                    word: 12,
+                    dims: 2
+                },
             ]
         );
-        assert_eq!(interface.error_record_word, Some(11));
-        assert_eq!(interface.block_words, 12);
+        assert_eq!(interface.error_record_word, Some(14));
+        assert_eq!(interface.block_words, 15);
         assert_eq!(Interface::layout(&[], false).block_words, 3);
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::local::LocalAccessor;
+use crate::local::{local_type_name, LocalAccessor, MAX_LOCAL_DIMS};
 use crate::queue::Queue;
 use crate::spec::tensor_type_name;
 use crate::tensor::{DType, DeviceMemory, Element, Tensor, TensorLayout};
@@ -40,13 +40,17 @@ pub enum KernelArg<'a> {
         /// The queue the tensor lives on.
         queue: &'a Queue,
     },
-    /// Work-group local memory of `len` elements; the kernel receives a `__local` pointer and
-    /// then `len` as a `u64`.
+    /// Work-group local memory of `len` elements in `dims` axes of the extents `shape`; an
+    /// OpenCL kernel receives a `__local` pointer and then the extents as `u64`s.
     Local {
         /// The element type.
         dtype: DType,
-        /// The number of elements (per work-group).
+        /// The number of elements (per work-group): the product of the extents, saturating.
         len: u64,
+        /// The number of axes.
+        dims: usize,
+        /// The extents, axis 0 first; the first `dims` are set.
+        shape: [u64; MAX_LOCAL_DIMS],
     },
 }
 
@@ -96,7 +100,7 @@ impl KernelArg<'_> {
                 layout,
                 ..
             } => tensor_type_name(*dtype, *writable, layout.dims),
-            KernelArg::Local { dtype, .. } => format!("LocalAccessor<{dtype}>"),
+            KernelArg::Local { dtype, dims, .. } => local_type_name(*dtype, *dims),
         }
     }
 
@@ -159,11 +163,19 @@ impl KernelArg<'static> {
     }
 }
 
-impl<T: Element> From<LocalAccessor<T>> for KernelArg<'static> {
-    fn from(local: LocalAccessor<T>) -> Self {
+impl<T: Element, const N: usize> From<LocalAccessor<T, N>> for KernelArg<'static> {
+    /// The accessor's extents (an accessor of more than [`MAX_LOCAL_DIMS`] axes keeps only the
+    /// first ones here; no kernel takes one, so its launch is an `ArgumentType` error).
+    fn from(local: LocalAccessor<T, N>) -> Self {
+        let mut shape = [0u64; MAX_LOCAL_DIMS];
+        for (to, &from) in shape.iter_mut().zip(&local.shape()) {
+            *to = from as u64;
+        }
         KernelArg::Local {
             dtype: T::DTYPE,
             len: local.len() as u64,
+            dims: N,
+            shape,
         }
     }
 }

@@ -179,6 +179,9 @@ impl Launch<'_> {
                 Some(KernelArg::Tensor { layout, .. }) if axis < layout.dims => {
                     Interval::point(layout.shape[axis])
                 }
+                Some(KernelArg::Local { shape, dims, .. }) if axis < *dims => {
+                    Interval::point(shape[axis])
+                }
                 _ => Interval::ANY,
             },
             BoundOp::Len(p) => match self.args.get(p) {
@@ -326,6 +329,8 @@ mod tests {
             KernelArg::Local {
                 dtype: DType::F32,
                 len: 64,
+                dims: 1,
+                shape: [64, 0, 0],
             },
         ];
         let launch = Launch {
@@ -418,6 +423,8 @@ mod tests {
             [KernelArg::Local {
                 dtype: DType::F32,
                 len,
+                dims: 1,
+                shape: [len, 0, 0],
             }]
         };
         let check = |global: usize, len: u64| {

@@ -97,7 +97,7 @@ pub use error::{Error, Result};
 pub use event::{Event, ProfilingInfo};
 pub use feature::Feature;
 pub use launch::{launch, launch_after, launch_best, launch_on};
-pub use local::LocalAccessor;
+pub use local::{LocalAccessor, MAX_LOCAL_DIMS};
 pub use program::{
     build_log, build_options, cache_config, cache_stats, program_builds, set_build_options,
     set_cache_config, CacheConfig, CacheStats, DEFAULT_CACHE_MAX_BYTES,

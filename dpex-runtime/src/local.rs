@@ -1,16 +1,21 @@
-//! `LocalAccessor<T>`: work-group local memory whose element count is chosen at launch.
+//! `LocalAccessor<T, N>`: work-group local memory whose extents are chosen at launch.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 
-use crate::tensor::Element;
+use crate::tensor::{Element, IntoShape};
 
-/// Work-group local memory of `len` elements of `T`, passed at launch for a kernel parameter
-/// declared `tmp: LocalAccessor<T>`.
+/// The most axes of a [`LocalAccessor`] that a kernel takes (as SYCL's `local_accessor<T, 3>`).
+pub const MAX_LOCAL_DIMS: usize = 3;
+
+/// Work-group local memory of `shape` elements of `T` (`N` axes, 1 to [`MAX_LOCAL_DIMS`]),
+/// passed at launch for a kernel parameter declared `tmp: LocalAccessor<T>` (one axis) or
+/// `tile: LocalAccessor<T, 2>` (indexed `tile[[r, c]]` or `tile[r][c]` in the kernel, stored
+/// row-major), as SYCL's `local_accessor<T, N>(range, handler)`.
 ///
-/// Every work-group gets its own `len` elements (OpenCL `__local` memory), uninitialized at the
-/// start of the work-group. The launch checks that `len` is not 0 and that all local memory of
+/// Every work-group gets its own elements (OpenCL `__local` memory), uninitialized at the
+/// start of the work-group. The launch checks that no extent is 0 and that all local memory of
 /// the kernel fits the device's `CL_DEVICE_LOCAL_MEM_SIZE`.
 ///
 /// ```
@@ -19,62 +24,89 @@ use crate::tensor::Element;
 /// assert_eq!(tmp.len(), 256);
 /// let arg: KernelArg<'static> = tmp.into();
 /// assert_eq!(arg.describe(), "LocalAccessor<f32>");
+/// let tile = LocalAccessor::<f32, 2>::new([16, 17]);
+/// assert_eq!((tile.shape(), tile.len()), ([16, 17], 272));
+/// assert_eq!(KernelArg::from(tile).describe(), "LocalAccessor<f32, 2>");
 /// ```
-pub struct LocalAccessor<T: Element> {
-    len: usize,
+pub struct LocalAccessor<T: Element, const N: usize = 1> {
+    shape: [usize; N],
     _elem: PhantomData<fn() -> T>,
 }
 
-impl<T: Element> LocalAccessor<T> {
-    /// Local memory of `len` elements per work-group (0 is rejected at launch).
-    pub fn new(len: usize) -> Self {
+impl<T: Element, const N: usize> LocalAccessor<T, N> {
+    /// Local memory of `shape` elements per work-group: a `usize` for one axis, `[d0, d1, ..]`
+    /// for more (an extent of 0 is rejected at launch).
+    pub fn new(shape: impl IntoShape<N>) -> Self {
         LocalAccessor {
-            len,
+            shape: shape.into_shape(),
             _elem: PhantomData,
         }
     }
 
-    /// The number of elements per work-group.
+    /// The extents, axis 0 first.
+    pub fn shape(&self) -> [usize; N] {
+        self.shape
+    }
+
+    /// The number of elements per work-group (saturating at `usize::MAX`, which no launch
+    /// accepts).
     pub fn len(&self) -> usize {
-        self.len
+        self.shape
+            .iter()
+            .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+            .unwrap_or(usize::MAX)
     }
 
     /// Whether the accessor has no elements (such a launch is rejected).
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// The size in bytes per work-group (`None` if it overflows `usize`).
     pub fn bytes(&self) -> Option<usize> {
-        self.len.checked_mul(std::mem::size_of::<T>())
+        self.shape
+            .iter()
+            .try_fold(std::mem::size_of::<T>(), |acc, &n| acc.checked_mul(n))
     }
 }
 
 // Written by hand: derives would demand `T: Clone`/`T: Hash`/..., which f32 lacks for Hash.
-impl<T: Element> Clone for LocalAccessor<T> {
+impl<T: Element, const N: usize> Clone for LocalAccessor<T, N> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<T: Element> Copy for LocalAccessor<T> {}
+impl<T: Element, const N: usize> Copy for LocalAccessor<T, N> {}
 
-impl<T: Element> PartialEq for LocalAccessor<T> {
+impl<T: Element, const N: usize> PartialEq for LocalAccessor<T, N> {
     fn eq(&self, other: &Self) -> bool {
-        self.len == other.len
+        self.shape == other.shape
     }
 }
 
-impl<T: Element> Eq for LocalAccessor<T> {}
+impl<T: Element, const N: usize> Eq for LocalAccessor<T, N> {}
 
-impl<T: Element> Hash for LocalAccessor<T> {
+impl<T: Element, const N: usize> Hash for LocalAccessor<T, N> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.len.hash(state);
+        self.shape.hash(state);
     }
 }
 
-impl<T: Element> fmt::Debug for LocalAccessor<T> {
+impl<T: Element, const N: usize> fmt::Debug for LocalAccessor<T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "LocalAccessor<{}>({})", T::DTYPE, self.len)
+        match self.shape.as_slice() {
+            [len] => write!(f, "LocalAccessor<{}>({len})", T::DTYPE),
+            shape => write!(f, "LocalAccessor<{}, {N}>({shape:?})", T::DTYPE),
+        }
+    }
+}
+
+/// How a local accessor type reads in messages: `LocalAccessor<f32>`, `LocalAccessor<f32, 2>`.
+pub(crate) fn local_type_name(elem: crate::tensor::DType, dims: usize) -> String {
+    if dims == 1 {
+        format!("LocalAccessor<{elem}>")
+    } else {
+        format!("LocalAccessor<{elem}, {dims}>")
     }
 }

@@ -98,10 +98,13 @@ pub enum ParamSpecKind {
         /// exactly as many.
         dims: usize,
     },
-    /// Work-group local memory sized at launch: `LocalAccessor<elem>`.
+    /// Work-group local memory sized at launch: `LocalAccessor<elem, dims>`.
     Local {
         /// The element type.
         elem: DType,
+        /// The number of axes, 1 to [`MAX_LOCAL_DIMS`](crate::MAX_LOCAL_DIMS); a local accessor
+        /// argument must have exactly as many.
+        dims: usize,
     },
 }
 
@@ -124,7 +127,9 @@ impl fmt::Display for ParamSpecKind {
                 writable,
                 dims,
             } => f.write_str(&tensor_type_name(*elem, *writable, *dims)),
-            ParamSpecKind::Local { elem } => write!(f, "LocalAccessor<{elem}>"),
+            ParamSpecKind::Local { elem, dims } => {
+                f.write_str(&crate::local::local_type_name(*elem, *dims))
+            }
         }
     }
 }

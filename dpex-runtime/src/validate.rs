@@ -32,7 +32,12 @@ pub(crate) fn check_args(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()
                     ..
                 },
             ) => elem == *dtype && (*given || !writable) && layout.dims == dims,
-            (ParamSpecKind::Local { elem }, KernelArg::Local { dtype, .. }) => elem == *dtype,
+            (
+                ParamSpecKind::Local { elem, dims },
+                KernelArg::Local {
+                    dtype, dims: given, ..
+                },
+            ) => elem == *dtype && dims == *given,
             _ => false,
         };
         if !fits {
@@ -56,10 +61,11 @@ pub(crate) fn check_args(spec: &KernelSpec, args: &[KernelArg<'_>]) -> Result<()
                 layout,
                 ..
             } => check_tensor(*dtype, mem.bytes(), *len, layout).map_err(invalid)?,
-            KernelArg::Local { dtype, len: 0 } => {
+            KernelArg::Local { len: 0, .. } => {
                 return Err(invalid(format!(
-                    "a LocalAccessor<{dtype}> of 0 elements (OpenCL cannot allocate 0 bytes of \
-                     local memory); give it at least one element"
+                    "a {} of 0 elements (OpenCL cannot allocate 0 bytes of local memory); give \
+                     every axis at least one element",
+                    arg.describe()
                 )));
             }
             _ => {}
@@ -331,7 +337,7 @@ pub(crate) fn local_memory_bytes(spec: &KernelSpec, args: &[KernelArg<'_>]) -> u
     let fixed = u64::try_from(spec.static_local_bytes).unwrap_or(u64::MAX);
     args.iter()
         .filter_map(|arg| match arg {
-            KernelArg::Local { dtype, len } => Some(len.saturating_mul(dtype.size() as u64)),
+            KernelArg::Local { dtype, len, .. } => Some(len.saturating_mul(dtype.size() as u64)),
             _ => None,
         })
         .fold(fixed, u64::saturating_add)
@@ -347,7 +353,10 @@ mod tests {
 
     static PARAMS: [ParamSpec; 1] = [ParamSpec {
         name: "tmp",
-        kind: ParamSpecKind::Local { elem: DType::F32 },
+        kind: ParamSpecKind::Local {
+            elem: DType::F32,
+            dims: 1,
+        },
     }];
 
     static SPEC: KernelSpec = KernelSpec {
@@ -362,7 +371,10 @@ mod tests {
         reports_errors: false,
         assumes: &[],
         opencl: dpex_abi::opencl::Interface {
-            params: std::borrow::Cow::Borrowed(&[dpex_abi::opencl::Arg::Local { index: 0 }]),
+            params: std::borrow::Cow::Borrowed(&[dpex_abi::opencl::Arg::Local {
+                index: 0,
+                dims: 1,
+            }]),
             error_record: None,
             args: 2,
         },
@@ -481,6 +493,8 @@ mod tests {
         let huge = [KernelArg::Local {
             dtype: DType::F64,
             len: u64::MAX,
+            dims: 1,
+            shape: [u64::MAX, 0, 0],
         }];
         assert_eq!(local_memory_bytes(&SPEC, &huge), u64::MAX);
     }

@@ -53,7 +53,7 @@ impl Features {
         for param in params {
             match param.kind {
                 ParamKind::Scalar(s) => self.scalar(s),
-                ParamKind::Tensor { elem, .. } | ParamKind::Local { elem } => self.scalar(elem),
+                ParamKind::Tensor { elem, .. } | ParamKind::Local { elem, .. } => self.scalar(elem),
             }
         }
     }
@@ -131,6 +131,7 @@ impl Features {
             | ExprKind::Param(_)
             | ExprKind::Local(_)
             | ExprKind::Len(_)
+            | ExprKind::LocalExtent { .. }
             | ExprKind::TensorLayout { .. } => {}
             ExprKind::Element { index, .. } => self.expr(index),
             ExprKind::Call { args, .. } => self.args(args),

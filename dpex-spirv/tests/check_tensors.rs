@@ -152,7 +152,7 @@ fn layout_axis_beyond_the_tensors_axes() {
         );
         assert_eq!(
             message,
-            format!("kernel `k`: `{name}(2)` of tensor `x`, which has 2 axes")
+            format!("kernel `k`: `{name}(2)` of `x`, which has 2 axes")
         );
     }
 }

@@ -208,7 +208,10 @@ fn the_opencl_interface_lists_the_arguments_the_entry_point_declares() {
             tensor_nd("x", S::F32, Access::Read, 2),
             dpex_spirv::ir::Param {
                 name: "tmp".into(),
-                kind: dpex_spirv::ir::ParamKind::Local { elem: S::F32 },
+                kind: dpex_spirv::ir::ParamKind::Local {
+                    elem: S::F32,
+                    dims: 1,
+                },
             },
             scalar("flag", S::Bool),
         ],
@@ -226,7 +229,7 @@ fn the_opencl_interface_lists_the_arguments_the_entry_point_declares() {
     let shapes = [
         ParamShape::Scalar,
         ParamShape::Tensor { dims: 2 },
-        ParamShape::Local,
+        ParamShape::Local { dims: 1 },
         ParamShape::Scalar,
     ];
     assert_eq!(*interface, Interface::layout(&shapes, true));

@@ -144,7 +144,7 @@ fn the_interface_is_the_abis_layout() {
         &[
             ParamShape::Tensor { dims: 1 },
             ParamShape::Tensor { dims: 1 },
-            ParamShape::Local,
+            ParamShape::Local { dims: 1 },
             ParamShape::Scalar,
         ],
         false,
@@ -156,13 +156,17 @@ fn the_interface_is_the_abis_layout() {
         [
             Slot::Tensor { word: 3, dims: 1 },
             Slot::Tensor { word: 7, dims: 1 },
-            Slot::Local { spec_id: 3 },
-            Slot::Scalar { word: 11 },
+            Slot::Local {
+                spec_id: 3,
+                word: 11,
+                dims: 1
+            },
+            Slot::Scalar { word: 12 },
         ]
     );
     assert_eq!(vk.hash, spirv_hash(&vk.words));
-    // The scalar is read from word 11 and the local accessor sized by spec constant 3.
-    assert!(text.contains("OpConstant  %12  11"), "{text}");
+    // The scalar is read from word 12 and the local accessor sized by spec constant 3.
+    assert!(text.contains("OpConstant  %12  12"), "{text}");
     let count = id_named(&text, "scratch.count");
     assert!(
         text.contains(&format!("OpDecorate {count} SpecId 3")),

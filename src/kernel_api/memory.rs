@@ -1,4 +1,4 @@
-//! Work-group local memory: `KernelLocalAccessor<T>` kernel parameters (sized at launch) and
+//! Work-group local memory: `KernelLocalAccessor<T, N>` kernel parameters (sized at launch) and
 //! fixed-size `LocalArray`s declared in the kernel body.
 
 use super::Group;
@@ -6,10 +6,11 @@ use std::convert::Infallible;
 use std::marker::PhantomData;
 use std::ops::{Index, IndexMut};
 
-/// What a `LocalAccessor<T>` kernel parameter is inside a kernel: work-group local memory,
+/// What a `LocalAccessor<T, N>` kernel parameter is inside a kernel: work-group local memory,
 /// each work-group getting its own elements,
-/// shared by its work-items; the launch says how many. Indexed like a slice.
-pub struct KernelLocalAccessor<T> {
+/// shared by its work-items; the launch says how many. Indexed like a slice with one axis,
+/// like an N-d tensor with more (`l[[i, j]]`, or row by row `l[i][j]`).
+pub struct KernelLocalAccessor<T, const N: usize = 1> {
     never: Infallible,
     element: PhantomData<T>,
 }
@@ -28,14 +29,19 @@ pub struct LocalArray2<T, const R: usize, const C: usize> {
     element: PhantomData<T>,
 }
 
-impl<T> KernelLocalAccessor<T> {
-    /// The number of elements.
+impl<T, const N: usize> KernelLocalAccessor<T, N> {
+    /// The number of elements (the product of the extents).
     pub fn len(&self) -> usize {
         match self.never {}
     }
 
     /// True when it has no elements.
     pub fn is_empty(&self) -> bool {
+        match self.never {}
+    }
+
+    /// The extent of axis `axis` (a constant below `N`).
+    pub fn shape(&self, _axis: usize) -> usize {
         match self.never {}
     }
 }
@@ -76,6 +82,39 @@ impl<T> IndexMut<usize> for KernelLocalAccessor<T> {
         match self.never {}
     }
 }
+
+/// Rows of an N-d local accessor: `l[i]` fixes axis 0, so `l[i][j]` is `l[[i, j]]`.
+macro_rules! local_rows {
+    ($($n:literal => $m:literal),*) => {$(
+        impl<T> Index<usize> for KernelLocalAccessor<T, $n> {
+            type Output = KernelLocalAccessor<T, $m>;
+            fn index(&self, _index: usize) -> &KernelLocalAccessor<T, $m> {
+                match self.never {}
+            }
+        }
+
+        impl<T> IndexMut<usize> for KernelLocalAccessor<T, $n> {
+            fn index_mut(&mut self, _index: usize) -> &mut KernelLocalAccessor<T, $m> {
+                match self.never {}
+            }
+        }
+
+        impl<T> Index<[usize; $n]> for KernelLocalAccessor<T, $n> {
+            type Output = T;
+            fn index(&self, _index: [usize; $n]) -> &T {
+                match self.never {}
+            }
+        }
+
+        impl<T> IndexMut<[usize; $n]> for KernelLocalAccessor<T, $n> {
+            fn index_mut(&mut self, _index: [usize; $n]) -> &mut T {
+                match self.never {}
+            }
+        }
+    )*};
+}
+
+local_rows!(2 => 1, 3 => 2);
 
 impl<T, const N: usize> Index<usize> for LocalArray<T, N> {
     type Output = T;

@@ -5,7 +5,7 @@
 use crate::parse::Signature;
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{FnArg, GenericArgument, ItemFn, PathArguments, Type};
+use syn::{FnArg, ItemFn, PathArguments, Type};
 
 /// The host copy, wrapped in an anonymous `const` so that it adds no name to the module.
 pub(crate) fn host_copy(func: &ItemFn, sig: &Signature) -> TokenStream {
@@ -24,8 +24,8 @@ pub(crate) fn host_copy(func: &ItemFn, sig: &Signature) -> TokenStream {
         let is_local = matches!(&*typed.ty, syn::Type::Path(p)
             if p.path.segments.last().is_some_and(|s| s.ident == "LocalAccessor"));
         if is_local {
-            let elem = tensor_elem_type(&typed.ty);
-            *typed.ty = syn::parse_quote!(::dpex::kernel_api::KernelLocalAccessor<#elem>);
+            let args = tensor_type_args(&typed.ty);
+            *typed.ty = syn::parse_quote!(::dpex::kernel_api::KernelLocalAccessor<#args>);
             if let syn::Pat::Ident(p) = &mut *typed.pat {
                 p.mutability = Some(Default::default());
             }
@@ -82,20 +82,6 @@ pub(crate) fn tensor_type_args(ty: &Type) -> TokenStream {
             if let PathArguments::AngleBracketed(a) = &last.arguments {
                 let args = &a.args;
                 return quote!(#args);
-            }
-        }
-    }
-    quote!(#ty)
-}
-
-/// The `T` of a written `Tensor<T>` (the whole type when it has no such argument).
-pub(crate) fn tensor_elem_type(ty: &Type) -> TokenStream {
-    if let Type::Path(tp) = ty {
-        if let Some(last) = tp.path.segments.last() {
-            if let PathArguments::AngleBracketed(a) = &last.arguments {
-                if let Some(GenericArgument::Type(t)) = a.args.first() {
-                    return quote!(#t);
-                }
             }
         }
     }

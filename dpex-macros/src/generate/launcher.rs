@@ -286,9 +286,10 @@ fn spec_tokens(instance: &Instance) -> TokenStream {
                 let dims = dims as usize;
                 quote!(::dpex::__private::ParamSpecKind::Tensor { elem: #dtype, writable: #writable, dims: #dims })
             }
-            ParamDeclKind::Local { elem } => {
+            ParamDeclKind::Local { elem, dims } => {
                 let dtype = dtype_tokens(elem);
-                quote!(::dpex::__private::ParamSpecKind::Local { elem: #dtype })
+                let dims = dims as usize;
+                quote!(::dpex::__private::ParamSpecKind::Local { elem: #dtype, dims: #dims })
             }
         };
         quote!(::dpex::__private::ParamSpec { name: #pname, kind: #kind })
@@ -320,7 +321,9 @@ fn opencl_tokens(interface: &dpex_abi::opencl::Interface) -> TokenStream {
         Arg::Tensor { index, dims } => {
             quote!(::dpex::__private::opencl::Arg::Tensor { index: #index, dims: #dims })
         }
-        Arg::Local { index } => quote!(::dpex::__private::opencl::Arg::Local { index: #index }),
+        Arg::Local { index, dims } => {
+            quote!(::dpex::__private::opencl::Arg::Local { index: #index, dims: #dims })
+        }
     });
     let error_record = option_tokens(interface.error_record);
     let count = interface.args;
@@ -358,8 +361,12 @@ fn vulkan_tokens(vulkan: &Result<dpex_abi::vulkan::Module, String>) -> TokenStre
         Slot::Tensor { word, dims } => {
             quote!(::dpex::__private::vulkan::Slot::Tensor { word: #word, dims: #dims })
         }
-        Slot::Local { spec_id } => {
-            quote!(::dpex::__private::vulkan::Slot::Local { spec_id: #spec_id })
+        Slot::Local {
+            spec_id,
+            word,
+            dims,
+        } => {
+            quote!(::dpex::__private::vulkan::Slot::Local { spec_id: #spec_id, word: #word, dims: #dims })
         }
     });
     let error_record_word = option_tokens(interface.error_record_word);
@@ -395,8 +402,8 @@ fn launch_arg_type(p: &crate::parse::ParamDecl) -> TokenStream {
             }
         }
         (ParamDeclKind::Local { .. }, ty) => {
-            let elem = super::host::tensor_elem_type(ty);
-            quote!(::dpex::LocalAccessor<#elem>)
+            let args = super::host::tensor_type_args(ty);
+            quote!(::dpex::LocalAccessor<#args>)
         }
         (_, ty) => quote!(#ty),
     }

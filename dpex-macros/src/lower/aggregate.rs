@@ -1,7 +1,9 @@
-//! Private arrays (`let mut acc = [0.0f32; 8];`, `[a, b, c]`) and tuples of scalars
-//! (`let t = (a, b);`, `t.0`, `let (x, y) = ...;`). Arrays live in `Function` storage; a tuple
-//! is one scalar local per field, so it costs nothing at run time.
+//! Private arrays (`let mut acc = [0.0f32; 8];`, `[a, b, c]`, arrays of arrays `[[0.0f32; 4];
+//! 4]`) and tuples of scalars (`let t = (a, b);`, `t.0`, `let (x, y) = ...;`). Arrays live in
+//! `Function` storage (an array of arrays row-major in one); a tuple is one scalar local per
+//! field, so it costs nothing at run time.
 
+use super::memory::{is_simple, Extents, MAX_ARRAY_AXES};
 use super::{error, read_local, Binding, Lowerer};
 use dpex_spirv::ir::{BinaryOp, Expr, Literal, LocalId, Memory, Scalar, Statement};
 use syn::spanned::Spanned;
@@ -10,6 +12,9 @@ use syn::spanned::Spanned;
 const UNROLLED_INIT: u32 = 8;
 /// The largest private array: private memory is registers or a small stack.
 const MAX_ARRAY_LEN: u32 = 1 << 16;
+/// The most elements an initializer of several values (`[[a, b]; 4]`) may expand to: each is
+/// one store.
+const MAX_LISTED_INIT: u32 = 1024;
 
 /// The value of a tuple expression: a scalar or a nested tuple per field.
 pub(crate) enum TupleValue {
@@ -20,8 +25,58 @@ pub(crate) enum TupleValue {
 /// A type annotation of a `let`, as far as kernels support it.
 pub(crate) enum Declared {
     Scalar(Scalar),
-    Array(Scalar, u32),
+    Array(Scalar, Extents),
     Tuple(Vec<Declared>),
+}
+
+/// The initializer of a private array, as nested `[v; N]` and `[a, b, ...]` write it.
+enum Init<'e> {
+    /// One element's value.
+    Leaf(&'e syn::Expr),
+    /// `[init; N]`: `init` evaluated once, then copied `N` times.
+    Repeat(Box<Init<'e>>, u32),
+    /// `[a, b, ...]`: each evaluated in order.
+    List(Vec<Init<'e>>),
+}
+
+/// The initializer once its values are lowered: each leaf one [`Expr`].
+enum Lowered {
+    Leaf(Expr),
+    Repeat(Box<Lowered>, u32),
+    List(Vec<Lowered>),
+}
+
+impl Lowered {
+    /// The single value of an initializer that repeats one value (`[[v; 4]; 4]`).
+    fn single(&self) -> Option<&Expr> {
+        match self {
+            Lowered::Leaf(e) => Some(e),
+            Lowered::Repeat(inner, _) => inner.single(),
+            Lowered::List(_) => None,
+        }
+    }
+
+    /// True when some value is copied into several elements.
+    fn repeats(&self) -> bool {
+        match self {
+            Lowered::Leaf(_) => false,
+            Lowered::Repeat(inner, n) => *n > 1 || inner.repeats(),
+            Lowered::List(items) => items.iter().any(Lowered::repeats),
+        }
+    }
+
+    /// Appends the elements, in row-major order.
+    fn flatten(&self, out: &mut Vec<Expr>) {
+        match self {
+            Lowered::Leaf(e) => out.push(e.clone()),
+            Lowered::Repeat(inner, n) => {
+                for _ in 0..*n {
+                    inner.flatten(out);
+                }
+            }
+            Lowered::List(items) => items.iter().for_each(|item| item.flatten(out)),
+        }
+    }
 }
 
 impl Lowerer<'_> {
@@ -31,14 +86,21 @@ impl Lowerer<'_> {
             return Ok(Declared::Scalar(s));
         }
         match ty {
-            syn::Type::Array(a) => {
-                let Some(elem) = self.sig.types.scalar(&a.elem) else {
+            syn::Type::Array(_) => {
+                // `[[f32; 4]; 3]`: extents [3, 4], outermost first.
+                let mut extents = Vec::new();
+                let mut inner = ty;
+                while let syn::Type::Array(a) = inner {
+                    extents.push(self.array_len(&a.len)?);
+                    inner = &a.elem;
+                }
+                let Some(elem) = self.sig.types.scalar(inner) else {
                     return Err(error(
-                        a.elem.span(),
-                        "private arrays hold scalars: write e.g. `[f32; 8]`",
+                        inner.span(),
+                        "private arrays hold scalars or arrays of them: write e.g. `[f32; 8]` or `[[f32; 4]; 4]`",
                     ));
                 };
-                Ok(Declared::Array(elem, self.array_len(&a.len)?))
+                Ok(Declared::Array(elem, array_extents(ty, &extents)?))
             }
             syn::Type::Tuple(t) => Ok(Declared::Tuple(
                 t.elems
@@ -54,19 +116,17 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `let [mut] name = [v; N]` or `= [a, b, ...]`: a private array.
+    /// `let [mut] name = [v; N]` or `= [a, b, ...]` (nested for an array of arrays): a private
+    /// array.
     pub(crate) fn lower_array_let(
         &mut self,
         name: &syn::Ident,
         mutable: bool,
-        declared: Option<(Scalar, u32)>,
+        declared: Option<(Scalar, Extents)>,
         init: &syn::Expr,
     ) -> syn::Result<()> {
-        let literal_elements = match init {
-            syn::Expr::Repeat(r) => super::expr::is_context_typed(&r.expr),
-            syn::Expr::Array(a) => a.elems.iter().all(super::expr::is_context_typed),
-            _ => false,
-        };
+        let tree = self.array_init(init)?;
+        let literal_elements = tree.leaves().into_iter().all(super::expr::is_context_typed);
         let mut site = None;
         let mut expected = declared.map(|(elem, _)| elem);
         if declared.is_none() && literal_elements {
@@ -74,73 +134,131 @@ impl Lowerer<'_> {
             expected = learned;
             site = learned.is_none().then_some(next);
         }
-        let (elem, len, init_values) = match init {
-            syn::Expr::Repeat(r) => {
-                let value = match expected {
-                    Some(t) => self.lower_expr_as(&r.expr, t)?,
-                    None => self.lower_expr(&r.expr, None)?,
-                };
-                let len = self.array_len(&r.len)?;
-                (value.ty, len, Err(value))
-            }
-            syn::Expr::Array(a) if !a.elems.is_empty() => {
-                let mut values: Vec<Expr> = Vec::new();
-                for e in &a.elems {
-                    let want = values.first().map(|v| v.ty).or(expected);
-                    values.push(match want {
-                        Some(t) => self.lower_expr_as(e, t)?,
-                        None => self.lower_expr(e, None)?,
-                    });
-                }
-                (values[0].ty, values.len() as u32, Ok(values))
-            }
-            other => {
-                return Err(error(
-                    other.span(),
-                    "initialize a private array with `[value; N]` or `[a, b, ...]`",
-                ))
-            }
-        };
-        if let Some((want_elem, want_len)) = declared {
-            if want_elem != elem || want_len != len {
+        let extents = tree.extents(init)?;
+        let shape = array_extents(init, &extents)?;
+        let mut elem = expected;
+        let lowered = self.lower_init(&tree, &mut elem)?;
+        let elem = elem.unwrap_or(Scalar::F64);
+        if let Some((want_elem, want_shape)) = declared {
+            if want_elem != elem || want_shape != shape {
                 return Err(error(
                     init.span(),
-                    format!("expected `[{want_elem}; {want_len}]`, found `[{elem}; {len}]`"),
+                    format!(
+                        "expected `{}`, found `{}`",
+                        array_type_name(want_elem, want_shape),
+                        array_type_name(elem, shape)
+                    ),
                 ));
             }
         }
-        if len > MAX_ARRAY_LEN {
-            return Err(error(
-                init.span(),
-                format!("private arrays hold at most {MAX_ARRAY_LEN} elements"),
-            ));
-        }
+        let len = shape.len();
         let local = self.push_local(&name.to_string(), elem, Some(len));
-        match init_values {
-            Ok(values) => {
-                for (i, value) in values.into_iter().enumerate() {
-                    self.emit(store(local, index_literal(i as u64), value));
-                }
-            }
-            Err(value) if len <= UNROLLED_INIT => {
-                let value = self.spill("array.init", value);
+        match lowered.single() {
+            Some(value) if len > UNROLLED_INIT => self.fill_by_loop(local, len, value.clone()),
+            Some(value) => {
+                let value = self.spill("array.init", value.clone());
                 for i in 0..len {
                     self.emit(store(local, index_literal(u64::from(i)), value.clone()));
                 }
             }
-            Err(value) => self.fill_by_loop(local, len, value),
+            None if len > MAX_LISTED_INIT => {
+                return Err(error(
+                    init.span(),
+                    format!("an array initialized from several values holds at most {MAX_LISTED_INIT} elements: initialize it with one value, `[[v; N]; M]`, and assign the others in a loop"),
+                ))
+            }
+            None => {
+                let mut lowered = lowered;
+                if lowered.repeats() {
+                    // Values copied several times are computed once, all in source order.
+                    self.spill_leaves(&mut lowered);
+                }
+                let mut values = Vec::new();
+                lowered.flatten(&mut values);
+                for (i, value) in values.into_iter().enumerate() {
+                    self.emit(store(local, index_literal(i as u64), value));
+                }
+            }
         }
         self.bind(
             name,
             Binding::Array {
                 id: local,
                 elem,
-                len,
+                shape,
                 mutable,
                 site,
             },
         );
         Ok(())
+    }
+
+    /// Reads an array initializer: nested `[v; N]` and `[a, b, ...]`.
+    fn array_init<'e>(&self, e: &'e syn::Expr) -> syn::Result<Init<'e>> {
+        match e {
+            syn::Expr::Repeat(r) => Ok(Init::Repeat(
+                Box::new(self.array_init_element(&r.expr)?),
+                self.array_len(&r.len)?,
+            )),
+            syn::Expr::Array(a) if !a.elems.is_empty() => Ok(Init::List(
+                a.elems
+                    .iter()
+                    .map(|e| self.array_init_element(e))
+                    .collect::<syn::Result<_>>()?,
+            )),
+            other => Err(error(
+                other.span(),
+                "initialize a private array with `[value; N]` or `[a, b, ...]`",
+            )),
+        }
+    }
+
+    /// An element of an array initializer: an inner array, or a value.
+    fn array_init_element<'e>(&self, e: &'e syn::Expr) -> syn::Result<Init<'e>> {
+        match e {
+            syn::Expr::Repeat(_) | syn::Expr::Array(_) => self.array_init(e),
+            syn::Expr::Paren(p)
+                if matches!(&*p.expr, syn::Expr::Repeat(_) | syn::Expr::Array(_)) =>
+            {
+                self.array_init(&p.expr)
+            }
+            leaf => Ok(Init::Leaf(leaf)),
+        }
+    }
+
+    /// Lowers the values of an initializer in source order, all of type `elem` (the first
+    /// value's type when `elem` is `None`). A repeated value is computed once.
+    fn lower_init(&mut self, init: &Init<'_>, elem: &mut Option<Scalar>) -> syn::Result<Lowered> {
+        Ok(match init {
+            Init::Leaf(e) => {
+                let value = match *elem {
+                    Some(t) => self.lower_expr_as(e, t)?,
+                    None => self.lower_expr(e, None)?,
+                };
+                *elem = Some(value.ty);
+                Lowered::Leaf(value)
+            }
+            Init::Repeat(inner, n) => Lowered::Repeat(Box::new(self.lower_init(inner, elem)?), *n),
+            Init::List(items) => Lowered::List(
+                items
+                    .iter()
+                    .map(|item| self.lower_init(item, elem))
+                    .collect::<syn::Result<_>>()?,
+            ),
+        })
+    }
+
+    /// Stores each value of `init` that is not cheap to repeat in a hidden local, in source
+    /// order.
+    fn spill_leaves(&mut self, init: &mut Lowered) {
+        match init {
+            Lowered::Leaf(value) if !is_simple(value) => {
+                *value = self.spill("array.init", value.clone());
+            }
+            Lowered::Leaf(_) => {}
+            Lowered::Repeat(inner, _) => self.spill_leaves(inner),
+            Lowered::List(items) => items.iter_mut().for_each(|item| self.spill_leaves(item)),
+        }
     }
 
     /// `for i in 0..len { array[i] = value }`.
@@ -380,6 +498,73 @@ pub(crate) fn is_tuple_expr(e: &syn::Expr) -> bool {
         syn::Expr::Paren(p) => is_tuple_expr(&p.expr),
         _ => false,
     }
+}
+
+impl<'e> Init<'e> {
+    /// The values, in source order.
+    fn leaves(&self) -> Vec<&'e syn::Expr> {
+        match self {
+            Init::Leaf(e) => vec![*e],
+            Init::Repeat(inner, _) => inner.leaves(),
+            Init::List(items) => items.iter().flat_map(Init::leaves).collect(),
+        }
+    }
+
+    /// The extents it builds, outermost first; the inner arrays of a list must agree.
+    fn extents(&self, whole: &syn::Expr) -> syn::Result<Vec<u32>> {
+        match self {
+            Init::Leaf(_) => Ok(Vec::new()),
+            Init::Repeat(inner, n) => {
+                let mut extents = vec![*n];
+                extents.extend(inner.extents(whole)?);
+                Ok(extents)
+            }
+            Init::List(items) => {
+                let mut inner: Option<Vec<u32>> = None;
+                for item in items {
+                    let extents = item.extents(whole)?;
+                    match &inner {
+                        Some(first) if *first != extents => {
+                            return Err(error(
+                                whole.span(),
+                                "the inner arrays of this array have different lengths: every row of an array of arrays has the same",
+                            ))
+                        }
+                        _ => inner = Some(extents),
+                    }
+                }
+                let mut extents = vec![items.len() as u32];
+                extents.extend(inner.unwrap_or_default());
+                Ok(extents)
+            }
+        }
+    }
+}
+
+/// The extents of a private array, checked against the limits (the error at `at`).
+fn array_extents(at: &impl Spanned, extents: &[u32]) -> syn::Result<Extents> {
+    if extents.len() > MAX_ARRAY_AXES {
+        return Err(error(
+            at.span(),
+            format!("private arrays have at most {MAX_ARRAY_AXES} axes"),
+        ));
+    }
+    match Extents::new(extents) {
+        Some(shape) if shape.len() <= MAX_ARRAY_LEN => Ok(shape),
+        _ => Err(error(
+            at.span(),
+            format!("private arrays hold at most {MAX_ARRAY_LEN} elements"),
+        )),
+    }
+}
+
+/// An array type as Rust writes it: `[f32; 8]`, `[[f32; 4]; 3]`.
+fn array_type_name(elem: Scalar, shape: Extents) -> String {
+    shape
+        .list()
+        .iter()
+        .rev()
+        .fold(elem.to_string(), |inner, n| format!("[{inner}; {n}]"))
 }
 
 fn store(local: LocalId, index: Expr, value: Expr) -> Statement {

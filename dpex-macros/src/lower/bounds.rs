@@ -296,6 +296,7 @@ impl Lowerer<'_> {
                 tensor,
                 field: LayoutField::Shape(axis),
             } => vec![Op::Extent(tensor.0, *axis)],
+            ExprKind::LocalExtent { local, axis } => vec![Op::Extent(local.0, *axis)],
             ExprKind::Builtin(b) => match b {
                 Builtin::GlobalId(_)
                 | Builtin::GlobalSize(_)

@@ -2,7 +2,7 @@
 //! `dpex::math` functions and constants such as `f32::MAX` or `f64::consts::PI`.
 
 use super::math::{constant, dpex_math_function, scalar_method, Method, Shape, METHOD_NAMES};
-use super::memory::Shape as MemoryShape;
+use super::memory::{extent, Shape as MemoryShape};
 use super::unsupported::unsupported_expr;
 use super::{error, Binding, Lowerer};
 use dpex_spirv::ir::{BinaryOp, Expr, ExprKind, Literal, MathFunction, Scalar};
@@ -42,7 +42,8 @@ impl Lowerer<'_> {
                     ty: Scalar::U64,
                     kind: ExprKind::Len(memory.memory),
                 }),
-                ("len", MemoryShape::Fixed(n)) => Ok(Expr::literal(Scalar::U64, Literal::Int(u64::from(n)))),
+                // As in Rust, an array of arrays has the length of its axis 0.
+                ("len", MemoryShape::Fixed(e)) => Ok(Expr::literal(Scalar::U64, Literal::Int(u64::from(e.extent(0))))),
                 ("len", MemoryShape::Grid(r, c)) => Ok(Expr::literal(Scalar::U64, Literal::Int(u64::from(r) * u64::from(c)))),
                 _ => Err(error(
                     m.method.span(),
@@ -65,23 +66,32 @@ impl Lowerer<'_> {
     }
 
     /// `r.len()` and `r.shape(d)` on a row `r` of a tensor (the extents of its remaining
-    /// axes); a row itself is no value.
+    /// axes), `r.len()` on a row of an array of arrays (as in Rust, its axis 0's extent); a row
+    /// itself is no value.
     fn lower_row_method(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Expr> {
-        let Some((memory, fixed)) = self.row_base(&m.receiver) else {
-            return Err(error(m.receiver.span(), "this is not a row of a tensor"));
+        let not_row = || error(m.receiver.span(), "this is not a row of a tensor");
+        let (memory, fixed) = self.row_base(&m.receiver).ok_or_else(not_row)?;
+        if let MemoryShape::Fixed(e) = memory.shape {
+            return match m.method.to_string().as_str() {
+                "len" if m.args.is_empty() => Ok(Expr::literal(
+                    Scalar::U64,
+                    Literal::Int(u64::from(e.extent(fixed))),
+                )),
+                "len" => Err(error(m.method.span(), "`len` takes no arguments")),
+                method => Err(error(
+                    m.method.span(),
+                    format!("`.{method}()` is not supported on rows of arrays: index them (`r[j]`), or ask their `.len()`"),
+                )),
+            };
+        }
+        let MemoryShape::Tensor(dims) = memory.shape else {
+            return Err(not_row());
         };
-        let (dpex_spirv::ir::Memory::Tensor(tensor), MemoryShape::Tensor(dims)) =
-            (memory.memory, memory.shape)
-        else {
-            return Err(error(m.receiver.span(), "this is not a row of a tensor"));
-        };
-        let extent = |axis: u32| Expr {
-            ty: Scalar::U64,
-            kind: ExprKind::TensorLayout {
-                tensor,
-                field: dpex_spirv::ir::LayoutField::Shape(axis),
-            },
-        };
+        let extents: Vec<Expr> = (0..dims)
+            .map(|axis| extent(memory.memory, axis))
+            .collect::<Option<_>>()
+            .ok_or_else(not_row)?;
+        let extent = |axis: u32| extents[axis as usize].clone();
         let method = m.method.to_string();
         match method.as_str() {
             "len" if m.args.is_empty() => {
@@ -139,16 +149,13 @@ impl Lowerer<'_> {
         self.lower_index(&indexing)
     }
 
-    /// `t.shape(d)`: the extent of axis `d` of a tensor view.
+    /// `t.shape(d)`: the extent of axis `d` of a tensor view or an N-d local accessor.
     fn lower_tensor_shape(
         &mut self,
         m: &syn::ExprMethodCall,
         memory: dpex_spirv::ir::Memory,
         dims: u32,
     ) -> syn::Result<Expr> {
-        let dpex_spirv::ir::Memory::Tensor(tensor) = memory else {
-            return Err(error(m.method.span(), "`shape` is a tensor method"));
-        };
         let axis = match m.args.first() {
             Some(syn::Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Int(i),
@@ -156,14 +163,9 @@ impl Lowerer<'_> {
             })) if m.args.len() == 1 => i.base10_parse::<u32>().ok(),
             _ => None,
         };
-        match axis {
-            Some(axis) if axis < dims => Ok(Expr {
-                ty: Scalar::U64,
-                kind: ExprKind::TensorLayout {
-                    tensor,
-                    field: dpex_spirv::ir::LayoutField::Shape(axis),
-                },
-            }),
+        match axis.filter(|&axis| axis < dims) {
+            Some(axis) => extent(memory, axis)
+                .ok_or_else(|| error(m.method.span(), "`shape` is a tensor method")),
             _ => Err(error(
                 m.method.span(),
                 format!("write a constant axis below {dims}, e.g. `shape(0)`"),

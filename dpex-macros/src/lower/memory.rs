@@ -1,5 +1,6 @@
 //! Indexable memory: tensors, private arrays, `LocalAccessor` parameters and work-group
-//! `LocalArray`s, read with `m[i]` (or `m[[row, col]]` for a 2-d local array).
+//! `LocalArray`s, read with `m[i]` (`m[[row, col]]` for a 2-d local array, `a[i][j]` for an
+//! array of arrays).
 
 use super::checks::{guarded_read, BoundsCheck};
 use super::{error, Binding, Lowerer};
@@ -11,13 +12,73 @@ use syn::spanned::Spanned;
 pub(crate) enum Shape {
     /// 1-d, length known at run time (tensors, `LocalAccessor`s).
     Dynamic,
-    /// 1-d with a fixed length.
-    Fixed(u32),
+    /// Fixed extents: private arrays (`[[f32; 4]; 3]` has extents `[3, 4]`), indexed one axis
+    /// at a time (`a[i][j]`) as Rust indexes arrays, and 1-d `LocalArray`s.
+    Fixed(Extents),
     /// 2-d `rows x cols`, row-major, indexed `m[[row, col]]`.
     Grid(u32, u32),
     /// A tensor view with this many axes (indexed `t[i]` for one, `t[[i, j, ...]]` for more),
     /// addressed through its offset, shape and strides.
     Tensor(u32),
+}
+
+/// The most axes of a private array (`[[[[f32; 2]; 2]; 2]; 2]`), as for tensors.
+pub(crate) const MAX_ARRAY_AXES: usize = 4;
+
+/// The extents of a fixed-size memory, axis 0 first: 1 to [`MAX_ARRAY_AXES`] of them, each at
+/// least 1, their product below `u32::MAX`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Extents {
+    axes: u32,
+    extents: [u32; MAX_ARRAY_AXES],
+}
+
+impl Extents {
+    /// The extents `list`, if they are 1 to [`MAX_ARRAY_AXES`] positive numbers whose product
+    /// fits a `u32`.
+    pub(crate) fn new(list: &[u32]) -> Option<Extents> {
+        let mut extents = [0; MAX_ARRAY_AXES];
+        extents.get_mut(..list.len())?.copy_from_slice(list);
+        let shape = Extents {
+            axes: u32::try_from(list.len()).ok()?,
+            extents,
+        };
+        let positive = list.iter().all(|&n| n > 0);
+        (positive && !list.is_empty() && shape.checked_len().is_some()).then_some(shape)
+    }
+
+    /// One axis of `len` elements.
+    pub(crate) fn one(len: u32) -> Extents {
+        let mut extents = [0; MAX_ARRAY_AXES];
+        extents[0] = len;
+        Extents { axes: 1, extents }
+    }
+
+    /// The number of axes.
+    pub(crate) fn axes(&self) -> u32 {
+        self.axes
+    }
+
+    /// The extents, axis 0 first.
+    pub(crate) fn list(&self) -> &[u32] {
+        &self.extents[..self.axes as usize]
+    }
+
+    /// The extent of `axis` (0 past the last axis).
+    pub(crate) fn extent(&self, axis: u32) -> u32 {
+        self.list().get(axis as usize).copied().unwrap_or(0)
+    }
+
+    /// The number of elements.
+    pub(crate) fn len(&self) -> u32 {
+        self.checked_len().unwrap_or(u32::MAX)
+    }
+
+    fn checked_len(&self) -> Option<u32> {
+        self.list()
+            .iter()
+            .try_fold(1u32, |acc, &n| acc.checked_mul(n))
+    }
 }
 
 /// One element of a memory, as an indexing expression names it.
@@ -86,20 +147,24 @@ impl Lowerer<'_> {
             Binding::Array {
                 id,
                 elem,
-                len,
+                shape,
                 mutable,
                 ..
             } => MemoryRef {
                 memory: Memory::Private(id),
                 elem,
                 writable: mutable,
-                shape: Shape::Fixed(len),
+                shape: Shape::Fixed(shape),
             },
-            Binding::LocalParam { id, elem } => MemoryRef {
+            Binding::LocalParam { id, elem, dims } => MemoryRef {
                 memory: Memory::Local(id),
                 elem,
                 writable: true,
-                shape: Shape::Dynamic,
+                shape: if dims == 1 {
+                    Shape::Dynamic
+                } else {
+                    Shape::Tensor(dims)
+                },
             },
             Binding::WorkgroupArray { id, elem, shape } => MemoryRef {
                 memory: Memory::Workgroup(id),
@@ -137,12 +202,12 @@ impl Lowerer<'_> {
         }
     }
 
-    /// True when `e` is a row of a tensor (fixes some but not all of its axes) and not the
-    /// memory itself.
+    /// True when `e` is a row of a tensor or of an array of arrays (fixes some but not all of
+    /// its axes) and not the memory itself.
     pub(crate) fn is_row(&self, e: &syn::Expr) -> bool {
         matches!(
             self.row_base(e),
-            Some((MemoryRef { shape: Shape::Tensor(dims), .. }, fixed)) if fixed > 0 && fixed < dims
+            Some((memory, fixed)) if fixed > 0 && memory.shape.row_axes().is_some_and(|axes| fixed < axes)
         )
     }
 
@@ -186,16 +251,34 @@ impl Lowerer<'_> {
         };
         let mut row = self.lower_row_operand(receiver)?;
         let fixed = row.prefix.len() as u32;
-        let dims = match row.memory.shape {
-            Shape::Tensor(dims) => dims,
-            _ => return Err(error(
+        let Some(dims) = row.memory.shape.row_axes() else {
+            return Err(error(
                 receiver.span(),
                 "rows are taken of tensors with two or more axes: index this one `x[i]` (a 2-d local array `x[[row, col]]`)",
-            )),
+            ));
         };
+        let array = matches!(row.memory.shape, Shape::Fixed(_));
+        if let (Some(method), true) = (method, array) {
+            return Err(error(
+                method.span(),
+                format!("arrays have no `.{method}(i)`: index them one axis at a time, `a[i][j]` (or borrow a row, `&a[i]`)"),
+            ));
+        }
+        if let (Some(method), Memory::Local(_)) = (method, row.memory.memory) {
+            return Err(error(
+                method.span(),
+                format!(
+                    "local accessors have no `.{method}(i)`: index them `l[[i, j]]` or `l[i][j]`"
+                ),
+            ));
+        }
         let span = method.map_or_else(|| index.span(), |m| m.span());
         if fixed + 1 >= dims {
-            let what = if fixed == 0 { "tensor" } else { "row" };
+            let what = match (fixed, array) {
+                (0, true) => "array",
+                (0, false) => "tensor",
+                _ => "row",
+            };
             let axes = dims - fixed;
             return Err(error(
                 span,
@@ -209,7 +292,11 @@ impl Lowerer<'_> {
         if matches!(index, syn::Expr::Array(_)) {
             return Err(error(
                 index.span(),
-                "a row fixes one axis: write `x[i]` (or `x.row(i)`), not `x[[...]]`",
+                if array {
+                    "index an array one axis at a time: `a[i][j]`, not `a[[i, j]]`"
+                } else {
+                    "a row fixes one axis: write `x[i]` (or `x.row(i)`), not `x[[...]]`"
+                },
             ));
         }
         if let Some(method) = method {
@@ -237,6 +324,12 @@ impl Lowerer<'_> {
         shared: bool,
         base: &syn::Expr,
     ) -> syn::Error {
+        if memory.writable && shared && matches!(memory.memory, Memory::Private(_)) {
+            return error(
+                base.span(),
+                "this row of the array is borrowed read-only: borrow it with `&mut a[i]` (or write `a[i][j] = ...`)",
+            );
+        }
         if memory.writable && shared {
             return error(
                 base.span(),
@@ -269,26 +362,41 @@ impl Lowerer<'_> {
             shared,
         } = row;
         let fixed = prefix.len() as u32;
-        // A row of a tensor is indexed as the tensor of its remaining axes.
-        let shape = match memory.shape {
-            Shape::Tensor(dims) => Shape::Tensor(dims - fixed),
-            other => other,
-        };
-        let written: Vec<&syn::Expr> = match (&*i.index, shape) {
+        let written: Vec<&syn::Expr> = match (&*i.index, memory.shape) {
             (syn::Expr::Array(a), Shape::Grid(..) | Shape::Tensor(_)) => a.elems.iter().collect(),
             (single, _) => vec![single],
         };
         let what = if fixed == 0 { "tensor" } else { "row" };
-        let (axes, help) = match shape {
+        // How many indices this access needs, and what to write instead.
+        let (axes, help) = match memory.shape {
             Shape::Grid(..) => (2, "index a 2-d local array with `[[row, col]]`".to_string()),
-            Shape::Tensor(dims) if dims > 1 => (
-                dims as usize,
-                format!(
-                    "this {what} has {dims} axes: index it `x[[i0, ..., i{}]]` (or `x[i0]...[i{}]`)",
-                    dims - 1,
-                    dims - 1
-                ),
+            // A row of a tensor is indexed as the tensor of its remaining axes.
+            Shape::Tensor(dims) if dims - fixed > 1 => {
+                let last = dims - fixed - 1;
+                (
+                    (dims - fixed) as usize,
+                    format!("this {what} has {} axes: index it `x[[i0, ..., i{last}]]` (or `x[i0]...[i{last}]`)", dims - fixed),
+                )
+            }
+            Shape::Fixed(e) if matches!(&*i.index, syn::Expr::Array(_)) && e.axes() > 1 => (
+                0,
+                "index an array one axis at a time: `a[i][j]`, not `a[[i, j]]`".to_string(),
             ),
+            Shape::Fixed(e) if e.axes() - fixed > 1 => {
+                let left = e.axes() - fixed;
+                let what = if fixed == 0 {
+                    "array"
+                } else {
+                    "row of the array"
+                };
+                let indices: String = (0..left).map(|k| format!("[i{k}]")).collect();
+                (
+                    0,
+                    format!(
+                        "this {what} has {left} axes: index it down to an element, `a{indices}`"
+                    ),
+                )
+            }
             _ => (1, "index it with one `usize`: `x[i]`".to_string()),
         };
         if written.len() != axes {
@@ -305,23 +413,18 @@ impl Lowerer<'_> {
             };
             indices.push(lowered);
         }
-        let literal = |n: u64| Expr::literal(Scalar::U64, Literal::Int(n));
+        let literal = |n: u32| Expr::literal(Scalar::U64, Literal::Int(u64::from(n)));
         let (extents, len) = match (memory.shape, memory.memory) {
-            (Shape::Fixed(n), _) => (vec![literal(u64::from(n))], literal(u64::from(n))),
-            (Shape::Grid(r, c), _) => (
-                vec![literal(u64::from(r)), literal(u64::from(c))],
-                literal(u64::from(r) * u64::from(c)),
+            (Shape::Fixed(e), _) => (
+                e.list().iter().map(|&n| literal(n)).collect(),
+                literal(e.len()),
             ),
-            (Shape::Tensor(dims), Memory::Tensor(tensor)) => (
+            (Shape::Grid(r, c), _) => (vec![literal(r), literal(c)], literal(r.saturating_mul(c))),
+            (Shape::Tensor(dims), _) => (
                 (0..dims)
-                    .map(|d| Expr {
-                        ty: Scalar::U64,
-                        kind: ExprKind::TensorLayout {
-                            tensor,
-                            field: LayoutField::Shape(d),
-                        },
-                    })
-                    .collect(),
+                    .map(|d| extent(memory.memory, d))
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| error(i.span(), "this memory has no run-time extents"))?,
                 Expr {
                     ty: Scalar::U64,
                     kind: ExprKind::Len(memory.memory),
@@ -335,23 +438,10 @@ impl Lowerer<'_> {
                 (vec![len.clone()], len)
             }
         };
-        let check = self.bounds_check(&memory, &indices, extents, len);
+        let check = self.bounds_check(&memory, &indices, extents.clone(), len);
         let index = match (memory.shape, memory.memory) {
             (Shape::Tensor(_), Memory::Tensor(tensor)) => self.tensor_address(tensor, indices),
-            (Shape::Grid(_, cols), _) => {
-                let mut it = indices.into_iter();
-                let (row, col) = (
-                    it.next().unwrap_or_else(|| literal(0)),
-                    it.next().unwrap_or_else(|| literal(0)),
-                );
-                Expr::binary(
-                    Scalar::U64,
-                    BinaryOp::Add,
-                    Expr::binary(Scalar::U64, BinaryOp::Mul, row, literal(u64::from(cols))),
-                    col,
-                )
-            }
-            _ => indices.into_iter().next().unwrap_or_else(|| literal(0)),
+            _ => row_major(indices, &extents),
         };
         Ok(ElementRef {
             memory,
@@ -388,21 +478,11 @@ impl Lowerer<'_> {
         };
         let offset = field(LayoutField::Offset, Scalar::U64);
         if self.contiguous {
-            let mut linear: Option<Expr> = None;
-            for (axis, index) in indices.into_iter().enumerate() {
-                linear = Some(match linear {
-                    None => index,
-                    Some(outer) => {
-                        let extent = field(LayoutField::Shape(axis as u32), Scalar::U64);
-                        let scaled = Expr::binary(Scalar::U64, BinaryOp::Mul, outer, extent);
-                        Expr::binary(Scalar::U64, BinaryOp::Add, scaled, index)
-                    }
-                });
-            }
-            return match linear {
-                Some(linear) => Expr::binary(Scalar::U64, BinaryOp::Add, offset, linear),
-                None => offset,
-            };
+            let extents: Vec<Expr> = (0..indices.len() as u32)
+                .map(|axis| field(LayoutField::Shape(axis), Scalar::U64))
+                .collect();
+            let linear = row_major(indices, &extents);
+            return Expr::binary(Scalar::U64, BinaryOp::Add, offset, linear);
         }
         let signed = |e: Expr| Expr {
             ty: Scalar::I64,
@@ -421,6 +501,51 @@ impl Lowerer<'_> {
             },
         }
     }
+}
+
+/// The element index of `indices` in memory of `extents` stored row-major (the last axis
+/// varies fastest): `(i0 * n1 + i1) * n2 + ...`.
+fn row_major(indices: Vec<Expr>, extents: &[Expr]) -> Expr {
+    let mut linear: Option<Expr> = None;
+    for (index, extent) in indices.into_iter().zip(extents) {
+        linear = Some(match linear {
+            None => index,
+            Some(outer) => {
+                let scaled = Expr::binary(Scalar::U64, BinaryOp::Mul, outer, extent.clone());
+                Expr::binary(Scalar::U64, BinaryOp::Add, scaled, index)
+            }
+        });
+    }
+    linear.unwrap_or_else(|| Expr::literal(Scalar::U64, Literal::Int(0)))
+}
+
+impl Shape {
+    /// How many axes a memory of this shape has when its rows can be taken (`x[i]` of a
+    /// tensor or of an array of arrays); `None` for memory indexed only as a whole.
+    pub(crate) fn row_axes(self) -> Option<u32> {
+        match self {
+            Shape::Tensor(dims) => Some(dims),
+            Shape::Fixed(e) if e.axes() > 1 => Some(e.axes()),
+            _ => None,
+        }
+    }
+}
+
+/// The extent of axis `axis` of a tensor or a local accessor, a `u64` known at run time;
+/// `None` for memory of fixed extents.
+pub(crate) fn extent(memory: Memory, axis: u32) -> Option<Expr> {
+    let kind = match memory {
+        Memory::Local(local) => ExprKind::LocalExtent { local, axis },
+        Memory::Tensor(tensor) => ExprKind::TensorLayout {
+            tensor,
+            field: LayoutField::Shape(axis),
+        },
+        Memory::Workgroup(_) | Memory::Private(_) => return None,
+    };
+    Some(Expr {
+        ty: Scalar::U64,
+        kind,
+    })
 }
 
 /// True for `x.row(i)` and `x.row_mut(i)`.

@@ -65,19 +65,23 @@ pub(crate) enum Binding {
         /// Set when the type came from literals alone and may still change (see [`infer`]).
         site: Option<LetSite>,
     },
-    /// A private array local.
+    /// A private array local (an array of arrays has several axes, stored row-major).
     Array {
         id: LocalId,
         elem: Scalar,
-        len: u32,
+        shape: memory::Extents,
         mutable: bool,
         /// As for [`Binding::Local`]: set while the element type may still change.
         site: Option<LetSite>,
     },
     /// A tuple: one binding per field.
     Tuple(Vec<Binding>),
-    /// A `LocalAccessor<T>` parameter.
-    LocalParam { id: ParamId, elem: Scalar },
+    /// A `LocalAccessor<T, N>` parameter (`dims` = N).
+    LocalParam {
+        id: ParamId,
+        elem: Scalar,
+        dims: u32,
+    },
     /// A `LocalArray` in work-group local memory.
     WorkgroupArray {
         id: ir::WorkgroupArrayId,
@@ -401,9 +405,9 @@ impl Lowerer<'_> {
                         dims,
                     },
                 ),
-                ParamDeclKind::Local { elem } => (
-                    ir::ParamKind::Local { elem },
-                    Binding::LocalParam { id, elem },
+                ParamDeclKind::Local { elem, dims } => (
+                    ir::ParamKind::Local { elem, dims },
+                    Binding::LocalParam { id, elem, dims },
                 ),
             };
             params.push(ir::Param {

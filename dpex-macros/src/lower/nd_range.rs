@@ -476,7 +476,7 @@ impl Lowerer<'_> {
         let shape = if two_d {
             Shape::Grid(dims[0], dims[1])
         } else {
-            Shape::Fixed(len)
+            Shape::Fixed(super::memory::Extents::one(len))
         };
         Ok(Binding::WorkgroupArray { id, elem, shape })
     }

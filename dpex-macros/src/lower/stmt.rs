@@ -3,6 +3,7 @@
 
 use super::aggregate::{is_tuple_expr, Declared};
 use super::expr::{compound_op, is_context_typed};
+use super::memory::Shape;
 use super::unsupported::{unsupported_expr, unsupported_stmt};
 use super::{error, Binding, Lowerer};
 use crate::parse::combine;
@@ -91,6 +92,14 @@ impl Lowerer<'_> {
             }
         };
         if self.is_row(init) {
+            let copies_array_row = !matches!(init, syn::Expr::Reference(_))
+                && matches!(self.row_base(init), Some((m, _)) if matches!(m.shape, Shape::Fixed(_)));
+            if copies_array_row {
+                return Err(error(
+                    init.span(),
+                    "a row of an array is not copied in kernels: borrow it (`let r = &a[i];`, `&mut a[i]` to write) or index its elements (`a[i][j]`)",
+                ));
+            }
             let mut row = self.lower_row_operand(init)?;
             // The row keeps the indices' values at the `let`, as a reference would.
             for index in &mut row.prefix {
@@ -113,8 +122,8 @@ impl Lowerer<'_> {
         }
         let is_array = matches!(init, syn::Expr::Repeat(_) | syn::Expr::Array(_));
         match declared {
-            Some(Declared::Array(elem, len)) => {
-                return self.lower_array_let(name, mutable, Some((elem, len)), init)
+            Some(Declared::Array(elem, shape)) => {
+                return self.lower_array_let(name, mutable, Some((elem, shape)), init)
             }
             None if is_array => return self.lower_array_let(name, mutable, None, init),
             Some(Declared::Tuple(_)) => unreachable_tuple(pat)?,
@@ -278,6 +287,7 @@ fn has_effects(e: &dpex_spirv::ir::Expr) -> bool {
         | ExprKind::Param(_)
         | ExprKind::Local(_)
         | ExprKind::Len(_)
+        | ExprKind::LocalExtent { .. }
         | ExprKind::TensorLayout { .. }
         | ExprKind::Builtin(_) => false,
         ExprKind::Element { index, .. } => has_effects(index),

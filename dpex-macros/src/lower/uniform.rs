@@ -20,6 +20,7 @@ impl Lowerer<'_> {
             ExprKind::Literal(_)
             | ExprKind::Param(_)
             | ExprKind::Len(_)
+            | ExprKind::LocalExtent { .. }
             | ExprKind::TensorLayout { .. } => true,
             ExprKind::Builtin(b) => !matches!(
                 b,

@@ -64,8 +64,9 @@ pub(crate) enum ParamDeclKind {
         access: Access,
         dims: u32,
     },
-    /// `LocalAccessor<T>`: work-group local memory sized at launch (kernels only).
-    Local { elem: Scalar },
+    /// `LocalAccessor<T>` / `LocalAccessor<T, N>`: work-group local memory sized at launch
+    /// (kernels only), `dims` = N, 1 to 3.
+    Local { elem: Scalar, dims: u32 },
 }
 
 /// Parses and checks a kernel's signature; collects every problem into one error.

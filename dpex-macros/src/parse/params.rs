@@ -157,9 +157,10 @@ pub(super) fn parse_param(
                 };
                 ParamDeclKind::Tensor { elem, access, dims }
             }
-            other if is_named(other, "LocalAccessor") => ParamDeclKind::Local {
-                elem: generic_elem(other, types)?,
-            },
+            other if is_named(other, "LocalAccessor") => {
+                let (elem, dims) = local_accessor_args(other, types)?;
+                ParamDeclKind::Local { elem, dims }
+            }
             other => match types.scalar(other) {
                 Some(s) => ParamDeclKind::Scalar(s),
                 None if is_tensor(other) => return Err(syn::Error::new_spanned(
@@ -193,25 +194,53 @@ fn is_named(ty: &Type, name: &str) -> bool {
     matches!(ty, Type::Path(tp) if tp.path.segments.last().is_some_and(|s| s.ident == name))
 }
 
-/// The element type `T` of `LocalAccessor<T>`.
-fn generic_elem(ty: &Type, types: &TypeNames) -> syn::Result<Scalar> {
-    let elem = match ty {
+/// The element type `T` and the number of axes `N` (1 when not written, up to 3) of
+/// `LocalAccessor<T>` / `LocalAccessor<T, N>`.
+fn local_accessor_args(ty: &Type, types: &TypeNames) -> syn::Result<(Scalar, u32)> {
+    let args = match ty {
         Type::Path(tp) => match tp.path.segments.last().map(|s| &s.arguments) {
-            Some(PathArguments::AngleBracketed(a)) if a.args.len() == 1 => match &a.args[0] {
-                GenericArgument::Type(t) => types.scalar(t),
-                _ => None,
-            },
+            Some(PathArguments::AngleBracketed(a)) if (1..=2).contains(&a.args.len()) => {
+                Some(&a.args)
+            }
             _ => None,
         },
         _ => None,
     };
-    match elem {
-        Some(Scalar::Bool) | None => Err(syn::Error::new_spanned(
-            ty,
-            "write a numeric element type, e.g. `LocalAccessor<f32>`",
-        )),
-        Some(s) => Ok(s),
-    }
+    let elem = match args.map(|a| &a[0]) {
+        Some(GenericArgument::Type(t)) => types.scalar(t),
+        _ => None,
+    };
+    let elem = match elem {
+        Some(Scalar::Bool) | None => {
+            return Err(syn::Error::new_spanned(
+                ty,
+                "write a numeric element type, e.g. `LocalAccessor<f32>` (or `LocalAccessor<f32, 2>` for two axes)",
+            ))
+        }
+        Some(s) => s,
+    };
+    let dims = match args.and_then(|a| a.get(1)) {
+        None => 1,
+        Some(GenericArgument::Const(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }))) => match i.base10_parse::<u32>() {
+            Ok(d @ 1..=3) => d,
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    i,
+                    "a local accessor has 1, 2 or 3 axes: write `LocalAccessor<f32>`, `LocalAccessor<f32, 2>` or `LocalAccessor<f32, 3>`",
+                ))
+            }
+        },
+        Some(other) => {
+            return Err(syn::Error::new_spanned(
+                other,
+                "write the number of axes as an integer literal: `LocalAccessor<f32, 2>`",
+            ))
+        }
+    };
+    Ok((elem, dims))
 }
 
 /// The element type and number of axes of `Tensor<T>` / `Tensor<T, N>`.

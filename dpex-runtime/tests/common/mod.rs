@@ -91,7 +91,7 @@ pub fn opencl_interface(params: &[ParamSpec]) -> dpex_abi::opencl::Interface {
         .map(|p| match p.kind {
             ParamSpecKind::Scalar(_) => ParamShape::Scalar,
             ParamSpecKind::Tensor { dims, .. } => ParamShape::Tensor { dims: dims as u32 },
-            ParamSpecKind::Local { .. } => ParamShape::Local,
+            ParamSpecKind::Local { dims, .. } => ParamShape::Local { dims: dims as u32 },
         })
         .collect();
     dpex_abi::opencl::Interface::layout(&shapes, false)
@@ -164,7 +164,7 @@ impl TensorIds {
 pub fn local(name: &'static str, elem: DType) -> ParamSpec {
     ParamSpec {
         name,
-        kind: ParamSpecKind::Local { elem },
+        kind: ParamSpecKind::Local { elem, dims: 1 },
     }
 }
 

@@ -193,7 +193,7 @@ pub fn spec(
         .map(|p| match p {
             P::Scalar(..) => ParamShape::Scalar,
             P::Tensor(_, _, _, dims) => ParamShape::Tensor { dims: *dims as u32 },
-            P::Local(..) => ParamShape::Local,
+            P::Local(..) => ParamShape::Local { dims: 1 },
         })
         .collect();
     let params: Vec<ParamSpec> = params
@@ -213,7 +213,7 @@ pub fn spec(
             },
             P::Local(name, elem) => ParamSpec {
                 name,
-                kind: ParamSpecKind::Local { elem },
+                kind: ParamSpecKind::Local { elem, dims: 1 },
             },
         })
         .collect();

@@ -66,7 +66,7 @@ pub fn kernel_interface(kernel: &Kernel) -> Interface {
         .map(|param| match param.kind {
             ParamKind::Scalar(_) => ParamShape::Scalar,
             ParamKind::Tensor { dims, .. } => ParamShape::Tensor { dims },
-            ParamKind::Local { .. } => ParamShape::Local,
+            ParamKind::Local { dims, .. } => ParamShape::Local { dims },
         })
         .collect();
     Interface::layout(&shapes, kernel.reports_errors)

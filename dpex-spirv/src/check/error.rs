@@ -128,7 +128,7 @@ pub enum CheckError {
         owner: Owner,
         /// The parameter's name.
         param: String,
-        /// What was attempted (`load`, `store`, `len`, `atomic`).
+        /// What was attempted (`load`, `store`, `len`, `atomic`, `extent`).
         operation: &'static str,
         /// What the parameter is: "a scalar" or "a tensor".
         found: &'static str,
@@ -154,8 +154,10 @@ pub enum CheckError {
         dims: u32,
     },
     /// An [`ExprKind::TensorLayout`](crate::ir::ExprKind::TensorLayout) reads the extent or
-    /// stride of an axis the tensor does not have.
-    #[error("{owner}: `{field}({axis})` of tensor `{param}`, which has {dims} axes")]
+    /// stride of an axis the tensor does not have (or an
+    /// [`ExprKind::LocalExtent`](crate::ir::ExprKind::LocalExtent) an axis the local accessor
+    /// does not have).
+    #[error("{owner}: `{field}({axis})` of `{param}`, which has {dims} axes")]
     LayoutAxisOutOfRange {
         /// The kernel or function.
         owner: Owner,

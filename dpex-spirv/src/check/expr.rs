@@ -110,6 +110,7 @@ impl Checker<'_> {
             ExprKind::TensorLayout { tensor, field } => {
                 self.tensor_layout(*tensor, *field, expr.ty)
             }
+            ExprKind::LocalExtent { local, axis } => self.local_extent(*local, *axis, expr.ty),
             ExprKind::Atomic {
                 op,
                 memory,

@@ -51,7 +51,7 @@ impl<'m> Checker<'m> {
             Memory::Local(id) => {
                 let param = self.param(id)?;
                 match param.kind {
-                    ParamKind::Local { elem } => Ok(Resolved {
+                    ParamKind::Local { elem, .. } => Ok(Resolved {
                         name: &param.name,
                         elem,
                         writable: true,
@@ -156,6 +156,36 @@ impl<'m> Checker<'m> {
 
     /// Checks `field` of tensor parameter `tensor` read as a value of type `ty`: `u64` for the
     /// offset and extents, `i64` for strides, on an axis below the tensor's `dims`.
+    /// Checks [`crate::ir::ExprKind::LocalExtent`]: a local accessor's axis, a `u64`.
+    pub(super) fn local_extent(
+        &self,
+        local: ParamId,
+        axis: u32,
+        ty: Scalar,
+    ) -> Result<(), CheckError> {
+        let param = self.param(local)?;
+        let ParamKind::Local { dims, .. } = param.kind else {
+            return Err(CheckError::NotALocalAccessor {
+                owner: self.owner(),
+                param: param.name.clone(),
+                operation: "extent",
+                found: kind_name(param.kind),
+            });
+        };
+        if axis >= dims {
+            return Err(CheckError::LayoutAxisOutOfRange {
+                owner: self.owner(),
+                param: param.name.clone(),
+                field: "shape",
+                axis,
+                dims,
+            });
+        }
+        self.has_type(ty, Scalar::U64, || {
+            format!("`shape({axis})` of local accessor `{}`", param.name)
+        })
+    }
+
     pub(super) fn tensor_layout(
         &self,
         tensor: ParamId,

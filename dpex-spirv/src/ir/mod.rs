@@ -159,12 +159,16 @@ pub enum ParamKind {
         /// Number of axes, 1 to 4.
         dims: u32,
     },
-    /// Work-group local memory sized at launch (`LocalAccessor<T>`): two OpenCL kernel
-    /// arguments, a `Workgroup` pointer (set with a size and no value) and the element count
-    /// as a `u64`. Kernels only (not device functions).
+    /// Work-group local memory sized at launch (`LocalAccessor<T, N>`), stored row-major:
+    /// `1 + dims` OpenCL kernel arguments, a `Workgroup` pointer (set with a size and no value)
+    /// and the extents as `u64`s, axis 0 first (for one axis, the element count). Element
+    /// `[i0, i1, ...]` is at index `(i0 * n1 + i1) * n2 + ...`, which the front end computes
+    /// from [`ExprKind::LocalExtent`]. Kernels only (not device functions).
     Local {
         /// Element type.
         elem: Scalar,
+        /// Number of axes, 1 to 3.
+        dims: u32,
     },
 }
 
@@ -377,6 +381,14 @@ pub enum ExprKind {
     /// The element count of a [`Memory::Local`] parameter, or of a [`Memory::Tensor`] parameter
     /// (the product of its shape); `ty` is [`Scalar::U64`].
     Len(Memory),
+    /// The extent of axis `axis` (below its `dims`) of a [`ParamKind::Local`] parameter; `ty`
+    /// is [`Scalar::U64`].
+    LocalExtent {
+        /// The local accessor parameter.
+        local: ParamId,
+        /// The axis.
+        axis: u32,
+    },
     /// A part of a tensor parameter's view: its offset or one axis's extent ([`Scalar::U64`]),
     /// or one axis's stride ([`Scalar::I64`]).
     TensorLayout {

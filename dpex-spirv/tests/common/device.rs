@@ -88,7 +88,10 @@ fn module_spec_with(module: Module, options: Options) -> &'static KernelSpec {
                     writable: access == dpex_spirv::ir::Access::ReadWrite,
                     dims: dims as usize,
                 },
-                ParamKind::Local { elem } => ParamSpecKind::Local { elem: dtype(elem) },
+                ParamKind::Local { elem, dims } => ParamSpecKind::Local {
+                    elem: dtype(elem),
+                    dims: dims as usize,
+                },
             },
         })
         .collect();

@@ -7,7 +7,7 @@ use dpex_spirv::ir::*;
 pub fn local_param(name: &str, elem: Scalar) -> Param {
     Param {
         name: name.into(),
-        kind: ParamKind::Local { elem },
+        kind: ParamKind::Local { elem, dims: 1 },
     }
 }
 

@@ -115,7 +115,9 @@ fn check_interface(spec: &KernelSpec) -> Result<()> {
             (ParamSpecKind::Tensor { dims, .. }, Arg::Tensor { dims: axes, .. }) => {
                 usize::try_from(axes).is_ok_and(|axes| axes == dims)
             }
-            (ParamSpecKind::Local { .. }, Arg::Local { .. }) => true,
+            (ParamSpecKind::Local { dims, .. }, Arg::Local { dims: axes, .. }) => {
+                usize::try_from(axes).is_ok_and(|axes| axes == dims)
+            }
             _ => false,
         };
         if !fits {
@@ -218,7 +220,15 @@ fn set_args_and_enqueue(
                     })?;
                 }
             }
-            (KernelArg::Local { dtype, len }, Arg::Local { index }) => {
+            (
+                KernelArg::Local {
+                    dtype,
+                    len,
+                    dims,
+                    shape,
+                },
+                Arg::Local { index, .. },
+            ) => {
                 let bytes = len
                     .checked_mul(dtype.size() as u64)
                     .and_then(|b| usize::try_from(b).ok())
@@ -229,14 +239,17 @@ fn set_args_and_enqueue(
                     })?;
                 // SAFETY: the argument at `index` is a `__local` pointer: a size in bytes (not 0:
                 // checked) and a null value ask OpenCL to allocate that much local memory per
-                // work-group. The next one is the accessor's u64 length.
+                // work-group. The next ones are the accessor's u64 extents (the interface has as
+                // many as the argument: checked with the types).
                 unsafe {
                     kernel
                         .set_arg_local_buffer(index, bytes)
                         .map_err(cl_with("clSetKernelArg", what()))?;
-                    kernel
-                        .set_arg(index + 1, len)
-                        .map_err(cl_with("clSetKernelArg", format!("{} (length)", what())))?;
+                    for (at, extent) in (index + 1..).zip(&shape[..(*dims).min(shape.len())]) {
+                        kernel
+                            .set_arg(at, extent)
+                            .map_err(cl_with("clSetKernelArg", format!("{} (extent)", what())))?;
+                    }
                 }
             }
             (arg, slot) => return Err(interface_mismatch(spec, param.name, arg, slot)),

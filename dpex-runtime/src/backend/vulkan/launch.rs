@@ -316,7 +316,7 @@ fn spec_constants(
         .zip(args)
         .zip(spec.params)
     {
-        if let (Slot::Local { spec_id }, KernelArg::Local { dtype, len }) = (slot, arg) {
+        if let (Slot::Local { spec_id, .. }, KernelArg::Local { dtype, len, .. }) = (slot, arg) {
             let len = u32::try_from(*len).map_err(|_| Error::InvalidArgument {
                 kernel: spec.name.to_string(),
                 arg: param.name.to_string(),
@@ -393,7 +393,22 @@ fn block_words(
                     )?;
                 }
             }
-            (Slot::Local { .. }, KernelArg::Local { .. }) => {}
+            (
+                Slot::Local { word, dims, .. },
+                KernelArg::Local {
+                    shape, dims: given, ..
+                },
+            ) => {
+                if dims as usize != *given {
+                    return Err(bad_layout(format!(
+                        "slot {slot:?} for argument {}",
+                        arg.describe()
+                    )));
+                }
+                for (axis, &extent) in (0..dims).zip(shape.iter()) {
+                    put(word + axis, extent, &mut words)?;
+                }
+            }
             (slot, arg) => {
                 return Err(bad_layout(format!(
                     "slot {slot:?} for argument {}",

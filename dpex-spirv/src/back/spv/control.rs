@@ -293,6 +293,7 @@ fn is_speculatable(e: &crate::ir::Expr) -> bool {
         | ExprKind::Local(_)
         | ExprKind::Builtin(_)
         | ExprKind::Len(_)
+        | ExprKind::LocalExtent { .. }
         | ExprKind::TensorLayout { .. } => true,
         ExprKind::Unary { operand, .. } => is_speculatable(operand),
         ExprKind::Cast { value } | ExprKind::Bitcast { value } => is_speculatable(value),

@@ -49,6 +49,7 @@ impl Emitter {
             }
             ExprKind::Len(memory) => self.memory_len(*memory),
             ExprKind::TensorLayout { tensor, field } => self.tensor_layout(*tensor, *field),
+            ExprKind::LocalExtent { local, axis } => self.local_extent(*local, *axis),
             ExprKind::Atomic {
                 op,
                 memory,

@@ -8,7 +8,9 @@ use rspirv::spirv::{MemoryAccess, Op, StorageClass, Word};
 use super::function::Convention;
 use super::glsl::float_bits;
 use super::types::{storage_scalar, storage_size};
-use super::{BuildError, BuildResult, Emitter, Flavour, LocalVar, ParamValue, WorkgroupVar};
+use super::{
+    BuildError, BuildResult, Emitter, Flavour, LocalVar, ParamValue, WorkgroupVar, MAX_LOCAL_DIMS,
+};
 use dpex_abi::opencl::Arg;
 
 use crate::ir::{Local, LocalId, Memory, Param, ParamId, ParamKind, Scalar, WorkgroupArray};
@@ -42,8 +44,8 @@ impl Emitter {
     }
 
     /// The SPIR-V types of a function's parameters: one per scalar, `2 + 2 * dims` per tensor
-    /// (see [`Self::tensor_param_types`]), two per local accessor (the pointer and the `u64`
-    /// length). For an OpenCL kernel, also records where each parameter's arguments start
+    /// (see [`Self::tensor_param_types`]), `1 + dims` per local accessor (the pointer and the
+    /// `u64` extents). For an OpenCL kernel, also records where each parameter's arguments start
     /// (its [`Arg`]), for the kernel's interface.
     pub(super) fn param_types(&mut self, params: &[Param], convention: Convention) -> Vec<Word> {
         let mut types = Vec::new();
@@ -58,7 +60,7 @@ impl Emitter {
                 self.f.opencl_args.push(match param.kind {
                     ParamKind::Scalar(_) => Arg::Scalar { index },
                     ParamKind::Tensor { dims, .. } => Arg::Tensor { index, dims },
-                    ParamKind::Local { .. } => Arg::Local { index },
+                    ParamKind::Local { dims, .. } => Arg::Local { index, dims },
                 });
             }
             match param.kind {
@@ -69,10 +71,12 @@ impl Emitter {
                 ParamKind::Tensor { elem, dims, .. } => {
                     self.tensor_param_types(elem, dims, &mut types)
                 }
-                ParamKind::Local { elem } => {
+                ParamKind::Local { elem, dims } => {
                     let pointee = self.storage_ty(elem);
                     types.push(self.ptr_ty(StorageClass::Workgroup, pointee));
-                    types.push(self.ty(Scalar::U64));
+                    for _ in 0..dims {
+                        types.push(self.ty(Scalar::U64));
+                    }
                 }
             }
         }
@@ -126,12 +130,32 @@ impl Emitter {
                     )?;
                     ParamValue::Tensor(values)
                 }
-                ParamKind::Local { elem } => {
+                ParamKind::Local { elem, dims } => {
                     let ptr = next()?;
-                    let len = next()?;
                     self.b.name(ptr, param.name.as_str());
+                    let mut extents = [0; MAX_LOCAL_DIMS];
+                    for axis in 0..dims {
+                        let extent = extents.get_mut(axis as usize).ok_or_else(|| {
+                            BuildError::Internal(format!(
+                                "local accessor `{}` has {dims} axes",
+                                param.name
+                            ))
+                        })?;
+                        *extent = next()?;
+                        if dims > 1 {
+                            self.b.name(*extent, format!("{}_shape{axis}", param.name));
+                        }
+                    }
+                    // One axis: the extent is the length.
+                    let len = self.product(&extents[..dims as usize])?;
                     self.b.name(len, format!("{}_len", param.name));
-                    ParamValue::Local { ptr, len, elem }
+                    ParamValue::Local {
+                        ptr,
+                        len,
+                        extents,
+                        dims,
+                        elem,
+                    }
                 }
             };
             self.f.params.push(value);
@@ -218,10 +242,35 @@ impl Emitter {
         }
     }
 
+    /// The product of the `u64` values `factors` (at least one).
+    pub(super) fn product(&mut self, factors: &[Word]) -> BuildResult<Word> {
+        let (&first, rest) = factors
+            .split_first()
+            .ok_or_else(|| BuildError::Internal("a product of no factors".into()))?;
+        let u64_ty = self.ty(Scalar::U64);
+        rest.iter().try_fold(first, |product, &f| {
+            self.op(Op::IMul, u64_ty, &[product, f])
+        })
+    }
+
+    /// The extent of axis `axis` of local accessor parameter `id`.
+    pub(super) fn local_extent(&self, id: ParamId, axis: u32) -> BuildResult<Word> {
+        match self.param(id)? {
+            ParamValue::Local { extents, dims, .. } if axis < dims => extents
+                .get(axis as usize)
+                .copied()
+                .ok_or_else(|| BuildError::Internal(format!("axis {axis} of parameter #{}", id.0))),
+            _ => Err(BuildError::Internal(format!(
+                "axis {axis} of parameter #{}, no local accessor of that many axes",
+                id.0
+            ))),
+        }
+    }
+
     /// The pointer, length and element type of local accessor parameter `id`.
     fn local_accessor(&self, id: ParamId) -> BuildResult<(Word, Word, Scalar)> {
         match self.param(id)? {
-            ParamValue::Local { ptr, len, elem } => Ok((ptr, len, elem)),
+            ParamValue::Local { ptr, len, elem, .. } => Ok((ptr, len, elem)),
             _ => Err(BuildError::Internal(format!(
                 "parameter #{} is no local accessor",
                 id.0

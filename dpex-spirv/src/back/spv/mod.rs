@@ -208,17 +208,24 @@ enum ParamValue {
     Scalar(Word),
     /// A tensor: its pointer, offset, extents and strides.
     Tensor(tensor::TensorValues),
-    /// A local accessor: its memory, its element count and its element type.
+    /// A local accessor: its memory, its element count, its extents and its element type.
     Local {
         /// OpenCL: the `Workgroup` pointer to the first element; Vulkan: the module-scope
         /// `Workgroup` variable of its array.
         ptr: Word,
         /// The `u64` element count.
         len: Word,
+        /// The `u64` extents, axis 0 first; the first `dims` are set.
+        extents: [Word; MAX_LOCAL_DIMS],
+        /// The number of axes, 1 to [`MAX_LOCAL_DIMS`].
+        dims: u32,
         /// Element type.
         elem: Scalar,
     },
 }
+
+/// The most axes of a local accessor (as SYCL's `local_accessor<T, 3>`).
+const MAX_LOCAL_DIMS: usize = 3;
 
 /// A `Function` variable of an IR local.
 #[derive(Clone, Copy, Debug)]

@@ -3,7 +3,7 @@
 //! [`ParamKind::Tensor`](crate::ir::ParamKind::Tensor)), their `len()` and their layout.
 
 use rspirv::dr::Operand;
-use rspirv::spirv::{Decoration, FunctionParameterAttribute, Op, Word};
+use rspirv::spirv::{Decoration, FunctionParameterAttribute, Word};
 
 use super::function::Convention;
 use super::{BuildError, BuildResult, Emitter, Flavour, ParamValue};
@@ -142,14 +142,7 @@ impl Emitter {
     /// one axis).
     pub(super) fn tensor_len(&mut self, id: ParamId) -> BuildResult<Word> {
         let t = self.tensor(id)?;
-        let mut extents = t.shape[..t.dims.min(MAX_DIMS)].iter().copied();
-        let first = extents
-            .next()
-            .ok_or_else(|| BuildError::Internal(format!("tensor #{} has no axes", id.0)))?;
-        let u64_ty = self.ty(Scalar::U64);
-        extents.try_fold(first, |product, extent| {
-            self.op(Op::IMul, u64_ty, &[product, extent])
-        })
+        self.product(&t.shape[..t.dims.min(MAX_DIMS)])
     }
 
     /// The value of `field` of tensor `id`'s view.

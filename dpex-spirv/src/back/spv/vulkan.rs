@@ -17,7 +17,7 @@ use dpex_abi::vulkan::{
 };
 
 use super::tensor::{TensorValues, MAX_DIMS};
-use super::{BuildError, BuildResult, Emitter, ParamValue};
+use super::{BuildError, BuildResult, Emitter, ParamValue, MAX_LOCAL_DIMS};
 use crate::ir::{Builtin, Param, ParamKind, Scalar};
 
 /// Bytes in one word of the argument block.
@@ -85,9 +85,14 @@ impl Emitter {
                 (ParamKind::Tensor { elem, .. }, Slot::Tensor { word, dims }) => {
                     ParamValue::Tensor(self.tensor_from_words(&param.name, elem, word, dims)?)
                 }
-                (ParamKind::Local { elem }, Slot::Local { spec_id }) => {
-                    self.local_array(&param.name, elem, spec_id)?
-                }
+                (
+                    ParamKind::Local { elem, .. },
+                    Slot::Local {
+                        spec_id,
+                        word,
+                        dims,
+                    },
+                ) => self.local_array(&param.name, elem, spec_id, (word, dims))?,
                 _ => {
                     return Err(BuildError::Internal(format!(
                         "parameter `{}` does not match its slot {slot:?}",
@@ -307,8 +312,15 @@ impl Emitter {
 
     /// A local accessor: a module-scope `Workgroup` array of elements of `elem` (as
     /// [`Self::held_scalar`] says) whose length is the 32-bit specialization constant `spec_id`; its
-    /// `len()` is that constant widened to `u64`.
-    fn local_array(&mut self, name: &str, elem: Scalar, spec_id: u32) -> BuildResult<ParamValue> {
+    /// `len()` is that constant widened to `u64`, and its extents (`dims` of them) are read from
+    /// the argument block's words from `word` on (one axis: the length itself).
+    fn local_array(
+        &mut self,
+        name: &str,
+        elem: Scalar,
+        spec_id: u32,
+        (word, dims): (u32, u32),
+    ) -> BuildResult<ParamValue> {
         let count = self.spec_u32(spec_id, 1);
         self.b.name(count, format!("{name}.count"));
         let held = self.held_scalar(StorageClass::Workgroup, elem);
@@ -321,9 +333,25 @@ impl Emitter {
         let u64_ty = self.ty(Scalar::U64);
         let len = self.op(Op::UConvert, u64_ty, &[count])?;
         self.b.name(len, format!("{name}.len"));
+        let mut extents = [len; MAX_LOCAL_DIMS];
+        if !(1..=MAX_LOCAL_DIMS as u32).contains(&dims) {
+            return Err(BuildError::Internal(format!(
+                "local accessor `{name}` has {dims} axes"
+            )));
+        }
+        if dims > 1 {
+            let block = self.launch()?.block;
+            for axis in 0..dims {
+                let extent = self.block_word(block, word + axis)?;
+                self.b.name(extent, format!("{name}.shape{axis}"));
+                extents[axis as usize] = extent;
+            }
+        }
         Ok(ParamValue::Local {
             ptr: var,
             len,
+            extents,
+            dims,
             elem,
         })
     }
