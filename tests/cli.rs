@@ -54,3 +54,26 @@ fn disasm_prints_every_variant_of_a_binarys_kernels() {
     assert!(!ok);
     assert!(err.contains("/no/such/file"), "{err}");
 }
+
+/// `dpex devices` lists lavapipe (`vulkan:cpu:0`, installed by the test set-up) and the OpenCL
+/// CPU device as usable, with the same columns; a missing device fails the test.
+#[test]
+fn devices_lists_the_vulkan_and_opencl_cpu_devices_as_usable() {
+    let (ok, out, err) = dpex(&["devices"]);
+    assert!(ok, "{err}");
+    let header = out.lines().next().unwrap_or_default();
+    for column in ["FILTER", "API", "TYPE", "NAME", "FEATURES", "DPEX"] {
+        assert!(header.contains(column), "no column {column}: {out}");
+    }
+    for (filter, api) in [("vulkan:cpu:0", "vulkan"), ("opencl:", "opencl")] {
+        let usable = out.lines().any(|l| {
+            let mut fields = l.split_whitespace();
+            fields.next().is_some_and(|f| f.starts_with(filter))
+                && fields.next() == Some(api)
+                && fields.next() == Some("cpu")
+                && l.trim_end().ends_with("usable")
+                && !l.contains("NOT usable")
+        });
+        assert!(usable, "no usable {filter} cpu device listed:\n{out}");
+    }
+}
