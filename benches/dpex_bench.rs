@@ -132,10 +132,10 @@ __kernel void matmul_tiled(ulong m, ulong k, ulong n, __global const float *a,
                            __global const float *b, __global float *c) {
     __local float tile_a[16][16];
     __local float tile_b[16][16];
-    size_t row = get_global_id(0);
-    size_t col = get_global_id(1);
-    size_t lr = get_local_id(0);
-    size_t lc = get_local_id(1);
+    size_t col = get_global_id(0);
+    size_t row = get_global_id(1);
+    size_t lc = get_local_id(0);
+    size_t lr = get_local_id(1);
     float acc = 0.0f;
     for (size_t t = 0; t < k; t += 16) {
         tile_a[lr][lc] = (row < m && t + lc < k) ? a[row * k + t + lc] : 0.0f;

@@ -28,6 +28,9 @@
 #[path = "common/kernels.rs"]
 #[allow(dead_code)]
 mod kernels;
+#[path = "../examples/sgemm.rs"]
+#[allow(dead_code)]
+mod sgemm_example;
 
 use std::error::Error;
 use std::ffi::{c_char, c_int, c_void, CStr};
@@ -44,8 +47,12 @@ use kernels::{
 };
 use rand::{Rng, SeedableRng};
 use serde_json::json;
+use sgemm_example::{sgemm, sgemm_range};
 
 type R<T> = Result<T, Box<dyn Error>>;
+
+/// The workload id of cuBLAS's SGEMM in workloads.cu.
+const SGEMM_CUBLAS: i32 = 8;
 
 /// Launches of the many-launches row.
 const MANY: usize = 10_000;
@@ -58,6 +65,8 @@ const MANY: usize = 10_000;
 struct Cuda {
     lib: libloading::Library,
     device: String,
+    /// Whether it was built with cuBLAS (the `sgemm` row's CUDA side).
+    cublas: bool,
 }
 
 /// A CUDA job: the device copies of one workload's buffers (`Job*` of workloads.cu).
@@ -66,6 +75,7 @@ struct CudaJob<'a> {
     job: *mut c_void,
 }
 
+type HasFn = unsafe extern "C" fn() -> c_int;
 type ErrorFn = unsafe extern "C" fn(c_int) -> *const c_char;
 type NameFn = unsafe extern "C" fn(*mut c_char, c_int) -> c_int;
 type PrepareFn = unsafe extern "C" fn(
@@ -92,7 +102,10 @@ impl Cuda {
         let mut cuda = Cuda {
             lib,
             device: String::new(),
+            cublas: false,
         };
+        // SAFETY: `int dpex_cuda_has_cublas(void)`.
+        cuda.cublas = unsafe { cuda.sym::<HasFn>(b"dpex_cuda_has_cublas\0")?() } == 1;
         let mut name = [0 as c_char; 256];
         // SAFETY: the buffer holds 256 bytes, as passed.
         let code =
@@ -241,8 +254,8 @@ struct Workload<T: Element> {
     cuda: (i32, [f64; 2], [usize; 3]),
     /// Launches the checked kernel on the tensors (one per buffer).
     safe: Launcher<T>,
-    /// Launches the unchecked kernel.
-    unchecked: Launcher<T>,
+    /// Launches the unchecked kernel (none for an example's kernel).
+    unchecked: Option<Launcher<T>>,
 }
 
 /// Enqueues one launch of a kernel on tensors made from a workload's buffers.
@@ -320,7 +333,7 @@ fn f32_workloads(s: &Sizes) -> Vec<Workload<f32>> {
                     _ => unreachable_buffers(),
                 })
             },
-            unchecked: if tiled {
+            unchecked: Some(if tiled {
                 Box::new(move |t: &mut [Tensor<f32>]| match t {
                     [a, b, c] => matmul_tiled_unchecked.launch(
                         NdRange::new([range16, range16], [16, 16]),
@@ -335,7 +348,7 @@ fn f32_workloads(s: &Sizes) -> Vec<Workload<f32>> {
                     }
                     _ => unreachable_buffers(),
                 })
-            },
+            }),
         }
     };
     vec![
@@ -351,10 +364,10 @@ fn f32_workloads(s: &Sizes) -> Vec<Workload<f32>> {
                 [x, y] => copy.launch(Range::new([n]), (&*x, y)),
                 _ => unreachable_buffers(),
             }),
-            unchecked: Box::new(move |t| match t {
+            unchecked: Some(Box::new(move |t| match t {
                 [x, y] => copy_unchecked.launch(Range::new([n]), (&*x, y)),
                 _ => unreachable_buffers(),
-            }),
+            })),
         },
         Workload {
             name: "saxpy",
@@ -369,10 +382,10 @@ fn f32_workloads(s: &Sizes) -> Vec<Workload<f32>> {
                 [x, y] => saxpy.launch(Range::new([n]), (2.5, &*x, y)),
                 _ => unreachable_buffers(),
             }),
-            unchecked: Box::new(move |t| match t {
+            unchecked: Some(Box::new(move |t| match t {
                 [x, y] => saxpy_unchecked.launch(Range::new([n]), (2.5, &*x, y)),
                 _ => unreachable_buffers(),
-            }),
+            })),
         },
         Workload {
             name: "stencil",
@@ -393,16 +406,30 @@ fn f32_workloads(s: &Sizes) -> Vec<Workload<f32>> {
                 ),
                 _ => unreachable_buffers(),
             }),
-            unchecked: Box::new(move |t| match t {
+            unchecked: Some(Box::new(move |t| match t {
                 [x, out] => stencil_unchecked.launch(
                     Range::new([cols, rows]),
                     (rows, cols, stencil_cw.0, stencil_cw.1, &*x, out),
                 ),
                 _ => unreachable_buffers(),
-            }),
+            })),
         },
         matmul(false),
         matmul(true),
+        Workload {
+            name: "sgemm",
+            shape: format!("{m}^3"),
+            work: Work::Flops(2.0 * (m as f64).powi(3)),
+            tolerance: 1e-4,
+            buffers: vec![random(m * m, 13, f), random(m * m, 14, f), vec![0.0; m * m]],
+            result: 2,
+            cuda: (SGEMM_CUBLAS, [0.0; 2], [m, m, m]),
+            safe: Box::new(move |t| match t {
+                [a, b, c] => sgemm.launch(sgemm_range(m, m), (m, m, &*a, &*b, c)),
+                _ => unreachable_buffers(),
+            }),
+            unchecked: None,
+        },
     ]
 }
 
@@ -422,10 +449,10 @@ fn f64_workloads(s: &Sizes) -> Vec<Workload<f64>> {
             [a, b, c] => triad.launch(Range::new([n]), (3.0, a, &*b, &*c)),
             _ => unreachable_buffers(),
         }),
-        unchecked: Box::new(move |t| match t {
+        unchecked: Some(Box::new(move |t| match t {
             [a, b, c] => triad_unchecked.launch(Range::new([n]), (3.0, a, &*b, &*c)),
             _ => unreachable_buffers(),
-        }),
+        })),
     }]
 }
 
@@ -489,21 +516,28 @@ fn run<T: Element + Default + Into<f64>>(
             .map(|b| Ok(Tensor::from_slice(queue, b)?))
             .collect()
     };
-    let (mut safe, mut unchecked) = (tensors()?, tensors()?);
+    let mut safe = tensors()?;
+    let mut unchecked = match &w.unchecked {
+        Some(_) => Some(tensors()?),
+        None => None,
+    };
     let job = cuda
+        .filter(|c| c.cublas || w.cuda.0 != SGEMM_CUBLAS)
         .map(|c| c.prepare(w.cuda.0, &w.buffers, w.cuda.1, w.cuda.2))
         .transpose()?;
     // One launch of each from the same inputs, then the results compared.
     (w.safe)(&mut safe)?.wait()?;
-    (w.unchecked)(&mut unchecked)?.wait()?;
     let as_f64 = |v: Vec<T>| -> Vec<f64> { v.into_iter().map(Into::into).collect() };
     let got = as_f64(safe[w.result].to_vec()?);
-    if as_f64(unchecked[w.result].to_vec()?) != got {
-        return Err(format!(
-            "{}: the unchecked kernel's result differs from dpex's",
-            w.name
-        )
-        .into());
+    if let (Some(launch), Some(tensors)) = (&w.unchecked, &mut unchecked) {
+        launch(tensors)?.wait()?;
+        if as_f64(tensors[w.result].to_vec()?) != got {
+            return Err(format!(
+                "{}: the unchecked kernel's result differs from dpex's",
+                w.name
+            )
+            .into());
+        }
     }
     let mut error = None;
     if let Some(job) = &job {
@@ -519,19 +553,24 @@ fn run<T: Element + Default + Into<f64>>(
         }
         error = Some(e);
     }
-    // Warm-up, then rounds in rotating order.
-    let sides = if job.is_some() { 3 } else { 2 };
-    let mut times = vec![Vec::with_capacity(rounds); sides];
+    // Warm-up, then rounds in rotating order: side 0 dpex, 1 unchecked, 2 CUDA.
+    let sides: Vec<usize> = [
+        Some(0),
+        unchecked.as_ref().map(|_| 1),
+        job.as_ref().map(|_| 2),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut times: [Vec<f64>; 3] = Default::default();
     for round in 0..rounds + 2 {
-        for k in 0..sides {
-            let side = (k + round) % sides;
-            let t = match side {
-                0 => device_secs((w.safe)(&mut safe))?,
-                1 => device_secs((w.unchecked)(&mut unchecked))?,
-                _ => match &job {
-                    Some(job) => job.time()?,
-                    None => continue,
-                },
+        for k in 0..sides.len() {
+            let side = sides[(k + round) % sides.len()];
+            let t = match (side, &w.unchecked, &mut unchecked, &job) {
+                (0, ..) => device_secs((w.safe)(&mut safe))?,
+                (1, Some(launch), Some(tensors), _) => device_secs(launch(tensors))?,
+                (2, _, _, Some(job)) => job.time()?,
+                _ => continue,
             };
             if round >= 2 {
                 times[side].push(t);
@@ -551,16 +590,21 @@ fn run<T: Element + Default + Into<f64>>(
         "shape": w.shape,
         "unit": unit,
         "dpex_ms": median(&times[0]) * 1e3,
-        "unchecked_ms": median(&times[1]) * 1e3,
         "dpex_rate": rate(median(&times[0])),
-        "safe_over_unchecked": ratio(&times[0], &times[1]),
-        "times_s": {"dpex": times[0], "unchecked": times[1]},
+        "times_s": {"dpex": times[0]},
     });
-    if let Some(cuda_times) = times.get(2) {
+    if !times[1].is_empty() {
+        row["unchecked_ms"] = json!(median(&times[1]) * 1e3);
+        row["safe_over_unchecked"] = ratio(&times[0], &times[1]);
+        row["times_s"]["unchecked"] = json!(times[1]);
+        if !times[2].is_empty() {
+            row["unchecked_over_cuda"] = ratio(&times[1], &times[2]);
+        }
+    }
+    if let Some(cuda_times) = Some(&times[2]).filter(|t| !t.is_empty()) {
         row["cuda_ms"] = json!(median(cuda_times) * 1e3);
         row["cuda_rate"] = json!(rate(median(cuda_times)));
         row["dpex_over_cuda"] = ratio(&times[0], cuda_times);
-        row["unchecked_over_cuda"] = ratio(&times[1], cuda_times);
         row["max_error"] = json!(error);
         row["times_s"]["cuda"] = json!(cuda_times);
     }
@@ -773,7 +817,9 @@ fn main() -> R<()> {
         .as_ref()
         .map(|c| memcpy_bandwidth(c, sizes.stream, rounds))
         .transpose()?;
-    let launches = launch_overhead(&queue, cuda.as_ref(), if quick { 200 } else { 2000 })?;
+    // On a queue without timestamps, as users launch (CUDA's side records no events either).
+    let plain = Queue::new(&device)?;
+    let launches = launch_overhead(&plain, cuda.as_ref(), if quick { 200 } else { 2000 })?;
     let first = first_launch(if quick { 3 } else { 5 })?;
 
     print!("{}", table(&rows, memcpy));

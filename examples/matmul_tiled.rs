@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 /// `c = a * b` for row-major `a` (m x k), `b` (k x n) and `c` (m x n). Each 16x16 work-group
 /// computes a 16x16 block of `c`: it walks along k in steps of 16, each work-item loading one
 /// element of the `a` tile and one of the `b` tile into local memory, and after a barrier
-/// accumulates the 16 products of its row and column. The global range is `[m, n]` rounded up to
-/// multiples of 16; the extra work-items load zeros and write nothing.
+/// accumulates the 16 products of its row and column. The global range is `[n, m]` (columns
+/// first) rounded up to multiples of 16; the extra work-items load zeros and write nothing.
 #[kernel]
 pub fn matmul_tiled(
     it: NdItem<2>,
@@ -27,10 +27,12 @@ pub fn matmul_tiled(
     let group = it.get_group();
     let mut tile_a = LocalArray2::<f32, 16, 16>::new(&group);
     let mut tile_b = LocalArray2::<f32, 16, 16>::new(&group);
-    let row = it.get_global_id(0);
-    let col = it.get_global_id(1);
-    let lr = it.get_local_id(0);
-    let lc = it.get_local_id(1);
+    // Dimension 0 runs along the columns, so neighbouring work-items load neighbouring
+    // elements of `a`'s and `b`'s rows and store neighbouring elements of `c`.
+    let col = it.get_global_id(0);
+    let row = it.get_global_id(1);
+    let lc = it.get_local_id(0);
+    let lr = it.get_local_id(1);
     let mut acc = 0.0f32;
     let mut t = 0;
     while t < k {
@@ -69,7 +71,7 @@ fn main() -> dpex::Result<()> {
     let a = Tensor::from_slice(&queue, &host_a)?;
     let b = Tensor::from_slice(&queue, &host_b)?;
     let mut c = Tensor::<f32>::zeros(&queue, m * n)?;
-    let range = NdRange::new([m.div_ceil(16) * 16, n.div_ceil(16) * 16], [16, 16]);
+    let range = NdRange::new([n.div_ceil(16) * 16, m.div_ceil(16) * 16], [16, 16]);
 
     let start = Instant::now();
     matmul_tiled

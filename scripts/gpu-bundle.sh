@@ -25,5 +25,14 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["test"]:
         shutil.copy(m["executable"], sys.argv[1] + "/test-" + m["target"]["name"])
 ' "$out"
+# The GPU bench (scripts/gpu-bench.sh runs it there against CUDA C).
+cargo bench --no-run --bench gpu_bench --message-format=json 2>/dev/null |
+    python3 -c '
+import json, sys, shutil
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "gpu_bench":
+        shutil.copy(m["executable"], sys.argv[1] + "/gpu_bench")
+' "$out"
 strip "$out"/*
 du -sh "$out"

@@ -22,7 +22,7 @@ bin=.gpu/bin
 } >"$out/devices.txt" 2>&1
 for example in "$bin"/*; do
     name="$(basename "$example")"
-    case "$name" in dpex | test-*) continue ;; esac
+    case "$name" in dpex | gpu_bench | test-*) continue ;; esac
     echo "== $name (DPEX_DEVICE=$DPEX_DEVICE)"
     timeout 60 "$example" 2>&1 | tail -20
     echo "exit: ${PIPESTATUS[0]}"

@@ -74,7 +74,7 @@ fn run_matmul(m: usize, k: usize, n: usize, seed: u64, samples: usize) -> dpex::
     let a = Tensor::from_slice(&q, &host_a)?;
     let b = Tensor::from_slice(&q, &host_b)?;
     let mut c = Tensor::<f32>::full(&q, m * n, f32::NAN)?;
-    let global = [m.div_ceil(16) * 16, n.div_ceil(16) * 16];
+    let global = [n.div_ceil(16) * 16, m.div_ceil(16) * 16];
     matmul_tiled
         .launch(NdRange::new(global, [16, 16]), (m, k, n, &a, &b, &mut c))?
         .wait()?;

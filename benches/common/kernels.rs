@@ -122,10 +122,12 @@ safe_and_unchecked! {
         let group = it.get_group();
         let mut tile_a = LocalArray2::<f32, 16, 16>::new(&group);
         let mut tile_b = LocalArray2::<f32, 16, 16>::new(&group);
-        let row = it.get_global_id(0);
-        let col = it.get_global_id(1);
-        let lr = it.get_local_id(0);
-        let lc = it.get_local_id(1);
+        // Dimension 0 runs along the columns, so neighbouring work-items load neighbouring
+        // elements of `a`'s and `b`'s rows and store neighbouring elements of `c`.
+        let col = it.get_global_id(0);
+        let row = it.get_global_id(1);
+        let lc = it.get_local_id(0);
+        let lr = it.get_local_id(1);
         let mut acc = 0.0f32;
         let mut t = 0;
         while t < k {

@@ -1,8 +1,9 @@
 // The CUDA C side of `benches/gpu_bench.rs`: the bench's workloads written by hand as a CUDA
 // programmer writes them, built on the GPU machine with
 //   nvcc -O3 -arch=sm_90 -shared -Xcompiler -fPIC -o libdpex_cuda.so benches/cuda/workloads.cu
-// (scripts/gpu-bench.sh) and loaded by the bench, which gives both sides the same host inputs,
-// compares their results before timing and alternates their timed launches round by round.
+// (add `-DDPEX_CUBLAS -lcublas` for the cuBLAS SGEMM row; scripts/gpu-bench.sh does it) and
+// loaded by the bench, which gives both sides the same host inputs, compares their results
+// before timing and alternates their timed launches round by round.
 //
 // C ABI: every function returns 0 or a cudaError_t (`dpex_cuda_error` names it). A job holds
 // the device copies of one workload's buffers; `dpex_cuda_time` runs its kernel once and times
@@ -23,7 +24,13 @@ enum {
     MATMUL_TILED = 5,  // the same in 16x16 tiles of shared memory
     MEMCPY = 6,        // cudaMemcpy device to device; buffers: src, dst
     EMPTY = 7,         // an empty kernel of one thread; no buffers
+    SGEMM_CUBLAS = 8,  // c = a * b (f32) by cublasSgemm; buffers: a, b, c; sizes: m, k, n
 };
+
+#ifdef DPEX_CUBLAS
+#include <cublas_v2.h>
+static cublasHandle_t cublas;
+#endif
 
 #define MAX_BUFFERS 4
 #define TILE 16
@@ -146,10 +153,32 @@ static cudaError_t launch(Job* job) {
     case EMPTY:
         empty_kernel<<<1, 1>>>();
         break;
+#ifdef DPEX_CUBLAS
+    case SGEMM_CUBLAS: {
+        // Row-major c = a * b is column-major c^T = b^T * a^T. The default math mode: no TF32.
+        int m = (int)job->sizes[0], k = (int)job->sizes[1], n = (int)job->sizes[2];
+        const float one = 1.0f, zero = 0.0f;
+        if (!cublas && cublasCreate(&cublas) != CUBLAS_STATUS_SUCCESS) return cudaErrorUnknown;
+        cublasStatus_t s = cublasSgemm(cublas, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one,
+                                       (const float*)job->device[1], n,
+                                       (const float*)job->device[0], k, &zero,
+                                       (float*)job->device[2], n);
+        return s == CUBLAS_STATUS_SUCCESS ? cudaSuccess : cudaErrorUnknown;
+    }
+#endif
     default:
         return cudaErrorInvalidValue;
     }
     return cudaGetLastError();
+}
+
+// 1 when the library was built with cuBLAS (the SGEMM_CUBLAS workload), else 0.
+extern "C" int dpex_cuda_has_cublas(void) {
+#ifdef DPEX_CUBLAS
+    return 1;
+#else
+    return 0;
+#endif
 }
 
 extern "C" const char* dpex_cuda_error(int code) {

@@ -1,5 +1,5 @@
 //! Vulkan buffers with device addresses: tensors (device-local memory) and host-visible ones
-//! (argument blocks, staging), each with its own `VkDeviceMemory`, mapped for its lifetime when
+//! (argument-block chunks, staging), each with its own `VkDeviceMemory`, mapped for its lifetime when
 //! the memory type allows.
 
 use std::sync::Arc;
@@ -15,8 +15,10 @@ use crate::error::Result;
 pub(crate) enum Placement {
     /// The device's tensor memory type (device-local).
     Device,
-    /// Host-visible coherent memory the device can read (argument blocks, staging).
+    /// Host-visible coherent memory the device can read (staging).
     Host,
+    /// The argument blocks' memory: host-visible, device-local where the device has such.
+    Block,
 }
 
 /// One `VkBuffer` bound to its own memory, with its device address.
@@ -52,6 +54,7 @@ impl Buffer {
         let kind = match placement {
             Placement::Device => ctx.tensor_type,
             Placement::Host => ctx.host_type,
+            Placement::Block => ctx.block_type,
         };
         let detail = || format!("allocating a Vulkan buffer of {bytes} bytes");
         let device = &ctx.device;

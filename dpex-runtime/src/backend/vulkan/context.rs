@@ -23,9 +23,12 @@ pub(crate) struct Context {
     /// The memory type of tensors (device-local, preferring one the host cannot map; never
     /// mapped when the device takes the staging paths only).
     pub(crate) tensor_type: MemoryType,
-    /// The memory type of argument blocks and staging buffers (host-visible and coherent,
-    /// preferably cached).
+    /// The memory type of staging buffers (host-visible and coherent, preferably cached).
     pub(crate) host_type: MemoryType,
+    /// The memory type of argument blocks: device-local and host-visible where there is one
+    /// (BAR memory: the work-items' reads of the block stay on the device; from the host's
+    /// memory across PCIe they cost every work-group), else `host_type`.
+    pub(crate) block_type: MemoryType,
     pub(crate) layout: vk::PipelineLayout,
     pub(crate) pipelines: Pipelines,
     pub(crate) info: VulkanInfo,
@@ -56,8 +59,11 @@ impl MemoryType {
     }
 }
 
-/// The tensor and host memory types of a device, if it has both kinds.
-fn memory_types(memory: &vk::PhysicalDeviceMemoryProperties) -> Option<(MemoryType, MemoryType)> {
+/// The tensor, host (staging) and argument-block memory types of a device, if it has a
+/// device-local and a host-visible coherent one.
+fn memory_types(
+    memory: &vk::PhysicalDeviceMemoryProperties,
+) -> Option<(MemoryType, MemoryType, MemoryType)> {
     let types = memory.memory_types_as_slice();
     let find = |want: &dyn Fn(vk::MemoryPropertyFlags) -> bool| {
         types
@@ -70,7 +76,9 @@ fn memory_types(memory: &vk::PhysicalDeviceMemoryProperties) -> Option<(MemoryTy
         .or_else(|| find(&|f| f.contains(F::DEVICE_LOCAL)))?;
     let host = find(&|f| f.contains(F::HOST_VISIBLE | F::HOST_COHERENT | F::HOST_CACHED))
         .or_else(|| find(&|f| f.contains(F::HOST_VISIBLE | F::HOST_COHERENT)))?;
-    Some((tensor, host))
+    let block =
+        find(&|f| f.contains(F::DEVICE_LOCAL | F::HOST_VISIBLE | F::HOST_COHERENT)).unwrap_or(host);
+    Some((tensor, host, block))
 }
 
 impl Context {
@@ -89,7 +97,7 @@ impl Context {
                 .instance
                 .get_physical_device_memory_properties(physical)
         };
-        let (mut tensor_type, host_type) =
+        let (mut tensor_type, host_type, block_type) =
             memory_types(&memory).ok_or_else(|| crate::error::Error::Unsupported {
                 what: "a Vulkan device without a device-local or a host-visible coherent \
                        memory type"
@@ -189,6 +197,7 @@ impl Context {
             family: info.queue_family,
             tensor_type,
             host_type,
+            block_type,
             layout,
             pipelines,
             info: info.clone(),

@@ -2,8 +2,10 @@
 //! against the device, the pipeline for the launch's specialization constants, the argument
 //! block (laid out per the module's [`Interface`]) and one submission.
 //!
-//! Work-group size of a [`Range`](crate::Range) launch (no local size given): 64 work-items in
-//! 1-d, 8x8 in 2-d and 4x4x4 in 3-d, each extent clamped to the global extent and to
+//! Work-group size of a [`Range`](crate::Range) launch (no local size given): 256 work-items in
+//! 1-d, 32x8 in 2-d and 32x4x2 in 3-d (dimension 0, the fastest-varying, spans a whole 32-wide
+//! sub-group, so neighbouring work-items touch neighbouring elements; an `NdRange` launch
+//! picks its own), each extent clamped to the global extent and to
 //! `maxComputeWorkGroupSize`, then halved (largest first) until `maxComputeWorkGroupInvocations`
 //! allows it. The dispatch covers the range with whole groups (in parts where they outnumber
 //! `maxComputeWorkGroupCount`); the kernel skips the work-items past its end (the range is in
@@ -19,6 +21,7 @@ use dpex_abi::vulkan::{
 use super::pipeline::{pipeline, SpecConstants};
 use super::stream::{Keep, Resources, Signal, Stream};
 use super::timestamps::Timestamps;
+use super::vk_err;
 use crate::arg::KernelArg;
 use crate::device::DeviceInfo;
 use crate::error::{Error, Result};
@@ -31,9 +34,9 @@ use crate::tensor::DeviceMemory;
 /// The work-group size of a launch without a local size: see the module documentation.
 pub(crate) fn default_local(global: &[usize], info: &DeviceInfo) -> [usize; 3] {
     let preferred: [usize; 3] = match global.len() {
-        1 => [64, 1, 1],
-        2 => [8, 8, 1],
-        _ => [4, 4, 4],
+        1 => [256, 1, 1],
+        2 => [32, 8, 1],
+        _ => [32, 4, 2],
     };
     let mut local = [1usize; 3];
     for dim in 0..global.len().min(3) {
@@ -126,7 +129,11 @@ fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) 
     let pipeline = pipeline(&stream.ctx, spec, launch.module, constants)?;
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     let block = stream.block(bytes.len() as u64)?;
-    block.write_at(0, &bytes);
+    if !block.write(&bytes) {
+        return Err(vk_err("vkMapMemory", "writing a launch's argument block")(
+            vk::Result::ERROR_MEMORY_MAP_FAILED,
+        ));
+    }
     let address = block.address().to_le_bytes();
     if let Some(record) = launch.record {
         keep.push(record.clone());
@@ -434,15 +441,15 @@ mod tests {
         let mut info = fake_info("gpu");
         info.max_work_item_sizes = vec![1024, 1024, 64];
         info.max_work_group_size = Some(1024);
-        assert_eq!(default_local(&[1_000_000], &info), [64, 1, 1]);
-        assert_eq!(default_local(&[500, 300], &info), [8, 8, 1]);
-        assert_eq!(default_local(&[100, 100, 100], &info), [4, 4, 4]);
+        assert_eq!(default_local(&[1_000_000], &info), [256, 1, 1]);
+        assert_eq!(default_local(&[500, 300], &info), [32, 8, 1]);
+        assert_eq!(default_local(&[100, 100, 100], &info), [32, 4, 2]);
         // Clamped to the range ...
         assert_eq!(default_local(&[10], &info), [10, 1, 1]);
-        assert_eq!(default_local(&[1000, 3], &info), [8, 3, 1]);
+        assert_eq!(default_local(&[1000, 3], &info), [32, 3, 1]);
         // ... to the per-dimension limits ...
         info.max_work_item_sizes = vec![16, 2, 1];
-        assert_eq!(default_local(&[100, 100, 100], &info), [4, 2, 1]);
+        assert_eq!(default_local(&[100, 100, 100], &info), [16, 2, 1]);
         // ... and to the invocations, halving the largest extent first.
         info.max_work_item_sizes = vec![1024, 1024, 64];
         info.max_work_group_size = Some(16);
@@ -454,8 +461,8 @@ mod tests {
         // dispatched in parts.
         info.max_work_group_size = Some(1024);
         info.max_work_group_count = vec![65_535, 65_535, 65_535];
-        assert_eq!(default_local(&[1 << 24], &info), [64, 1, 1]);
-        assert_eq!(default_local(&[1 << 30], &info), [64, 1, 1]);
+        assert_eq!(default_local(&[1 << 24], &info), [256, 1, 1]);
+        assert_eq!(default_local(&[1 << 30], &info), [256, 1, 1]);
     }
 
     #[test]

@@ -27,11 +27,14 @@ use crate::error::{Error, Result};
 /// Something a submission keeps alive until it completed (tensor memory, an error record).
 pub(crate) type Keep = Arc<dyn Any + Send + Sync>;
 
-/// Argument blocks kept for reuse per stream, at most.
-const POOLED_BLOCKS: usize = 32;
-
-/// Bytes of a pooled argument block (larger blocks are allocated to size and not pooled).
+/// Bytes of an argument block's slot (larger blocks get a buffer of their own).
 pub(crate) const BLOCK_BYTES: u64 = 512;
+
+/// Slots per chunk of argument blocks: one allocation serves this many launches.
+const CHUNK_SLOTS: u64 = 128;
+
+/// Free chunks kept for reuse per stream, at most.
+const POOLED_CHUNKS: usize = 8;
 
 /// Launches per command buffer at most: a full batch is submitted.
 const MAX_BATCH: u32 = 64;
@@ -60,15 +63,39 @@ struct State {
     pool: vk::CommandPool,
     free: Vec<vk::CommandBuffer>,
     pending: VecDeque<Pending>,
-    /// Host-visible argument blocks of completed launches.
-    blocks: Vec<Buffer>,
+    /// The chunk new argument blocks are cut from, and its next free slot.
+    chunk: Option<(Arc<Buffer>, u64)>,
+    /// Full chunks, some of whose blocks launches may still use.
+    retired: Vec<Arc<Buffer>>,
+    /// Chunks none of whose blocks is in use.
+    free_chunks: Vec<Arc<Buffer>>,
+}
+
+/// One launch's argument block: a slot of a chunk of host-visible memory (device-local where
+/// the device has such), or a buffer of its own when it is larger than a slot. A chunk is
+/// reused only once no block of it is left, and blocks live until their launch completed.
+pub(crate) struct Block {
+    chunk: Arc<Buffer>,
+    offset: u64,
+}
+
+impl Block {
+    /// The device address of the block's first byte.
+    pub(crate) fn address(&self) -> u64 {
+        self.chunk.address() + self.offset
+    }
+
+    /// Writes `bytes` (at most the block's size) at the block's start; false if not mapped.
+    pub(crate) fn write(&self, bytes: &[u8]) -> bool {
+        self.chunk.write_at(self.offset, bytes)
+    }
 }
 
 /// A submission not known to be complete, and what it uses.
 struct Pending {
     value: u64,
     cmd: vk::CommandBuffer,
-    blocks: Vec<Buffer>,
+    _blocks: Vec<Block>,
     _keep: Vec<Keep>,
 }
 
@@ -76,15 +103,15 @@ struct Pending {
 struct Batch {
     cmd: vk::CommandBuffer,
     launches: u32,
-    blocks: Vec<Buffer>,
+    blocks: Vec<Block>,
     keep: Vec<Keep>,
 }
 
 /// What a submission holds until it completes: the argument block and other resources.
 #[derive(Default)]
 pub(crate) struct Resources {
-    /// The argument block (returned to the stream's pool afterwards).
-    pub(crate) block: Option<Buffer>,
+    /// The argument block (its slot reused afterwards).
+    pub(crate) block: Option<Block>,
     /// Anything else the device uses.
     pub(crate) keep: Vec<Keep>,
 }
@@ -149,19 +176,41 @@ impl Stream {
                 pool,
                 free: Vec::new(),
                 pending: VecDeque::new(),
-                blocks: Vec::new(),
+                chunk: None,
+                retired: Vec::new(),
+                free_chunks: Vec::new(),
             }),
         })
     }
 
-    /// A host-visible argument block of at least `bytes` bytes, from the pool if one is free.
-    pub(crate) fn block(&self, bytes: u64) -> Result<Buffer> {
-        if bytes <= BLOCK_BYTES {
-            if let Some(block) = lock(&self.state).blocks.pop() {
-                return Ok(block);
-            }
+    /// An argument block of at least `bytes` bytes: the next slot of the current chunk (a
+    /// free or new chunk when it is full), or a buffer of its own for more than a slot.
+    pub(crate) fn block(&self, bytes: u64) -> Result<Block> {
+        if bytes > BLOCK_BYTES {
+            let chunk = Arc::new(Buffer::new(&self.ctx, bytes, Placement::Block)?);
+            return Ok(Block { chunk, offset: 0 });
         }
-        Buffer::new(&self.ctx, bytes.max(BLOCK_BYTES), Placement::Host)
+        let mut state = lock(&self.state);
+        if let Some((chunk, slot)) = state.chunk.as_mut().filter(|(_, slot)| *slot < CHUNK_SLOTS) {
+            let block = Block {
+                chunk: chunk.clone(),
+                offset: *slot * BLOCK_BYTES,
+            };
+            *slot += 1;
+            return Ok(block);
+        }
+        let chunk = match state.free_chunks.pop() {
+            Some(chunk) => chunk,
+            None => Arc::new(Buffer::new(
+                &self.ctx,
+                BLOCK_BYTES * CHUNK_SLOTS,
+                Placement::Block,
+            )?),
+        };
+        if let Some((full, _)) = state.chunk.replace((chunk.clone(), 1)) {
+            state.retired.push(full);
+        }
+        Ok(Block { chunk, offset: 0 })
     }
 
     /// A reset command buffer from the free list, or a new one.
@@ -297,7 +346,7 @@ impl Stream {
         state: &mut State,
         cmd: vk::CommandBuffer,
         recorded: std::result::Result<(), vk::Result>,
-        (blocks, keep): (Vec<Buffer>, Vec<Keep>),
+        (blocks, keep): (Vec<Block>, Vec<Keep>),
         detail: &dyn Fn() -> String,
     ) -> Result<u64> {
         let value = state.submitted + 1;
@@ -328,7 +377,7 @@ impl Stream {
         state.pending.push_back(Pending {
             value,
             cmd,
-            blocks,
+            _blocks: blocks,
             _keep: keep,
         });
         Ok(value)
@@ -341,7 +390,7 @@ impl Stream {
     }
 
     /// Frees what completed submissions held: their command buffers go back to the free list,
-    /// their argument blocks to the pool.
+    /// their argument blocks are dropped, and chunks with no block left become free.
     fn reclaim(&self, state: &mut State) {
         let Some(done) = self.completed() else {
             return;
@@ -360,10 +409,15 @@ impl Stream {
             if reset.is_ok() {
                 state.free.push(pending.cmd);
             }
-            for block in pending.blocks {
-                if state.blocks.len() < POOLED_BLOCKS {
-                    state.blocks.push(block);
-                }
+        }
+        // A retired chunk none of whose blocks is left (only the list holds it) is free.
+        let (unused, used): (Vec<_>, Vec<_>) = std::mem::take(&mut state.retired)
+            .into_iter()
+            .partition(|chunk| Arc::strong_count(chunk) == 1);
+        state.retired = used;
+        for chunk in unused {
+            if state.free_chunks.len() < POOLED_CHUNKS {
+                state.free_chunks.push(chunk);
             }
         }
     }
