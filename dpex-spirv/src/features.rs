@@ -104,7 +104,9 @@ impl Features {
                 self.block(accept);
                 self.block(reject);
             }
-            Statement::Loop { body, continuing } => {
+            Statement::Loop {
+                body, continuing, ..
+            } => {
                 self.block(body);
                 self.block(continuing);
             }

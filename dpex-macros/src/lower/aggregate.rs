@@ -3,6 +3,7 @@
 //! `Function` storage (an array of arrays row-major in one); a tuple is one scalar local per
 //! field, so it costs nothing at run time.
 
+use super::for_loop::MAX_UNROLLED_TRIPS;
 use super::memory::{is_simple, Extents, MAX_ARRAY_AXES};
 use super::{error, read_local, Binding, Lowerer};
 use dpex_spirv::ir::{BinaryOp, Expr, Literal, LocalId, Memory, Scalar, Statement};
@@ -288,6 +289,8 @@ impl Lowerer<'_> {
                 local: cursor,
                 value: Expr::binary(Scalar::U64, BinaryOp::Add, i, index_literal(1)),
             }],
+            // Unrolled, a small array's stores are to constant places: it can live in registers.
+            unroll: len <= MAX_UNROLLED_TRIPS,
         });
     }
 

@@ -55,6 +55,7 @@ impl Lowerer<'_> {
         prologue: Block,
         user_body: impl FnOnce(&mut Self) -> syn::Result<()>,
         continuing: Block,
+        unroll: bool,
     ) -> syn::Result<Option<(LocalId, Scalar)>> {
         self.loops.push(LoopFrame {
             label: label.map(|l| l.name.ident.to_string()),
@@ -81,6 +82,7 @@ impl Lowerer<'_> {
         self.emit(Statement::Loop {
             body: full_body,
             continuing,
+            unroll,
         });
         for (target, exit) in frame.pending {
             self.after_inner_loop(target, exit);
@@ -250,6 +252,7 @@ impl Lowerer<'_> {
             Vec::new(),
             |s| s.lower_statements(&l.body.stmts),
             Vec::new(),
+            false,
         )?;
         Ok(())
     }
@@ -266,6 +269,7 @@ impl Lowerer<'_> {
             Vec::new(),
             |s| s.lower_statements(&l.body.stmts),
             Vec::new(),
+            false,
         )?;
         match slot {
             Some((local, ty)) => Ok(read_local(local, ty)),
@@ -303,6 +307,7 @@ impl Lowerer<'_> {
                 })
             },
             Vec::new(),
+            false,
         )?;
         Ok(())
     }

@@ -8,7 +8,7 @@
 //! panic in Rust) is treated as one until kernels can report errors.
 
 use super::{error, read_local, Binding, Lowerer};
-use dpex_spirv::ir::{BinaryOp, Expr, Literal, Scalar, Statement};
+use dpex_spirv::ir::{BinaryOp, Expr, ExprKind, Literal, Scalar, Statement};
 use syn::spanned::Spanned;
 
 /// The order in which a range's values are visited.
@@ -123,6 +123,7 @@ impl Lowerer<'_> {
                     Expr::literal(ty, Literal::Int(1)),
                 ),
             };
+            let unroll = literal_trips(&bounds).is_some_and(|n| n <= MAX_UNROLLED_TRIPS);
             self.build_loop(
                 f.label.as_ref(),
                 None,
@@ -132,6 +133,7 @@ impl Lowerer<'_> {
                     body(l)
                 },
                 vec![increment],
+                unroll,
             )?;
             return Ok(());
         }
@@ -259,12 +261,27 @@ impl Lowerer<'_> {
                 body(l)
             },
             vec![increment],
+            false,
         )?;
         Ok(())
     }
 }
 
 /// `if condition { break }`.
+/// The most iterations of a loop the back end is asked to unroll (`for j in 0..8`, a private
+/// array's initialization): enough for the register blocks of a tiled matrix product.
+pub(crate) const MAX_UNROLLED_TRIPS: u32 = 64;
+
+/// How many times `start..end` runs when both are integer literals.
+fn literal_trips((start, end): &(Expr, Expr)) -> Option<u32> {
+    match (&start.kind, &end.kind) {
+        (ExprKind::Literal(Literal::Int(a)), ExprKind::Literal(Literal::Int(b))) => {
+            u32::try_from(b.saturating_sub(*a)).ok()
+        }
+        _ => None,
+    }
+}
+
 fn exit_when(condition: Expr) -> Statement {
     Statement::If {
         condition,

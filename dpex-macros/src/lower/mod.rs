@@ -552,7 +552,9 @@ fn remove_reports(block: &mut ir::Block) {
                 remove_reports(accept);
                 remove_reports(reject);
             }
-            Statement::Loop { body, continuing } => {
+            Statement::Loop {
+                body, continuing, ..
+            } => {
                 remove_reports(body);
                 remove_reports(continuing);
             }

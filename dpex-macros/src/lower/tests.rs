@@ -92,7 +92,10 @@ fn for_loops_become_a_bounded_loop_with_an_increment() {
         .iter()
         .rev()
         .find(|s| matches!(s, Statement::Loop { .. }));
-    let Some(Statement::Loop { body, continuing }) = last_loop else {
+    let Some(Statement::Loop {
+        body, continuing, ..
+    }) = last_loop
+    else {
         panic!("expected a loop, got {:?}", k.body);
     };
     assert!(
@@ -379,4 +382,28 @@ fn rows_are_rejected_where_they_are_not_views() {
     assert!(text.contains("one axis"), "{text}");
     let text = error_text(&rows_kernel("y[i][j] = x.row(i).shape(1) as f32;"));
     assert!(text.contains("this row has one axis"), "{text}");
+}
+
+#[test]
+fn only_loops_over_a_few_literal_values_ask_to_be_unrolled() {
+    let unroll_hints = |src: &str| -> Vec<bool> {
+        lower_ok(src)
+            .body
+            .iter()
+            .filter_map(|s| match s {
+                Statement::Loop { unroll, .. } => Some(*unroll),
+                _ => None,
+            })
+            .collect()
+    };
+    let literal = "fn k(item: Item<1>, y: &mut Tensor<u32>) { for j in 0..8u32 { y[0] += j; } }";
+    assert_eq!(unroll_hints(literal), [true]);
+    let long = "fn k(item: Item<1>, y: &mut Tensor<u32>) { for j in 0..1000u32 { y[0] += j; } }";
+    assert_eq!(unroll_hints(long), [false]);
+    let runtime =
+        "fn k(item: Item<1>, n: u32, y: &mut Tensor<u32>) { for j in 0..n { y[0] += j; } }";
+    assert_eq!(unroll_hints(runtime), [false]);
+    let while_loop =
+        "fn k(item: Item<1>, y: &mut Tensor<u32>) { let mut j = 0u32; while j < 8 { j += 1; } y[0] = j; }";
+    assert_eq!(unroll_hints(while_loop), [false]);
 }

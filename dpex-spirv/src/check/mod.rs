@@ -257,7 +257,9 @@ impl<'m> Checker<'m> {
                 self.block(accept, place)?;
                 self.block(reject, place)
             }
-            Statement::Loop { body, continuing } => {
+            Statement::Loop {
+                body, continuing, ..
+            } => {
                 self.block(body, Place::LoopBody)?;
                 self.block(continuing, Place::Continuing)
             }

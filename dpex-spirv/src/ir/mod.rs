@@ -287,6 +287,10 @@ pub enum Statement {
         /// Runs after every iteration of `body` that did not break (the SPIR-V continue
         /// construct). It holds no `Break` or `Continue`.
         continuing: Block,
+        /// A hint: the loop runs a few times, known at compile time (a `for` over a range of
+        /// literals, `for j in 0..8`), and unrolling it pays (private arrays it indexes can
+        /// then live in registers); the back end passes it on as `LoopControl::Unroll`.
+        unroll: bool,
     },
     /// Leaves the innermost enclosing loop.
     Break,

@@ -339,6 +339,7 @@ impl Builder {
         self.push(Statement::Loop {
             body,
             continuing: vec![],
+            unroll: false,
         });
     }
 

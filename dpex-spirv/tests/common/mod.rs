@@ -261,7 +261,11 @@ pub fn if_(condition: Expr, accept: Block, reject: Block) -> Statement {
 }
 
 pub fn loop_(body: Block, continuing: Block) -> Statement {
-    Statement::Loop { body, continuing }
+    Statement::Loop {
+        body,
+        continuing,
+        unroll: false,
+    }
 }
 
 /// `if !(local < bound) { break }`, the bound check of a `for` loop.

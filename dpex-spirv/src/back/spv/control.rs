@@ -79,7 +79,11 @@ impl Emitter {
                 accept,
                 reject,
             } => self.if_statement(condition, accept, reject),
-            Statement::Loop { body, continuing } => self.loop_statement(body, continuing),
+            Statement::Loop {
+                body,
+                continuing,
+                unroll,
+            } => self.loop_statement(body, continuing, *unroll),
             Statement::Fail {
                 check,
                 what,
@@ -161,7 +165,12 @@ impl Emitter {
         }
     }
 
-    fn loop_statement(&mut self, body: &Block, continuing: &Block) -> BuildResult<()> {
+    fn loop_statement(
+        &mut self,
+        body: &Block,
+        continuing: &Block,
+        unroll: bool,
+    ) -> BuildResult<()> {
         // Shader modules need every continue construct to end in the back edge.
         if self.flavour == Flavour::Vulkan && returns(continuing) {
             return Err(BuildError::Unsupported(
@@ -177,8 +186,12 @@ impl Emitter {
         let merge = self.b.id();
         self.branch(header)?;
         self.begin_block(header)?;
-        self.b
-            .loop_merge(merge, continue_target, LoopControl::NONE, [])?;
+        let control = if unroll {
+            LoopControl::UNROLL
+        } else {
+            LoopControl::NONE
+        };
+        self.b.loop_merge(merge, continue_target, control, [])?;
         self.branch(body_label)?;
 
         self.begin_block(body_label)?;
@@ -310,7 +323,9 @@ fn returns(block: &Block) -> bool {
     block.iter().any(|statement| match statement {
         Statement::Return | Statement::ReturnValue(_) => true,
         Statement::If { accept, reject, .. } => returns(accept) || returns(reject),
-        Statement::Loop { body, continuing } => returns(body) || returns(continuing),
+        Statement::Loop {
+            body, continuing, ..
+        } => returns(body) || returns(continuing),
         _ => false,
     })
 }

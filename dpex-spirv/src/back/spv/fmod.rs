@@ -128,6 +128,7 @@ pub(super) fn fmod_helper(ty: Scalar) -> Function {
                 assign(d, float_op(B::Add, get(d), get(d))),
             ],
             continuing: vec![],
+            unroll: false,
         },
         Statement::Loop {
             body: vec![
@@ -139,6 +140,7 @@ pub(super) fn fmod_helper(ty: Scalar) -> Function {
                 assign(d, float_op(B::Mul, get(d), float(0.5))),
             ],
             continuing: vec![],
+            unroll: false,
         },
         Statement::ReturnValue(signed),
     ];

@@ -290,6 +290,7 @@ pub(super) fn pow_helper(ty: Scalar) -> Function {
                 ),
             ],
             continuing: vec![],
+            unroll: false,
         },
         Statement::ReturnValue(get(acc, ty)),
     ];
