@@ -6,10 +6,14 @@
 //! A dpex Vulkan module is SPIR-V 1.5 with one `GLCompute` entry point named after the kernel,
 //! `PhysicalStorageBuffer64` addressing and no descriptor sets:
 //!
-//! - **Push constants:** [`PUSH_CONSTANT_BYTES`] bytes at offset 0, one `u64`: the device address
-//!   (`vkGetBufferDeviceAddress`) of the launch's *argument block*.
-//! - **Argument block:** [`Interface::block_words`] little-endian `u64` words in memory the device
-//!   can read, written by the launcher before the dispatch:
+//! - **Push constants:** up to [`PUSH_CONSTANT_BYTES`] bytes at offset 0. When the argument
+//!   block fits them ([`Interface::block_in_push_constants`]: at most [`PUSH_BLOCK_WORDS`]
+//!   words), they *are* the argument block; otherwise they hold one `u64`, the device address
+//!   (`vkGetBufferDeviceAddress`) of the argument block in memory the device can read.
+//!   Push constants cost a work-item nothing to read; a block in memory costs every
+//!   work-group its loads.
+//! - **Argument block:** [`Interface::block_words`] little-endian `u64` words, written by the
+//!   launcher before the dispatch:
 //!   - at [`Interface::range_word`], three words: the launch's global range, one extent per
 //!     dimension (1 beyond the kernel's dimensions). The kernel returns at entry for work-items
 //!     outside it (a dispatch covers whole work-groups), and reads its global size from here;
@@ -29,8 +33,12 @@ use std::borrow::Cow;
 
 pub use crate::ParamShape;
 
-/// Bytes of push constants every dpex pipeline declares: the argument block's device address.
-pub const PUSH_CONSTANT_BYTES: u32 = 8;
+/// Bytes of push constants every dpex pipeline declares: 128, the least `maxPushConstantsSize`
+/// Vulkan allows, so that every device takes the modules.
+pub const PUSH_CONSTANT_BYTES: u32 = 128;
+
+/// The most words an argument block passed in the push constants has.
+pub const PUSH_BLOCK_WORDS: u32 = PUSH_CONSTANT_BYTES / 8;
 
 /// Specialization constant ids of the work-group size, x (dimension 0), y and z.
 pub const LOCAL_SIZE_SPEC_IDS: [u32; 3] = [0, 1, 2];
@@ -146,6 +154,12 @@ impl Interface {
             params: Cow::Owned(slots),
             error_record_word,
         }
+    }
+
+    /// Whether the argument block is passed in the push constants (it has at most
+    /// [`PUSH_BLOCK_WORDS`] words) rather than through its address.
+    pub fn block_in_push_constants(&self) -> bool {
+        self.block_words <= PUSH_BLOCK_WORDS
     }
 }
 

@@ -1,7 +1,8 @@
 //! Hand-written Vulkan kernels in SPIR-V assembly, following `dpex_abi::vulkan` (what the
 //! emitter's Vulkan flavour produces): SPIR-V 1.5, `Shader`, `PhysicalStorageBuffer64` +
-//! `GLSL450`, one push constant (the argument block's address), the block's words read as a
-//! `u64` runtime array, `WorkgroupSize` on a spec-constant composite (SpecIds 0, 1, 2) and the
+//! `GLSL450`, the argument block in the push constants (an array of `u64` words) when it has at
+//! most `PUSH_BLOCK_WORDS` words, else its address there and its words read as a `u64` runtime
+//! array, `WorkgroupSize` on a spec-constant composite (SpecIds 0, 1, 2) and the
 //! fused-fma flag at SpecId 256. Assembled with `spirv-as` and checked with `spirv-val`
 //! (`--target-env vulkan1.2`), both required.
 
@@ -9,7 +10,7 @@ use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::process::Command;
 
-use dpex_abi::vulkan::{Interface, Module, ParamShape};
+use dpex_abi::vulkan::{Interface, Module, ParamShape, PUSH_BLOCK_WORDS};
 use dpex_runtime::{DType, Feature, KernelSpec, ParamSpec, ParamSpecKind};
 
 /// The module text before the kernel's own decorations: `{name}` and `{interface}` are filled in.
@@ -48,11 +49,8 @@ const TYPES: &str = "
 %ptr_u64 = OpTypePointer PhysicalStorageBuffer %u64
 %ptr_u32 = OpTypePointer PhysicalStorageBuffer %u32
 %ptr_f32 = OpTypePointer PhysicalStorageBuffer %f32
-%PC = OpTypeStruct %u64
-%ptr_pc = OpTypePointer PushConstant %PC
 %ptr_pc_u64 = OpTypePointer PushConstant %u64
 %ptr_in_v3 = OpTypePointer Input %v3u32
-%pc = OpVariable %ptr_pc PushConstant
 %gid_var = OpVariable %ptr_in_v3 Input
 %lid_var = OpVariable %ptr_in_v3 Input
 %sx = OpSpecConstant %u32 1
@@ -82,13 +80,31 @@ fn word_constants(words: u32) -> String {
         .collect()
 }
 
-/// `%wN`: the block's words, loaded at the start of `main`.
+/// The push constants' types and variable `%pc`: the block's words when they fit, else one
+/// `u64` (the block's address).
+fn push_constants(words: u32) -> String {
+    if words <= PUSH_BLOCK_WORDS {
+        format!("%cwords = OpConstant %u32 {words}\n%pcarr = OpTypeArray %u64 %cwords\n%PC = OpTypeStruct %pcarr\n%ptr_pc = OpTypePointer PushConstant %PC\n%pc = OpVariable %ptr_pc PushConstant\n")
+    } else {
+        "%PC = OpTypeStruct %u64\n%ptr_pc = OpTypePointer PushConstant %PC\n%pc = OpVariable %ptr_pc PushConstant\n".into()
+    }
+}
+
+/// `%wN`: the block's words, loaded at the start of `main` (from the push constants, or
+/// through the block's address in them).
 fn word_loads(words: u32) -> String {
-    (0..words)
+    if words <= PUSH_BLOCK_WORDS {
+        return (0..words)
+            .map(|w| format!("%pw{w} = OpAccessChain %ptr_pc_u64 %pc %c0 %k{w}\n%w{w} = OpLoad %u64 %pw{w}\n"))
+            .collect();
+    }
+    let address = "%pcp = OpAccessChain %ptr_pc_u64 %pc %c0\n%baddr = OpLoad %u64 %pcp\n%args = OpConvertUToPtr %ptr_args %baddr\n";
+    let loads: String = (0..words)
         .map(|w| {
             format!("%pw{w} = OpAccessChain %ptr_u64 %args %c0 %k{w}\n%w{w} = OpLoad %u64 %pw{w} Aligned 8\n")
         })
-        .collect()
+        .collect();
+    format!("{address}{loads}")
 }
 
 /// Lines computing `%{tag}`, a pointer to element `idx` of the tensor whose slot starts at
@@ -121,11 +137,17 @@ fn module(
     body: &str,
 ) -> String {
     HEADER.replace("{name}", name).replace("{interface}", interface)
+        + if words <= PUSH_BLOCK_WORDS {
+            "OpDecorate %pcarr ArrayStride 8\n"
+        } else {
+            ""
+        }
         + decorations
         + TYPES
         + &word_constants(words)
+        + &push_constants(words)
         + types
-        + "%main = OpFunction %void None %fn\n%entry = OpLabel\n%pcp = OpAccessChain %ptr_pc_u64 %pc %c0\n%baddr = OpLoad %u64 %pcp\n%args = OpConvertUToPtr %ptr_args %baddr\n%gid3 = OpLoad %v3u32 %gid_var\n%gx32 = OpCompositeExtract %u32 %gid3 0\n%gx = OpUConvert %u64 %gx32\n%gy32 = OpCompositeExtract %u32 %gid3 1\n%gy = OpUConvert %u64 %gy32\n"
+        + "%main = OpFunction %void None %fn\n%entry = OpLabel\n%gid3 = OpLoad %v3u32 %gid_var\n%gx32 = OpCompositeExtract %u32 %gid3 0\n%gx = OpUConvert %u64 %gx32\n%gy32 = OpCompositeExtract %u32 %gid3 1\n%gy = OpUConvert %u64 %gy32\n"
         + &word_loads(words)
         + body
         + "OpFunctionEnd\n"

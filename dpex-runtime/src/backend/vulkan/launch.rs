@@ -128,13 +128,18 @@ fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) 
     let (words, mut keep) = block_words(launch, &launch.module.interface, args)?;
     let pipeline = pipeline(&stream.ctx, spec, launch.module, constants)?;
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    let block = stream.block(bytes.len() as u64)?;
-    if !block.write(&bytes) {
-        return Err(vk_err("vkMapMemory", "writing a launch's argument block")(
-            vk::Result::ERROR_MEMORY_MAP_FAILED,
-        ));
-    }
-    let address = block.address().to_le_bytes();
+    // The push constants: the block itself when it fits them, else its address.
+    let (push, block) = if launch.module.interface.block_in_push_constants() {
+        (bytes, None)
+    } else {
+        let block = stream.block(bytes.len() as u64)?;
+        if !block.write(&bytes) {
+            return Err(vk_err("vkMapMemory", "writing a launch's argument block")(
+                vk::Result::ERROR_MEMORY_MAP_FAILED,
+            ));
+        }
+        (block.address().to_le_bytes().to_vec(), Some(block))
+    };
     if let Some(record) = launch.record {
         keep.push(record.clone());
     }
@@ -157,10 +162,11 @@ fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) 
     });
     let parts = dispatches(groups, limit);
     let value = stream.launch(
-        // SAFETY: the pipeline and layout belong to the stream's device; the push constant
-        // range is the layout's one 8-byte range; the group counts of each part are
-        // within maxComputeWorkGroupCount ([`dispatches`]), the pipeline allows a dispatch base; every buffer the kernel addresses is kept
-        // alive by the submission's resources.
+        // SAFETY: the pipeline and layout belong to the stream's device; `push` (whole words)
+        // lies within the layout's one push constant range of PUSH_CONSTANT_BYTES; the group
+        // counts of each part are within maxComputeWorkGroupCount ([`dispatches`]), the
+        // pipeline allows a dispatch base; every buffer the kernel addresses is kept alive by
+        // the submission's resources.
         // The timestamps (on a profiling queue, whose family has timestamps: checked when the
         // queue was created) bracket the dispatch.
         |device, cmd| unsafe {
@@ -168,7 +174,7 @@ fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) 
                 t.start(device, cmd);
             }
             device.cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, pipeline);
-            device.cmd_push_constants(cmd, layout, vk::ShaderStageFlags::COMPUTE, 0, &address);
+            device.cmd_push_constants(cmd, layout, vk::ShaderStageFlags::COMPUTE, 0, &push);
             for &(base, count) in &parts {
                 device.cmd_dispatch_base(
                     cmd, base[0], base[1], base[2], count[0], count[1], count[2],
@@ -178,10 +184,7 @@ fn launch_on(stream: &Arc<Stream>, launch: &Launch<'_>, args: &[KernelArg<'_>]) 
                 t.end(device, cmd);
             }
         },
-        Resources {
-            block: Some(block),
-            keep,
-        },
+        Resources { block, keep },
         || {
             format!(
                 "kernel `{}` over {:?} on {}",

@@ -3,9 +3,11 @@
 //! launch-range guard, and the specialization constants (work-group size, local accessor
 //! lengths, the fused-`Fma` switch).
 //!
-//! At entry a kernel loads the block's address from its push constants, converts it to a
-//! `PhysicalStorageBuffer` pointer to `u64` (`ArrayStride` 8) and loads, with `Aligned 8`:
-//! the launch range's words, then each parameter's words as its [`Slot`] says. A work-item
+//! At entry a kernel reads the launch range's words, then each parameter's words as its
+//! [`Slot`] says: from the push constants (a `Block` struct of one `u64` array) when the block
+//! fits them ([`Interface::block_in_push_constants`]), else through the block's address from
+//! the push constants, as a `PhysicalStorageBuffer` pointer to `u64` (`ArrayStride` 8), with
+//! `Aligned 8`. A work-item
 //! whose global id is at or past the range in some dimension returns at once (a dispatch
 //! covers whole work-groups).
 
@@ -41,11 +43,20 @@ pub(super) struct State {
     pub entry: Option<Word>,
 }
 
+/// Where a Vulkan kernel's argument block is.
+#[derive(Clone, Copy, Debug)]
+enum ArgumentBlock {
+    /// In the push constants: their `PushConstant` variable.
+    Push(Word),
+    /// In memory: a `PhysicalStorageBuffer` pointer to the block's word 0.
+    Memory(Word),
+}
+
 /// What a Vulkan kernel read from its argument block at entry.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Launch {
-    /// `PhysicalStorageBuffer` pointer to the block's word 0.
-    block: Word,
+    /// Where the block is.
+    block: ArgumentBlock,
     /// The launch range's extents (`u64`), one per kernel dimension.
     range: [Word; 3],
 }
@@ -63,7 +74,7 @@ impl Emitter {
                 "the interface does not match the parameters".into(),
             ));
         }
-        let block = self.argument_block_address()?;
+        let block = self.argument_block(&interface)?;
         let mut launch = Launch {
             block,
             range: [0; 3],
@@ -204,20 +215,38 @@ impl Emitter {
         id
     }
 
-    /// Loads the argument block's address from the push constants (a `Block` struct of one
-    /// `u64` at offset 0) and returns it as a pointer to the block's `u64` words.
-    fn argument_block_address(&mut self) -> BuildResult<Word> {
+    /// Declares the push constants: a `Block` struct whose member 0 (offset 0) is an array of
+    /// the block's `u64` words when they fit, else one `u64`, the block's address, loaded here
+    /// and made a pointer to the block's words.
+    fn argument_block(&mut self, interface: &Interface) -> BuildResult<ArgumentBlock> {
         let u64_ty = self.ty(Scalar::U64);
-        let block_ty = self.b.type_struct([u64_ty]);
+        let in_push = interface.block_in_push_constants();
+        let member = if in_push {
+            let len = self.const_u32(interface.block_words.max(1));
+            let array = self.b.type_array(u64_ty, len);
+            self.b.decorate(
+                array,
+                Decoration::ArrayStride,
+                [Operand::LiteralBit32(WORD_BYTES)],
+            );
+            array
+        } else {
+            u64_ty
+        };
+        let block_ty = self.b.type_struct([member]);
         self.b.decorate(block_ty, Decoration::Block, []);
         self.b
             .member_decorate(block_ty, 0, Decoration::Offset, [Operand::LiteralBit32(0)]);
         self.b.name(block_ty, "dpex.PushConstants");
-        self.b.member_name(block_ty, 0, "arguments");
+        self.b
+            .member_name(block_ty, 0, if in_push { "words" } else { "arguments" });
         let var_ty = self.ptr_ty(StorageClass::PushConstant, block_ty);
         let var = self.global_variable(var_ty, StorageClass::PushConstant);
         self.b.name(var, "dpex.push_constants");
         self.f.interface.push(var);
+        if in_push {
+            return Ok(ArgumentBlock::Push(var));
+        }
         let member_ty = self.ptr_ty(StorageClass::PushConstant, u64_ty);
         let zero = self.const_zero(Scalar::U32);
         let member = self.b.access_chain(member_ty, None, var, [zero])?;
@@ -225,22 +254,32 @@ impl Emitter {
         let block_ptr_ty = self.global_ptr_ty(Scalar::U64);
         let block = self.op(Op::ConvertUToPtr, block_ptr_ty, &[address])?;
         self.b.name(block, "dpex.arguments");
-        Ok(block)
+        Ok(ArgumentBlock::Memory(block))
     }
 
-    /// Loads word `word` (a `u64`) of the argument block at `block`.
-    fn block_word(&mut self, block: Word, word: u32) -> BuildResult<Word> {
+    /// Loads word `word` (a `u64`) of the argument block.
+    fn block_word(&mut self, block: ArgumentBlock, word: u32) -> BuildResult<Word> {
         let u64_ty = self.ty(Scalar::U64);
-        let ptr_ty = self.global_ptr_ty(Scalar::U64);
         let index = self.const_u32(word);
-        let ptr = self.element_of(ptr_ty, block, index)?;
-        Ok(self.b.load(
-            u64_ty,
-            None,
-            ptr,
-            Some(MemoryAccess::ALIGNED),
-            [Operand::LiteralBit32(WORD_BYTES)],
-        )?)
+        match block {
+            ArgumentBlock::Push(var) => {
+                let ptr_ty = self.ptr_ty(StorageClass::PushConstant, u64_ty);
+                let zero = self.const_zero(Scalar::U32);
+                let ptr = self.b.access_chain(ptr_ty, None, var, [zero, index])?;
+                Ok(self.b.load(u64_ty, None, ptr, None, [])?)
+            }
+            ArgumentBlock::Memory(block) => {
+                let ptr_ty = self.global_ptr_ty(Scalar::U64);
+                let ptr = self.element_of(ptr_ty, block, index)?;
+                Ok(self.b.load(
+                    u64_ty,
+                    None,
+                    ptr,
+                    Some(MemoryAccess::ALIGNED),
+                    [Operand::LiteralBit32(WORD_BYTES)],
+                )?)
+            }
+        }
     }
 
     /// The scalar of type `s` held in the low bytes of word `raw` (`bool`: the word is not 0).
