@@ -632,3 +632,158 @@ fn multi_dimensional_local_accessors() -> dpex::Result<()> {
     assert_eq!(out3.to_vec()?, want3);
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Device functions taking local accessors
+// ---------------------------------------------------------------------------------------------
+
+/// The sum of the work-group's values `v` by a tree reduction in `tmp` (one element per
+/// work-item: `tmp.len()` is the group's size, a power of two), with a barrier per halving
+/// stride; every work-item gets the sum, and `tmp` is free again when it returns.
+#[dpex::func]
+fn tree_sum(it: &NdItem<1>, tmp: LocalAccessor<f32>, v: f32) -> f32 {
+    let l = it.get_local_id(0);
+    let g = it.get_group();
+    tmp[l] = v;
+    group_barrier(&g);
+    let mut stride = tmp.len() / 2;
+    while stride > 0 {
+        if l < stride {
+            tmp[l] += tmp[l + stride];
+        }
+        group_barrier(&g);
+        stride /= 2;
+    }
+    let sum = tmp[0];
+    group_barrier(&g);
+    sum
+}
+
+/// Per work-group: the sum of `x`, of its squares (through a second accessor) and of ones
+/// (through the first accessor again), written by the group's first work-item.
+#[kernel]
+fn group_sums(
+    it: NdItem<1>,
+    x: &Tensor<f32>,
+    out: &mut Tensor<f32>,
+    tmp: LocalAccessor<f32>,
+    squares: LocalAccessor<f32>,
+) {
+    let v = x[it.get_global_id(0)];
+    let sum = tree_sum(&it, tmp, v);
+    let sum_of_squares = tree_sum(&it, squares, v * v);
+    let count = tree_sum(&it, tmp, 1.0);
+    if it.get_local_id(0) == 0 {
+        let g = it.get_group().get_group_id(0);
+        out[3 * g] = sum;
+        out[3 * g + 1] = sum_of_squares;
+        out[3 * g + 2] = count;
+    }
+}
+
+/// The device's tree reduction of `values` on the host, in the same order (so in the same
+/// `f32` roundings).
+fn host_tree_sum(values: &[f32]) -> f32 {
+    let mut v = values.to_vec();
+    let mut stride = v.len() / 2;
+    while stride > 0 {
+        for l in 0..stride {
+            v[l] += v[l + stride];
+        }
+        stride /= 2;
+    }
+    v[0]
+}
+
+#[test]
+fn a_device_function_reduces_a_work_group_in_a_local_accessor() -> dpex::Result<()> {
+    let q = queue();
+    let x = common::nonzero_f32(&mut rng(931), 64 * 24);
+    let dx = Tensor::from_slice(&q, &x)?;
+    for local in [64, 16] {
+        let groups = x.len() / local;
+        let mut out = Tensor::<f32>::zeros(&q, 3 * groups)?;
+        group_sums
+            .launch(
+                NdRange::new([x.len()], [local]),
+                (
+                    &dx,
+                    &mut out,
+                    LocalAccessor::new(local),
+                    LocalAccessor::new(local),
+                ),
+            )?
+            .wait()?;
+        let want: Vec<f32> = x
+            .chunks(local)
+            .flat_map(|group| {
+                let squares: Vec<f32> = group.iter().map(|v| v * v).collect();
+                [host_tree_sum(group), host_tree_sum(&squares), local as f32]
+            })
+            .collect();
+        assert_eq!(out.to_vec()?, want, "local size {local}");
+    }
+    Ok(())
+}
+
+/// Row `r` of the 2-d tile `t`, weighted by position (`t[[r, k]] * (k + 1)`, read row by row
+/// for odd `r`), plus `100 * t.shape(0) + t.len()`.
+#[dpex::func]
+fn weighted_row(t: LocalAccessor<f32, 2>, r: usize) -> f32 {
+    let mut sum = 0.0f32;
+    for k in 0..t.shape(1) {
+        let value = if r % 2 == 1 { t[r][k] } else { t[[r, k]] };
+        sum += value * (k + 1) as f32;
+    }
+    sum + (100 * t.shape(0) + t.len()) as f32
+}
+
+/// Loads each work-group's tile of `x` into a 2-d local accessor through a function nested in
+/// the kernel, then writes each element's weighted tile row plus the element.
+#[kernel]
+fn tile_rows(
+    it: NdItem<2>,
+    x: &Tensor<f32, 2>,
+    out: &mut Tensor<f32, 2>,
+    t: LocalAccessor<f32, 2>,
+) {
+    fn store(t: LocalAccessor<f32, 2>, r: usize, c: usize, v: f32) {
+        t[[r, c]] = v;
+    }
+    let (r, c) = (it.get_local_id(0), it.get_local_id(1));
+    let (gr, gc) = (it.get_global_id(0), it.get_global_id(1));
+    store(t, r, c, x[[gr, gc]]);
+    group_barrier(&it.get_group());
+    out[[gr, gc]] = weighted_row(t, r) + t[[r, c]];
+}
+
+#[test]
+fn device_functions_fill_and_read_a_two_axis_local_accessor() -> dpex::Result<()> {
+    let q = queue();
+    let (rows, cols) = (32, 24);
+    let (tr, tc) = (4, 8);
+    let host = common::nonzero_f32(&mut rng(932), rows * cols);
+    let x = Tensor::<f32, 2>::from_fn(&q, [rows, cols], |[i, j]| host[i * cols + j])?;
+    let mut out = Tensor::<f32, 2>::zeros(&q, [rows, cols])?;
+    tile_rows
+        .launch(
+            NdRange::new([rows, cols], [tr, tc]),
+            (&x, &mut out, LocalAccessor::new([tr, tc])),
+        )?
+        .wait()?;
+    let extents = (100 * tr + tr * tc) as f32;
+    let want: Vec<f32> = (0..rows * cols)
+        .map(|e| {
+            let (i, j) = (e / cols, e % cols);
+            let start = j / tc * tc;
+            let row = &host[i * cols + start..i * cols + start + tc];
+            let mut sum = 0.0f32;
+            for (k, v) in row.iter().enumerate() {
+                sum += v * (k + 1) as f32;
+            }
+            sum + extents + host[e]
+        })
+        .collect();
+    assert_eq!(out.to_vec()?, want);
+    Ok(())
+}

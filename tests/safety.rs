@@ -239,6 +239,79 @@ fn local_accessors_of_two_axes_are_checked_per_axis() -> dpex::Result<()> {
     Ok(())
 }
 
+/// `tmp[i] = v`, in a device function.
+#[dpex::func]
+fn put(tmp: LocalAccessor<i32>, i: usize, v: i32) {
+    tmp[i] = v;
+}
+
+/// `put` one call deeper: the accessor is passed on.
+#[dpex::func]
+fn put_via(tmp: LocalAccessor<i32>, i: usize, v: i32) {
+    put(tmp, i, v);
+}
+
+/// `t[[r, c]]`, in a device function.
+#[dpex::func]
+fn tile_at(t: LocalAccessor<i32, 2>, r: usize, c: usize) -> i32 {
+    t[[r, c]]
+}
+
+/// Writes `scratch[lid + k]` and reads `grid[[lid, c]]` through device functions.
+#[kernel]
+fn local_in_functions(
+    it: NdItem<1>,
+    k: usize,
+    c: usize,
+    out: &mut Tensor<i32>,
+    scratch: LocalAccessor<i32>,
+    grid: LocalAccessor<i32, 2>,
+) {
+    let lid = it.get_local_id(0);
+    put_via(scratch, lid + k, lid as i32);
+    grid[[lid, 0]] = 10;
+    grid[[lid, 1]] = 20;
+    group_barrier(&it.get_group());
+    out[it.get_global_id(0)] = scratch[lid] + tile_at(grid, lid, c);
+}
+
+#[test]
+fn local_accessors_are_checked_inside_device_functions() -> dpex::Result<()> {
+    let q = queue();
+    let range = NdRange::new([16], [16]);
+    let mut out = Tensor::<i32>::zeros(&q, 16)?;
+    let (scratch, grid) = (LocalAccessor::new(16), LocalAccessor::new([16, 2]));
+    local_in_functions
+        .launch(range, (0, 1, &mut out, scratch, grid))?
+        .wait()?;
+    assert_eq!(out.to_vec()?, (0..16).map(|i| i + 20).collect::<Vec<i32>>());
+    // The errors name the kernel's accessors, as the kernel's caller knows them.
+    for (k, c, parameter, axis, index, len) in [
+        (3, 0, "scratch", None, 16, 16),
+        (0, 2, "grid", Some(1), 2, 2),
+    ] {
+        let err = local_in_functions
+            .launch(range, (k, c, &mut out, scratch, grid))?
+            .wait()
+            .err();
+        match err {
+            Some(Error::OutOfBounds {
+                parameter: got,
+                axis: got_axis,
+                index: got_index,
+                len: got_len,
+                ..
+            }) => assert_eq!(
+                (got.as_str(), got_axis, got_index, got_len),
+                (parameter, axis, index, len),
+                "k = {k}, c = {c}"
+            ),
+            other => panic!("k = {k}, c = {c}: expected OutOfBounds, got {other:?}"),
+        }
+    }
+    Ok(())
+}
+
 /// `a / b` and `a % b` on i32.
 #[kernel]
 fn divide(

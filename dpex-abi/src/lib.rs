@@ -19,7 +19,7 @@ pub mod record;
 mod scalar;
 pub mod vulkan;
 
-pub use scalar::Scalar;
+pub use scalar::{local_accessor_type, Scalar};
 
 /// A driver API that dpex emits kernels for and launches them through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -33,6 +33,16 @@ pub enum Scalar {
     F16,
 }
 
+/// How a local accessor's type reads in messages, as the user writes it: `LocalAccessor<f32>`
+/// for one axis, `LocalAccessor<f32, 2>` for more.
+pub fn local_accessor_type(elem: Scalar, dims: usize) -> String {
+    if dims == 1 {
+        format!("LocalAccessor<{elem}>")
+    } else {
+        format!("LocalAccessor<{elem}, {dims}>")
+    }
+}
+
 impl Scalar {
     /// Every scalar type, in declaration order.
     pub const ALL: [Scalar; 12] = [

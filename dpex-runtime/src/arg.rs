@@ -3,10 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::local::{local_type_name, LocalAccessor, MAX_LOCAL_DIMS};
+use crate::local::{LocalAccessor, MAX_LOCAL_DIMS};
 use crate::queue::Queue;
 use crate::spec::tensor_type_name;
 use crate::tensor::{DType, DeviceMemory, Element, Tensor, TensorLayout};
+use dpex_abi::local_accessor_type;
 
 /// One argument of a kernel launch. Build it with `From`/`into()` from a scalar, `&Tensor<T, N>`
 /// (read-only), `&mut Tensor<T, N>` (writable) or a [`LocalAccessor<T>`] (work-group local memory).
@@ -100,7 +101,7 @@ impl KernelArg<'_> {
                 layout,
                 ..
             } => tensor_type_name(*dtype, *writable, layout.dims),
-            KernelArg::Local { dtype, dims, .. } => local_type_name(*dtype, *dims),
+            KernelArg::Local { dtype, dims, .. } => local_accessor_type(*dtype, *dims),
         }
     }
 

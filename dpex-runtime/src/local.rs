@@ -101,12 +101,3 @@ impl<T: Element, const N: usize> fmt::Debug for LocalAccessor<T, N> {
         }
     }
 }
-
-/// How a local accessor type reads in messages: `LocalAccessor<f32>`, `LocalAccessor<f32, 2>`.
-pub(crate) fn local_type_name(elem: crate::tensor::DType, dims: usize) -> String {
-    if dims == 1 {
-        format!("LocalAccessor<{elem}>")
-    } else {
-        format!("LocalAccessor<{elem}, {dims}>")
-    }
-}

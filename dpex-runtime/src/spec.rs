@@ -128,7 +128,7 @@ impl fmt::Display for ParamSpecKind {
                 dims,
             } => f.write_str(&tensor_type_name(*elem, *writable, *dims)),
             ParamSpecKind::Local { elem, dims } => {
-                f.write_str(&crate::local::local_type_name(*elem, *dims))
+                f.write_str(&dpex_abi::local_accessor_type(*elem, *dims))
             }
         }
     }

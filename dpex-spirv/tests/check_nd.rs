@@ -8,8 +8,8 @@ use common::nd::*;
 use common::*;
 use dpex_spirv::check::check_module;
 use dpex_spirv::ir::{
-    Access, AtomicOp, Builtin, Expr, Kernel, LocalId, Memory, MemoryOrder, Module, ParamId,
-    Scalar as S, Scope, Statement, SubGroupOp, WorkgroupArrayId,
+    Access, Argument, AtomicOp, Builtin, Expr, Function, Kernel, LocalId, Memory, MemoryOrder,
+    Module, Param, ParamId, ParamKind, Scalar as S, Scope, Statement, SubGroupOp, WorkgroupArrayId,
 };
 use dpex_spirv::CheckError;
 
@@ -142,21 +142,167 @@ fn memory_of_the_wrong_kind() {
     }
 }
 
+/// `name(acc: LocalAccessor<elem, dims>)` storing `acc[0] = 1` or calling function `inner`
+/// with its accessor.
+fn local_function(name: &str, elem: S, dims: u32, inner: Option<u32>) -> Function {
+    let acc = Memory::Local(ParamId(0));
+    let body = match inner {
+        Some(f) => call_stmt(f, vec![Argument::Local(ParamId(0))]),
+        None if elem.is_float() => write(acc, u64c(0), float(elem, 1.0)),
+        None => write(acc, u64c(0), int(elem, 1)),
+    };
+    let param = Param {
+        name: "acc".into(),
+        kind: ParamKind::Local { elem, dims },
+    };
+    function(name, vec![param], None, vec![], vec![body])
+}
+
 #[test]
-fn local_accessor_in_a_function() {
-    let f = function("f", vec![local_param("acc", S::F32)], None, vec![], vec![]);
-    let (err, message) = module_error(Module {
-        functions: vec![f],
-        kernels: vec![],
-    });
-    assert!(
-        matches!(err, CheckError::LocalAccessorInFunction { .. }),
-        "{err:?}"
+fn functions_take_local_accessors() {
+    let module = Module {
+        functions: vec![local_function("f", S::U32, 1, None)],
+        kernels: vec![nd_kernel(vec![call_stmt(
+            0,
+            vec![Argument::Local(ParamId(2))],
+        )])],
+    };
+    check_module(&module).expect("a kernel passes its local accessor to a function");
+}
+
+#[test]
+fn local_accessor_arguments_of_other_kinds() {
+    let tensor_function = function(
+        "g",
+        vec![tensor("t", S::F32, Access::Read)],
+        None,
+        vec![],
+        vec![],
     );
-    assert_eq!(
-        message,
-        "function `f`: parameter `acc` is a local accessor; only kernels take local accessors"
-    );
+    let cases = [
+        (
+            call_stmt(0, vec![val(param(S::U32, 3))]),
+            "kernel `k`: `f` takes `acc` as a local accessor, but a value is passed",
+        ),
+        (
+            call_stmt(0, vec![ten(0)]),
+            "kernel `k`: `f` takes `acc` as a local accessor, but tensor `x` is passed",
+        ),
+        (
+            call_stmt(0, vec![Argument::Local(ParamId(3))]),
+            "kernel `k`: `f` takes `acc` as a local accessor, but scalar parameter `s` is passed",
+        ),
+        (
+            call_stmt(0, vec![ten(2)]),
+            "kernel `k`: `f` takes `acc` as a local accessor, but local accessor `acc` (as \
+             `Argument::Tensor`) is passed",
+        ),
+        (
+            call_stmt(1, vec![Argument::Local(ParamId(2))]),
+            "kernel `k`: `g` takes `t` as a tensor, but local accessor `acc` is passed",
+        ),
+        (
+            call_stmt(1, vec![Argument::Local(ParamId(0))]),
+            "kernel `k`: `g` takes `t` as a tensor, but tensor `x` (as `Argument::Local`) is \
+             passed",
+        ),
+    ];
+    for (call, expected) in cases {
+        let (err, message) = module_error(Module {
+            functions: vec![
+                local_function("f", S::U32, 1, None),
+                tensor_function.clone(),
+            ],
+            kernels: vec![nd_kernel(vec![call])],
+        });
+        assert!(matches!(err, CheckError::ArgumentKind { .. }), "{err:?}");
+        assert_eq!(message, expected);
+    }
+}
+
+#[test]
+fn local_accessors_of_another_type_or_rank() {
+    let cases = [
+        (
+            local_function("f", S::F32, 1, None),
+            "kernel `k`: `f` takes `acc` as a `LocalAccessor<f32>`, but local accessor `acc` is \
+             a `LocalAccessor<u32>`",
+        ),
+        (
+            local_function("f", S::U32, 2, None),
+            "kernel `k`: `f` takes `acc` as a `LocalAccessor<u32, 2>`, but local accessor `acc` \
+             is a `LocalAccessor<u32>`",
+        ),
+    ];
+    for (f, expected) in cases {
+        let (err, message) = module_error(Module {
+            functions: vec![f],
+            kernels: vec![nd_kernel(vec![call_stmt(
+                0,
+                vec![Argument::Local(ParamId(2))],
+            )])],
+        });
+        assert!(
+            matches!(err, CheckError::LocalAccessorMismatch { .. }),
+            "{err:?}"
+        );
+        assert_eq!(message, expected);
+    }
+}
+
+/// A kernel `name` with two local accessors `a` and `b` of `u32`, running `body`.
+fn two_accessors(name: &str, body: Vec<Statement>) -> Kernel {
+    kernel(
+        name,
+        1,
+        vec![local_param("a", S::U32), local_param("b", S::U32)],
+        vec![],
+        body,
+    )
+}
+
+#[test]
+fn a_function_stands_for_one_accessor_of_each_kernel() {
+    let pass = |f: u32, p: u32| call_stmt(f, vec![Argument::Local(ParamId(p))]);
+    // `g` passes its accessor on to `f`.
+    let functions = vec![
+        local_function("f", S::U32, 1, None),
+        local_function("g", S::U32, 1, Some(0)),
+    ];
+    // One accessor per function: through `g` or directly, and per kernel.
+    let fine = Module {
+        functions: functions.clone(),
+        kernels: vec![
+            two_accessors("k", vec![pass(1, 0), pass(0, 0)]),
+            two_accessors("other", vec![pass(0, 1)]),
+        ],
+    };
+    check_module(&fine).expect("each function's accessor stands for one of each kernel's");
+    let cases = [
+        (
+            vec![pass(0, 0), pass(0, 1)],
+            "kernel `k`: the local accessor `acc` of `f` stands for both `a` and `b`; a function \
+             takes one kernel's accessor per parameter (call another function for the other \
+             accessor)",
+        ),
+        (
+            vec![pass(1, 0), pass(0, 1)],
+            "kernel `k`: the local accessor `acc` of `f` stands for both `b` and `a`; a function \
+             takes one kernel's accessor per parameter (call another function for the other \
+             accessor)",
+        ),
+    ];
+    for (body, expected) in cases {
+        let (err, message) = module_error(Module {
+            functions: functions.clone(),
+            kernels: vec![two_accessors("k", body)],
+        });
+        assert!(
+            matches!(err, CheckError::LocalAccessorOrigins { .. }),
+            "{err:?}"
+        );
+        assert_eq!(message, expected);
+    }
 }
 
 #[test]

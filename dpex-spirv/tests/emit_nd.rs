@@ -3,12 +3,13 @@
 
 mod common;
 
+use common::builders::*;
 use common::nd::*;
 use common::*;
 use dpex_spirv::disasm::disassemble;
 use dpex_spirv::ir::{
-    Access, BinaryOp as B, Builtin, FenceSpaces, Memory, Module, ParamId, Scalar as S, Statement,
-    WorkgroupArrayId,
+    Access, Argument, BinaryOp as B, Builtin, Expr, ExprKind, FenceSpaces, Memory, Module, Param,
+    ParamId, ParamKind, Scalar as S, Statement, WorkgroupArrayId,
 };
 use dpex_spirv::{emit_opencl, Options};
 
@@ -236,4 +237,188 @@ fn workgroup_arrays_join_the_interface_from_spirv_1_4() {
         let tile = format!("{} ", id_of(&text, "tile"));
         assert_eq!(format!("{entry} ").contains(&tile), listed, "{entry}");
     }
+}
+
+/// A `LocalAccessor<elem, dims>` parameter.
+fn local_nd(name: &str, elem: S, dims: u32) -> Param {
+    Param {
+        name: name.into(),
+        kind: ParamKind::Local { elem, dims },
+    }
+}
+
+/// `local.shape(axis)`.
+fn extent(local: u32, axis: u32) -> Expr {
+    Expr {
+        ty: S::U64,
+        kind: ExprKind::LocalExtent {
+            local: ParamId(local),
+            axis,
+        },
+    }
+}
+
+/// A kernel passing its local accessors to device functions: `tree_sum(s)` reduces the
+/// work-group's `s` with barriers, adding pairs through `add_into(s, i, j)` (which it passes
+/// its own accessor on to); `fill(t)` writes `t[[lid, c]] = t.len() + c` into a 2-d accessor,
+/// which the kernel reads back.
+fn local_functions_module() -> Module {
+    let s = Memory::Local(ParamId(0));
+    let lid = || builtin(Builtin::LocalId(0));
+    let stride = 0;
+    let add_into = function(
+        "add_into",
+        vec![
+            local_param("s", S::F32),
+            scalar("i", S::U64),
+            scalar("j", S::U64),
+        ],
+        None,
+        vec![],
+        vec![write(
+            s,
+            param(S::U64, 1),
+            bin(
+                B::Add,
+                read(S::F32, s, param(S::U64, 1)),
+                read(S::F32, s, param(S::U64, 2)),
+            ),
+        )],
+    );
+    let tree_sum = function(
+        "tree_sum",
+        vec![local_param("s", S::F32)],
+        Some(S::F32),
+        vec![local("stride", S::U64)],
+        vec![
+            assign(stride, bin(B::Div, mem_len(s), int(S::U64, 2))),
+            loop_(
+                vec![
+                    if_(
+                        bin(B::Eq, get(S::U64, stride), int(S::U64, 0)),
+                        vec![Statement::Break],
+                        vec![],
+                    ),
+                    if_(
+                        bin(B::Lt, lid(), get(S::U64, stride)),
+                        vec![call_stmt(
+                            1,
+                            vec![
+                                Argument::Local(ParamId(0)),
+                                val(lid()),
+                                val(bin(B::Add, lid(), get(S::U64, stride))),
+                            ],
+                        )],
+                        vec![],
+                    ),
+                    barrier(false),
+                ],
+                vec![assign(
+                    stride,
+                    bin(B::Div, get(S::U64, stride), int(S::U64, 2)),
+                )],
+            ),
+            ret(read(S::F32, s, int(S::U64, 0))),
+        ],
+    );
+    let t = Memory::Local(ParamId(0));
+    let c = 0;
+    let fill = function(
+        "fill",
+        vec![local_nd("t", S::U32, 2)],
+        None,
+        vec![local("c", S::U64)],
+        vec![
+            assign(c, int(S::U64, 0)),
+            loop_(
+                vec![
+                    break_unless_below(c, S::U64, extent(0, 1)),
+                    write(
+                        t,
+                        bin(B::Add, bin(B::Mul, lid(), extent(0, 1)), get(S::U64, c)),
+                        cast(bin(B::Add, mem_len(t), get(S::U64, c)), S::U32),
+                    ),
+                ],
+                vec![increment(c, S::U64, int(S::U64, 1))],
+            ),
+        ],
+    );
+    let scratch = Memory::Local(ParamId(2));
+    let grid = Memory::Local(ParamId(3));
+    let kernel = kernel(
+        "local_functions",
+        1,
+        vec![
+            tensor("x", S::F32, Access::Read),
+            tensor("out", S::F32, Access::ReadWrite),
+            local_param("scratch", S::F32),
+            local_nd("grid", S::U32, 2),
+        ],
+        vec![],
+        vec![
+            write(scratch, lid(), load(S::F32, 0, gid(0))),
+            call_stmt(2, vec![Argument::Local(ParamId(3))]),
+            barrier(false),
+            store(
+                1,
+                gid(0),
+                bin(
+                    B::Add,
+                    call(S::F32, 0, vec![Argument::Local(ParamId(2))]),
+                    cast(read(S::U32, grid, bin(B::Mul, lid(), extent(3, 1))), S::F32),
+                ),
+            ),
+        ],
+    );
+    Module {
+        functions: vec![tree_sum, add_into, fill],
+        kernels: vec![kernel],
+    }
+}
+
+/// Device functions take local accessors: OpenCL passes the `Workgroup` pointer and the
+/// extents; Vulkan passes the extents and addresses the kernel's module-scope array, which the
+/// entry point lists.
+#[test]
+fn device_functions_take_local_accessors() {
+    let module = local_functions_module();
+    let text = emit_module_valid("local_functions", &module);
+    let function_params = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains("OpFunctionParameter"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let workgroup_ptrs: Vec<String> = text
+        .lines()
+        .filter(|l| l.contains("OpTypePointer Workgroup"))
+        .filter_map(|l| l.split(" = ").next().map(str::to_owned))
+        .collect();
+    let params = function_params(&text);
+    let local_ptrs = params
+        .iter()
+        .filter(|p| workgroup_ptrs.iter().any(|t| p.ends_with(&format!(" {t}"))))
+        .count();
+    // The kernel's two accessors, then one pointer for each function's accessor.
+    assert_eq!(local_ptrs, 5, "{text}");
+    let words = common::vulkan::also_valid("local_functions", &module);
+    let [vk] = words.as_slice() else {
+        panic!("one Vulkan module");
+    };
+    let vk = disassemble(vk).expect("disassemble");
+    let entry = vk
+        .lines()
+        .find(|l| l.contains("OpEntryPoint GLCompute"))
+        .expect("entry point");
+    for name in ["scratch", "grid"] {
+        let var = id_of(&vk, name);
+        assert!(format!("{entry} ").contains(&format!("{var} ")), "{entry}");
+        assert!(
+            vk.lines()
+                .any(|l| l.starts_with(&format!("{var} = OpVariable")) && l.ends_with("Workgroup")),
+            "{vk}"
+        );
+    }
+    // Each function takes its accessor's extents only: `u64`s, as many as it has axes.
+    assert_eq!(function_params(&vk).len(), 1 + 3 + 2, "{vk}");
 }

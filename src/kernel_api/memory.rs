@@ -6,8 +6,8 @@ use std::convert::Infallible;
 use std::marker::PhantomData;
 use std::ops::{Index, IndexMut};
 
-/// What a `LocalAccessor<T, N>` kernel parameter is inside a kernel: work-group local memory,
-/// each work-group getting its own elements,
+/// What a `LocalAccessor<T, N>` kernel parameter is inside a kernel (and a device function's
+/// taking one): work-group local memory, each work-group getting its own elements,
 /// shared by its work-items; the launch says how many. Indexed like a slice with one axis,
 /// like an N-d tensor with more (`l[[i, j]]`, or row by row `l[i][j]`).
 pub struct KernelLocalAccessor<T, const N: usize = 1> {
@@ -28,6 +28,16 @@ pub struct LocalArray2<T, const R: usize, const C: usize> {
     never: Infallible,
     element: PhantomData<T>,
 }
+
+/// A handle: a device function takes the kernel's accessor by value (`tmp: LocalAccessor<f32>`)
+/// and writes the same work-group memory.
+impl<T, const N: usize> Clone for KernelLocalAccessor<T, N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T, const N: usize> Copy for KernelLocalAccessor<T, N> {}
 
 impl<T, const N: usize> KernelLocalAccessor<T, N> {
     /// The number of elements (the product of the extents).

@@ -19,22 +19,10 @@ pub(crate) fn host_copy(func: &ItemFn, sig: &Signature) -> TokenStream {
             syn::parse_quote!(::dpex::kernel_api::Item<#dims>)
         };
     }
-    for input in host.sig.inputs.iter_mut().skip(1) {
-        let FnArg::Typed(typed) = input else { continue };
-        let is_local = matches!(&*typed.ty, syn::Type::Path(p)
-            if p.path.segments.last().is_some_and(|s| s.ident == "LocalAccessor"));
-        if is_local {
-            let args = tensor_type_args(&typed.ty);
-            *typed.ty = syn::parse_quote!(::dpex::kernel_api::KernelLocalAccessor<#args>);
-            if let syn::Pat::Ident(p) = &mut *typed.pat {
-                p.mutability = Some(Default::default());
-            }
-        }
-    }
-    use_kernel_tensors(&mut host);
+    use_kernel_types(&mut host);
     for stmt in &mut host.block.stmts {
         if let syn::Stmt::Item(syn::Item::Fn(nested)) = stmt {
-            use_kernel_tensors(nested);
+            use_kernel_types(nested);
         }
     }
     let allow_unstable = allow_unstable_name_collisions();
@@ -55,10 +43,22 @@ pub(crate) fn allow_unstable_name_collisions() -> syn::Attribute {
 }
 
 /// Gives `&Tensor<T>` / `&mut Tensor<T>` parameters the kernel-side type
-/// `dpex::kernel_api::KernelTensor<T>`, which indexes like a slice.
-pub(crate) fn use_kernel_tensors(func: &mut ItemFn) {
+/// `dpex::kernel_api::KernelTensor<T>`, which indexes like a slice, and `LocalAccessor<T, N>`
+/// parameters (of a kernel or a device function) `mut` and the type
+/// `dpex::kernel_api::KernelLocalAccessor<T, N>`, a `Copy` handle whose elements it writes.
+pub(crate) fn use_kernel_types(func: &mut ItemFn) {
     for input in func.sig.inputs.iter_mut() {
         let FnArg::Typed(typed) = input else { continue };
+        let is_local = matches!(&*typed.ty, syn::Type::Path(p)
+            if p.path.segments.last().is_some_and(|s| s.ident == "LocalAccessor"));
+        if is_local {
+            let args = tensor_type_args(&typed.ty);
+            *typed.ty = syn::parse_quote!(::dpex::kernel_api::KernelLocalAccessor<#args>);
+            if let syn::Pat::Ident(p) = &mut *typed.pat {
+                p.mutability = Some(Default::default());
+            }
+            continue;
+        }
         let Type::Reference(r) = &*typed.ty else {
             continue;
         };

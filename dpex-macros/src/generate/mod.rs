@@ -73,8 +73,8 @@ pub(crate) fn kernel_step(input: TokenStream) -> TokenStream {
     }
 }
 
-/// Expands `#[dpex::func]` on `item`: the function stays (with tensor parameters typed as
-/// kernels see them), and a carrier is added.
+/// Expands `#[dpex::func]` on `item`: the function stays (with tensor and local-accessor
+/// parameters typed as kernels see them), and a carrier is added.
 pub(crate) fn func(attr: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
@@ -103,10 +103,10 @@ pub(crate) fn func(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let carrier = state::func_carrier(&func);
     let errors = combine(errors).map(|e| e.to_compile_error());
-    // Tensor parameters take the kernel-side tensor type, so that the body type-checks the way
-    // kernels see it (and kernels' host copies can call it).
+    // Tensor and local-accessor parameters take the kernel-side types, so that the body
+    // type-checks the way kernels see it (and kernels' host copies can call it).
     let mut host = func;
-    host::use_kernel_tensors(&mut host);
+    host::use_kernel_types(&mut host);
     host.attrs.push(host::allow_unstable_name_collisions());
     quote!(#errors #host #carrier)
 }

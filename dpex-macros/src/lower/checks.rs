@@ -36,8 +36,9 @@ pub(crate) struct BoundsCheck {
 
 impl Lowerer<'_> {
     /// The index of the kernel parameter that parameter `p` of this body stands for: `p`
-    /// itself in a kernel; in a device function, the kernel's tensor passed for it (through
-    /// every call on the way), so that an error names the tensor the kernel's caller knows.
+    /// itself in a kernel; in a device function, the kernel's tensor or local accessor passed
+    /// for it (through every call on the way), so that an error names the one the kernel's
+    /// caller knows.
     pub(crate) fn kernel_param(&self, p: dpex_spirv::ir::ParamId) -> u32 {
         self.origins
             .get(p.0 as usize)

@@ -353,6 +353,20 @@ impl Lowerer<'_> {
             "only tensor parameters and private arrays can be indexed in kernels (`x[i]`)",
         ))
     }
+
+    /// The local-accessor parameter `expr` names, with its element type and number of axes.
+    pub(crate) fn local_operand(
+        &self,
+        expr: &syn::Expr,
+    ) -> Option<(dpex_spirv::ir::ParamId, Scalar, u32)> {
+        let syn::Expr::Path(p) = expr else {
+            return None;
+        };
+        match self.lookup(p.path.get_ident()?)? {
+            Binding::LocalParam { id, elem, dims } => Some((id, elem, dims)),
+            _ => None,
+        }
+    }
 }
 
 /// Converts `value` to `to` with Rust's `as` rules, or says why Rust forbids it.

@@ -6,15 +6,19 @@
 //! of each call. Instances are created while bodies are lowered and lowered in turn, until
 //! none is left; recursion (a cycle of calls) is then reported at a call that closes it.
 //!
-//! An instance is also specialized for the kernel parameters its tensor parameters stand for
-//! at the call (its *origins*): an out-of-bounds access inside it then names the kernel's
-//! tensor that was passed, as the error record holds the kernel's parameter index. A function
-//! called with other tensors at another call is another instance (at no cost at run time).
+//! An instance is also specialized for the kernel parameters its tensor and local-accessor
+//! parameters stand for at the call (its *origins*): an out-of-bounds access inside it then
+//! names the kernel's tensor or accessor that was passed, as the error record holds the
+//! kernel's parameter index. A function called with other tensors or accessors at another call
+//! is another instance (at no cost at run time). For local accessors this is also what the IR
+//! asks (`ir::Argument::Local`): each instance's accessor stands for one of the kernel's, which
+//! the Vulkan flavour addresses directly.
 
 use super::paths::{path_key, Scope};
 use super::{error, Lowerer};
 use crate::parse::{instantiations, parse_function_signature, ParamDeclKind, Signature, TypeNames};
-use dpex_spirv::ir::{Access, Argument, Expr, ExprKind, FunctionId, Scalar, Statement};
+use dpex_abi::local_accessor_type;
+use dpex_spirv::ir::{Access, Argument, Expr, ExprKind, FunctionId, ParamId, Scalar, Statement};
 use proc_macro2::Span;
 use std::cell::RefCell;
 use syn::spanned::Spanned;
@@ -25,7 +29,8 @@ pub(crate) struct Instance {
     pub item: usize,
     /// The signature with the generic parameters replaced.
     pub sig: Signature,
-    /// Per parameter: for a tensor, the index of the kernel parameter passed for it.
+    /// Per parameter: for a tensor or a local accessor, the index of the kernel parameter
+    /// passed for it.
     pub origins: Vec<Option<u32>>,
 }
 
@@ -126,8 +131,8 @@ impl FunctionTable {
         Ok((sig, result, takes, kinds))
     }
 
-    /// The instance of item `item` with signature `sig` whose tensor parameters stand for the
-    /// kernel parameters `origins`, created if needed.
+    /// The instance of item `item` with signature `sig` whose tensor and local-accessor
+    /// parameters stand for the kernel parameters `origins`, created if needed.
     fn instantiate(&self, item: usize, sig: Signature, origins: Vec<Option<u32>>) -> FunctionId {
         let mut instances = self.instances.borrow_mut();
         let existing = instances.iter().position(|i| {
@@ -200,7 +205,7 @@ pub(crate) struct InstanceInfo<'a> {
     pub scope: Scope,
     /// Its name in the module (`odd::f`).
     pub name: String,
-    /// Per parameter: for a tensor, the kernel parameter it stands for.
+    /// Per parameter: for a tensor or a local accessor, the kernel parameter it stands for.
     pub origins: Vec<Option<u32>>,
     /// How many instances of the same function and types come before it.
     pub twins: usize,
@@ -258,11 +263,12 @@ impl Lowerer<'_> {
             origins.push(None);
             args.push(match kind {
                 ParamDeclKind::Scalar(ty) => Argument::Value(self.lower_expr_as(arg, ty)?),
-                ParamDeclKind::Local { .. } => {
-                    return Err(error(
-                        arg.span(),
-                        "device functions cannot take local memory",
-                    ))
+                ParamDeclKind::Local { elem, dims } => {
+                    let id = self.local_argument(arg, elem, dims)?;
+                    if let Some(origin) = origins.last_mut() {
+                        *origin = Some(self.kernel_param(id));
+                    }
+                    Argument::Local(id)
                 }
                 ParamDeclKind::Tensor { elem, access, dims } => {
                     let (id, arg_elem, arg_access, arg_dims) = self.tensor_operand(arg)?;
@@ -303,6 +309,44 @@ impl Lowerer<'_> {
                 format!(
                     "`{}` returns nothing, so it has no value: call it as a statement",
                     callee.sig.ident
+                ),
+            )),
+        }
+    }
+
+    /// The local-accessor parameter that `arg`, an argument for a `LocalAccessor<elem, dims>`
+    /// parameter, names (the kernel's, or the calling function's own).
+    fn local_argument(&self, arg: &syn::Expr, elem: Scalar, dims: u32) -> syn::Result<ParamId> {
+        let want = local_accessor_type(elem, dims as usize);
+        if let syn::Expr::Reference(r) = arg {
+            if self.local_operand(&r.expr).is_some() {
+                let name = &r.expr;
+                return Err(syn::Error::new_spanned(
+                    arg,
+                    format!(
+                        "pass the local accessor itself: write `{}` (a `{want}` is taken by value)",
+                        quote::quote!(#name)
+                    ),
+                ));
+            }
+        }
+        match self.local_operand(arg) {
+            Some((id, found_elem, found_dims)) if (found_elem, found_dims) == (elem, dims) => {
+                Ok(id)
+            }
+            Some((_, found_elem, found_dims)) => Err(syn::Error::new_spanned(
+                arg,
+                format!(
+                    "expected a `{want}` here, found a `{}`: pass a local accessor of that \
+                     element type and number of axes",
+                    local_accessor_type(found_elem, found_dims as usize)
+                ),
+            )),
+            None => Err(syn::Error::new_spanned(
+                arg,
+                format!(
+                    "expected a `{want}` here: pass a `LocalAccessor` parameter of the kernel (or \
+                     of this function) by name, e.g. `tmp`"
                 ),
             )),
         }
@@ -365,9 +409,9 @@ impl Lowerer<'_> {
                 syn::FnArg::Receiver(_) => false,
             });
             let found = match position.and_then(|p| c.args.iter().nth(p)) {
-                Some(arg) => match self.tensor_operand(arg) {
-                    Ok((_, elem, _, _)) => elem,
-                    Err(_) => self.lower_expr(arg, None)?.ty,
+                Some(arg) => match (self.tensor_operand(arg), self.local_operand(arg)) {
+                    (Ok((_, elem, _, _)), _) | (_, Some((_, elem, _))) => elem,
+                    _ => self.lower_expr(arg, None)?.ty,
                 },
                 None => {
                     return Err(error(

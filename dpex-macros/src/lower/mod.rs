@@ -109,8 +109,8 @@ pub(crate) struct Lowerer<'s> {
     funcs: &'s FunctionTable,
     /// Where the body's calls are resolved from.
     scope: Scope,
-    /// In a device function: per parameter, for a tensor, the kernel parameter passed for it
-    /// (see [`Lowerer::kernel_param`]); empty in a kernel.
+    /// In a device function: per parameter, for a tensor or a local accessor, the kernel
+    /// parameter passed for it (see [`Lowerer::kernel_param`]); empty in a kernel.
     origins: Vec<Option<u32>>,
     /// The calls made so far: callee and the span of the call.
     calls: Vec<(FunctionId, Span)>,
@@ -277,7 +277,7 @@ pub(crate) fn lower_module(
 
 /// The IR name of a function instance: its name in the module (`odd::f`) as an identifier
 /// (`odd__f`), plus the types of a generic instance, plus `_<twins>` for an instance that
-/// differs from `twins` earlier ones by the tensors passed only.
+/// differs from `twins` earlier ones by the tensors and local accessors passed only.
 fn instance_name(name: String, sig: &Signature, twins: usize) -> String {
     let mut name = name.trim_start_matches("::").replace("::", "__");
     for (_, ty) in sig.types.generic() {

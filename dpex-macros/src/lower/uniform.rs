@@ -43,7 +43,7 @@ impl Lowerer<'_> {
             ExprKind::Math { args, .. } => args.iter().all(|a| self.is_uniform(a)),
             ExprKind::Call { args, .. } => args.iter().all(|a| match a {
                 Argument::Value(v) => self.is_uniform(v),
-                Argument::Tensor(_) => true,
+                Argument::Tensor(_) | Argument::Local(_) => true,
             }),
         }
     }

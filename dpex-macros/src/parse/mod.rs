@@ -64,8 +64,9 @@ pub(crate) enum ParamDeclKind {
         access: Access,
         dims: u32,
     },
-    /// `LocalAccessor<T>` / `LocalAccessor<T, N>`: work-group local memory sized at launch
-    /// (kernels only), `dims` = N, 1 to 3.
+    /// `LocalAccessor<T>` / `LocalAccessor<T, N>`: work-group local memory sized at launch,
+    /// `dims` = N, 1 to 3. A kernel declares it; a device function takes one of the kernel's
+    /// by value (a handle: its writes are the work-group's).
     Local { elem: Scalar, dims: u32 },
 }
 
@@ -161,15 +162,6 @@ pub(crate) fn parse_function_signature(func: &ItemFn, types: &TypeNames) -> syn:
         _ => Context::default(),
     };
     let params = parse_params(inputs, types, Owner::Function, &mut errors);
-    if let Some(p) = params
-        .iter()
-        .find(|p| matches!(p.kind, ParamDeclKind::Local { .. }))
-    {
-        errors.push(syn::Error::new_spanned(
-            &p.ty,
-            "a device function cannot take a `LocalAccessor`: declare it on the kernel",
-        ));
-    }
     finish(func, context, params, result, true, types, errors)
 }
 

@@ -148,6 +148,17 @@ pub(super) fn parse_param(
     }
     let kind =
         match ty {
+            Type::Reference(r) if is_named(&r.elem, "LocalAccessor") => {
+                let (elem, dims) = local_accessor_args(&r.elem, types)?;
+                let written = dpex_abi::local_accessor_type(elem, dims as usize);
+                return Err(syn::Error::new_spanned(
+                    ty,
+                    format!(
+                        "take the local accessor by value: write `{name}: {written}` (it is a \
+                         handle to the work-group's memory; writes through it are the group's)"
+                    ),
+                ));
+            }
             Type::Reference(r) => {
                 let (elem, dims) = tensor_elem(&r.elem, types, owner)?;
                 let access = if r.mutability.is_some() {

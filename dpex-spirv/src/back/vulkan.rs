@@ -41,7 +41,7 @@ use dpex_abi::vulkan::{Interface, ParamShape};
 
 use super::spv::{self, Flavour, Target};
 use super::EmitError;
-use crate::check::check_module;
+use crate::check::checked_local_origins;
 use crate::ir::{Kernel, Module, ParamKind};
 use crate::spirv_hash;
 
@@ -74,12 +74,13 @@ pub fn kernel_interface(kernel: &Kernel) -> Interface {
 
 /// Emits `module`, which holds exactly one kernel, as a Vulkan compute module (SPIR-V 1.5).
 ///
-/// The module is checked with [`check_module`] first. Its interface comes from
+/// The module is checked with [`check_module`](crate::check::check_module) first. Its interface comes from
 /// [`Interface::layout`] (see [`kernel_interface`]), and the kernel reads its parameters by
 /// it: the push constant block (a `Block` struct of one `u64` member at offset 0) holds the
 /// argument block's address; scalars, tensor views and the error record's address are `u64`
 /// words of that block; local accessors are `Workgroup` arrays sized by specialization
-/// constants; the work-group size is the `WorkgroupSize` built-in on three specialization
+/// constants (a device function's local accessor is the kernel's array it stands for, see
+/// [`Argument::Local`](crate::ir::Argument::Local), and takes only its extents); the work-group size is the `WorkgroupSize` built-in on three specialization
 /// constants. A work-item outside the launch range returns at entry.
 ///
 /// Capabilities `Shader`, `Int64` and `PhysicalStorageBufferAddresses` are always declared;
@@ -96,8 +97,8 @@ pub fn emit_vulkan(
     module: &Module,
     options: &VulkanOptions,
 ) -> Result<dpex_abi::vulkan::Module, EmitError> {
-    check_module(module)?;
-    let [kernel] = module.kernels.as_slice() else {
+    let origins = checked_local_origins(module)?;
+    let ([kernel], [origins]) = (module.kernels.as_slice(), origins.as_slice()) else {
         return Err(EmitError::KernelCount {
             count: module.kernels.len(),
         });
@@ -110,7 +111,11 @@ pub fn emit_vulkan(
             version: VULKAN_SPIRV_VERSION,
             contraction: options.contraction,
         },
-        Some(&interface),
+        Some(spv::VulkanKernel {
+            interface: &interface,
+            params: &kernel.params,
+            local_origins: origins,
+        }),
     )?;
     Ok(dpex_abi::vulkan::Module {
         hash: spirv_hash(&words),

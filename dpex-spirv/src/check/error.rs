@@ -133,14 +133,43 @@ pub enum CheckError {
         /// What the parameter is: "a scalar" or "a tensor".
         found: &'static str,
     },
-    /// A device function with a [`ParamKind::Local`](crate::ir::ParamKind::Local) parameter:
-    /// local memory is passed to kernels only.
-    #[error("{owner}: parameter `{param}` is a local accessor; only kernels take local accessors")]
-    LocalAccessorInFunction {
-        /// The function.
+    /// A local accessor passed for a local-accessor parameter of another element type or
+    /// number of axes.
+    #[error(
+        "{owner}: `{callee}` takes `{param}` as a `{}`, but local accessor `{local}` is a `{}`",
+        dpex_abi::local_accessor_type(types[0].0, types[0].1 as usize),
+        dpex_abi::local_accessor_type(types[1].0, types[1].1 as usize)
+    )]
+    LocalAccessorMismatch {
+        /// The caller.
         owner: Owner,
-        /// The parameter's name.
+        /// The function called.
+        callee: String,
+        /// The callee's parameter.
         param: String,
+        /// The caller's local accessor passed to it.
+        local: String,
+        /// The parameter's element type and number of axes, then the accessor's.
+        types: Box<[(Scalar, u32); 2]>,
+    },
+    /// Within the calls one kernel makes, a function's local-accessor parameter stands for two
+    /// of the kernel's local accessors (see [`Argument::Local`](crate::ir::Argument::Local)).
+    #[error(
+        "{owner}: the local accessor `{param}` of `{function}` stands for both `{}` and `{}`; a \
+         function takes one kernel's accessor per parameter (call another function for the \
+         other accessor)",
+        accessors[0],
+        accessors[1]
+    )]
+    LocalAccessorOrigins {
+        /// The kernel.
+        owner: Owner,
+        /// The function.
+        function: String,
+        /// Its local-accessor parameter.
+        param: String,
+        /// The kernel's accessor passed for it first, and the other one.
+        accessors: Box<[String; 2]>,
     },
     /// A tensor parameter with fewer than 1 or more than
     /// [`MAX_TENSOR_DIMS`](super::MAX_TENSOR_DIMS) axes.
@@ -342,7 +371,8 @@ pub enum CheckError {
         /// The argument count found.
         found: usize,
     },
-    /// A value passed for a tensor parameter, or a tensor for a scalar parameter.
+    /// An argument of another kind than its parameter: a value for a tensor or a local
+    /// accessor, a tensor for a scalar or a local accessor, ...
     #[error("{owner}: `{callee}` takes `{param}` as {expected}, but {found} is passed")]
     ArgumentKind {
         /// The caller.
@@ -351,9 +381,11 @@ pub enum CheckError {
         callee: String,
         /// The callee's parameter.
         param: String,
-        /// What the parameter is: "a tensor" or "a value".
+        /// What the parameter is: "a tensor", "a local accessor" or "a value".
         expected: &'static str,
-        /// What is passed: "a value", "tensor `x`" or "scalar parameter `a`".
+        /// What is passed: "a value", "tensor `x`", "local accessor `acc`" or "scalar
+        /// parameter `a`" (with " as a tensor" / " as a local accessor" when the argument's
+        /// kind is not the parameter's: `Argument::Tensor` of a local accessor).
         found: String,
     },
     /// Device functions call each other in a cycle.

@@ -3,8 +3,95 @@
 
 use std::collections::BTreeSet;
 
-use super::{CheckError, Checker};
-use crate::ir::{Access, Argument, Block, Function, FunctionId, Module, ParamKind, Statement};
+use super::{CheckError, Checker, Owner};
+use crate::ir::{
+    Access, Argument, Block, Function, FunctionId, Kernel, Module, ParamId, ParamKind, Statement,
+};
+
+/// A local accessor passed at a call ([`Argument::Local`]): the callee's parameter and the
+/// caller's accessor passed for it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LocalArg {
+    /// The function called.
+    pub callee: u32,
+    /// The index of its parameter.
+    pub param: usize,
+    /// The caller's local-accessor parameter.
+    pub passed: ParamId,
+}
+
+/// Per function of a module, per parameter: the kernel's local accessor that a local-accessor
+/// parameter stands for in the calls of one kernel (`None` for the other parameters, and for
+/// functions the kernel does not reach).
+pub(crate) type LocalOrigins = Vec<Vec<Option<ParamId>>>;
+
+/// The kernel's local accessor each function's local-accessor parameter stands for, following
+/// the local accessors passed by `kernel` (`kernel_args`) and then by the functions it reaches
+/// (`function_args`, per function), or [`CheckError::LocalAccessorOrigins`] when one stands for
+/// two of them. Every call binds all of its callee's local-accessor parameters, so a function
+/// is followed once, from its first call.
+pub(super) fn local_origins(
+    m: &Module,
+    kernel: &Kernel,
+    kernel_args: &[LocalArg],
+    function_args: &[Vec<LocalArg>],
+) -> Result<LocalOrigins, CheckError> {
+    let mut origins: LocalOrigins = m
+        .functions
+        .iter()
+        .map(|f| vec![None; f.params.len()])
+        .collect();
+    let mut reached = vec![false; m.functions.len()];
+    let mut pending: Vec<(Option<usize>, &[LocalArg])> = vec![(None, kernel_args)];
+    while let Some((caller, args)) = pending.pop() {
+        for arg in args {
+            let origin = match caller {
+                None => Some(arg.passed),
+                Some(f) => origins
+                    .get(f)
+                    .and_then(|params| params.get(arg.passed.0 as usize))
+                    .copied()
+                    .flatten(),
+            };
+            let callee = arg.callee as usize;
+            let Some((origin, slot)) = origin.zip(
+                origins
+                    .get_mut(callee)
+                    .and_then(|params| params.get_mut(arg.param)),
+            ) else {
+                continue;
+            };
+            match *slot {
+                Some(first) if first != origin => {
+                    let name = |id: ParamId| {
+                        kernel
+                            .params
+                            .get(id.0 as usize)
+                            .map_or_else(|| format!("#{}", id.0), |p| p.name.clone())
+                    };
+                    let function = &m.functions[callee];
+                    return Err(CheckError::LocalAccessorOrigins {
+                        owner: Owner::Kernel(kernel.name.clone()),
+                        function: function.name.clone(),
+                        param: function
+                            .params
+                            .get(arg.param)
+                            .map_or_else(String::new, |p| p.name.clone()),
+                        accessors: Box::new([name(first), name(origin)]),
+                    });
+                }
+                _ => *slot = Some(origin),
+            }
+            if let (Some(seen), Some(args)) = (reached.get_mut(callee), function_args.get(callee)) {
+                if !*seen {
+                    *seen = true;
+                    pending.push((Some(callee), args));
+                }
+            }
+        }
+    }
+    Ok(origins)
+}
 
 impl<'m> Checker<'m> {
     /// Checks a call of `function` with `args` and returns the callee.
@@ -31,49 +118,43 @@ impl<'m> Checker<'m> {
                 found: args.len(),
             });
         }
-        for (param, arg) in callee.params.iter().zip(args) {
-            let kind_error = |expected, found| CheckError::ArgumentKind {
+        for (index, (param, arg)) in callee.params.iter().zip(args).enumerate() {
+            let kind_error = |found| CheckError::ArgumentKind {
                 owner: self.owner(),
                 callee: callee.name.clone(),
                 param: param.name.clone(),
-                expected,
+                expected: match param.kind {
+                    ParamKind::Scalar(_) => "a value",
+                    ParamKind::Tensor { .. } => "a tensor",
+                    ParamKind::Local { .. } => "a local accessor",
+                },
                 found,
             };
-            match (param.kind, arg) {
+            let id = match (param.kind, arg) {
                 (ParamKind::Scalar(ty), Argument::Value(value)) => {
                     self.expect_type(value, ty, || {
                         format!("the argument `{}` of `{}`", param.name, callee.name)
                     })?;
+                    continue;
                 }
-                (ParamKind::Scalar(_), Argument::Tensor(id)) => {
-                    let tensor = self.param(*id)?;
-                    return Err(kind_error("a value", format!("tensor `{}`", tensor.name)));
-                }
-                (ParamKind::Tensor { .. } | ParamKind::Local { .. }, Argument::Value(_)) => {
-                    return Err(kind_error("a tensor", "a value".into()));
-                }
-                // Rejected with the callee's declaration (`LocalAccessorInFunction`).
-                (ParamKind::Local { .. }, Argument::Tensor(id)) => {
-                    let tensor = self.param(*id)?;
-                    return Err(kind_error("a tensor", format!("tensor `{}`", tensor.name)));
-                }
-                (ParamKind::Tensor { elem, access, dims }, Argument::Tensor(id)) => {
-                    let tensor = self.param(*id)?;
-                    let (given_elem, given_access, given_dims) = match tensor.kind {
-                        ParamKind::Tensor { elem, access, dims } => (elem, access, dims),
-                        ParamKind::Scalar(_) => {
-                            let found = format!("scalar parameter `{}`", tensor.name);
-                            return Err(kind_error("a tensor", found));
-                        }
-                        ParamKind::Local { .. } => {
-                            let found = format!("local accessor `{}`", tensor.name);
-                            return Err(kind_error("a tensor", found));
-                        }
-                    };
+                (_, Argument::Value(_)) => return Err(kind_error("a value".into())),
+                (_, Argument::Tensor(id) | Argument::Local(id)) => *id,
+            };
+            let given = self.param(id)?;
+            match (param.kind, arg, given.kind) {
+                (
+                    ParamKind::Tensor { elem, access, dims },
+                    Argument::Tensor(_),
+                    ParamKind::Tensor {
+                        elem: given_elem,
+                        access: given_access,
+                        dims: given_dims,
+                    },
+                ) => {
                     self.has_type(given_elem, elem, || {
                         format!(
                             "an element of tensor `{}` (passed as `{}` to `{}`)",
-                            tensor.name, param.name, callee.name
+                            given.name, param.name, callee.name
                         )
                     })?;
                     if given_dims != dims {
@@ -81,7 +162,7 @@ impl<'m> Checker<'m> {
                             owner: self.owner(),
                             callee: callee.name.clone(),
                             param: param.name.clone(),
-                            tensor: tensor.name.clone(),
+                            tensor: given.name.clone(),
                             expected: dims,
                             found: given_dims,
                         });
@@ -91,9 +172,48 @@ impl<'m> Checker<'m> {
                             owner: self.owner(),
                             callee: callee.name.clone(),
                             param: param.name.clone(),
-                            tensor: tensor.name.clone(),
+                            tensor: given.name.clone(),
                         });
                     }
+                }
+                (
+                    ParamKind::Local { elem, dims },
+                    Argument::Local(_),
+                    ParamKind::Local {
+                        elem: given_elem,
+                        dims: given_dims,
+                    },
+                ) => {
+                    if (given_elem, given_dims) != (elem, dims) {
+                        return Err(CheckError::LocalAccessorMismatch {
+                            owner: self.owner(),
+                            callee: callee.name.clone(),
+                            param: param.name.clone(),
+                            local: given.name.clone(),
+                            types: Box::new([(elem, dims), (given_elem, given_dims)]),
+                        });
+                    }
+                    self.local_args.borrow_mut().push(LocalArg {
+                        callee: function.0,
+                        param: index,
+                        passed: id,
+                    });
+                }
+                (_, _, kind) => {
+                    let what = match kind {
+                        ParamKind::Scalar(_) => "scalar parameter",
+                        ParamKind::Tensor { .. } => "tensor",
+                        ParamKind::Local { .. } => "local accessor",
+                    };
+                    // A local accessor as `Argument::Tensor`, a tensor as `Argument::Local`.
+                    let wrapped = match (arg, kind) {
+                        (Argument::Tensor(_), ParamKind::Local { .. }) => {
+                            " (as `Argument::Tensor`)"
+                        }
+                        (Argument::Local(_), ParamKind::Tensor { .. }) => " (as `Argument::Local`)",
+                        _ => "",
+                    };
+                    return Err(kind_error(format!("{what} `{}`{wrapped}", given.name)));
                 }
             }
         }

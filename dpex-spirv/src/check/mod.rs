@@ -20,6 +20,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet};
 
 pub use error::{CheckError, Owner};
+use function::LocalArg;
+pub(crate) use function::LocalOrigins;
 
 /// The most axes a tensor parameter ([`ParamKind::Tensor`]) may have.
 pub const MAX_TENSOR_DIMS: u32 = 4;
@@ -38,25 +40,25 @@ use crate::ir::{self, Block, Local, Module, Param, ParamKind, Scalar, Statement,
 /// [`Kernel::reports_errors`](ir::Kernel::reports_errors), or in a device function of a module
 /// whose kernels report errors; the kernels of a module with device functions must agree on
 /// `reports_errors` (their functions share one signature).
+///
+/// A function's local-accessor parameter stands for one local accessor of each kernel calling
+/// it (see [`ir::Argument::Local`]).
 pub fn check_module(m: &Module) -> Result<(), CheckError> {
+    checked_local_origins(m).map(drop)
+}
+
+/// Checks `m` as [`check_module`] does and returns, per kernel, the kernel's local accessor each
+/// function's local-accessor parameter stands for (the Vulkan flavour resolves them so).
+pub(crate) fn checked_local_origins(m: &Module) -> Result<Vec<LocalOrigins>, CheckError> {
     let reports_errors = report::module_reports_errors(m)?;
     let mut names = HashSet::new();
     let mut callees = Vec::with_capacity(m.functions.len());
+    let mut local_args = Vec::with_capacity(m.functions.len());
     // Functions may read the work-item ids of the dimensions every kernel has.
     let function_dims = m.kernels.iter().map(|k| k.dims).min();
     for f in &m.functions {
         let owner = Owner::Function(f.name.clone());
         check_name(&owner, &mut names)?;
-        if let Some(param) = f
-            .params
-            .iter()
-            .find(|p| matches!(p.kind, ParamKind::Local { .. }))
-        {
-            return Err(CheckError::LocalAccessorInFunction {
-                owner,
-                param: param.name.clone(),
-            });
-        }
         let body = Body {
             params: &f.params,
             locals: &f.locals,
@@ -76,8 +78,10 @@ pub fn check_module(m: &Module) -> Result<(), CheckError> {
             }
         }
         callees.push(checker.callees.into_inner());
+        local_args.push(checker.local_args.into_inner());
     }
     function::check_acyclic(m, &callees)?;
+    let mut origins = Vec::with_capacity(m.kernels.len());
     for kernel in &m.kernels {
         let owner = Owner::Kernel(kernel.name.clone());
         check_name(&owner, &mut names)?;
@@ -103,8 +107,15 @@ pub fn check_module(m: &Module) -> Result<(), CheckError> {
         };
         let checker = Checker::new(m, owner, body)?;
         checker.block(&kernel.body, Place::Outside)?;
+        let kernel_args = checker.local_args.into_inner();
+        origins.push(function::local_origins(
+            m,
+            kernel,
+            &kernel_args,
+            &local_args,
+        )?);
     }
-    Ok(())
+    Ok(origins)
 }
 
 /// Checks that `owner`'s name is an identifier not yet in `names` (kept per kind).
@@ -180,6 +191,8 @@ struct Checker<'m> {
     reports_errors: bool,
     /// Indices of the functions called so far.
     callees: RefCell<BTreeSet<u32>>,
+    /// The local accessors passed to the functions called so far.
+    local_args: RefCell<Vec<LocalArg>>,
 }
 
 impl<'m> Checker<'m> {
@@ -212,6 +225,7 @@ impl<'m> Checker<'m> {
             result: body.result,
             reports_errors: body.reports_errors,
             callees: RefCell::default(),
+            local_args: RefCell::default(),
         })
     }
 

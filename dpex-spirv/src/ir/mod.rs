@@ -62,7 +62,11 @@ pub struct FunctionId(pub u32);
 /// A device function: called by kernels and by other functions, never launched.
 ///
 /// Its parameters follow the same conventions as a kernel's ([`ParamKind`]), except that a
-/// `bool` scalar is passed as a `bool`. Its body ends every path with
+/// `bool` scalar is passed as a `bool`. A [`ParamKind::Local`] parameter is work-group memory
+/// of one kernel: within the calls a kernel makes (directly or through functions passing their
+/// own accessors on), it always stands for the same local accessor of that kernel (the checker
+/// enforces it; the Vulkan flavour relies on it, see [`Argument::Local`]). Its body ends every
+/// path with
 /// [`Statement::ReturnValue`] when `result` is `Some`, or may fall off the end when it is
 /// `None` ([`Statement::Return`] leaves early).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -163,7 +167,9 @@ pub enum ParamKind {
     /// `1 + dims` OpenCL kernel arguments, a `Workgroup` pointer (set with a size and no value)
     /// and the extents as `u64`s, axis 0 first (for one axis, the element count). Element
     /// `[i0, i1, ...]` is at index `(i0 * n1 + i1) * n2 + ...`, which the front end computes
-    /// from [`ExprKind::LocalExtent`]. Kernels only (not device functions).
+    /// from [`ExprKind::LocalExtent`]. A device function's local accessor is passed the same
+    /// way (a `Workgroup` pointer and the extents), except in the Vulkan flavour, where it is
+    /// the kernel's accessor it stands for (see [`Argument::Local`]).
     Local {
         /// Element type.
         elem: Scalar,
@@ -341,6 +347,15 @@ pub enum Argument {
     /// element type and `dims`; a `ReadWrite` parameter needs a `ReadWrite` tensor. The
     /// caller's view (pointer, offset, extents, strides) is passed through unchanged.
     Tensor(ParamId),
+    /// A local-accessor parameter of the caller, for a [`ParamKind::Local`] parameter with the
+    /// same element type and `dims`: the callee reads and writes the caller's work-group memory,
+    /// with the caller's extents. Within the calls one kernel makes, a function's local-accessor
+    /// parameter must always stand for the same local accessor of the kernel (a kernel calling
+    /// a function with two of its accessors uses two functions), as the Vulkan flavour, whose
+    /// logical addressing passes no `Workgroup` pointers, resolves the parameter to the kernel's
+    /// module-scope array and passes only the extents (`dims` `u64`s); OpenCL passes the pointer
+    /// and the extents.
+    Local(ParamId),
 }
 
 /// A typed expression tree. Operands are evaluated left to right (except where

@@ -36,6 +36,8 @@ struct Body<'a> {
     result: Option<Scalar>,
     /// The error record's hidden parameters, after the others.
     hidden: Hidden,
+    /// The device function it is, if it is one of the module's.
+    function: Option<FunctionId>,
 }
 
 impl Emitter {
@@ -57,6 +59,7 @@ impl Emitter {
                 } else {
                     Hidden::None
                 },
+                function: None,
             },
         )?;
         let mut interface = std::mem::take(&mut self.f.interface);
@@ -105,9 +108,15 @@ impl Emitter {
         Ok(())
     }
 
-    /// Emits device function `f` with the id its callers use, taking the `hidden` parameters
-    /// after its own.
-    pub(super) fn function(&mut self, id: Word, f: &Function, hidden: Hidden) -> BuildResult<()> {
+    /// Emits function `f` (device function `index` of the module, or an internal helper) with
+    /// the id its callers use, taking the `hidden` parameters after its own.
+    pub(super) fn function(
+        &mut self,
+        id: Word,
+        index: Option<FunctionId>,
+        f: &Function,
+        hidden: Hidden,
+    ) -> BuildResult<()> {
         self.define(
             Some(id),
             &Body {
@@ -119,6 +128,7 @@ impl Emitter {
                 body: &f.body,
                 result: f.result,
                 hidden,
+                function: index,
             },
         )
         .map(drop)
@@ -127,7 +137,10 @@ impl Emitter {
     /// Emits `body` as a SPIR-V function with result id `id` (a fresh one if `None`) and
     /// returns that id.
     fn define(&mut self, id: Option<Word>, body: &Body) -> BuildResult<Word> {
-        self.f = FunctionState::default();
+        self.f = FunctionState {
+            function: body.function,
+            ..FunctionState::default()
+        };
         self.declare_workgroup_arrays(body.workgroup_arrays);
         let result = self.result_ty(body.result);
         let mut param_types = self.param_types(body.params, body.convention);
@@ -185,6 +198,15 @@ impl Emitter {
                 Argument::Value(value) => values.push(self.expr(value)?),
                 // The caller's view passes through unchanged: pointer, offset, extents, strides.
                 Argument::Tensor(id) => values.extend(self.tensor(*id)?.all()),
+                // OpenCL: the caller's pointer, then its extents; Vulkan: the extents (the
+                // callee's memory is the kernel's array, see `declare_params`).
+                Argument::Local(id) => {
+                    let local = self.local_accessor(*id)?;
+                    if self.flavour == Flavour::OpenCl {
+                        values.push(local.ptr);
+                    }
+                    values.extend(local.extents.iter().take(local.dims as usize));
+                }
             }
         }
         values.extend(self.hidden_args()?);

@@ -100,7 +100,7 @@ impl Emitter {
         {
             self.library.emitted += 1;
             self.library.plain_divisions = fun != MathFunction::Powi;
-            let emitted = self.function(id, &function, Hidden::None);
+            let emitted = self.function(id, None, &function, Hidden::None);
             self.library.plain_divisions = false;
             emitted.map_err(failed(Owner::Function(function.name.clone())))?;
         }

@@ -9,7 +9,8 @@ use super::function::Convention;
 use super::glsl::float_bits;
 use super::types::{storage_scalar, storage_size};
 use super::{
-    BuildError, BuildResult, Emitter, Flavour, LocalVar, ParamValue, WorkgroupVar, MAX_LOCAL_DIMS,
+    BuildError, BuildResult, Emitter, Flavour, LocalValues, LocalVar, ParamValue, WorkgroupVar,
+    MAX_LOCAL_DIMS,
 };
 use dpex_abi::opencl::Arg;
 
@@ -45,7 +46,8 @@ impl Emitter {
 
     /// The SPIR-V types of a function's parameters: one per scalar, `2 + 2 * dims` per tensor
     /// (see [`Self::tensor_param_types`]), `1 + dims` per local accessor (the pointer and the
-    /// `u64` extents). For an OpenCL kernel, also records where each parameter's arguments start
+    /// `u64` extents; a Vulkan device function takes the extents only, its memory is the
+    /// kernel's array). For an OpenCL kernel, also records where each parameter's arguments start
     /// (its [`Arg`]), for the kernel's interface.
     pub(super) fn param_types(&mut self, params: &[Param], convention: Convention) -> Vec<Word> {
         let mut types = Vec::new();
@@ -72,8 +74,10 @@ impl Emitter {
                     self.tensor_param_types(elem, dims, &mut types)
                 }
                 ParamKind::Local { elem, dims } => {
-                    let pointee = self.storage_ty(elem);
-                    types.push(self.ptr_ty(StorageClass::Workgroup, pointee));
+                    if self.flavour == Flavour::OpenCl {
+                        let pointee = self.storage_ty(elem);
+                        types.push(self.ptr_ty(StorageClass::Workgroup, pointee));
+                    }
                     for _ in 0..dims {
                         types.push(self.ty(Scalar::U64));
                     }
@@ -90,8 +94,9 @@ impl Emitter {
     /// Read-only tensors' pointers are `NoWrite`. A kernel's `&mut` tensors' pointers are
     /// `NoAlias` (Rust's borrows at the launch site guarantee it); a function's are not
     /// decorated, as nothing in the IR stops a caller from passing one tensor to two
-    /// parameters. Local accessors are not decorated. A Vulkan kernel reads its parameters
-    /// from the argument block instead (see `vulkan`).
+    /// parameters. Local accessors are not decorated; a Vulkan device function's is the
+    /// kernel's module-scope array it stands for ([`Self::kernel_local_array`]). A Vulkan
+    /// kernel reads its parameters from the argument block instead (see `vulkan`).
     pub(super) fn declare_params(
         &mut self,
         params: &[Param],
@@ -107,7 +112,7 @@ impl Emitter {
                 BuildError::Internal("fewer function parameters than IR parameters".into())
             })
         };
-        for param in params {
+        for (index, param) in params.iter().enumerate() {
             let value = match param.kind {
                 ParamKind::Scalar(s) => {
                     let id = next()?;
@@ -131,8 +136,14 @@ impl Emitter {
                     ParamValue::Tensor(values)
                 }
                 ParamKind::Local { elem, dims } => {
-                    let ptr = next()?;
-                    self.b.name(ptr, param.name.as_str());
+                    let ptr = match self.flavour {
+                        Flavour::OpenCl => {
+                            let ptr = next()?;
+                            self.b.name(ptr, param.name.as_str());
+                            ptr
+                        }
+                        Flavour::Vulkan => self.origin_array(&param.name, index)?,
+                    };
                     let mut extents = [0; MAX_LOCAL_DIMS];
                     for axis in 0..dims {
                         let extent = extents.get_mut(axis as usize).ok_or_else(|| {
@@ -149,13 +160,13 @@ impl Emitter {
                     // One axis: the extent is the length.
                     let len = self.product(&extents[..dims as usize])?;
                     self.b.name(len, format!("{}_len", param.name));
-                    ParamValue::Local {
+                    ParamValue::Local(LocalValues {
                         ptr,
                         len,
                         extents,
                         dims,
                         elem,
-                    }
+                    })
                 }
             };
             self.f.params.push(value);
@@ -255,22 +266,20 @@ impl Emitter {
 
     /// The extent of axis `axis` of local accessor parameter `id`.
     pub(super) fn local_extent(&self, id: ParamId, axis: u32) -> BuildResult<Word> {
-        match self.param(id)? {
-            ParamValue::Local { extents, dims, .. } if axis < dims => extents
-                .get(axis as usize)
-                .copied()
-                .ok_or_else(|| BuildError::Internal(format!("axis {axis} of parameter #{}", id.0))),
+        let local = self.local_accessor(id)?;
+        match local.extents.get(axis as usize) {
+            Some(&extent) if axis < local.dims => Ok(extent),
             _ => Err(BuildError::Internal(format!(
-                "axis {axis} of parameter #{}, no local accessor of that many axes",
-                id.0
+                "axis {axis} of parameter #{}, a local accessor of {} axes",
+                id.0, local.dims
             ))),
         }
     }
 
-    /// The pointer, length and element type of local accessor parameter `id`.
-    fn local_accessor(&self, id: ParamId) -> BuildResult<(Word, Word, Scalar)> {
+    /// The values of local accessor parameter `id`.
+    pub(super) fn local_accessor(&self, id: ParamId) -> BuildResult<LocalValues> {
         match self.param(id)? {
-            ParamValue::Local { ptr, len, elem, .. } => Ok((ptr, len, elem)),
+            ParamValue::Local(local) => Ok(local),
             _ => Err(BuildError::Internal(format!(
                 "parameter #{} is no local accessor",
                 id.0
@@ -278,11 +287,26 @@ impl Emitter {
         }
     }
 
+    /// In a Vulkan device function, the module-scope array of the kernel's local accessor that
+    /// its local-accessor parameter `index` (named `name`) stands for.
+    fn origin_array(&mut self, name: &str, index: usize) -> BuildResult<Word> {
+        let origin = self.f.function.and_then(|f| {
+            let params = self.vk.local_origins.get(f.0 as usize)?;
+            params.get(index).copied().flatten()
+        });
+        let origin = origin.ok_or_else(|| {
+            BuildError::Unsupported(format!(
+                "local accessor `{name}` of a function that the kernel does not call"
+            ))
+        })?;
+        Ok(self.kernel_local_array(origin)?.var)
+    }
+
     /// The element count of a tensor (the product of its extents) or a local accessor.
     pub(super) fn memory_len(&mut self, memory: Memory) -> BuildResult<Word> {
         match memory {
             Memory::Tensor(id) => self.tensor_len(id),
-            Memory::Local(id) => Ok(self.local_accessor(id)?.1),
+            Memory::Local(id) => Ok(self.local_accessor(id)?.len),
             _ => Err(BuildError::Internal(format!("len of {memory:?}"))),
         }
     }
@@ -319,9 +343,9 @@ impl Emitter {
             }
             // Vulkan's local accessors are module-scope arrays, OpenCL's pointers.
             Memory::Local(id) => {
-                let (ptr, _, elem) = self.local_accessor(id)?;
+                let local = self.local_accessor(id)?;
                 let array = self.flavour == Flavour::Vulkan;
-                (ptr, elem, StorageClass::Workgroup, array)
+                (local.ptr, local.elem, StorageClass::Workgroup, array)
             }
             Memory::Workgroup(id) => {
                 let w = self

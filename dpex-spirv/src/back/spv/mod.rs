@@ -43,8 +43,8 @@ use rspirv::dr::{self, Builder};
 use rspirv::spirv::{Capability, Word};
 
 use super::EmitError;
-use crate::check::Owner;
-use crate::ir::{Module, Scalar};
+use crate::check::{LocalOrigins, Owner};
+use crate::ir::{FunctionId, Module, Scalar};
 pub(super) use flavour::Flavour;
 use report::Hidden;
 
@@ -59,17 +59,32 @@ pub(super) struct Target {
     pub contraction: bool,
 }
 
+/// What the Vulkan flavour knows of the module's one kernel before emitting anything.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct VulkanKernel<'a> {
+    /// Its launch interface, which its prologue reads its parameters by.
+    pub interface: &'a dpex_abi::vulkan::Interface,
+    /// Its parameters.
+    pub params: &'a [crate::ir::Param],
+    /// The kernel's local accessor each function's local-accessor parameter stands for.
+    pub local_origins: &'a LocalOrigins,
+}
+
 /// Emits the checked `module` for `target`: device functions first, then the kernels, then
 /// the internal helpers they call; returns the module's words and, for OpenCL, each kernel's
-/// interface as its parameters were declared (empty for Vulkan). For Vulkan, `interface` is the
-/// kernel's launch interface, which the kernel's prologue reads its parameters by.
+/// interface as its parameters were declared (empty for Vulkan). Vulkan needs `vulkan`, what it
+/// knows of the kernel.
 pub(super) fn emit(
     module: &Module,
     target: Target,
-    interface: Option<&dpex_abi::vulkan::Interface>,
+    vulkan: Option<VulkanKernel>,
 ) -> Result<(Vec<u32>, Vec<dpex_abi::opencl::Kernel>), EmitError> {
     let mut emitter = Emitter::new(target);
-    emitter.vk.interface = interface.cloned();
+    if let Some(kernel) = vulkan {
+        emitter.vk.interface = Some(kernel.interface.clone());
+        emitter.vk.kernel_params = kernel.params.to_vec();
+        emitter.vk.local_origins = kernel.local_origins.clone();
+    }
     // The check made every kernel agree when the module has functions.
     emitter.reports_errors = module.kernels.iter().any(|k| k.reports_errors);
     let hidden = if emitter.reports_errors {
@@ -85,9 +100,14 @@ pub(super) fn emit(
             result: f.result,
         })
         .collect();
-    for (f, callee) in module.functions.iter().zip(emitter.functions.clone()) {
+    for (index, (f, callee)) in module
+        .functions
+        .iter()
+        .zip(emitter.functions.clone())
+        .enumerate()
+    {
         emitter
-            .function(callee.id, f, hidden)
+            .function(callee.id, Some(FunctionId(index as u32)), f, hidden)
             .map_err(failed(Owner::Function(f.name.clone())))?;
     }
     for kernel in &module.kernels {
@@ -108,13 +128,13 @@ pub(super) fn emit(
         for (ty, id) in std::mem::take(&mut emitter.pow_helpers) {
             let helper = math::pow_helper(ty);
             emitter
-                .function(id, &helper, Hidden::None)
+                .function(id, None, &helper, Hidden::None)
                 .map_err(failed(Owner::Function(helper.name.clone())))?;
         }
         for (ty, id) in std::mem::take(&mut emitter.fmod_helpers) {
             let helper = fmod::fmod_helper(ty);
             emitter
-                .function(id, &helper, Hidden::None)
+                .function(id, None, &helper, Hidden::None)
                 .map_err(failed(Owner::Function(helper.name.clone())))?;
         }
         emitter.emit_library_functions()?;
@@ -209,19 +229,24 @@ enum ParamValue {
     /// A tensor: its pointer, offset, extents and strides.
     Tensor(tensor::TensorValues),
     /// A local accessor: its memory, its element count, its extents and its element type.
-    Local {
-        /// OpenCL: the `Workgroup` pointer to the first element; Vulkan: the module-scope
-        /// `Workgroup` variable of its array.
-        ptr: Word,
-        /// The `u64` element count.
-        len: Word,
-        /// The `u64` extents, axis 0 first; the first `dims` are set.
-        extents: [Word; MAX_LOCAL_DIMS],
-        /// The number of axes, 1 to [`MAX_LOCAL_DIMS`].
-        dims: u32,
-        /// Element type.
-        elem: Scalar,
-    },
+    Local(LocalValues),
+}
+
+/// Where a local accessor parameter's values live.
+#[derive(Clone, Copy, Debug)]
+struct LocalValues {
+    /// OpenCL: the `Workgroup` pointer to the first element; Vulkan: the module-scope
+    /// `Workgroup` variable of its array (in a function: of the kernel's accessor it stands
+    /// for).
+    ptr: Word,
+    /// The `u64` element count.
+    len: Word,
+    /// The `u64` extents, axis 0 first; the first `dims` are set.
+    extents: [Word; MAX_LOCAL_DIMS],
+    /// The number of axes, 1 to [`MAX_LOCAL_DIMS`].
+    dims: u32,
+    /// Element type.
+    elem: Scalar,
 }
 
 /// The most axes of a local accessor (as SYCL's `local_accessor<T, 3>`).
@@ -278,6 +303,8 @@ struct FunctionState {
     errors: Option<report::ErrorRecord>,
     /// Vulkan: the kernel's argument block and launch range, read at entry.
     launch: Option<vulkan::Launch>,
+    /// The device function being emitted (`None` for a kernel or an internal helper).
+    function: Option<FunctionId>,
     /// OpenCL: where each of a kernel's parameters starts in its argument list.
     opencl_args: Vec<dpex_abi::opencl::Arg>,
 }

@@ -19,8 +19,10 @@ use dpex_abi::vulkan::{
 };
 
 use super::tensor::{TensorValues, MAX_DIMS};
-use super::{BuildError, BuildResult, Emitter, ParamValue, MAX_LOCAL_DIMS};
-use crate::ir::{Builtin, Param, ParamKind, Scalar};
+use super::{BuildError, BuildResult, Emitter, LocalValues, ParamValue, MAX_LOCAL_DIMS};
+use crate::check::LocalOrigins;
+use crate::ir::{Builtin, Param, ParamId, ParamKind, Scalar};
+use std::collections::BTreeMap;
 
 /// Bytes in one word of the argument block.
 const WORD_BYTES: u32 = 8;
@@ -41,6 +43,22 @@ pub(super) struct State {
     correct_div_sqrt: Option<Word>,
     /// The kernel's `OpEntryPoint` function, once declared.
     pub entry: Option<Word>,
+    /// The kernel's parameters, known before emission (device functions resolve their local
+    /// accessors to the kernel's).
+    pub kernel_params: Vec<Param>,
+    /// The kernel's local accessor each function's local-accessor parameter stands for.
+    pub local_origins: LocalOrigins,
+    /// The module-scope arrays of the kernel's local accessors declared so far, by parameter.
+    local_arrays: BTreeMap<u32, LocalArray>,
+}
+
+/// The module-scope `Workgroup` array of one of the kernel's local accessors.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LocalArray {
+    /// The `OpVariable`.
+    pub var: Word,
+    /// Its element count: a 32-bit specialization constant.
+    count: Word,
 }
 
 /// Where a Vulkan kernel's argument block is.
@@ -85,7 +103,7 @@ impl Emitter {
         }
         self.f.launch = Some(launch);
         self.range_guard(dims)?;
-        for (param, slot) in params.iter().zip(interface.params.iter()) {
+        for (index, (param, slot)) in params.iter().zip(interface.params.iter()).enumerate() {
             let value = match (param.kind, *slot) {
                 (ParamKind::Scalar(s), Slot::Scalar { word }) => {
                     let raw = self.block_word(block, word)?;
@@ -96,14 +114,9 @@ impl Emitter {
                 (ParamKind::Tensor { elem, .. }, Slot::Tensor { word, dims }) => {
                     ParamValue::Tensor(self.tensor_from_words(&param.name, elem, word, dims)?)
                 }
-                (
-                    ParamKind::Local { elem, .. },
-                    Slot::Local {
-                        spec_id,
-                        word,
-                        dims,
-                    },
-                ) => self.local_array(&param.name, elem, spec_id, (word, dims))?,
+                (ParamKind::Local { elem, .. }, Slot::Local { word, dims, .. }) => {
+                    self.local_array(ParamId(index as u32), &param.name, elem, (word, dims))?
+                }
                 _ => {
                     return Err(BuildError::Internal(format!(
                         "parameter `{}` does not match its slot {slot:?}",
@@ -349,17 +362,35 @@ impl Emitter {
         Ok(values)
     }
 
-    /// A local accessor: a module-scope `Workgroup` array of elements of `elem` (as
-    /// [`Self::held_scalar`] says) whose length is the 32-bit specialization constant `spec_id`; its
-    /// `len()` is that constant widened to `u64`, and its extents (`dims` of them) are read from
-    /// the argument block's words from `word` on (one axis: the length itself).
-    fn local_array(
-        &mut self,
-        name: &str,
-        elem: Scalar,
-        spec_id: u32,
-        (word, dims): (u32, u32),
-    ) -> BuildResult<ParamValue> {
+    /// The module-scope `Workgroup` array of the kernel's local accessor `id`: elements of its
+    /// type (as [`Self::held_scalar`] says), as many as the 32-bit specialization constant of
+    /// its [`Slot::Local`] says. Declared once, by the kernel's prologue or by the first device
+    /// function whose local accessor stands for it, whichever is emitted first.
+    pub(super) fn kernel_local_array(&mut self, id: ParamId) -> BuildResult<LocalArray> {
+        if let Some(&array) = self.vk.local_arrays.get(&id.0) {
+            return Ok(array);
+        }
+        let param = self.vk.kernel_params.get(id.0 as usize);
+        let slot = self
+            .vk
+            .interface
+            .as_ref()
+            .and_then(|i| i.params.get(id.0 as usize));
+        let (name, elem, spec_id) = match (param, slot) {
+            (
+                Some(Param {
+                    name,
+                    kind: ParamKind::Local { elem, .. },
+                }),
+                Some(&Slot::Local { spec_id, .. }),
+            ) => (name.clone(), *elem, spec_id),
+            _ => {
+                return Err(BuildError::Internal(format!(
+                    "kernel parameter #{} is no local accessor",
+                    id.0
+                )))
+            }
+        };
         let count = self.spec_u32(spec_id, 1);
         self.b.name(count, format!("{name}.count"));
         let held = self.held_scalar(StorageClass::Workgroup, elem);
@@ -368,6 +399,23 @@ impl Emitter {
         let ptr_ty = self.ptr_ty(StorageClass::Workgroup, array_ty);
         let var = self.global_variable(ptr_ty, StorageClass::Workgroup);
         self.b.name(var, name);
+        let array = LocalArray { var, count };
+        self.vk.local_arrays.insert(id.0, array);
+        Ok(array)
+    }
+
+    /// The kernel's local accessor `id` (named `name`, of elements of `elem`): its
+    /// [`Self::kernel_local_array`], which joins the entry point's interface; its `len()` is the
+    /// array's length widened to `u64`, and its extents (`dims` of them) are read from the
+    /// argument block's words from `word` on (one axis: the length itself).
+    fn local_array(
+        &mut self,
+        id: ParamId,
+        name: &str,
+        elem: Scalar,
+        (word, dims): (u32, u32),
+    ) -> BuildResult<ParamValue> {
+        let LocalArray { var, count } = self.kernel_local_array(id)?;
         self.f.interface.push(var);
         let u64_ty = self.ty(Scalar::U64);
         let len = self.op(Op::UConvert, u64_ty, &[count])?;
@@ -386,13 +434,13 @@ impl Emitter {
                 extents[axis as usize] = extent;
             }
         }
-        Ok(ParamValue::Local {
+        Ok(ParamValue::Local(LocalValues {
             ptr: var,
             len,
             extents,
             dims,
             elem,
-        })
+        }))
     }
 
     /// Returns at once from a work-item whose global id is at or past the launch range in
