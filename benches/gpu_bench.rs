@@ -39,7 +39,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use dpex::prelude::*;
-use dpex::{Element, Event};
+use dpex::{Element, Event, WaitMode};
 use kernels::{
     copy, copy_unchecked, empty, matmul_naive, matmul_naive_unchecked, matmul_tiled,
     matmul_tiled_unchecked, saxpy, saxpy_unchecked, stencil, stencil_unchecked, triad,
@@ -624,15 +624,17 @@ fn memcpy_bandwidth(cuda: &Cuda, n: usize, rounds: usize) -> R<f64> {
     Ok(8.0 * n as f64 / median(&times) / 1e9)
 }
 
-/// Host wall-time medians in microseconds: (empty launch + wait, per launch of `MANY` without
-/// waits) for dpex, and for CUDA when loaded.
-fn launch_overhead(queue: &Queue, cuda: Option<&Cuda>, reps: usize) -> R<serde_json::Value> {
-    let one = || -> R<f64> {
+/// Host wall-time medians in microseconds: an empty launch + wait on queues of `device`
+/// waiting in each [`WaitMode`], and per launch of `MANY` without waits, for dpex; CUDA's
+/// launch + synchronize and launches without it when loaded. The queues record no timestamps,
+/// as users launch (CUDA's side records no events either).
+fn launch_overhead(device: &Device, cuda: Option<&Cuda>, reps: usize) -> R<serde_json::Value> {
+    let one = |queue: &Queue| -> R<f64> {
         let t = Instant::now();
         empty.launch_on(queue, Range::new([1]), ())?.wait()?;
         Ok(t.elapsed().as_secs_f64() * 1e6)
     };
-    let many = || -> R<f64> {
+    let many = |queue: &Queue| -> R<f64> {
         let t = Instant::now();
         for _ in 0..MANY {
             // Not waited for: `finish` below waits for all (and reports any error).
@@ -641,15 +643,29 @@ fn launch_overhead(queue: &Queue, cuda: Option<&Cuda>, reps: usize) -> R<serde_j
         queue.finish()?;
         Ok(t.elapsed().as_secs_f64() * 1e6 / MANY as f64)
     };
-    for _ in 0..20 {
-        one()?;
+    let mut out = json!({});
+    for (key, wait) in [
+        ("dpex_launch_wait_us", WaitMode::Auto),
+        ("dpex_launch_wait_sleep_us", WaitMode::Sleep),
+        ("dpex_launch_wait_poll_us", WaitMode::Poll),
+    ] {
+        let queue = Queue::with_options(
+            device,
+            QueueOptions {
+                wait,
+                ..QueueOptions::default()
+            },
+        )?;
+        for _ in 0..20 {
+            one(&queue)?;
+        }
+        let times: Vec<f64> = (0..reps).map(|_| one(&queue)).collect::<R<_>>()?;
+        out[key] = json!(median(&times));
+        if wait == WaitMode::Auto {
+            let times: Vec<f64> = (0..5).map(|_| many(&queue)).collect::<R<_>>()?;
+            out["dpex_launch_no_wait_us"] = json!(median(&times));
+        }
     }
-    let dpex_one: Vec<f64> = (0..reps).map(|_| one()).collect::<R<_>>()?;
-    let dpex_many: Vec<f64> = (0..5).map(|_| many()).collect::<R<_>>()?;
-    let mut out = json!({
-        "dpex_launch_wait_us": median(&dpex_one),
-        "dpex_launch_no_wait_us": median(&dpex_many),
-    });
     if let Some(cuda) = cuda {
         let job = cuda.prepare::<f32>(7, &[], [0.0; 2], [0; 3])?;
         let one = || -> R<f64> {
@@ -817,9 +833,7 @@ fn main() -> R<()> {
         .as_ref()
         .map(|c| memcpy_bandwidth(c, sizes.stream, rounds))
         .transpose()?;
-    // On a queue without timestamps, as users launch (CUDA's side records no events either).
-    let plain = Queue::new(&device)?;
-    let launches = launch_overhead(&plain, cuda.as_ref(), if quick { 200 } else { 2000 })?;
+    let launches = launch_overhead(&device, cuda.as_ref(), if quick { 200 } else { 2000 })?;
     let first = first_launch(if quick { 3 } else { 5 })?;
 
     print!("{}", table(&rows, memcpy));

@@ -50,7 +50,8 @@ pub use dpex_runtime::{
 pub use dpex_runtime::{
     cache_stats, device_table, program_builds, AxisSlice, CacheStats, DType, Device, DeviceInfo,
     DeviceType, Element, Error, Event, Feature, IntoShape, KernelSpec, LocalAccessor, NdRange,
-    ProfilingInfo, Queue, QueueOptions, Range, Result, Tensor, TensorLayout, MAX_WORK_ITEMS,
+    ProfilingInfo, Queue, QueueOptions, Range, Result, Tensor, TensorLayout, WaitMode,
+    MAX_WORK_ITEMS,
 };
 /// Half-precision floats (`half::f16`) for `Tensor<f16>` and f16 kernels.
 pub use half::f16;

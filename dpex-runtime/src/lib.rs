@@ -102,7 +102,7 @@ pub use program::{
     build_log, build_options, cache_config, cache_stats, program_builds, set_build_options,
     set_cache_config, CacheConfig, CacheStats, DEFAULT_CACHE_MAX_BYTES,
 };
-pub use queue::{Queue, QueueOptions};
+pub use queue::{Queue, QueueOptions, WaitMode};
 pub use range::{NdRange, Range};
 pub use spec::{KernelSpec, ParamSpec, ParamSpecKind};
 pub use table::device_table;

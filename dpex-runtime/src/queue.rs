@@ -5,13 +5,13 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::backend::{opencl, vulkan};
-use crate::device::{Device, DeviceBackend};
+use crate::device::{Device, DeviceBackend, DeviceType};
 use crate::error::{Error, Result};
 use crate::error_record::Unwaited;
 use crate::tensor::memory::DeviceMemory;
 
-/// How a [`Queue`] executes and records its commands. The default is an in-order queue without
-/// profiling, what [`Queue::new`] creates.
+/// How a [`Queue`] executes, records and waits for its commands. The default is an in-order
+/// queue without profiling whose waits are [`WaitMode::Auto`], what [`Queue::new`] creates.
 ///
 /// ```
 /// use dpex_runtime::QueueOptions;
@@ -27,6 +27,34 @@ pub struct QueueOptions {
     /// `CL_QUEUE_PROFILING_ENABLE`: the events of launches carry device timestamps, read with
     /// [`Event::profiling`](crate::Event::profiling).
     pub profiling: bool,
+    /// How waits on the queue's work ([`Event::wait`](crate::Event::wait),
+    /// [`Queue::finish`], blocking copies) wait for the device.
+    pub wait: WaitMode,
+}
+
+/// How a wait for a Vulkan queue's work waits for the device, as CUDA's
+/// `cudaDeviceScheduleAuto` / `Spin` / `BlockingSync` choose it. A driver's sleeping wait
+/// costs tens of microseconds of wake-up latency after the device is done (measured on the
+/// H200: BENCHMARKS.md); polling costs a host core while it lasts. OpenCL queues wait in
+/// `clWaitForEvents`, which the OpenCL driver implements as it chooses, whatever the mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum WaitMode {
+    /// On a GPU, polls the device for up to [`WaitMode::AUTO_POLL`] and then sleeps in the
+    /// driver; on a CPU device (whose cores run the kernels) sleeps at once.
+    #[default]
+    Auto,
+    /// Polls the device until the work is done: the lowest latency, one busy host core per
+    /// waiting thread.
+    Poll,
+    /// Sleeps in the driver at once: no busy core, the driver's wake-up latency.
+    Sleep,
+}
+
+impl WaitMode {
+    /// How long an [`Auto`](WaitMode::Auto) wait on a GPU polls before it sleeps: long enough
+    /// for short kernels to be seen done at once, short enough that a long one costs a core
+    /// for at most this.
+    pub const AUTO_POLL: std::time::Duration = std::time::Duration::from_millis(2);
 }
 
 /// A command queue on a [`Device`]: an OpenCL command queue in the device's one shared context,
@@ -150,7 +178,15 @@ impl Queue {
                     });
                 }
                 let ctx = physical.context(device.name())?;
-                QueueBackend::Vulkan(Arc::new(vulkan::Stream::new(ctx, options.profiling)?))
+                let poll = match options.wait {
+                    WaitMode::Poll => std::time::Duration::MAX,
+                    WaitMode::Sleep => std::time::Duration::ZERO,
+                    WaitMode::Auto if device.device_type() == DeviceType::Cpu => {
+                        std::time::Duration::ZERO
+                    }
+                    WaitMode::Auto => WaitMode::AUTO_POLL,
+                };
+                QueueBackend::Vulkan(Arc::new(vulkan::Stream::new(ctx, options.profiling, poll)?))
             }
         };
         Ok(Queue {

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use dpex_abi::Api;
 use dpex_runtime::{
     cache_stats, launch, program_builds, AxisSlice, Error, KernelArg, KernelSpec, LocalAccessor,
-    Tensor,
+    Tensor, WaitMode,
 };
 
 use crate::kernels;
@@ -500,4 +500,42 @@ fn batched_launches_run_in_order_and_are_submitted_at_sync_points() {
         ok(event.wait());
     }
     assert_eq!(ok(y.to_vec()), vec![150.0; n]);
+}
+
+/// Every wait mode waits for the work it waits on: an event's wait and `finish` after a run of
+/// launches see every launch's result.
+#[test]
+fn every_wait_mode_sees_the_launches_done() {
+    let n = 4096;
+    let x = random(n, 40);
+    let y0 = random(n, 41);
+    for wait in [WaitMode::Auto, WaitMode::Poll, WaitMode::Sleep] {
+        let options = dpex_runtime::QueueOptions {
+            wait,
+            ..Default::default()
+        };
+        let q = ok(dpex_runtime::Queue::with_options(
+            &crate::lavapipe(),
+            options,
+        ));
+        assert_eq!(q.options().wait, wait);
+        let xt = ok(Tensor::from_slice(&q, &x));
+        let mut y = ok(Tensor::from_slice(&q, &y0));
+        let args = [1.5f32.into(), (&xt).into(), (&mut y).into()];
+        ok(ok(launch(saxpy(), &[n], None, None, &args)).wait());
+        let mut want = saxpy_host(1.5, &x, &y0);
+        assert_eq!(ok(y.to_vec()), want, "{wait:?}: after one launch's wait");
+        for _ in 0..3 {
+            // Waited for by `finish` below.
+            let args = [1.5f32.into(), (&xt).into(), (&mut y).into()];
+            let _unwaited = ok(launch(saxpy(), &[n], None, None, &args));
+            want = saxpy_host(1.5, &x, &want);
+        }
+        ok(q.finish());
+        assert_eq!(
+            ok(y.to_vec()),
+            want,
+            "{wait:?}: after three launches and finish"
+        );
+    }
 }

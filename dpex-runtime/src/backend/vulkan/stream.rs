@@ -16,6 +16,7 @@
 use std::any::Any;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use ash::vk;
 
@@ -47,6 +48,9 @@ pub(crate) struct Stream {
     pub(crate) ctx: Arc<Context>,
     /// Whether launches record timestamps ([`QueueOptions::profiling`](crate::QueueOptions)).
     pub(crate) profiling: bool,
+    /// How long a wait polls the timeline before it sleeps in `vkWaitSemaphores`
+    /// ([`WaitMode`](crate::WaitMode)).
+    poll: Duration,
     timeline: vk::Semaphore,
     state: Mutex<State>,
 }
@@ -142,8 +146,9 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 }
 
 impl Stream {
-    /// A new stream on `ctx`'s queue, recording timestamps if `profiling`.
-    pub(crate) fn new(ctx: &Arc<Context>, profiling: bool) -> Result<Stream> {
+    /// A new stream on `ctx`'s queue, recording timestamps if `profiling`, whose waits poll
+    /// for up to `poll` before they sleep.
+    pub(crate) fn new(ctx: &Arc<Context>, profiling: bool, poll: Duration) -> Result<Stream> {
         let device = &ctx.device;
         let mut kind = vk::SemaphoreTypeCreateInfo::default()
             .semaphore_type(vk::SemaphoreType::TIMELINE)
@@ -167,6 +172,7 @@ impl Stream {
         Ok(Stream {
             ctx: ctx.clone(),
             profiling,
+            poll,
             timeline,
             state: Mutex::new(State {
                 submitted: 0,
@@ -445,8 +451,21 @@ impl Stream {
         failure.map_or(Ok(()), Err)
     }
 
-    /// Blocks until the timeline has reached `value`.
+    /// Blocks until the timeline has reached `value`: polls it for up to `self.poll`, then
+    /// sleeps in `vkWaitSemaphores`.
     fn wait_for(&self, value: u64) -> Result<()> {
+        if !self.poll.is_zero() {
+            let start = Instant::now();
+            loop {
+                match self.completed() {
+                    Some(done) if done >= value => return Ok(()),
+                    // A failed query: the sleeping wait below reports the device's error.
+                    None => break,
+                    Some(_) if start.elapsed() >= self.poll => break,
+                    Some(_) => std::hint::spin_loop(),
+                }
+            }
+        }
         let semaphores = [self.timeline];
         let values = [value];
         let info = vk::SemaphoreWaitInfo::default()
