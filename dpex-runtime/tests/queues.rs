@@ -28,6 +28,7 @@ fn queue_options_are_recorded() {
     let ooo = queue_with(QueueOptions {
         out_of_order: true,
         profiling: true,
+        ..QueueOptions::default()
     });
     assert!(ooo.is_out_of_order() && ooo.is_profiling());
     let clone = ooo.clone();
@@ -42,6 +43,7 @@ fn launches_on_an_out_of_order_queue_wait_on_events() {
     let q = queue_with(QueueOptions {
         out_of_order: true,
         profiling: false,
+        ..QueueOptions::default()
     });
     let mut rng = StdRng::seed_from_u64(21);
     let n = 1 << 20;
@@ -89,6 +91,7 @@ fn profiling_times_come_from_events() {
     let q = queue_with(QueueOptions {
         out_of_order: false,
         profiling: true,
+        ..QueueOptions::default()
     });
     let n = 1 << 18;
     let a = ok(Tensor::full(&q, n, 1.5f32));
