@@ -16,6 +16,7 @@ pub mod disasm;
 mod features;
 pub mod ir;
 pub mod math;
+pub mod proc;
 mod validation;
 
 pub use back::opencl::{emit_opencl, Options};

@@ -330,10 +330,11 @@ fn pipeline(
         });
         for (contiguous, checks) in variants {
             let table = FunctionTable::new(nested.clone(), gathered.clone());
-            let module = match lower_module(&sig, &item.block, &table, contiguous, checks) {
+            let mut module = match lower_module(&sig, &item.block, &table, contiguous, checks) {
                 Ok(lowered) => lowered.module,
                 Err(e) => return rejected(&e),
             };
+            dpex_spirv::proc::narrow_barrier_fences(&mut module);
             let _ = dpex_spirv::required_features(&module);
             let words = match dpex_spirv::emit_opencl(&module, &dpex_spirv::Options::default()) {
                 Ok(emitted) => emitted.words,

@@ -278,7 +278,8 @@ fn build_instance(
     let table =
         FunctionTable::new(nested.to_vec(), gathered.to_vec()).with_constants(consts.to_vec());
     let lowered = lower_module(sig, &kernel.block, &table, contiguous, checks)?;
-    let module = lowered.module;
+    let mut module = lowered.module;
+    dpex_spirv::proc::narrow_barrier_fences(&mut module);
     let features = dpex_spirv::required_features(&module);
     let static_local_bytes = module
         .kernels
