@@ -1,8 +1,9 @@
 //! SGEMM, `c = a * b` in f32, written for speed as a GPU programmer writes it: each 16x16
 //! work-group computes a 128x128 block of `c`, staging 8-deep slices of `a` and `b` in local
 //! memory, and each work-item keeps an 8x8 block of `c` in registers (a private array),
-//! accumulating with `mul_add` (one fused rounding, as cuBLAS does). Checked against f64 dot
-//! products on the host for a sample of entries.
+//! accumulating with `mul_add` (one fused rounding, as cuBLAS does), while the next slice's
+//! loads from global memory are in flight. Checked against f64 dot products on the host for a
+//! sample of entries.
 //!
 //! Run: `cargo run --release --example sgemm` (1024^3; `-- 4096` for 4096^3). Sizes must be
 //! multiples of 128. `DPEX_DEVICE` picks the device. GPU.md / BENCHMARKS.md compare it with
@@ -19,12 +20,16 @@ const DEPTH: usize = 8;
 
 /// `c = a * b` for row-major `a` (m x k), `b` (k x n), `c` (m x n), all multiples of 128.
 ///
-/// Work-item `(tx, ty)` of a 16x16 group owns the rows `ty + 16 * i` and columns `tx + 16 * j`
-/// (`i, j < 8`) of its group's 128x128 block, so neighbouring work-items touch neighbouring
-/// columns: the loads of `b`, the reads of the `b` slice and the stores of `c` are contiguous
-/// across a sub-group. Each step loads a 128x8 slice of `a` (stored transposed, `sa[e][r]`) and
-/// an 8x128 slice of `b`, four elements per work-item each, then does 8 rank-1 updates of the
-/// 8x8 register block.
+/// Work-item `(tx, ty)` of a 16x16 group owns rows `ty * 4 + 64 * h + q` and columns
+/// `tx * 4 + 64 * g + r` (`h, g < 2`; `q, r < 4`) of its group's 128x128 block: four
+/// consecutive elements in each half, so its reads of a slice are runs of four, and
+/// neighbouring work-items touch neighbouring runs. Each step stores the slice loaded during
+/// the previous one (a 128x8 slice of `a`, transposed as `sa[e][r]`, and an 8x128 slice of
+/// `b`, four elements of each per work-item), starts loading the next (into scalars: the
+/// last step reloads its own slice rather than branch), then does 8 rank-1 updates of the 8x8
+/// register block. Measured on the H200 (BENCHMARKS.md): 17.7 TFLOP/s with one element every
+/// 16 rows and columns and no prefetch, 20.5 with runs of four, 30.1 with the prefetch too;
+/// a prefetch into private arrays under an `if` ran at 4.3.
 #[kernel]
 pub fn sgemm(
     it: NdItem<2>,
@@ -45,21 +50,44 @@ pub fn sgemm(
     let mut acc = [[0.0f32; 8]; 8];
     let mut ra = [0.0f32; 8];
     let mut rb = [0.0f32; 8];
+    // This work-item's elements of a slice: `a` rows `ar + 32 * p` at column `ac`, `b` rows
+    // `br + 2 * p` at column `bc` (p < 4).
+    let (ar, ac) = (linear / 8, linear % 8);
+    let (br, bc) = (linear / 128, linear % 128);
+    let mut a0 = a[(row0 + ar) * k + ac];
+    let mut a1 = a[(row0 + ar + 32) * k + ac];
+    let mut a2 = a[(row0 + ar + 64) * k + ac];
+    let mut a3 = a[(row0 + ar + 96) * k + ac];
+    let mut b0 = b[br * n + col0 + bc];
+    let mut b1 = b[(br + 2) * n + col0 + bc];
+    let mut b2 = b[(br + 4) * n + col0 + bc];
+    let mut b3 = b[(br + 6) * n + col0 + bc];
     let mut k0 = 0;
     while k0 < k {
-        for p in 0..4 {
-            let idx = linear + 256 * p;
-            // a: 128 rows of 8; b: 8 rows of 128.
-            let (ar, ac) = (idx / 8, idx % 8);
-            sa[[ac, ar]] = a[(row0 + ar) * k + k0 + ac];
-            let (br, bc) = (idx / 128, idx % 128);
-            sb[[br, bc]] = b[(k0 + br) * n + col0 + bc];
-        }
+        sa[[ac, ar]] = a0;
+        sa[[ac, ar + 32]] = a1;
+        sa[[ac, ar + 64]] = a2;
+        sa[[ac, ar + 96]] = a3;
+        sb[[br, bc]] = b0;
+        sb[[br + 2, bc]] = b1;
+        sb[[br + 4, bc]] = b2;
+        sb[[br + 6, bc]] = b3;
         group_barrier(&group);
+        let next = if k0 + 8 < k { k0 + 8 } else { k0 };
+        a0 = a[(row0 + ar) * k + next + ac];
+        a1 = a[(row0 + ar + 32) * k + next + ac];
+        a2 = a[(row0 + ar + 64) * k + next + ac];
+        a3 = a[(row0 + ar + 96) * k + next + ac];
+        b0 = b[(next + br) * n + col0 + bc];
+        b1 = b[(next + br + 2) * n + col0 + bc];
+        b2 = b[(next + br + 4) * n + col0 + bc];
+        b3 = b[(next + br + 6) * n + col0 + bc];
         for e in 0..8 {
-            for i in 0..8 {
-                ra[i] = sa[[e, ty + 16 * i]];
-                rb[i] = sb[[e, tx + 16 * i]];
+            for h in 0..2 {
+                for q in 0..4 {
+                    ra[h * 4 + q] = sa[[e, ty * 4 + 64 * h + q]];
+                    rb[h * 4 + q] = sb[[e, tx * 4 + 64 * h + q]];
+                }
             }
             for i in 0..8 {
                 for j in 0..8 {
@@ -70,9 +98,14 @@ pub fn sgemm(
         group_barrier(&group);
         k0 += 8;
     }
-    for i in 0..8 {
-        for j in 0..8 {
-            c[(row0 + ty + 16 * i) * n + col0 + tx + 16 * j] = acc[i][j];
+    for h in 0..2 {
+        for q in 0..4 {
+            for g in 0..2 {
+                for r in 0..4 {
+                    c[(row0 + ty * 4 + 64 * h + q) * n + col0 + tx * 4 + 64 * g + r] =
+                        acc[h * 4 + q][g * 4 + r];
+                }
+            }
         }
     }
 }
