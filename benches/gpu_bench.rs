@@ -22,12 +22,21 @@
 //! (host wall time, medians), 10,000 launches without waits then one wait, and the first launch
 //! of a kernel in a fresh process, cold (empty disk cache) and warm (the cache of the cold run).
 //!
-//! Output: a table on stdout and `target/bench/gpu_bench.json` (`DPEX_BENCH_OUT` overrides the
-//! folder).
+//! Output: a table on stdout, `target/bench/gpu_bench.json` (`DPEX_BENCH_OUT` overrides the
+//! folder) and, beside it, `gpu_bench.svg`: a bar chart of dpex / CUDA C per workload
+//! (`benches/common/plot.rs`; only where the CUDA side ran).
+//!
+//! `-- --plot <json> <svg>` runs nothing: it draws the chart of an existing `gpu_bench.json`
+//! (needs no GPU), e.g. `cargo bench --bench gpu_bench -- --plot
+//! gpu-results/2026-12-04-bench4/gpu_bench.json gpu-results/2026-12-04-bench4/gpu_bench.svg`
+//! (relative paths are from the repository root, where cargo runs benches). `-- --help` prints
+//! the options.
 
 #[path = "common/kernels.rs"]
 #[allow(dead_code)]
 mod kernels;
+#[path = "common/plot.rs"]
+mod plot;
 #[path = "../examples/sgemm.rs"]
 #[allow(dead_code)]
 mod sgemm_example;
@@ -56,6 +65,17 @@ const SGEMM_CUBLAS: i32 = 8;
 
 /// Launches of the many-launches row.
 const MANY: usize = 10_000;
+
+/// What `--help` prints.
+const USAGE: &str = "\
+usage: cargo bench --bench gpu_bench -- [options]
+  --quick                 smaller sizes (CPU devices, lavapipe)
+  --rounds N              rounds per workload (default 30)
+  --only a,b              only the workloads whose names contain one of these
+  --cuda PATH             the CUDA C side, libdpex_cuda.so (benches/cuda/workloads.cu)
+  --plot JSON SVG         run nothing: draw the chart of an existing gpu_bench.json as SVG
+  --help                  this text
+environment: DPEX_DEVICE (the device), DPEX_BENCH_OUT (the output folder, default target/bench)";
 
 // =============================================================================================
 // The CUDA C side (benches/cuda/workloads.cu), loaded at run time
@@ -789,10 +809,33 @@ fn table(rows: &[serde_json::Value], memcpy: Option<f64>) -> String {
     out
 }
 
+/// `--plot`: the chart of the gpu_bench JSON file `json`, written to `svg`.
+fn plot_file(json: &Path, svg: &Path) -> R<()> {
+    let text = std::fs::read_to_string(json)
+        .map_err(|e| format!("cannot read {}: {e}", json.display()))?;
+    let report: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", json.display()))?;
+    plot::write_svg(&report, svg).map_err(|e| format!("{}: {e}", json.display()))?;
+    println!("wrote {}", svg.display());
+    Ok(())
+}
+
 fn main() -> R<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--first-launch-child") {
         return first_launch_child();
+    }
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    if let Some(i) = args.iter().position(|a| a == "--plot") {
+        // Not an option (cargo appends `--bench` to a bench's arguments).
+        let path = |k: usize| args.get(i + k).filter(|a| !a.starts_with("--"));
+        return match (path(1), path(2)) {
+            (Some(json), Some(svg)) => plot_file(Path::new(json), Path::new(svg)),
+            _ => Err("--plot takes two paths, JSON and SVG (see --help)".into()),
+        };
     }
     let flag = |name: &str| {
         args.iter()
@@ -868,5 +911,11 @@ fn main() -> R<()> {
     let path = dir.join("gpu_bench.json");
     std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
     println!("wrote {}", path.display());
+    // The chart needs the CUDA side's ratios; without them it says why and the run still passes.
+    let svg = dir.join("gpu_bench.svg");
+    match plot::write_svg(&report, &svg) {
+        Ok(()) => println!("wrote {}", svg.display()),
+        Err(e) => eprintln!("no chart: {e}"),
+    }
     Ok(())
 }

@@ -3,7 +3,7 @@
 # the CUDA C side of the GPU bench with nvcc (with cuBLAS where it links), runs `gpu_bench`
 # against it on DPEX_DEVICE (default vulkan:gpu:0), the `sgemm` example at 4096^3, and cuBLAS
 # SGEMM through PyTorch (TF32 off) as a cross-check of the bench's cuBLAS row. Logs and
-# gpu_bench.json go to $OUT (or ./gpu-out); BENCHMARKS.md records them.
+# gpu_bench.json with its chart gpu_bench.svg go to $OUT (or ./gpu-out); BENCHMARKS.md records them.
 set -uo pipefail
 out="${OUT:-gpu-out}"
 mkdir -p "$out"
