@@ -129,26 +129,8 @@ impl Features {
     fn expr(&mut self, expr: &Expr) {
         self.scalar(expr.ty);
         match &expr.kind {
-            ExprKind::Literal(_)
-            | ExprKind::Param(_)
-            | ExprKind::Local(_)
-            | ExprKind::Len(_)
-            | ExprKind::LocalExtent { .. }
-            | ExprKind::TensorLayout { .. } => {}
-            ExprKind::Element { index, .. } => self.expr(index),
-            ExprKind::Call { args, .. } => self.args(args),
-            ExprKind::Atomic {
-                index, operands, ..
-            } => {
-                self.atomic(expr.ty);
-                self.expr(index);
-                operands.iter().for_each(|o| self.expr(o));
-            }
-            ExprKind::SubGroup { args, .. } => {
-                self.sub_groups = true;
-                args.iter().for_each(|a| self.expr(a));
-            }
-            ExprKind::Math { args, .. } => args.iter().for_each(|a| self.expr(a)),
+            ExprKind::Atomic { .. } => self.atomic(expr.ty),
+            ExprKind::SubGroup { .. } => self.sub_groups = true,
             ExprKind::Builtin(builtin) => {
                 self.sub_groups |= matches!(
                     builtin,
@@ -158,21 +140,8 @@ impl Features {
                         | Builtin::NumSubGroups
                 );
             }
-            ExprKind::Unary { operand, .. } => self.expr(operand),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                self.expr(lhs);
-                self.expr(rhs);
-            }
-            ExprKind::Cast { value } | ExprKind::Bitcast { value } => self.expr(value),
-            ExprKind::Select {
-                condition,
-                accept,
-                reject,
-            } => {
-                self.expr(condition);
-                self.expr(accept);
-                self.expr(reject);
-            }
+            _ => {}
         }
+        expr.operands().into_iter().for_each(|o| self.expr(o));
     }
 }

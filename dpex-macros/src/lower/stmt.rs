@@ -281,26 +281,6 @@ fn unreachable_tuple(pat: &syn::Pat) -> syn::Result<()> {
 /// True when evaluating `e` changes memory (an atomic or a device-function call).
 fn has_effects(e: &dpex_spirv::ir::Expr) -> bool {
     use dpex_spirv::ir::ExprKind;
-    match &e.kind {
-        ExprKind::Atomic { .. } | ExprKind::Call { .. } => true,
-        ExprKind::Literal(_)
-        | ExprKind::Param(_)
-        | ExprKind::Local(_)
-        | ExprKind::Len(_)
-        | ExprKind::LocalExtent { .. }
-        | ExprKind::TensorLayout { .. }
-        | ExprKind::Builtin(_) => false,
-        ExprKind::Element { index, .. } => has_effects(index),
-        ExprKind::Unary { operand, .. } => has_effects(operand),
-        ExprKind::Binary { lhs, rhs, .. } => has_effects(lhs) || has_effects(rhs),
-        ExprKind::Cast { value } | ExprKind::Bitcast { value } => has_effects(value),
-        ExprKind::Select {
-            condition,
-            accept,
-            reject,
-        } => has_effects(condition) || has_effects(accept) || has_effects(reject),
-        ExprKind::Math { args, .. } | ExprKind::SubGroup { args, .. } => {
-            args.iter().any(has_effects)
-        }
-    }
+    matches!(e.kind, ExprKind::Atomic { .. } | ExprKind::Call { .. })
+        || e.operands().into_iter().any(has_effects)
 }

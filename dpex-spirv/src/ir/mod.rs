@@ -835,4 +835,39 @@ impl Expr {
             },
         }
     }
+
+    /// The expressions this one evaluates directly: operands, indices, and the values passed
+    /// to a call (not a call's tensor or local-accessor arguments).
+    pub fn operands(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Literal(_)
+            | ExprKind::Param(_)
+            | ExprKind::Local(_)
+            | ExprKind::Len(_)
+            | ExprKind::LocalExtent { .. }
+            | ExprKind::TensorLayout { .. }
+            | ExprKind::Builtin(_) => vec![],
+            ExprKind::Element { index, .. } => vec![index],
+            ExprKind::Call { args, .. } => args
+                .iter()
+                .filter_map(|arg| match arg {
+                    Argument::Value(value) => Some(value),
+                    Argument::Tensor(_) | Argument::Local(_) => None,
+                })
+                .collect(),
+            ExprKind::Atomic {
+                index, operands, ..
+            } => std::iter::once(&**index).chain(operands).collect(),
+            ExprKind::SubGroup { args, .. } | ExprKind::Math { args, .. } => args.iter().collect(),
+            ExprKind::Unary { operand: value, .. }
+            | ExprKind::Cast { value }
+            | ExprKind::Bitcast { value } => vec![value],
+            ExprKind::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+            ExprKind::Select {
+                condition,
+                accept,
+                reject,
+            } => vec![condition, accept, reject],
+        }
+    }
 }

@@ -129,7 +129,14 @@ fn statement_accesses(statement: &Statement, acc: &mut Accesses) {
         }
         Statement::Barrier { .. } => {}
         Statement::Fence { .. } => acc.global_sync = true,
-        Statement::Call { args, .. } => args_accesses(args, acc),
+        Statement::Call { args, .. } => {
+            tensor_args(args, acc);
+            for arg in args {
+                if let Argument::Value(value) = arg {
+                    expr_accesses(value, acc);
+                }
+            }
+        }
         Statement::If {
             condition,
             accept,
@@ -164,16 +171,12 @@ fn statement_accesses(statement: &Statement, acc: &mut Accesses) {
     }
 }
 
-/// Adds what a call's arguments may do: a tensor passed on is read and written.
-fn args_accesses(args: &[Argument], acc: &mut Accesses) {
+/// Adds what a call does to the tensors it passes on: reads and writes them.
+fn tensor_args(args: &[Argument], acc: &mut Accesses) {
     for arg in args {
-        match arg {
-            Argument::Value(value) => expr_accesses(value, acc),
-            Argument::Tensor(tensor) => {
-                acc.read.insert(*tensor);
-                acc.written.insert(*tensor);
-            }
-            Argument::Local(_) => {}
+        if let Argument::Tensor(tensor) = arg {
+            acc.read.insert(*tensor);
+            acc.written.insert(*tensor);
         }
     }
 }
@@ -181,57 +184,25 @@ fn args_accesses(args: &[Argument], acc: &mut Accesses) {
 /// Adds what evaluating `expr` may do to `acc`.
 fn expr_accesses(expr: &Expr, acc: &mut Accesses) {
     match &expr.kind {
-        ExprKind::Literal(_)
-        | ExprKind::Param(_)
-        | ExprKind::Local(_)
-        | ExprKind::Len(_)
-        | ExprKind::LocalExtent { .. }
-        | ExprKind::TensorLayout { .. }
-        | ExprKind::Builtin(_) => {}
-        ExprKind::Element { memory, index } => {
-            expr_accesses(index, acc);
-            if let Memory::Tensor(tensor) = memory {
-                acc.read.insert(*tensor);
-            }
-        }
-        ExprKind::Call { args, .. } => args_accesses(args, acc),
-        ExprKind::Atomic {
-            memory,
-            index,
-            operands,
+        ExprKind::Element {
+            memory: Memory::Tensor(tensor),
             ..
         } => {
-            expr_accesses(index, acc);
-            for operand in operands {
-                expr_accesses(operand, acc);
-            }
-            if let Memory::Tensor(tensor) = memory {
-                acc.read.insert(*tensor);
-                acc.written.insert(*tensor);
-                acc.global_sync = true;
-            }
+            acc.read.insert(*tensor);
         }
-        ExprKind::SubGroup { args, .. } | ExprKind::Math { args, .. } => {
-            for arg in args {
-                expr_accesses(arg, acc);
-            }
-        }
-        ExprKind::Unary { operand: value, .. }
-        | ExprKind::Cast { value }
-        | ExprKind::Bitcast { value } => expr_accesses(value, acc),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            expr_accesses(lhs, acc);
-            expr_accesses(rhs, acc);
-        }
-        ExprKind::Select {
-            condition,
-            accept,
-            reject,
+        ExprKind::Call { args, .. } => tensor_args(args, acc),
+        ExprKind::Atomic {
+            memory: Memory::Tensor(tensor),
+            ..
         } => {
-            for e in [condition, accept, reject] {
-                expr_accesses(e, acc);
-            }
+            acc.read.insert(*tensor);
+            acc.written.insert(*tensor);
+            acc.global_sync = true;
         }
+        _ => {}
+    }
+    for operand in expr.operands() {
+        expr_accesses(operand, acc);
     }
 }
 
@@ -355,6 +326,15 @@ mod tests {
         }
     }
 
+    /// Tensor `from` staged in the tile, a barrier, the tile stored into `c`.
+    fn stage_then_store_c(from: u32) -> Block {
+        vec![
+            store(TILE, read(from)),
+            barrier(),
+            store(Memory::Tensor(ParamId(2)), tile()),
+        ]
+    }
+
     #[test]
     fn a_tiled_loop_that_stores_its_result_after_it_orders_local_memory_only() {
         let body = vec![
@@ -393,29 +373,17 @@ mod tests {
         ];
         assert_eq!(globals_after(body), [true, true]);
         // After it in a loop: the next iteration's barrier follows the store.
-        let body = vec![looped(vec![
-            store(TILE, read(0)),
-            barrier(),
-            store(Memory::Tensor(ParamId(2)), tile()),
-        ])];
+        let body = vec![looped(stage_then_store_c(0))];
         assert_eq!(globals_after(body), [true]);
     }
 
     #[test]
     fn a_barrier_before_any_store_keeps_its_fence_only_if_a_tensor_read_before_is_written() {
         // `c` is read before the barrier and written after it (another work-item's element).
-        let body = vec![
-            store(TILE, read(2)),
-            barrier(),
-            store(Memory::Tensor(ParamId(2)), tile()),
-        ];
+        let body = stage_then_store_c(2);
         assert_eq!(globals_after(body), [true]);
         // `a` is read before, `c` written after: no tensor is both.
-        let body = vec![
-            store(TILE, read(0)),
-            barrier(),
-            store(Memory::Tensor(ParamId(2)), tile()),
-        ];
+        let body = stage_then_store_c(0);
         assert_eq!(globals_after(body), [false]);
     }
 
